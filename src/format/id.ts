@@ -1,0 +1,93 @@
+/**
+ * Object IDs: SHA-224 digests (28 bytes) written as lowercase RFC 4648 base32hex without padding,
+ * 45 characters. The alphabet is in ASCII order, so sorting the text sorts the digests.
+ */
+import { BackpakError } from "../lib/errors.ts";
+
+export const ID_BYTES = 28;
+export const ID_CHARS = 45;
+/** The short form shown to users (`Snaphsot <short> done`). */
+export const SHORT_ID_CHARS = 8;
+
+declare const idKind: unique symbol;
+export type IdKind = "blob" | "pack" | "index" | "snapshot";
+/** An object ID in its text form; the type parameter says what kind of object it names. */
+export type ObjectId<K extends IdKind = IdKind> = string & { readonly [idKind]: K };
+export type BlobId = ObjectId<"blob">;
+export type PackId = ObjectId<"pack">;
+export type IndexId = ObjectId<"index">;
+export type SnapshotId = ObjectId<"snapshot">;
+
+const ALPHABET = "0123456789abcdefghijklmnopqrstuv";
+const DECODE = new Int8Array(128).fill(-1);
+for (let i = 0; i < ALPHABET.length; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
+
+/** Encodes a 28-byte digest as its 45-character ID. */
+export function idFromDigest<K extends IdKind>(digest: Uint8Array): ObjectId<K> {
+  if (digest.length !== ID_BYTES) {
+    throw new BackpakError("internal", `an object ID needs ${ID_BYTES} bytes, got ${digest.length}`);
+  }
+  let out = "";
+  let acc = 0;
+  let bits = 0;
+  for (let i = 0; i < ID_BYTES; i++) {
+    acc = (acc << 8) | digest[i]!;
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      out += ALPHABET[(acc >>> bits) & 31];
+    }
+    acc &= (1 << bits) - 1;
+  }
+  if (bits > 0) out += ALPHABET[(acc << (5 - bits)) & 31];
+  return out as ObjectId<K>;
+}
+
+/** Why `text` is not an ID, or undefined when it is one. */
+export function idProblem(text: string): string | undefined {
+  if (text.length !== ID_CHARS) return `an ID has ${ID_CHARS} characters, not ${text.length}`;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128 || DECODE[c] === -1) {
+      return `'${text[i]}' is not a lowercase base32hex digit (0-9, a-v)`;
+    }
+  }
+  // 45 digits carry 225 bits: the last one holds 4 data bits and a pad bit that must be zero.
+  if ((DECODE[text.charCodeAt(ID_CHARS - 1)]! & 1) !== 0) return "the last digit carries a non-zero pad bit";
+  return undefined;
+}
+
+export function isId(text: string): boolean {
+  return idProblem(text) === undefined;
+}
+
+/** Parses an ID, rejecting upper case, wrong lengths and non-zero padding. */
+export function parseId<K extends IdKind>(text: string, what = "object ID"): ObjectId<K> {
+  const problem = idProblem(text);
+  if (problem !== undefined) {
+    throw new BackpakError("usage", `${JSON.stringify(text)} is not a valid ${what}: ${problem}`);
+  }
+  return text as ObjectId<K>;
+}
+
+/** Decodes an ID to its 28-byte digest. */
+export function idToDigest(id: ObjectId): Uint8Array {
+  const out = new Uint8Array(ID_BYTES);
+  let acc = 0;
+  let bits = 0;
+  let o = 0;
+  for (let i = 0; i < ID_CHARS; i++) {
+    acc = (acc << 5) | DECODE[id.charCodeAt(i)]!;
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      if (o < ID_BYTES) out[o++] = (acc >>> bits) & 0xff;
+      acc &= (1 << bits) - 1;
+    }
+  }
+  return out;
+}
+
+export function shortId(id: ObjectId): string {
+  return id.slice(0, SHORT_ID_CHARS);
+}
