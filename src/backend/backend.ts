@@ -1,0 +1,27 @@
+/**
+ * The Backend contract: where a repository's objects live. Keys are `packs/<id>.pack`,
+ * `indexes/<id>.index`, `snapshots/<id>.snapshot` (flat, no sharding).
+ *
+ * Contract, which every implementation passes in test/backend/suite.ts:
+ * - `put` is atomic: a reader sees no object or the whole new one, never a partial file; it is
+ *   durable (fsynced) when it resolves, and it consumes the local file (moved or copied, then removed).
+ * - `read` returns the whole object, or throws a BackpakError of kind "not-found" naming the key.
+ * - `remove` of a missing key throws "not-found"; removal is durable when it resolves.
+ * - `list` returns every stored key under a prefix with its size, and never in-progress
+ *   temporary files; order is unspecified.
+ * - Writes are read-after-write consistent for the same process.
+ */
+
+export interface ListedObject {
+  readonly key: string;
+  readonly size: number;
+}
+
+export interface Backend {
+  /** A short human description, e.g. "Filesystem /srv/repo". */
+  readonly description: string;
+  read(key: string): Promise<Uint8Array>;
+  put(key: string, localPath: string): Promise<void>;
+  remove(key: string): Promise<void>;
+  list(prefix: string): Promise<ListedObject[]>;
+}

@@ -1,0 +1,4 @@
+/** The backend layer's surface: the contract and its implementations. */
+export type { Backend, ListedObject } from "./backend.ts";
+export { FilesystemBackend } from "./filesystem.ts";
+export { MemoryBackend } from "./memory.ts";

@@ -1,0 +1,201 @@
+/**
+ * A small clap-like argument parser: long and short options (`--tag x`, `--tag=x`, `-tx`, `-vvv`,
+ * `-nd`), counted and repeatable options, positionals (optionally variadic), `--` to end options,
+ * subcommands, and generated help. (citty could not express counted or repeatable options or
+ * variadic positionals, and it accepts unknown options silently.)
+ */
+import { BackpakError } from "../lib/errors.ts";
+
+export type OptKind = "flag" | "count" | "value" | "multi";
+
+export interface OptSpec {
+  readonly long: string;
+  readonly short?: string;
+  readonly kind: OptKind;
+  /** Placeholder shown in help for options that take a value. */
+  readonly value?: string;
+  readonly help: string;
+  /** Allowed values, checked while parsing. */
+  readonly choices?: readonly string[];
+  /** Options this one may not be given with (long names). */
+  readonly conflicts?: readonly string[];
+}
+
+export interface PosSpec {
+  readonly name: string;
+  readonly help: string;
+  readonly required?: boolean;
+  readonly variadic?: boolean;
+}
+
+export interface CommandSpec {
+  readonly name: string;
+  readonly about: string;
+  /** Extra paragraphs shown by --help. */
+  readonly details?: string;
+  readonly options?: readonly OptSpec[];
+  readonly positionals?: readonly PosSpec[];
+  readonly subcommands?: readonly CommandSpec[];
+}
+
+export type OptValue = boolean | number | string | string[] | undefined;
+
+export interface Parsed {
+  readonly spec: CommandSpec;
+  readonly options: Record<string, OptValue>;
+  readonly positionals: Record<string, string | string[] | undefined>;
+  readonly sub?: Parsed;
+}
+
+/** Raised for --help and --version: the text to print on stdout, exit 0. */
+export class HelpRequested extends Error {}
+
+const HELP: OptSpec = { long: "help", short: "h", kind: "flag", help: "Print help" };
+
+function usageError(path: string, msg: string): BackpakError {
+  return new BackpakError("usage", msg, { hint: `For more information, try '${path} --help'.` });
+}
+
+/** Parses `argv` against `spec`; `path` is the command path for messages (e.g. "backpak backup"). */
+export function parseArgs(spec: CommandSpec, argv: readonly string[], path = spec.name): Parsed {
+  const options: Record<string, OptValue> = {};
+  const given = new Set<string>();
+  const positionals: string[] = [];
+  const opts = [...(spec.options ?? []), HELP];
+  const byLong = new Map(opts.map((o) => [o.long, o]));
+  const byShort = new Map(opts.filter((o) => o.short).map((o) => [o.short!, o]));
+  const hasSubs = (spec.subcommands?.length ?? 0) > 0;
+
+  const set = (o: OptSpec, value: string | undefined, shown: string): void => {
+    given.add(o.long);
+    if (o.choices && value !== undefined && !o.choices.includes(value)) {
+      throw usageError(path, `invalid value '${value}' for '${shown}': possible values are ${o.choices.join(", ")}`);
+    }
+    switch (o.kind) {
+      case "flag":
+        if (o.long === "help") throw new HelpRequested(renderHelp(spec, path));
+        options[o.long] = true;
+        break;
+      case "count":
+        options[o.long] = ((options[o.long] as number | undefined) ?? 0) + 1;
+        break;
+      case "value":
+        if (options[o.long] !== undefined) throw usageError(path, `the argument '${shown}' cannot be used multiple times`);
+        options[o.long] = value;
+        break;
+      case "multi":
+        options[o.long] = [...((options[o.long] as string[] | undefined) ?? []), value!];
+        break;
+    }
+  };
+  const takesValue = (o: OptSpec): boolean => o.kind === "value" || o.kind === "multi";
+
+  let i = 0;
+  let sub: Parsed | undefined;
+  for (; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--") {
+      positionals.push(...argv.slice(i + 1));
+      i = argv.length;
+      break;
+    }
+    if (a.startsWith("--") && a.length > 2) {
+      const eq = a.indexOf("=");
+      const name = eq < 0 ? a.slice(2) : a.slice(2, eq);
+      const o = byLong.get(name);
+      if (!o) throw usageError(path, `unexpected argument '--${name}' found`);
+      if (takesValue(o)) {
+        const v = eq >= 0 ? a.slice(eq + 1) : argv[++i];
+        if (v === undefined) throw usageError(path, `a value is required for '--${name} <${o.value ?? "VALUE"}>' but none was supplied`);
+        set(o, v, `--${name}`);
+      } else {
+        if (eq >= 0) throw usageError(path, `unexpected value '${a.slice(eq + 1)}' for '--${name}' found; no more were expected`);
+        set(o, undefined, `--${name}`);
+      }
+      continue;
+    }
+    if (a.startsWith("-") && a.length > 1) {
+      for (let j = 1; j < a.length; j++) {
+        const c = a[j]!;
+        const o = byShort.get(c);
+        if (!o) throw usageError(path, `unexpected argument '-${c}' found`);
+        if (takesValue(o)) {
+          let v: string | undefined = a.slice(j + 1);
+          if (v.startsWith("=")) v = v.slice(1);
+          if (v === "") v = argv[++i];
+          if (v === undefined) throw usageError(path, `a value is required for '-${c} <${o.value ?? "VALUE"}>' but none was supplied`);
+          set(o, v, `-${c}`);
+          break;
+        }
+        set(o, undefined, `-${c}`);
+      }
+      continue;
+    }
+    if (hasSubs) {
+      const s = spec.subcommands!.find((c) => c.name === a);
+      if (!s) throw usageError(path, `unrecognized subcommand '${a}'`);
+      sub = parseArgs(s, argv.slice(i + 1), `${path} ${a}`);
+      break;
+    }
+    positionals.push(a);
+  }
+
+  for (const o of opts) {
+    for (const c of o.conflicts ?? []) {
+      if (given.has(o.long) && given.has(c)) throw usageError(path, `the argument '--${o.long}' cannot be used with '--${c}'`);
+    }
+  }
+  if (hasSubs && !sub) throw usageError(path, `'${path}' requires a subcommand`);
+
+  const pos: Record<string, string | string[] | undefined> = {};
+  const specs = spec.positionals ?? [];
+  let p = 0;
+  for (const ps of specs) {
+    if (ps.variadic) {
+      pos[ps.name] = positionals.slice(p);
+      p = positionals.length;
+      if (ps.required && (pos[ps.name] as string[]).length === 0) {
+        throw usageError(path, `the following required arguments were not provided: <${ps.name}>...`);
+      }
+    } else {
+      pos[ps.name] = positionals[p];
+      if (positionals[p] !== undefined) p++;
+      else if (ps.required) throw usageError(path, `the following required arguments were not provided: <${ps.name}>`);
+    }
+  }
+  if (p < positionals.length) throw usageError(path, `unexpected argument '${positionals[p]}' found`);
+  return sub ? { spec, options, positionals: pos, sub } : { spec, options, positionals: pos };
+}
+
+/** The --help text of a command. */
+export function renderHelp(spec: CommandSpec, path: string): string {
+  const lines: string[] = [spec.about, ""];
+  const pos = spec.positionals ?? [];
+  const subs = spec.subcommands ?? [];
+  const usage = [path, "[OPTIONS]"];
+  if (subs.length) usage.push("<COMMAND>");
+  for (const p of pos) usage.push((p.required ? `<${p.name}>` : `[${p.name}]`) + (p.variadic ? "..." : ""));
+  lines.push(`Usage: ${usage.join(" ")}`);
+  if (subs.length) {
+    lines.push("", "Commands:");
+    const w = Math.max(...subs.map((s) => s.name.length));
+    for (const s of subs) lines.push(`  ${s.name.padEnd(w)}  ${s.about.split("\n")[0]}`);
+  }
+  if (pos.length) {
+    lines.push("", "Arguments:");
+    const w = Math.max(...pos.map((p) => p.name.length + 2 + (p.variadic ? 3 : 0)));
+    for (const p of pos) lines.push(`  ${`<${p.name}>${p.variadic ? "..." : ""}`.padEnd(w)}  ${p.help}`);
+  }
+  const opts = [...(spec.options ?? []), HELP];
+  const label = (o: OptSpec): string =>
+    `${o.short ? `-${o.short}, ` : "    "}--${o.long}${o.kind === "value" || o.kind === "multi" ? ` <${o.value ?? "VALUE"}>` : ""}`;
+  const w = Math.max(...opts.map((o) => label(o).length));
+  lines.push("", "Options:");
+  for (const o of opts) {
+    const [first, ...rest] = o.help.split("\n");
+    lines.push(`  ${label(o).padEnd(w)}  ${first}`);
+    for (const r of rest) lines.push(`  ${"".padEnd(w)}  ${r}`);
+  }
+  if (spec.details) lines.push("", spec.details);
+  return lines.join("\n") + "\n";
+}

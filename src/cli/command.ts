@@ -1,0 +1,21 @@
+/** What every command file exports: its argument spec and a run function over the parsed arguments. */
+import type { CommandSpec, Parsed } from "./args.ts";
+import type { CliContext } from "./context.ts";
+
+export interface Command {
+  readonly spec: CommandSpec;
+  /** Commands whose stdout is data (cat, diff, dump, ls) don't echo INFO lines there. */
+  readonly quiet?: boolean;
+  run(args: Parsed, ctx: CliContext): Promise<void>;
+}
+
+/** Typed accessors over parsed arguments. */
+export const arg = {
+  flag: (p: Parsed, name: string): boolean => p.options[name] === true,
+  count: (p: Parsed, name: string): number => (p.options[name] as number | undefined) ?? 0,
+  value: (p: Parsed, name: string): string | undefined => p.options[name] as string | undefined,
+  multi: (p: Parsed, name: string): string[] => (p.options[name] as string[] | undefined) ?? [],
+  pos: (p: Parsed, name: string): string => p.positionals[name] as string,
+  optPos: (p: Parsed, name: string): string | undefined => p.positionals[name] as string | undefined,
+  list: (p: Parsed, name: string): string[] => (p.positionals[name] as string[] | undefined) ?? [],
+};

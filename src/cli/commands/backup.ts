@@ -1,0 +1,60 @@
+/** `backpak backup [flags] <PATHS>...`: create a snapshot. */
+import fs from "node:fs";
+import os from "node:os";
+import { shortId } from "../../format/id.ts";
+import { DEFAULT_PACK_SIZE } from "../../format/repo-config.ts";
+import { log } from "../../lib/log.ts";
+import { backup as runBackup } from "../../ops/backup.ts";
+import { mergeSkips } from "../../ops/skips.ts";
+import { initFilesystemRepository, openRepository } from "../../repo/repository.ts";
+import { stdout } from "../../ui/output.ts";
+import { arg, type Command } from "../command.ts";
+
+export const backup: Command = {
+  spec: {
+    name: "backup",
+    about: "Create a snapshot of the given files and directories.",
+    options: [
+      { long: "dereference", short: "L", kind: "flag", help: "Dereference symbolic links instead of just saving their target.", conflicts: ["no-dereference"] },
+      { long: "no-dereference", short: "P", kind: "flag", help: "Do not dereference symbolic links, just save their targets. (default)" },
+      { long: "allow-empty", kind: "flag", help: "Allow empty snapshots." },
+      { long: "allow-repeat", kind: "flag", help: "Allow a snapshot to match the previous one." },
+      { long: "author", short: "a", kind: "value", value: "name", help: "The author of the snapshot (otherwise the hostname is used)" },
+      { long: "tag", short: "t", kind: "multi", value: "tag", help: "Add a metadata tag to the snapshot (can be specified multiple times)" },
+      { long: "skip", short: "s", kind: "multi", value: "regex", help: "Skip anything whose absolute path matches the given regular expression" },
+      { long: "dry-run", short: "n", kind: "flag", help: "Do everything but store anything in the repository" },
+    ],
+    positionals: [
+      {
+        name: "PATHS",
+        required: true,
+        variadic: true,
+        help: "The paths to back up\n\nThese paths are canonicalized into absolute ones.\nSnapshots can be restored to either the same absolute paths,\nor to a given directory with `restore -o some/dir`",
+      },
+    ],
+  },
+  async run(args, ctx) {
+    const dereference = arg.flag(args, "dereference") ? true : arg.flag(args, "no-dereference") ? false : ctx.config.backup.dereference;
+    const openRepo = () => {
+      if (ctx.repositorySource === "default" && !fs.existsSync(ctx.repositoryPath) && !arg.flag(args, "dry-run")) {
+        log.info(`Creating the default repository at ${ctx.repositoryPath}`);
+        initFilesystemRepository(ctx.repositoryPath, { packSize: DEFAULT_PACK_SIZE, backend: { type: "Filesystem", forceCache: false } });
+        return openRepository(ctx.repositoryPath);
+      }
+      return ctx.openRepository();
+    };
+    const outcome = await runBackup(openRepo, {
+      paths: arg.list(args, "PATHS"),
+      dereference,
+      skips: mergeSkips(ctx.config.skips, arg.multi(args, "skip")),
+      author: arg.value(args, "author") ?? os.hostname(),
+      tags: arg.multi(args, "tag"),
+      dryRun: arg.flag(args, "dry-run"),
+      allowEmpty: arg.flag(args, "allow-empty"),
+      allowRepeat: arg.flag(args, "allow-repeat"),
+      workDir: ctx.workDir,
+    });
+    // backpak's spelling, kept so scripts that look for it keep working.
+    if (outcome.kind === "snapshot") stdout.line(`\nSnaphsot ${shortId(outcome.id)} done`);
+  },
+};

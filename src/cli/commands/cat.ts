@@ -1,0 +1,30 @@
+/** `backpak cat <blob|pack|index|snapshot> <ID>`: print an object as JSON (a chunk as raw bytes). */
+import { cat as runCat, type CatKind } from "../../ops/cat.ts";
+import { stdout } from "../../ui/output.ts";
+import type { CommandSpec } from "../args.ts";
+import { arg, type Command } from "../command.ts";
+
+const sub = (name: CatKind, about: string, pos: string): CommandSpec => ({
+  name,
+  about,
+  positionals: [{ name: pos, required: true, help: name === "snapshot" ? "An ID prefix, LAST or LAST~N" : "The full 45-character ID" }],
+});
+
+export const cat: Command = {
+  quiet: true,
+  spec: {
+    name: "cat",
+    about: "Print objects (as JSON) to stdout",
+    subcommands: [
+      sub("blob", "Print the blob with the given ID (a chunk as its bytes, a tree as JSON)", "ID"),
+      sub("pack", "Print the manifest of the pack with the given ID", "ID"),
+      sub("index", "Print the index with the given ID", "ID"),
+      sub("snapshot", "Print the snapshot with the given ID", "ID_PREFIX"),
+    ],
+  },
+  async run(args, ctx) {
+    const s = args.sub!;
+    const kind = s.spec.name as CatKind;
+    stdout.write(await runCat(ctx.openRepository(), kind, arg.pos(s, kind === "snapshot" ? "ID_PREFIX" : "ID")));
+  },
+};

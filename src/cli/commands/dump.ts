@@ -1,0 +1,43 @@
+/** `backpak dump [-o FILE] <SNAPSHOT> <PATH>`: print a file or directory listing from a snapshot. */
+import fs from "node:fs";
+import { BackpakError } from "../../lib/errors.ts";
+import { dump as runDump } from "../../ops/dump.ts";
+import { stdout } from "../../ui/output.ts";
+import { arg, type Command } from "../command.ts";
+
+export const dump: Command = {
+  quiet: true,
+  spec: {
+    name: "dump",
+    about: "Print a given file or directory from a given snapshot",
+    options: [{ long: "output", short: "o", kind: "value", value: "FILE", help: "Write to the given file instead of stdout (- is stdout)" }],
+    positionals: [
+      { name: "SNAPSHOT", required: true, help: "The snapshot: an ID prefix, LAST or LAST~N" },
+      { name: "PATH", required: true, help: "The path inside the snapshot, e.g. src/main.rs" },
+    ],
+  },
+  async run(args, ctx) {
+    const out = arg.value(args, "output");
+    let fd: number | undefined;
+    // The output file is created on the first write, so a failed lookup leaves nothing behind.
+    const toFile = (data: Uint8Array | string): void => {
+      if (fd === undefined) {
+        try {
+          fd = fs.openSync(out!, "w");
+        } catch (err) {
+          throw new BackpakError("io", `Couldn't create file ${out}`, { cause: err });
+        }
+      }
+      fs.writeSync(fd, typeof data === "string" ? Buffer.from(data) : data);
+    };
+    try {
+      await runDump(ctx.openRepository(), {
+        snapshot: arg.pos(args, "SNAPSHOT"),
+        path: arg.pos(args, "PATH"),
+        write: out === undefined || out === "-" ? stdout.write : toFile,
+      });
+    } finally {
+      if (fd !== undefined) fs.closeSync(fd);
+    }
+  },
+};

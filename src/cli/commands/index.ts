@@ -1,0 +1,13 @@
+/** Every command, in the order `--help` lists them. */
+import type { Command } from "../command.ts";
+import { backup } from "./backup.ts";
+import { cat } from "./cat.ts";
+import { check } from "./check.ts";
+import { diff } from "./diff.ts";
+import { dump } from "./dump.ts";
+import { init } from "./init.ts";
+import { ls } from "./ls.ts";
+import { restore } from "./restore.ts";
+import { snapshots } from "./snapshots.ts";
+
+export const COMMANDS: readonly Command[] = [init, backup, cat, check, diff, dump, ls, restore, snapshots];

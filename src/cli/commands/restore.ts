@@ -1,0 +1,39 @@
+/** `backpak restore [flags] <SNAPSHOT>`: make the disk match a snapshot. */
+import { restore as runRestore } from "../../ops/restore.ts";
+import { stdout } from "../../ui/output.ts";
+import { arg, type Command } from "../command.ts";
+
+export const restore: Command = {
+  spec: {
+    name: "restore",
+    about: "Restore the given snapshot to the filesystem",
+    details:
+      "Prints changes made using the same codes as the `diff` command:\n+ added/file/or/dir\n- removed\nC contents changed\nO ownership changed\nP permissions changed\nT modify time changed\nA access time changed\nM other metadata changed\n\nType changes (e.g. dir -> file, or file -> symlink)\nare modeled as removing one and adding the other.",
+    options: [
+      {
+        long: "output",
+        short: "o",
+        kind: "value",
+        value: "OUTPUT",
+        help: "Restore the snapshot to the given directory (created if missing)\ninstead of the absolute path(s) in the snapshot.\nA snapshot of one directory has its contents restored into it;\none of several paths gets each as a subdirectory.",
+      },
+      { long: "dry-run", short: "n", kind: "flag", help: "Print what would change, change nothing" },
+      { long: "delete", short: "d", kind: "flag", help: "Delete files not contained in the snapshot" },
+      { long: "times", short: "t", kind: "flag", help: "Restore modification and access times" },
+      { long: "permissions", short: "p", kind: "flag", help: "Restore file permissions" },
+    ],
+    positionals: [{ name: "SNAPSHOT", required: true, help: "The snapshot: an ID prefix, LAST or LAST~N" }],
+  },
+  async run(args, ctx) {
+    const output = arg.value(args, "output") ?? ctx.config.restore.output;
+    await runRestore(ctx.openRepository(), {
+      snapshot: arg.pos(args, "SNAPSHOT"),
+      ...(output !== undefined ? { output } : {}),
+      dryRun: arg.flag(args, "dry-run"),
+      delete: arg.flag(args, "delete"),
+      times: arg.flag(args, "times"),
+      permissions: arg.flag(args, "permissions"),
+      print: stdout.line,
+    });
+  },
+};

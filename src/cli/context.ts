@@ -1,0 +1,48 @@
+/**
+ * What every command gets: the user config, the working directory, and the repository, chosen
+ * from -r, else $BACKPAK_REPOSITORY, else the default repository in the user's data directory.
+ * The CLI is the only place that picks concrete backends.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { UserConfig } from "../format/user-config.ts";
+import { BackpakError } from "../lib/errors.ts";
+import { openRepository, type Repository } from "../repo/repository.ts";
+
+export type RepositorySource = "flag" | "environment" | "default";
+
+export interface CliContext {
+  readonly config: UserConfig;
+  /** The working directory (after -C): scratch space for packs and indexes. */
+  readonly workDir: string;
+  readonly repositoryPath: string;
+  readonly repositorySource: RepositorySource;
+  openRepository(): Repository;
+}
+
+/** $XDG_DATA_HOME/backpak/default, or ~/.local/share/backpak/default. */
+export function defaultRepositoryPath(env: NodeJS.ProcessEnv = process.env): string {
+  const data = env.XDG_DATA_HOME && path.isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : path.join(env.HOME || os.homedir(), ".local", "share");
+  return path.join(data, "backpak", "default");
+}
+
+export function makeContext(config: UserConfig, repositoryFlag: string | undefined): CliContext {
+  const env = process.env.BACKPAK_REPOSITORY;
+  const [repositoryPath, repositorySource]: [string, RepositorySource] =
+    repositoryFlag !== undefined ? [repositoryFlag, "flag"] : env ? [env, "environment"] : [defaultRepositoryPath(), "default"];
+  return {
+    config,
+    workDir: process.cwd(),
+    repositoryPath,
+    repositorySource,
+    openRepository: () => {
+      if (repositorySource === "default" && !fs.existsSync(repositoryPath)) {
+        throw new BackpakError("not-found", `There is no repository yet at the default location ${repositoryPath}`, {
+          hint: "run `backpak backup <PATHS>` to create it, or give one with -r",
+        });
+      }
+      return openRepository(repositoryPath);
+    },
+  };
+}

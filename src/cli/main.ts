@@ -1,0 +1,83 @@
+/** The backpak executable: parses global options, sets up logging and configuration, runs one command. */
+import path from "node:path";
+import { BackpakError } from "../lib/errors.ts";
+import { installLogSink } from "../ui/log-sink.ts";
+import { renderError } from "../ui/errors.ts";
+import { isTerminal, stderr, stdout } from "../ui/output.ts";
+import { HelpRequested, parseArgs, type CommandSpec } from "./args.ts";
+import { arg } from "./command.ts";
+import { COMMANDS } from "./commands/index.ts";
+import { defaultRepositoryPath, makeContext } from "./context.ts";
+import { loadUserConfig } from "./user-config.ts";
+
+export const VERSION = "0.1.0";
+
+const GLOBAL: CommandSpec = {
+  name: "backpak",
+  about: "A content-addressed backup tool with deduplication and compression (backpak 0.3.0 repositories)",
+  options: [
+    { long: "verbose", short: "v", kind: "count", help: "Verbosity (-v, -vv, -vvv, etc.)" },
+    { long: "color", short: "c", kind: "value", value: "WHEN", choices: ["auto", "always", "never"], help: "Colour log output: auto, always or never [default: auto]" },
+    { long: "config", kind: "value", value: "CONFIG", help: 'Specify a different config file than the default\n`~/.config/backpak.toml`,\nor pass "" to force the default config.' },
+    { long: "timestamps", short: "t", kind: "flag", help: "Prepend ISO-8601 timestamps to all trace messages (from --verbose)." },
+    { long: "working-directory", short: "C", kind: "value", value: "PATH", help: "Change to the given directory before doing anything else" },
+    {
+      long: "repository",
+      short: "r",
+      kind: "value",
+      value: "REPOSITORY",
+      help: `The repository: a directory (see \`init\`).\nDefault: $BACKPAK_REPOSITORY, else\n${defaultRepositoryPath()},\nwhich the first \`backup\` creates.`,
+    },
+    { long: "version", short: "V", kind: "flag", help: "Print version" },
+  ],
+  subcommands: COMMANDS.map((c) => c.spec),
+};
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs(GLOBAL, argv.includes("-V") || argv.includes("--version") ? argv.filter((a) => a === "-V" || a === "--version") : argv);
+  } catch (err) {
+    if (err instanceof HelpRequested) {
+      stdout.write(err.message);
+      return 0;
+    }
+    if (argv.includes("-V") || argv.includes("--version")) {
+      stdout.line(`backpak ${VERSION} (reads and writes backpak 0.3.0 repositories)`);
+      return 0;
+    }
+    stderr.line(`error: ${(err as Error).message}`);
+    if (err instanceof BackpakError && err.hint) stderr.line(`\n${err.hint}`);
+    return 2;
+  }
+  const sub = parsed.sub!;
+  const command = COMMANDS.find((c) => c.spec.name === sub.spec.name)!;
+  const colorFlag = arg.value(parsed, "color") ?? "auto";
+  installLogSink({
+    verbose: arg.count(parsed, "verbose"),
+    timestamps: arg.flag(parsed, "timestamps"),
+    color: colorFlag === "always" || (colorFlag === "auto" && isTerminal(2)),
+    infoToStdout: !command.quiet,
+    stdout: stdout.line,
+    stderr: stderr.line,
+  });
+  try {
+    const startDir = process.cwd();
+    const config = loadUserConfig(arg.value(parsed, "config"), startDir);
+    const workDir = arg.value(parsed, "working-directory");
+    if (workDir !== undefined) {
+      try {
+        process.chdir(path.resolve(startDir, workDir));
+      } catch (err) {
+        throw new BackpakError("not-found", `Couldn't change to the working directory ${workDir}`, { cause: err });
+      }
+    }
+    await command.run(sub, makeContext(config, arg.value(parsed, "repository")));
+    return 0;
+  } catch (err) {
+    stderr.line(renderError(err));
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,39 @@
+/**
+ * Loads the user configuration: ~/.config/backpak.toml (or --config PATH; --config "" means the
+ * built-in defaults), then a .backpak file in the directory backpak was started from, whose
+ * `skips` replace the global list and whose `restore.output` wins if set.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { DEFAULT_CACHE_SIZE, DEFAULT_USER_CONFIG, parseUserConfig, type UserConfig } from "../format/user-config.ts";
+import { BackpakError } from "../lib/errors.ts";
+import { log } from "../lib/log.ts";
+
+function readIfPresent(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new BackpakError("io", `Couldn't open ${file}`, { cause: err });
+  }
+}
+
+export function loadUserConfig(configFlag: string | undefined, startDir: string): UserConfig {
+  if (configFlag === "") {
+    log.debug('Using default config per --config ""');
+    return DEFAULT_USER_CONFIG;
+  }
+  const file = configFlag ?? path.join(process.env.HOME || os.homedir(), ".config", "backpak.toml");
+  const text = readIfPresent(file);
+  const global = text === undefined ? DEFAULT_USER_CONFIG : parseUserConfig(text, file);
+  const localFile = path.join(startDir, ".backpak");
+  const localText = readIfPresent(localFile);
+  if (localText === undefined) return global;
+  const local = parseUserConfig(localText, localFile);
+  if (local.cacheSize !== DEFAULT_CACHE_SIZE) {
+    log.warn(`Ignoring cache_size in ${localFile} - set it globally in ~/.config/backpak.toml`);
+  }
+  const output = local.restore.output ?? global.restore.output;
+  return { ...global, skips: local.skips, restore: output === undefined ? {} : { output } };
+}

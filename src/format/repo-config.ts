@@ -1,0 +1,91 @@
+/**
+ * The repository's config.toml: pack size (a byte-size string), optional filter/unfilter commands,
+ * and the backend. Unknown keys are ignored, as backpak ignores them.
+ */
+import { BackpakError } from "../lib/errors.ts";
+import { formatExactSize, parseByteSize } from "../lib/sizes.ts";
+
+export const DEFAULT_PACK_SIZE = 100_000_000;
+
+export type BackendConfig =
+  | { readonly type: "Filesystem"; readonly forceCache: boolean }
+  | {
+      readonly type: "Backblaze";
+      readonly keyId: string;
+      readonly applicationKey: string;
+      readonly bucket: string;
+      readonly concurrentConnections: number;
+    };
+
+export interface RepoConfig {
+  readonly packSize: number;
+  readonly filter?: { readonly filter: string; readonly unfilter: string };
+  readonly backend: BackendConfig;
+}
+
+/** A TOML basic string. */
+export function tomlString(s: string): string {
+  return JSON.stringify(s).replace(/[\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+export function serializeRepoConfig(c: RepoConfig): string {
+  const lines = [`pack_size = ${tomlString(formatExactSize(c.packSize))}`];
+  if (c.filter) {
+    lines.push(`filter = ${tomlString(c.filter.filter)}`, `unfilter = ${tomlString(c.filter.unfilter)}`);
+  }
+  lines.push("", "[backend]", `type = ${tomlString(c.backend.type)}`);
+  if (c.backend.type === "Filesystem") {
+    lines.push(`force_cache = ${c.backend.forceCache}`);
+  } else {
+    lines.push(
+      `key_id = ${tomlString(c.backend.keyId)}`,
+      `application_key = ${tomlString(c.backend.applicationKey)}`,
+      `bucket = ${tomlString(c.backend.bucket)}`,
+      `concurrent_connections = ${c.backend.concurrentConnections}`,
+    );
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** Parses config.toml text; `where` (its path) names the file in errors. */
+export function parseRepoConfig(text: string, where: string): RepoConfig {
+  let raw: Record<string, unknown>;
+  try {
+    raw = Bun.TOML.parse(text) as Record<string, unknown>;
+  } catch (err) {
+    throw new BackpakError("corrupt", `Couldn't parse ${where}`, { cause: err });
+  }
+  const bad = (msg: string): never => {
+    throw new BackpakError("corrupt", `${where}: ${msg}`);
+  };
+  let packSize = DEFAULT_PACK_SIZE;
+  if (raw.pack_size !== undefined) {
+    if (typeof raw.pack_size !== "string") return bad("pack_size must be a string such as \"100 MB\"");
+    packSize = parseByteSize(raw.pack_size, false);
+    if (packSize <= 0) return bad("pack_size must be positive");
+  }
+  const hasFilter = raw.filter !== undefined;
+  if (hasFilter !== (raw.unfilter !== undefined)) {
+    return bad(`${where} config should set filter and unfilter or neither.`);
+  }
+  if (hasFilter && (typeof raw.filter !== "string" || typeof raw.unfilter !== "string")) {
+    return bad("filter and unfilter must be strings");
+  }
+  const b = raw.backend;
+  if (typeof b !== "object" || b === null) return bad("no [backend] table");
+  const be = b as Record<string, unknown>;
+  let backend: BackendConfig;
+  if (be.type === "Filesystem") {
+    if (typeof be.force_cache !== "boolean") return bad("backend.force_cache must be true or false");
+    backend = { type: "Filesystem", forceCache: be.force_cache };
+  } else if (be.type === "Backblaze") {
+    const str = (k: string): string => (typeof be[k] === "string" ? (be[k] as string) : bad(`backend.${k} must be a string`));
+    const n = be.concurrent_connections;
+    if (typeof n !== "number" || !Number.isInteger(n) || n < 1) return bad("backend.concurrent_connections must be a positive integer");
+    backend = { type: "Backblaze", keyId: str("key_id"), applicationKey: str("application_key"), bucket: str("bucket"), concurrentConnections: n };
+  } else {
+    return bad(`unknown backend type ${JSON.stringify(be.type)}`);
+  }
+  const config: RepoConfig = { packSize, backend };
+  return hasFilter ? { ...config, filter: { filter: raw.filter as string, unfilter: raw.unfilter as string } } : config;
+}

@@ -1,0 +1,89 @@
+/** Durable local file operations: fsync'd writes, atomic replace through a temporary name, directory sync. */
+import fs from "node:fs";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+
+/** A random suffix for temporary names. */
+export function randomTag(): string {
+  return randomBytes(6).toString("hex");
+}
+
+/** fsyncs a directory so a rename or unlink in it survives a crash (best effort where unsupported). */
+export function syncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, "r");
+    fs.fsyncSync(fd);
+  } catch {
+    // Some filesystems refuse fsync on directories; the rename itself is still atomic.
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/** Writes `data` to `dest` atomically: `<dest>.<random>.part`, fsync, rename, sync the directory. */
+export function writeFileAtomic(dest: string, data: Uint8Array | string): void {
+  const tmp = `${dest}.${randomTag()}.part`;
+  const fd = fs.openSync(tmp, "wx", 0o644);
+  try {
+    fs.writeFileSync(fd, data);
+    fs.fsyncSync(fd);
+  } catch (err) {
+    fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+  fs.closeSync(fd);
+  renameOrClean(tmp, dest);
+}
+
+/** Copies `src` to `dest` atomically (through a `.part` file in dest's directory). */
+export function copyFileAtomic(src: string, dest: string): void {
+  const tmp = `${dest}.${randomTag()}.part`;
+  try {
+    fs.copyFileSync(src, tmp, fs.constants.COPYFILE_EXCL);
+    const fd = fs.openSync(tmp, "r+");
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+  renameOrClean(tmp, dest);
+}
+
+function renameOrClean(tmp: string, dest: string): void {
+  try {
+    fs.renameSync(tmp, dest);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+  syncDir(path.dirname(dest));
+}
+
+/** Moves a finished (already fsynced) local file into place: rename, or copy + remove across devices. */
+export function moveFile(src: string, dest: string): void {
+  try {
+    fs.renameSync(src, dest);
+    syncDir(path.dirname(dest));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EXDEV") throw err;
+    copyFileAtomic(src, dest);
+    fs.unlinkSync(src);
+  }
+}
+
+/** Writes `data` to a new file and fsyncs it (no rename; for temporary files the caller renames). */
+export function writeFileSynced(file: string, data: Uint8Array | string): void {
+  const fd = fs.openSync(file, "w", 0o644);
+  try {
+    fs.writeFileSync(fd, data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * The log: core code reports what it does here and never prints. The CLI installs a sink that
+ * renders events (stderr by verbosity, INFO also as bare stdout lines, as backpak does).
+ */
+
+export const LEVELS = ["error", "warn", "info", "debug", "trace"] as const;
+export type Level = (typeof LEVELS)[number];
+
+export type LogSink = (level: Level, message: string) => void;
+
+let sink: LogSink = () => {};
+let maxRank = LEVELS.indexOf("warn");
+
+/** Installs where log events go and the most verbose level anyone will render. */
+export function setLogSink(s: LogSink, mostVerbose: Level): void {
+  sink = s;
+  maxRank = LEVELS.indexOf(mostVerbose);
+}
+
+/** True when events at `level` would be rendered (skip building expensive messages otherwise). */
+export function logEnabled(level: Level): boolean {
+  return LEVELS.indexOf(level) <= maxRank;
+}
+
+function emit(level: Level, message: string): void {
+  if (logEnabled(level)) sink(level, message);
+}
+
+export const log = {
+  error: (m: string): void => emit("error", m),
+  warn: (m: string): void => emit("warn", m),
+  info: (m: string): void => emit("info", m),
+  debug: (m: string): void => emit("debug", m),
+  trace: (m: string): void => emit("trace", m),
+};

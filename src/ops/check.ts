@@ -1,0 +1,133 @@
+/**
+ * `check`: every index and snapshot loads and hashes to its ID; every indexed pack exists (or, with
+ * --read-packs, decodes with every blob matching its ID and its manifest matching the index); every
+ * chunk a snapshot uses is indexed. Problems are reported one by one; any problem fails the check.
+ */
+import type { BlobId, IndexId, PackId, SnapshotId } from "../format/id.ts";
+import { shortId } from "../format/id.ts";
+import type { Manifest } from "../format/manifest.ts";
+import { BackpakError, causeChain } from "../lib/errors.ts";
+import { log } from "../lib/log.ts";
+import { loadIndex } from "../repo/index-file.ts";
+import { listObjects, packKey } from "../repo/keys.ts";
+import { blobMap } from "../repo/master-index.ts";
+import { readPackLayout, unpackBlobs } from "../repo/pack-file.ts";
+import type { Repository } from "../repo/repository.ts";
+import { loadSnapshot } from "../repo/snapshots.ts";
+import { TreeCache, loadForest } from "../repo/tree-cache.ts";
+
+export interface CheckOptions {
+  readonly readPacks: boolean;
+  /** Called as packs are verified (for progress). */
+  readonly onPack?: (done: number, total: number) => void;
+}
+
+const describe = (err: unknown): string => causeChain(err).join(": ");
+
+function sameManifest(a: Manifest, b: Manifest): boolean {
+  return a.length === b.length && a.every((e, i) => e.id === b[i]!.id && e.type === b[i]!.type && e.length === b[i]!.length);
+}
+
+/** Verifies one pack fully against the manifest its index gives. */
+export async function verifyPack(repo: Repository, id: PackId, manifest: Manifest): Promise<void> {
+  const file = await repo.backend.read(packKey(id));
+  const layout = readPackLayout(file, id);
+  if (!sameManifest(layout.manifest, manifest)) throw new BackpakError("corrupt", `Pack ${id}'s manifest doesn't match its index entry`);
+  unpackBlobs(file, id, manifest, layout);
+}
+
+export async function check(repo: Repository, opts: CheckOptions): Promise<void> {
+  let trouble = 0;
+  const fail = (msg: string): void => {
+    log.error(msg);
+    trouble++;
+  };
+
+  // Indexes, one by one, so one bad index doesn't hide the rest.
+  const indexes = await listObjects(repo.backend, "index");
+  const loaded: { id: IndexId; packs: ReadonlyMap<PackId, Manifest>; supersedes: ReadonlySet<IndexId> }[] = [];
+  for (const { id } of indexes) {
+    try {
+      loaded.push({ id, ...(await loadIndex(repo.backend, id)) });
+    } catch (err) {
+      fail(`Index ${id}: ${describe(err)}`);
+    }
+  }
+  const superseded = new Set<IndexId>();
+  for (const l of loaded) for (const s of l.supersedes) superseded.add(s);
+  const packs = new Map<PackId, Manifest>();
+  for (const l of loaded) if (!superseded.has(l.id)) for (const [p, m] of l.packs) packs.set(p, m);
+  const { blobs, duplicates } = blobMap(packs);
+  if (duplicates > 0) log.warn(`${duplicates} blobs are stored in more than one pack`);
+
+  log.info("Downloading pack list");
+  const stored = new Set((await listObjects(repo.backend, "pack")).map((p) => p.id));
+  let broken = 0;
+  if (opts.readPacks) {
+    let done = 0;
+    for (const [id, manifest] of packs) {
+      try {
+        await verifyPack(repo, id, manifest);
+        log.debug(`Pack ${id} verified`);
+      } catch (err) {
+        log.error(`Pack ${id}: ${describe(err)}`);
+        broken++;
+      }
+      opts.onPack?.(++done, packs.size);
+    }
+  } else {
+    log.info("Checking that all indexed packs are present");
+    for (const id of packs.keys()) {
+      if (!stored.has(id)) {
+        log.error(`Couldn't find pack ${id}`);
+        broken++;
+      }
+    }
+  }
+  if (broken > 0) fail(`${broken} broken packs`);
+
+  log.info("Checking for unreachable packs (not listed in indexes)");
+  let unlisted = 0;
+  for (const id of stored) {
+    if (!packs.has(id)) {
+      log.warn(`Pack ${id} not listed in any index`);
+      unlisted++;
+    }
+  }
+  if (unlisted > 0) {
+    log.warn(`${unlisted} ${unlisted === 1 ? "pack is" : "packs are"} unreachable. Consider running \`rebuild-index\` if you aren't running \`backup\` right now.`);
+  }
+
+  log.info("Checking that all chunks in snapshots are reachable");
+  const trees = new TreeCache(repo.backend, blobs);
+  const users = new Map<BlobId, Set<SnapshotId>>();
+  for (const { id } of await listObjects(repo.backend, "snapshot")) {
+    try {
+      const snapshot = await loadSnapshot(repo.backend, id);
+      const forest = await loadForest(snapshot.tree, trees);
+      for (const tree of forest.values()) {
+        for (const node of tree.values()) {
+          if (node.contents.kind !== "file") continue;
+          for (const c of node.contents.chunks) {
+            let s = users.get(c);
+            if (!s) users.set(c, (s = new Set()));
+            s.add(id);
+          }
+        }
+      }
+    } catch (err) {
+      fail(`Snapshot ${id}: ${describe(err)}`);
+    }
+  }
+  let missing = 0;
+  for (const [chunk, snaps] of users) {
+    if (!blobs.has(chunk)) {
+      log.error(`Chunk ${chunk} is unreachable! (Used by snapshots ${[...snaps].map(shortId).join(", ")})`);
+      missing++;
+    }
+  }
+  if (missing > 0) fail(`${missing} missing chunks`);
+
+  if (trouble > 0) throw new BackpakError("corrupt", "Check failed!", { hint: "the errors above name the damaged objects" });
+  log.info("Check complete");
+}

@@ -1,0 +1,24 @@
+/** What most read-side commands start from: the master index, the snapshots in time order, a tree cache. */
+import { loadMasterIndex, type MasterIndex } from "../repo/master-index.ts";
+import type { Repository } from "../repo/repository.ts";
+import { findSnapshot, loadSnapshotsChronologically, type StoredSnapshot } from "../repo/snapshots.ts";
+import { TreeCache, loadForest, type Forest } from "../repo/tree-cache.ts";
+
+export interface LoadedRepository {
+  readonly repo: Repository;
+  readonly index: MasterIndex;
+  readonly snapshots: readonly StoredSnapshot[];
+  readonly trees: TreeCache;
+}
+
+export async function loadRepository(repo: Repository): Promise<LoadedRepository> {
+  const index = await loadMasterIndex(repo.backend);
+  const snapshots = await loadSnapshotsChronologically(repo.backend);
+  return { repo, index, snapshots, trees: new TreeCache(repo.backend, index.blobs) };
+}
+
+/** Resolves a snapshot reference and loads its whole forest. */
+export async function snapshotWithForest(loaded: LoadedRepository, ref: string): Promise<{ stored: StoredSnapshot; forest: Forest }> {
+  const stored = findSnapshot(loaded.snapshots, ref);
+  return { stored, forest: await loadForest(stored.snapshot.tree, loaded.trees) };
+}

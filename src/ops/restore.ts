@@ -1,0 +1,160 @@
+/**
+ * `restore`: compare the destination on disk (old) with the snapshot (new) and make the disk match,
+ * reporting each change with diff's codes at the destination paths.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import type { BlobId, SnapshotId } from "../format/id.ts";
+import { encodeTree, type Node, type Tree } from "../format/tree.ts";
+import { applyMetadata, makeDir, makeSymlink, removeNode, writeFileFromChunks } from "../fs/apply.ts";
+import { hashId } from "../kernels/sha224.ts";
+import { BackpakError } from "../lib/errors.ts";
+import { log } from "../lib/log.ts";
+import { compareUtf8 } from "../lib/order.ts";
+import { ChunkReader } from "../repo/chunk-reader.ts";
+import type { Repository } from "../repo/repository.ts";
+import { forestTree, type Forest } from "../repo/tree-cache.ts";
+import { DiffPrinter } from "../ui/diff-printer.ts";
+import { compareTrees, type CompareCallbacks } from "./compare.ts";
+import { forestFromFs } from "./fs-forest.ts";
+import { loadRepository, snapshotWithForest } from "./open.ts";
+
+export interface RestoreOptions {
+  readonly snapshot: string;
+  /** Restore here instead of the snapshot's own paths (created if missing). */
+  readonly output?: string;
+  readonly dryRun: boolean;
+  readonly delete: boolean;
+  readonly times: boolean;
+  readonly permissions: boolean;
+  /** Receives each change line (`+ /path`, `C /path`, …). */
+  readonly print: (line: string) => void;
+}
+
+const debugSet = (paths: readonly string[]): string => `{${paths.map((p) => JSON.stringify(p)).join(", ")}}`;
+
+interface Destination {
+  /** The tree of what is on disk now, keyed by the snapshot's top-level names. */
+  readonly fs: [BlobId, Forest];
+  /** Top-level name → where it goes on disk. */
+  readonly map: Map<string, string>;
+}
+
+async function destination(id: SnapshotId, paths: readonly string[], forest: Forest, root: BlobId, output: string | undefined): Promise<Destination> {
+  const map = new Map<string, string>();
+  const snapshotTop = forestTree(forest, root);
+  if (output === undefined) {
+    log.info(`Restoring snapshot ${id} to its paths, ${debugSet(paths)}`);
+    for (const p of paths) map.set(path.basename(p), p);
+    // A top-level path that is gone is simply restored afresh.
+    return { fs: await forestFromFs(paths.filter((p) => fs.existsSync(p)), snapshotTop, forest), map };
+  }
+  log.info(`Comparing snapshot ${id} to ${output}`);
+  fs.mkdirSync(output, { recursive: true });
+  if (paths.length === 1) {
+    // One path: its contents go straight into the output directory.
+    const name = path.basename(paths[0]!);
+    map.set(name, output);
+    const dir = fs.realpathSync(output);
+    const previous = snapshotTop.get(name);
+    const [fsRoot, fsForest] = await forestFromFs([dir], previous && new Map([[path.basename(dir), previous]]), forest);
+    const top = new Map(forestTree(fsForest, fsRoot)) as Map<string, Node>;
+    const node = top.get(path.basename(dir))!;
+    top.delete(path.basename(dir));
+    top.set(name, node);
+    const id2 = hashId<"blob">(encodeTree(top));
+    return { fs: [id2, new Map([...fsForest, [id2, top as Tree]])], map };
+  }
+  for (const p of paths) map.set(path.basename(p), path.join(output, path.basename(p)));
+  return { fs: await forestFromFs([...map.values()].filter((p) => fs.existsSync(p)), snapshotTop, forest), map };
+}
+
+export async function restore(repo: Repository, opts: RestoreOptions): Promise<void> {
+  const loaded = await loadRepository(repo);
+  const { stored, forest } = await snapshotWithForest(loaded, opts.snapshot);
+  const dest = await destination(stored.id, stored.snapshot.paths, forest, stored.snapshot.tree, opts.output);
+  const restorer = new Restorer(dest.map, new ChunkReader(repo.backend, loaded.index.blobs), opts);
+  await compareTrees(dest.fs, [stored.snapshot.tree, forest], "", restorer);
+}
+
+/** Applies each difference to disk (unless dry-running) and prints it. */
+class Restorer implements CompareCallbacks {
+  readonly #printer: DiffPrinter;
+  constructor(
+    readonly map: Map<string, string>,
+    readonly chunks: ChunkReader,
+    readonly opts: RestoreOptions,
+  ) {
+    this.#printer = new DiffPrinter(opts.print, opts.times || opts.permissions);
+  }
+
+  #translate(p: string): string {
+    const slash = p.indexOf("/");
+    const top = slash < 0 ? p : p.slice(0, slash);
+    const to = this.map.get(top);
+    if (to === undefined) throw new BackpakError("internal", `No destination for ${top}`);
+    return slash < 0 ? to : path.join(to, p.slice(slash + 1));
+  }
+
+  async added(p: string, node: Node, forest: Forest): Promise<void> {
+    const dest = this.#translate(p);
+    await this.#printer.added(dest, node, forest);
+    if (!this.opts.dryRun) await this.#add(dest, node, forest);
+  }
+
+  async removed(p: string, node: Node, forest: Forest): Promise<void> {
+    if (!this.opts.delete) return;
+    const dest = this.#translate(p);
+    await this.#printer.removed(dest, node, forest);
+    if (!this.opts.dryRun) removeNode(dest, node.contents.kind === "dir");
+  }
+
+  async contentsChanged(p: string, oldNode: Node, newNode: Node): Promise<void> {
+    const dest = this.#translate(p);
+    await this.#printer.contentsChanged(dest, oldNode, newNode);
+    if (this.opts.dryRun) return;
+    if (newNode.contents.kind === "file") {
+      await writeFileFromChunks(dest, newNode.contents.chunks, this.chunks);
+      this.#metadata(dest, newNode);
+    } else if (newNode.contents.kind === "symlink") {
+      removeNode(dest, false);
+      makeSymlink(newNode.contents.target, dest);
+    }
+  }
+
+  async metadataChanged(p: string, oldNode: Node, newNode: Node): Promise<void> {
+    const dest = this.#translate(p);
+    await this.#printer.metadataChanged(dest, oldNode, newNode);
+    if (!this.opts.dryRun) this.#metadata(dest, newNode);
+  }
+
+  async typeChanged(p: string, oldNode: Node, oldForest: Forest, newNode: Node, newForest: Forest): Promise<void> {
+    const dest = this.#translate(p);
+    if (oldNode.contents.kind === "dir" && !this.opts.delete) {
+      log.info(`Won't replace dir ${dest} with ${newNode.contents.kind} without --delete`);
+      return;
+    }
+    await this.#printer.removed(dest, oldNode, oldForest);
+    await this.#printer.added(dest, newNode, newForest);
+    if (this.opts.dryRun) return;
+    removeNode(dest, oldNode.contents.kind === "dir");
+    await this.#add(dest, newNode, newForest);
+  }
+
+  #metadata(dest: string, node: Node): void {
+    applyMetadata(dest, node, { times: this.opts.times, permissions: this.opts.permissions });
+  }
+
+  async #add(dest: string, node: Node, forest: Forest): Promise<void> {
+    const c = node.contents;
+    if (c.kind === "file") await writeFileFromChunks(dest, c.chunks, this.chunks);
+    else if (c.kind === "symlink") makeSymlink(c.target, dest);
+    else {
+      makeDir(dest);
+      const tree = forestTree(forest, c.tree);
+      for (const name of [...tree.keys()].sort(compareUtf8)) await this.#add(path.join(dest, name), tree.get(name)!, forest);
+    }
+    // A new symlink keeps the time it was made at, as in backpak.
+    if (c.kind !== "symlink") this.#metadata(dest, node);
+  }
+}

@@ -1,0 +1,37 @@
+/** Index files on disk: "MKBAKIDX1" + zstd(CBOR); loading verifies the ID, writing goes through the working directory. */
+import path from "node:path";
+import type { Backend } from "../backend/index.ts";
+import { decodeIndex, encodeIndex, type IndexContents } from "../format/index-file.ts";
+import { INDEX_MAGIC, hasMagic, magicBytes } from "../format/magic.ts";
+import type { IndexId } from "../format/id.ts";
+import { concatBytes } from "../lib/bytes.ts";
+import { BackpakError } from "../lib/errors.ts";
+import { hashId } from "../kernels/sha224.ts";
+import { zstdCompress, zstdDecompress } from "../kernels/zstd.ts";
+import { indexKey } from "./keys.ts";
+
+/** Encodes an index; returns its ID and the bytes of the whole file. */
+export function buildIndexFile(index: IndexContents): { id: IndexId; file: Uint8Array } {
+  const cbor = encodeIndex(index);
+  return { id: hashId<"index">(cbor), file: concatBytes([magicBytes(INDEX_MAGIC), zstdCompress(cbor)]) };
+}
+
+/** Decodes an index file's bytes, checking them against `id` when one is expected. */
+export function parseIndexFile(file: Uint8Array, what: string): { id: IndexId; index: IndexContents } {
+  if (!hasMagic(file, INDEX_MAGIC)) throw new BackpakError("corrupt", `Wrong magic bytes for index file ${what}`);
+  const cbor = zstdDecompress(file.subarray(INDEX_MAGIC.length), what);
+  return { id: hashId<"index">(cbor), index: decodeIndex(cbor, what) };
+}
+
+export async function loadIndex(backend: Backend, id: IndexId): Promise<IndexContents> {
+  const { id: actual, index } = parseIndexFile(await backend.read(indexKey(id)), `index ${id}`);
+  if (actual !== id) {
+    throw new BackpakError("corrupt", `Index ${id}'s now hashes to ${actual} - Consider running backpak rebuild-index.`);
+  }
+  return index;
+}
+
+/** The local file name an index is written to before upload. */
+export function indexFileName(workDir: string, id: IndexId): string {
+  return path.join(workDir, `${id}.index`);
+}

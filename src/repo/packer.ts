@@ -1,0 +1,158 @@
+/**
+ * Builds pack files in the working directory: blobs are batched into zstd frames written one after
+ * another (concatenated frames form one valid zstd stream, so backpak reads them), then the
+ * compressed manifest and its length. A pack is finished once its file reaches the size target.
+ * Finished packs are fsynced, renamed to `<id>.pack`, and re-read to check their ID before
+ * they are handed on. After any write error the packer refuses more work.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { encodeManifest, type BlobType, type ManifestEntry } from "../format/manifest.ts";
+import { PACK_MAGIC, magicBytes } from "../format/magic.ts";
+import type { BlobId, PackId } from "../format/id.ts";
+import { u32BE } from "../lib/bytes.ts";
+import { BackpakError } from "../lib/errors.ts";
+import { randomTag } from "../lib/fsutil.ts";
+import { hashId } from "../kernels/sha224.ts";
+import { zstdCompress } from "../kernels/zstd.ts";
+import { readPackLayout } from "./pack-file.ts";
+
+/** A finished pack file in the working directory, ready to store. */
+export interface FinishedPack {
+  readonly id: PackId;
+  readonly manifest: ManifestEntry[];
+  readonly path: string;
+  readonly size: number;
+}
+
+export interface PackerOptions {
+  readonly workDir: string;
+  /** Finish a pack once its file reaches this many bytes. */
+  readonly packSize: number;
+  /** Batch small blobs until a frame holds this many uncompressed bytes. */
+  readonly frameSize?: number;
+  readonly level?: number;
+  /** Called with each finished pack, in order; the packer waits for it. */
+  readonly onPack: (pack: FinishedPack) => Promise<void>;
+}
+
+export const DEFAULT_FRAME_SIZE = 1 << 20;
+
+interface OpenPack {
+  fd: number;
+  tmp: string;
+  written: number;
+  manifest: ManifestEntry[];
+}
+
+export class Packer {
+  #open: OpenPack | undefined;
+  #frame: Uint8Array[] = [];
+  #frameBytes = 0;
+  #broken: unknown;
+  /** Bytes written by the blob encoders (excluding magic and manifests). */
+  compressedBytes = 0;
+
+  constructor(readonly opts: PackerOptions) {}
+
+  /** Adds a blob; may finish (and hand on) a pack. */
+  async add(type: BlobType, id: BlobId, bytes: Uint8Array): Promise<void> {
+    this.#check();
+    try {
+      const pack = this.#open ?? this.#start();
+      pack.manifest.push({ type, length: bytes.length, id });
+      this.#frame.push(bytes);
+      this.#frameBytes += bytes.length;
+      if (this.#frameBytes >= (this.opts.frameSize ?? DEFAULT_FRAME_SIZE)) this.#writeFrame(pack);
+      if (pack.written >= this.opts.packSize) await this.#finish(pack);
+    } catch (err) {
+      this.#broken = err;
+      throw err;
+    }
+  }
+
+  /** Finishes the pending pack, if any. */
+  async flush(): Promise<void> {
+    this.#check();
+    if (!this.#open) return;
+    try {
+      await this.#finish(this.#open);
+    } catch (err) {
+      this.#broken = err;
+      throw err;
+    }
+  }
+
+  /** Closes and deletes an unfinished pack file (after a failure elsewhere). */
+  abandon(): void {
+    if (!this.#open) return;
+    try {
+      fs.closeSync(this.#open.fd);
+    } catch {
+      // already closed
+    }
+    fs.rmSync(this.#open.tmp, { force: true });
+    this.#open = undefined;
+  }
+
+  #check(): void {
+    if (this.#broken !== undefined) {
+      throw new BackpakError("internal", "The packer failed earlier and refuses more work", { cause: this.#broken });
+    }
+  }
+
+  #start(): OpenPack {
+    const tmp = path.join(this.opts.workDir, `temp-backpak-${randomTag()}.pack`);
+    const fd = fs.openSync(tmp, "wx", 0o644);
+    const magic = magicBytes(PACK_MAGIC);
+    fs.writeSync(fd, magic);
+    this.#open = { fd, tmp, written: magic.length, manifest: [] };
+    return this.#open;
+  }
+
+  #writeFrame(pack: OpenPack): void {
+    if (this.#frameBytes === 0) return;
+    const data = this.#frame.length === 1 ? this.#frame[0]! : Buffer.concat(this.#frame);
+    const z = zstdCompress(data, this.opts.level);
+    fs.writeSync(pack.fd, z);
+    pack.written += z.length;
+    this.compressedBytes += z.length;
+    this.#frame = [];
+    this.#frameBytes = 0;
+  }
+
+  async #finish(pack: OpenPack): Promise<void> {
+    this.#writeFrame(pack);
+    const manifestCbor = encodeManifest(pack.manifest);
+    const id = hashId<"pack">(manifestCbor);
+    const z = zstdCompress(manifestCbor, this.opts.level);
+    fs.writeSync(pack.fd, z);
+    fs.writeSync(pack.fd, u32BE(z.length));
+    fs.fsyncSync(pack.fd);
+    fs.closeSync(pack.fd);
+    this.#open = undefined;
+    const named = path.join(this.opts.workDir, `${id}.pack`);
+    fs.renameSync(pack.tmp, named);
+    const size = pack.written + z.length + 4;
+    verifyFinishedPack(named, id);
+    await this.opts.onPack({ id, manifest: pack.manifest, path: named, size });
+  }
+}
+
+/** Re-reads a finished pack's tail and checks its manifest still hashes to its ID. */
+function verifyFinishedPack(file: string, id: PackId): void {
+  const fd = fs.openSync(file, "r");
+  try {
+    const size = fs.fstatSync(fd).size;
+    const tail = Buffer.alloc(Math.min(size, 4));
+    fs.readSync(fd, tail, 0, tail.length, size - tail.length);
+    const len = tail.readUInt32BE(0);
+    const start = Math.max(0, size - 4 - len);
+    const buf = Buffer.alloc(size - start);
+    fs.readSync(fd, buf, 0, buf.length, start);
+    // Prepend the magic so the layout reader sees a whole (if blob-less) pack.
+    readPackLayout(Buffer.concat([Buffer.from(PACK_MAGIC), buf]), id);
+  } finally {
+    fs.closeSync(fd);
+  }
+}

@@ -1,0 +1,83 @@
+/** Creating and opening repositories: config.toml plus the packs/, indexes/ and snapshots/ folders. */
+import fs from "node:fs";
+import path from "node:path";
+import { FilesystemBackend, type Backend } from "../backend/index.ts";
+import { OBJECT_DIRS } from "../format/magic.ts";
+import { parseRepoConfig, serializeRepoConfig, type RepoConfig } from "../format/repo-config.ts";
+import { BackpakError } from "../lib/errors.ts";
+import { syncDir } from "../lib/fsutil.ts";
+import { log } from "../lib/log.ts";
+
+/** An opened repository: its configuration and the backend holding its objects. */
+export interface Repository {
+  /** The path the user named (a directory for filesystem repositories). */
+  readonly location: string;
+  readonly config: RepoConfig;
+  readonly backend: Backend;
+}
+
+export const CONFIG_FILE = "config.toml";
+
+/** Creates a filesystem repository at `dir`, which must be absent or an empty directory. */
+export function initFilesystemRepository(dir: string, config: RepoConfig): void {
+  if (fs.existsSync(dir)) {
+    if (!fs.statSync(dir).isDirectory()) {
+      throw new BackpakError("conflict", `${dir} exists and isn't a directory`, { hint: "choose a new path for the repository" });
+    }
+    if (fs.readdirSync(dir).length > 0) {
+      throw new BackpakError("conflict", `The directory ${dir} already exists and isn't empty`, {
+        hint: "choose a new or empty directory for the repository",
+      });
+    }
+  } else {
+    fs.mkdirSync(dir, { recursive: true });
+  }
+  for (const sub of Object.values(OBJECT_DIRS)) fs.mkdirSync(path.join(dir, sub));
+  const fd = fs.openSync(path.join(dir, CONFIG_FILE), "wx", 0o644);
+  try {
+    fs.writeFileSync(fd, serializeRepoConfig(config));
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  syncDir(dir);
+}
+
+/** Opens the repository at `location`: a directory with config.toml, or a config file for other backends. */
+export function openRepository(location: string): Repository {
+  log.info(`Opening repository ${location}`);
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(location);
+  } catch (err) {
+    throw new BackpakError("not-found", `Couldn't open repository ${location}`, {
+      cause: err,
+      hint: "create one with `backpak -r <path> init filesystem`, or give the right -r",
+    });
+  }
+  const configPath = stat.isDirectory() ? path.join(location, CONFIG_FILE) : location;
+  let text: string;
+  try {
+    text = fs.readFileSync(configPath, "utf8");
+  } catch (err) {
+    throw new BackpakError("not-found", `Couldn't read ${configPath}`, {
+      cause: err,
+      hint: `${location} doesn't look like a backpak repository`,
+    });
+  }
+  const config = parseRepoConfig(text, configPath);
+  if (config.backend.type !== "Filesystem") {
+    throw new BackpakError("usage", `${configPath}: ${config.backend.type} repositories are not supported by this build`);
+  }
+  if (config.filter || config.backend.forceCache) {
+    throw new BackpakError("usage", `${configPath}: filters and force_cache are not supported by this build yet`);
+  }
+  if (!stat.isDirectory()) {
+    throw new BackpakError("usage", `${location}: a filesystem repository must be a directory`);
+  }
+  for (const sub of Object.values(OBJECT_DIRS)) {
+    const d = path.join(location, sub);
+    if (!fs.existsSync(d)) throw new BackpakError("corrupt", `${d} doesn't exist`, { hint: `${location} is missing part of a repository` });
+  }
+  return { location, config, backend: new FilesystemBackend(location) };
+}

@@ -1,0 +1,67 @@
+/**
+ * Trees by ID, read on demand: a miss reads the tree's whole pack and caches every tree in it
+ * (each verified against its ID). The empty tree is always present, since backup never packs it.
+ */
+import type { Backend } from "../backend/index.ts";
+import type { BlobId } from "../format/id.ts";
+import { EMPTY_TREE_ID, decodeTree, type Tree } from "../format/tree.ts";
+import { BackpakError } from "../lib/errors.ts";
+import { log } from "../lib/log.ts";
+import type { BlobLocation } from "./master-index.ts";
+import { readPackBlobs } from "./pack-reader.ts";
+
+export interface TreeSource {
+  tree(id: BlobId): Promise<Tree>;
+}
+
+export class TreeCache implements TreeSource {
+  readonly #trees = new Map<BlobId, Tree>([[EMPTY_TREE_ID, new Map()]]);
+  constructor(
+    readonly backend: Backend,
+    readonly blobs: ReadonlyMap<BlobId, BlobLocation>,
+  ) {}
+
+  async tree(id: BlobId): Promise<Tree> {
+    const hit = this.#trees.get(id);
+    if (hit) return hit;
+    const loc = this.blobs.get(id);
+    if (!loc) throw new BackpakError("not-found", `Couldn't find tree ${id} in the index`, { hint: "run `backpak check`" });
+    if (loc.type !== "tree") throw new BackpakError("corrupt", `Blob ${id} is a ${loc.type}, not a tree`);
+    for (const { entry, bytes } of await readPackBlobs(this.backend, loc.pack)) {
+      if (entry.type !== "tree") {
+        log.warn(`Pack ${loc.pack} holds chunk ${entry.id} beside trees; skipping it`);
+        continue;
+      }
+      if (!this.#trees.has(entry.id)) this.#trees.set(entry.id, decodeTree(bytes, `tree ${entry.id}`));
+    }
+    const found = this.#trees.get(id);
+    if (!found) throw new BackpakError("corrupt", `Pack ${loc.pack} doesn't hold tree ${id} though the index says it does`);
+    return found;
+  }
+}
+
+/** All trees reachable from `root`, by ID. */
+export type Forest = ReadonlyMap<BlobId, Tree>;
+
+/** Loads every tree under `root`; a tree that contains itself is reported, not followed forever. */
+export async function loadForest(root: BlobId, source: TreeSource): Promise<Forest> {
+  const forest = new Map<BlobId, Tree>();
+  const visit = async (id: BlobId, path: Set<BlobId>): Promise<void> => {
+    if (path.has(id)) throw new BackpakError("corrupt", `Cycle detected! Tree ${id} contains itself`);
+    if (forest.has(id)) return;
+    const tree = await source.tree(id);
+    forest.set(id, tree);
+    path.add(id);
+    for (const node of tree.values()) if (node.contents.kind === "dir") await visit(node.contents.tree, path);
+    path.delete(id);
+  };
+  await visit(root, new Set());
+  return forest;
+}
+
+/** The tree `id` from a loaded forest (a missing one is a bug: forests are loaded whole). */
+export function forestTree(forest: Forest, id: BlobId): Tree {
+  const t = forest.get(id);
+  if (!t) throw new BackpakError("internal", `Missing tree ${id}`);
+  return t;
+}

@@ -1,0 +1,101 @@
+/**
+ * Writes new blobs into a repository: deduplicates against everything already packed, packs
+ * chunks and trees separately, stores each finished pack, keeps the resumable WIP index, and at
+ * the end stores the index. Order on disk: a pack is listed in the WIP index once it is durable
+ * in the working directory, stored packs come before the index that lists them.
+ */
+import fs from "node:fs";
+import type { Backend } from "../backend/index.ts";
+import type { IndexContents } from "../format/index-file.ts";
+import type { BlobId, IndexId, PackId } from "../format/id.ts";
+import type { BlobType } from "../format/manifest.ts";
+import { indexKey, packKey } from "./keys.ts";
+import { Indexer } from "./indexer.ts";
+import { Packer, type FinishedPack } from "./packer.ts";
+
+export interface WriterOptions {
+  readonly backend: Backend;
+  readonly workDir: string;
+  readonly packSize: number;
+  /** Blob IDs already stored (the master index), which are never packed again. */
+  readonly packed: Set<BlobId>;
+  /** The index to start from (a resumed run's WIP index, or an empty one). */
+  readonly start: IndexContents;
+  readonly dryRun: boolean;
+}
+
+export interface WriterStats {
+  chunkBytes: number;
+  treeBytes: number;
+  compressedBytes: number;
+  uploadedBytes: number;
+  indexedPacks: number;
+}
+
+export class RepoWriter {
+  readonly stats: WriterStats = { chunkBytes: 0, treeBytes: 0, compressedBytes: 0, uploadedBytes: 0, indexedPacks: 0 };
+  readonly #indexer: Indexer;
+  readonly #chunks: Packer;
+  readonly #trees: Packer;
+
+  constructor(readonly opts: WriterOptions) {
+    for (const manifest of opts.start.packs.values()) for (const e of manifest) opts.packed.add(e.id);
+    this.#indexer = new Indexer(opts.workDir, opts.start, !opts.dryRun);
+    const packerOpts = { workDir: opts.workDir, packSize: opts.packSize, onPack: (p: FinishedPack) => this.#store(p) };
+    this.#chunks = new Packer(packerOpts);
+    this.#trees = new Packer(packerOpts);
+  }
+
+  /** True if the blob is already stored or queued. */
+  has(id: BlobId): boolean {
+    return this.opts.packed.has(id);
+  }
+
+  /** Packs the blob unless it is already packed; returns whether it was new. */
+  async add(type: BlobType, id: BlobId, bytes: Uint8Array): Promise<boolean> {
+    if (this.opts.packed.has(id)) return false;
+    this.opts.packed.add(id);
+    if (type === "chunk") this.stats.chunkBytes += bytes.length;
+    else this.stats.treeBytes += bytes.length;
+    await (type === "chunk" ? this.#chunks : this.#trees).add(type, id, bytes);
+    this.stats.compressedBytes = this.#chunks.compressedBytes + this.#trees.compressedBytes;
+    return true;
+  }
+
+  /** Stores packs a previous run left in the working directory (already listed in the WIP index). */
+  async storeLeftovers(localPacks: ReadonlyMap<PackId, string>): Promise<void> {
+    for (const [id, file] of localPacks) await this.#upload(packKey(id), file);
+  }
+
+  async #store(pack: FinishedPack): Promise<void> {
+    this.#indexer.addPack(pack.id, pack.manifest);
+    this.stats.indexedPacks++;
+    await this.#upload(packKey(pack.id), pack.path);
+  }
+
+  async #upload(key: string, file: string): Promise<void> {
+    if (this.opts.dryRun) {
+      fs.rmSync(file, { force: true });
+      return;
+    }
+    const size = fs.statSync(file).size;
+    await this.opts.backend.put(key, file);
+    this.stats.uploadedBytes += size;
+  }
+
+  /** Finishes both packers and stores the index; returns its ID (undefined if nothing was written). */
+  async finish(): Promise<IndexId | undefined> {
+    await this.#chunks.flush();
+    await this.#trees.flush();
+    const index = this.#indexer.finish();
+    if (index) await this.#upload(indexKey(index.id), index.path);
+    this.#indexer.removeWip();
+    return index?.id;
+  }
+
+  /** Deletes unfinished temporary pack files after a failure (the WIP index and finished packs stay for resuming). */
+  abandon(): void {
+    this.#chunks.abandon();
+    this.#trees.abandon();
+  }
+}

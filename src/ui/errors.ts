@@ -1,0 +1,24 @@
+/** Renders a fatal error for people: the message, each cause beneath it, and a hint when there is one. */
+import { BackpakError, causeChain } from "../lib/errors.ts";
+
+export function renderError(err: unknown): string {
+  const [first, ...causes] = causeChain(err);
+  const lines = [`Error: ${first}`];
+  if (causes.length > 0) {
+    lines.push("", "Caused by:");
+    causes.forEach((c, i) => lines.push(causes.length > 1 ? `    ${i}: ${c}` : `    ${c}`));
+  }
+  const hint = findHint(err);
+  if (hint) lines.push("", `Hint: ${hint}`);
+  if (!(err instanceof BackpakError) && err instanceof Error && err.stack && process.env.BACKPAK_BACKTRACE) {
+    lines.push("", err.stack);
+  }
+  return lines.join("\n");
+}
+
+function findHint(err: unknown): string | undefined {
+  for (let e: unknown = err, i = 0; e instanceof Error && i < 32; e = e.cause, i++) {
+    if (e instanceof BackpakError && e.hint) return e.hint;
+  }
+  return undefined;
+}

@@ -1,0 +1,47 @@
+/** JSON renderings of objects for `cat`: IDs as base32 strings, timestamps as RFC 3339 strings. */
+import type { IndexContents } from "../format/index-file.ts";
+import type { Manifest } from "../format/manifest.ts";
+import type { Snapshot } from "../format/snapshot.ts";
+import { timestampString, zonedString } from "../format/time.ts";
+import { sortedEntries, type NodeMetadata, type Tree } from "../format/tree.ts";
+
+const ts = (t: bigint | null): string | null => (t === null ? null : timestampString(t));
+
+function metadataJson(m: NodeMetadata): object {
+  const size = m.size === undefined ? {} : { size: m.size };
+  if (m.type === "posix") {
+    return { type: "posix", mode: m.mode, ...size, uid: m.uid, gid: m.gid, atime: ts(m.atime), mtime: ts(m.mtime) };
+  }
+  return {
+    type: "windows",
+    attributes: m.attributes,
+    ...size,
+    creation_time: ts(m.creationTime),
+    access_time: ts(m.accessTime),
+    write_time: ts(m.writeTime),
+  };
+}
+
+export function treeJson(tree: Tree): string {
+  const out: Record<string, object> = {};
+  for (const [name, node] of sortedEntries(tree)) {
+    const c = node.contents;
+    const contents = c.kind === "file" ? { chunks: c.chunks } : c.kind === "dir" ? { tree: c.tree } : { symlink: c.target };
+    out[name] = { ...contents, metadata: metadataJson(node.metadata) };
+  }
+  return JSON.stringify(out);
+}
+
+export function manifestJson(m: Manifest): string {
+  return JSON.stringify(m.map((e) => ({ type: e.type, length: e.length, id: e.id })));
+}
+
+export function indexJson(index: IndexContents): string {
+  const packs: Record<string, unknown> = {};
+  for (const id of [...index.packs.keys()].sort()) packs[id] = JSON.parse(manifestJson(index.packs.get(id)!));
+  return JSON.stringify({ supersedes: [...index.supersedes].sort(), packs });
+}
+
+export function snapshotJson(s: Snapshot): string {
+  return JSON.stringify({ time: zonedString(s.time, s.tz), author: s.author, tags: s.tags, paths: s.paths, tree: s.tree });
+}
