@@ -1,6 +1,9 @@
-/** `cat`: one object as JSON (a chunk as its raw bytes), each verified against its ID. */
+/** `cat`: fetch one object, verified against its ID, for printing. */
 import { parseId, type BlobId, type IndexId, type PackId } from "../format/id.ts";
-import { decodeTree } from "../format/tree.ts";
+import type { IndexContents } from "../format/index-file.ts";
+import type { Manifest } from "../format/manifest.ts";
+import type { Snapshot } from "../format/snapshot.ts";
+import { decodeTree, type Tree } from "../format/tree.ts";
 import { BackpakError } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import { loadIndex } from "../repo/index-file.ts";
@@ -10,30 +13,35 @@ import { readPackLayout } from "../repo/pack-file.ts";
 import { readPackBlobs } from "../repo/pack-reader.ts";
 import type { Repository } from "../repo/repository.ts";
 import { findSnapshot, loadSnapshotsChronologically } from "../repo/snapshots.ts";
-import { indexJson, manifestJson, snapshotJson, treeJson } from "../ui/json.ts";
 
 export type CatKind = "blob" | "pack" | "index" | "snapshot";
 
-/** Returns what `cat <kind> <id>` prints. */
-export async function cat(repo: Repository, kind: CatKind, ref: string): Promise<Uint8Array | string> {
+export type CatResult =
+  | { readonly kind: "chunk"; readonly bytes: Uint8Array }
+  | { readonly kind: "tree"; readonly tree: Tree }
+  | { readonly kind: "pack"; readonly manifest: Manifest }
+  | { readonly kind: "index"; readonly index: IndexContents }
+  | { readonly kind: "snapshot"; readonly snapshot: Snapshot };
+
+export async function cat(repo: Repository, kind: CatKind, ref: string): Promise<CatResult> {
   switch (kind) {
     case "blob": {
-      const id = parseId<"blob">(ref, "blob ID");
+      const id = parseId<"blob">(ref, "blob ID") as BlobId;
       const index = await loadMasterIndex(repo.backend);
       const loc = index.blobs.get(id);
       if (!loc) throw new BackpakError("not-found", `Can't find blob ${id} in the index`);
       log.info(`Blob ${id} found in pack ${loc.pack}`);
-      const blob = (await readPackBlobs(repo.backend, loc.pack)).find((b) => b.entry.id === (id as BlobId));
+      const blob = (await readPackBlobs(repo.backend, loc.pack)).find((b) => b.entry.id === id);
       if (!blob) throw new BackpakError("corrupt", `Pack ${loc.pack} doesn't hold blob ${id} though the index says it does`);
-      return blob.entry.type === "chunk" ? blob.bytes : treeJson(decodeTree(blob.bytes, `tree ${id}`)) + "\n";
+      return blob.entry.type === "chunk" ? { kind: "chunk", bytes: blob.bytes } : { kind: "tree", tree: decodeTree(blob.bytes, `tree ${id}`) };
     }
     case "pack": {
       const id = parseId<"pack">(ref, "pack ID") as PackId;
-      return manifestJson(readPackLayout(await repo.backend.read(packKey(id)), id).manifest) + "\n";
+      return { kind: "pack", manifest: readPackLayout(await repo.backend.read(packKey(id)), id).manifest };
     }
     case "index":
-      return indexJson(await loadIndex(repo.backend, parseId<"index">(ref, "index ID") as IndexId)) + "\n";
+      return { kind: "index", index: await loadIndex(repo.backend, parseId<"index">(ref, "index ID") as IndexId) };
     case "snapshot":
-      return snapshotJson(findSnapshot(await loadSnapshotsChronologically(repo.backend), ref).snapshot) + "\n";
+      return { kind: "snapshot", snapshot: findSnapshot(await loadSnapshotsChronologically(repo.backend), ref).snapshot };
   }
 }

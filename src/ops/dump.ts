@@ -1,19 +1,23 @@
-/** `dump`: a file's contents, a directory's listing, or a symlink's target, from a snapshot. */
+/** `dump`: find a path in a snapshot and hand over a file's contents, a directory's entries, or a symlink's target. */
+import type { Tree } from "../format/tree.ts";
 import { BackpakError } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
-import { compareUtf8 } from "../lib/order.ts";
 import { ChunkReader } from "../repo/chunk-reader.ts";
 import type { Repository } from "../repo/repository.ts";
 import { findSnapshot } from "../repo/snapshots.ts";
-import { nodeLine } from "../ui/tree-lines.ts";
 import { loadRepository } from "./open.ts";
 
 export interface DumpOptions {
   readonly snapshot: string;
   /** Relative to the snapshot's root, starting with a backed-up path's last component. */
   readonly path: string;
-  readonly write: (data: Uint8Array | string) => void;
 }
+
+/** What a dump path names; `path` is the normalized path inside the snapshot. */
+export type DumpTarget =
+  | { readonly kind: "file"; readonly path: string; readonly chunks: AsyncGenerator<Uint8Array> }
+  | { readonly kind: "dir"; readonly path: string; readonly tree: Tree }
+  | { readonly kind: "symlink"; readonly path: string; readonly target: string };
 
 /** Splits a dump path into names, refusing absolute paths and `..`. */
 export function dumpComponents(p: string): string[] {
@@ -24,35 +28,36 @@ export function dumpComponents(p: string): string[] {
   return parts;
 }
 
-export async function dump(repo: Repository, opts: DumpOptions): Promise<void> {
+export async function dump(repo: Repository, opts: DumpOptions): Promise<DumpTarget> {
   const loaded = await loadRepository(repo);
   const stored = findSnapshot(loaded.snapshots, opts.snapshot);
   log.info(`Printing ${opts.path} from snapshot ${stored.id}`);
   const parts = dumpComponents(opts.path);
   let treeId = stored.snapshot.tree;
   let soFar = "";
-  for (let i = 0; i < parts.length; i++) {
+  for (let i = 0; ; i++) {
     const last = i === parts.length - 1;
     soFar = soFar === "" ? parts[i]! : `${soFar}/${parts[i]}`;
     const node = (await loaded.trees.tree(treeId)).get(parts[i]!);
     if (!node) throw new BackpakError("not-found", `Couldn't find ${soFar} in the given snapshot`);
     const c = node.contents;
     if (c.kind === "dir") {
-      if (!last) {
-        treeId = c.tree;
-        continue;
-      }
-      const tree = await loaded.trees.tree(c.tree);
-      const lines = [`${soFar}/`];
-      for (const name of [...tree.keys()].sort(compareUtf8)) lines.push(nodeLine("", `${soFar}/${name}`, tree.get(name)!));
-      opts.write(lines.join("\n") + "\n");
+      if (last) return { kind: "dir", path: soFar, tree: await loaded.trees.tree(c.tree) };
+      treeId = c.tree;
     } else if (c.kind === "symlink") {
       if (!last) throw new BackpakError("usage", `${soFar} is a symlink (to ${c.target}), not a directory`);
-      opts.write(`${soFar} -> ${c.target}\n`);
+      return { kind: "symlink", path: soFar, target: c.target };
     } else {
       if (!last) throw new BackpakError("usage", `${soFar} is a file, not a directory`);
       const reader = new ChunkReader(repo.backend, loaded.index.blobs);
-      for (const id of c.chunks) opts.write(await reader.chunk(id));
+      const ids = c.chunks;
+      return {
+        kind: "file",
+        path: soFar,
+        chunks: (async function* () {
+          for (const id of ids) yield await reader.chunk(id);
+        })(),
+      };
     }
   }
 }

@@ -14,7 +14,6 @@ import { compareUtf8 } from "../lib/order.ts";
 import { ChunkReader } from "../repo/chunk-reader.ts";
 import type { Repository } from "../repo/repository.ts";
 import { forestTree, type Forest } from "../repo/tree-cache.ts";
-import { DiffPrinter } from "../ui/diff-printer.ts";
 import { compareTrees, type CompareCallbacks } from "./compare.ts";
 import { forestFromFs } from "./fs-forest.ts";
 import { loadRepository, snapshotWithForest } from "./open.ts";
@@ -27,8 +26,8 @@ export interface RestoreOptions {
   readonly delete: boolean;
   readonly times: boolean;
   readonly permissions: boolean;
-  /** Receives each change line (`+ /path`, `C /path`, …). */
-  readonly print: (line: string) => void;
+  /** Told of each change, at its destination path, before it is made (the CLI prints them). */
+  readonly report: CompareCallbacks;
 }
 
 const debugSet = (paths: readonly string[]): string => `{${paths.map((p) => JSON.stringify(p)).join(", ")}}`;
@@ -79,13 +78,13 @@ export async function restore(repo: Repository, opts: RestoreOptions): Promise<v
 
 /** Applies each difference to disk (unless dry-running) and prints it. */
 class Restorer implements CompareCallbacks {
-  readonly #printer: DiffPrinter;
+  readonly #printer: CompareCallbacks;
   constructor(
     readonly map: Map<string, string>,
     readonly chunks: ChunkReader,
     readonly opts: RestoreOptions,
   ) {
-    this.#printer = new DiffPrinter(opts.print, opts.times || opts.permissions);
+    this.#printer = opts.report;
   }
 
   #translate(p: string): string {

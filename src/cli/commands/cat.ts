@@ -1,5 +1,6 @@
 /** `backpak cat <blob|pack|index|snapshot> <ID>`: print an object as JSON (a chunk as raw bytes). */
-import { cat as runCat, type CatKind } from "../../ops/cat.ts";
+import { cat as runCat, type CatKind, type CatResult } from "../../ops/cat.ts";
+import { indexJson, manifestJson, snapshotJson, treeJson } from "../../ui/json.ts";
 import { stdout } from "../../ui/output.ts";
 import type { CommandSpec } from "../args.ts";
 import { arg, type Command } from "../command.ts";
@@ -25,6 +26,21 @@ export const cat: Command = {
   async run(args, ctx) {
     const s = args.sub!;
     const kind = s.spec.name as CatKind;
-    stdout.write(await runCat(ctx.openRepository(), kind, arg.pos(s, kind === "snapshot" ? "ID_PREFIX" : "ID")));
+    stdout.write(render(await runCat(ctx.openRepository(), kind, arg.pos(s, kind === "snapshot" ? "ID_PREFIX" : "ID"))));
   },
 };
+
+function render(r: CatResult): Uint8Array | string {
+  switch (r.kind) {
+    case "chunk":
+      return r.bytes;
+    case "tree":
+      return treeJson(r.tree) + "\n";
+    case "pack":
+      return manifestJson(r.manifest) + "\n";
+    case "index":
+      return indexJson(r.index) + "\n";
+    case "snapshot":
+      return snapshotJson(r.snapshot) + "\n";
+  }
+}

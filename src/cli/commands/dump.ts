@@ -1,8 +1,10 @@
 /** `backpak dump [-o FILE] <SNAPSHOT> <PATH>`: print a file or directory listing from a snapshot. */
 import fs from "node:fs";
+import { sortedEntries } from "../../format/tree.ts";
 import { BackpakError } from "../../lib/errors.ts";
 import { dump as runDump } from "../../ops/dump.ts";
 import { stdout } from "../../ui/output.ts";
+import { nodeLine } from "../../ui/tree-lines.ts";
 import { arg, type Command } from "../command.ts";
 
 export const dump: Command = {
@@ -17,25 +19,29 @@ export const dump: Command = {
     ],
   },
   async run(args, ctx) {
+    const target = await runDump(ctx.openRepository(), { snapshot: arg.pos(args, "SNAPSHOT"), path: arg.pos(args, "PATH") });
     const out = arg.value(args, "output");
     let fd: number | undefined;
-    // The output file is created on the first write, so a failed lookup leaves nothing behind.
-    const toFile = (data: Uint8Array | string): void => {
-      if (fd === undefined) {
-        try {
-          fd = fs.openSync(out!, "w");
-        } catch (err) {
-          throw new BackpakError("io", `Couldn't create file ${out}`, { cause: err });
-        }
+    if (out !== undefined && out !== "-") {
+      try {
+        fd = fs.openSync(out, "w");
+      } catch (err) {
+        throw new BackpakError("io", `Couldn't create file ${out}`, { cause: err });
       }
-      fs.writeSync(fd, typeof data === "string" ? Buffer.from(data) : data);
+    }
+    const write = (data: Uint8Array | string): void => {
+      if (fd === undefined) stdout.write(data);
+      else fs.writeSync(fd, typeof data === "string" ? Buffer.from(data) : data);
     };
     try {
-      await runDump(ctx.openRepository(), {
-        snapshot: arg.pos(args, "SNAPSHOT"),
-        path: arg.pos(args, "PATH"),
-        write: out === undefined || out === "-" ? stdout.write : toFile,
-      });
+      if (target.kind === "file") {
+        for await (const bytes of target.chunks) write(bytes);
+      } else if (target.kind === "symlink") {
+        write(`${target.path} -> ${target.target}\n`);
+      } else {
+        const lines = [`${target.path}/`, ...sortedEntries(target.tree).map(([name, node]) => nodeLine("", `${target.path}/${name}`, node))];
+        write(lines.join("\n") + "\n");
+      }
     } finally {
       if (fd !== undefined) fs.closeSync(fd);
     }

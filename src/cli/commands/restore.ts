@@ -1,5 +1,6 @@
 /** `backpak restore [flags] <SNAPSHOT>`: make the disk match a snapshot. */
 import { restore as runRestore } from "../../ops/restore.ts";
+import { DiffPrinter } from "../../ui/diff-printer.ts";
 import { stdout } from "../../ui/output.ts";
 import { arg, type Command } from "../command.ts";
 
@@ -33,7 +34,8 @@ export const restore: Command = {
       delete: arg.flag(args, "delete"),
       times: arg.flag(args, "times"),
       permissions: arg.flag(args, "permissions"),
-      print: stdout.line,
+      // Metadata changes are shown when they are restored.
+      report: new DiffPrinter(stdout.line, arg.flag(args, "times") || arg.flag(args, "permissions")),
     });
   },
 };
