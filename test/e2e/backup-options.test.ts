@@ -1,0 +1,108 @@
+/** backup's flags: --dry-run, --tag, --author, --allow-empty and --allow-repeat. */
+import { expect, test } from "bun:test";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { writeSrcTree } from "../fixtures/src-tree.ts";
+import { catJson, cleanUpAfterThisFile, cli, EMPTY_REPO, entriesIn, escapeRegex, lines, listedSnapshots, objectIds, ok, setup, tempDir } from "./harness.ts";
+
+cleanUpAfterThisFile();
+
+test("--dry-run stores nothing and leaves nothing in the working directory", () => {
+  const { work, repo } = setup("dryrun");
+  const src = writeSrcTree(tempDir("dryrun-data"));
+  const r = ok(cli(work, repo, ["backup", "--dry-run", src]));
+  expect(r.stdout).toMatch(/Snaphsot [0-9a-v]{8} done/);
+  expect(entriesIn(repo)).toEqual(EMPTY_REPO);
+  expect(entriesIn(work)).toEqual([]);
+  // A real run afterwards starts from scratch and stores everything.
+  ok(cli(work, repo, ["backup", src]));
+  expect(objectIds(repo, "snapshots").length).toBe(1);
+  expect(objectIds(repo, "indexes").length).toBe(1);
+  expect(objectIds(repo, "packs").length).toBe(2);
+  expect(entriesIn(work)).toEqual([]);
+});
+
+test("--tag, --author, and the hostname as the default author", () => {
+  const { work, repo } = setup("meta");
+  const dir = tempDir("meta-data");
+  fs.writeFileSync(path.join(dir, "f"), "1");
+  ok(cli(work, repo, ["backup", "-t", "b", "--tag", "a", "--author", "Neil Armstrong", dir]));
+  fs.writeFileSync(path.join(dir, "f"), "22");
+  ok(cli(work, repo, ["backup", dir]));
+  const [tagged, plain] = listedSnapshots(work, repo) as [string, string];
+  const listing = lines(ok(cli(work, repo, ["snapshots"])).stdout);
+  expect(listing).toContain(`snapshot ${tagged} (a b)`);
+  expect(listing).toContain(`snapshot ${plain}`);
+  expect(listing).toContain("Author: Neil Armstrong");
+  expect(listing).toContain(`Author: ${os.hostname()}`);
+  expect(listing).toContain(`  - ${dir}`);
+  expect(catJson(work, repo, ["snapshot", tagged])).toMatchObject({ author: "Neil Armstrong", tags: ["a", "b"], paths: [dir] });
+});
+
+test("an empty root tree needs --allow-empty", () => {
+  // As in backpak, "empty" means the snapshot's root tree is empty, which happens when --skip
+  // drops every given path. An empty *directory* is not that: its root tree holds the directory.
+  const { work, repo } = setup("empty");
+  const empty = path.join(tempDir("empty-data"), "empty");
+  fs.mkdirSync(empty);
+  const skipAll = ["--skip", `^${escapeRegex(empty)}$`];
+  const r = ok(cli(work, repo, ["backup", ...skipAll, empty]));
+  expect(r.stdout).toContain("Nothing backed up! Pass --allow-empty to create an empty snapshot.");
+  expect(entriesIn(repo)).toEqual(EMPTY_REPO);
+  expect(entriesIn(work)).toEqual([]);
+
+  ok(cli(work, repo, ["backup", "--allow-empty", ...skipAll, empty]));
+  expect(objectIds(repo, "snapshots").length).toBe(1);
+  expect(lines(ok(cli(work, repo, ["ls", "LAST"])).stdout)).toEqual([]);
+
+  // An empty directory backs up without the flag.
+  expect(ok(cli(work, repo, ["backup", empty])).stdout).not.toContain("Nothing backed up!");
+  expect(objectIds(repo, "snapshots").length).toBe(2);
+  expect(lines(ok(cli(work, repo, ["ls", "LAST"])).stdout)).toEqual(["empty/"]);
+});
+
+/** Far in the future: reading never moves an atime that is newer than now (relatime, noatime). */
+const FUTURE_ATIME = 4_102_444_800; // 2100-01-01
+const PAST_MTIME = 1_500_000_000;
+
+/** Pins every entry's atime and mtime (deepest first; a directory's own times last). */
+function pinTimes(root: string): void {
+  for (const name of fs.readdirSync(root)) {
+    const p = path.join(root, name);
+    if (fs.lstatSync(p).isDirectory()) pinTimes(p);
+    else fs.utimesSync(p, FUTURE_ATIME, PAST_MTIME);
+  }
+  fs.utimesSync(root, FUTURE_ATIME, PAST_MTIME);
+}
+
+test("a repeated snapshot is skipped unless --allow-repeat", () => {
+  // Every node's metadata, atime included, is part of the tree, and backing up reads every
+  // directory and file, which can bump atimes (with relatime: when atime <= mtime or ctime, or is a
+  // day old). So before each run every atime is pinned in the future, which no read moves, making
+  // the trees of all four runs identical whatever the clock says. (Only a strictatime mount would
+  // still move them; the precondition below says so if that happens.)
+  const { work, repo } = setup("repeat");
+  const src = writeSrcTree(tempDir("repeat-data"));
+  const backup = (...flags: string[]): string => {
+    pinTimes(src);
+    const out = ok(cli(work, repo, ["backup", ...flags, src])).stdout;
+    const atime = fs.statSync(path.join(src, "backend"), { bigint: true }).atimeNs;
+    expect(`atime after backup: ${atime}`).toBe(`atime after backup: ${BigInt(FUTURE_ATIME) * 1_000_000_000n}`);
+    return out;
+  };
+  const snapshotCount = (): number => objectIds(repo, "snapshots").length;
+
+  backup();
+  expect(snapshotCount()).toBe(1);
+  expect(backup("--allow-repeat")).not.toContain("Snapshot is the same as the last!");
+  expect(snapshotCount()).toBe(2);
+  backup("--allow-repeat");
+  expect(snapshotCount()).toBe(3);
+  const trees = listedSnapshots(work, repo).map((id) => (catJson(work, repo, ["snapshot", id]) as { tree: string }).tree);
+  expect(new Set(trees).size).toBe(1);
+
+  expect(backup()).toContain("Snapshot is the same as the last! Pass --allow-repeat to create a duplicate.");
+  expect(snapshotCount()).toBe(3);
+  expect(entriesIn(work)).toEqual([]);
+});

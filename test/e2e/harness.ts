@@ -1,0 +1,198 @@
+/** Runs the compiled dist/backpak as a user would, in a sandboxed environment, plus helpers the e2e tests share. */
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll } from "bun:test";
+import { cleanUpAfterThisFile as cleanUpTempDirs, tempDir } from "../helpers/tmp.ts";
+export { tempDir };
+
+export const REPO_ROOT = path.resolve(import.meta.dir, "..", "..");
+export const BIN = path.join(REPO_ROOT, "dist", "backpak");
+
+function requireBinary(): void {
+  if (!fs.existsSync(BIN)) {
+    throw new Error(`${BIN} is missing: build it first with \`cd ${REPO_ROOT} && node_modules/.bin/bun scripts/build.ts\``);
+  }
+}
+requireBinary();
+
+/** True when tests run as root, which ignores permission bits on reads. */
+export const isRoot = process.getuid?.() === 0;
+
+export interface RunResult {
+  readonly args: readonly string[];
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** stdout exactly as written (for `dump`). */
+  readonly stdoutBytes: Uint8Array;
+}
+
+/** Environment variables to set; `undefined` removes one from the sandbox environment. */
+export type EnvOverrides = Readonly<Record<string, string | undefined>>;
+
+export interface RunOptions {
+  readonly env?: EnvOverrides;
+  /** The process's starting directory (default: the sandbox home). */
+  readonly cwd?: string;
+}
+
+let sandboxHome: string | undefined;
+
+/** Frees this file's temporary directories (and its sandbox home) when it finishes; call at the top of every e2e file. */
+export function cleanUpAfterThisFile(): void {
+  cleanUpTempDirs();
+  afterAll(() => {
+    sandboxHome = undefined;
+  });
+}
+
+/** A home directory private to this test file, so no test touches the real one. */
+export function home(): string {
+  sandboxHome ??= tempDir("home");
+  return sandboxHome;
+}
+
+/** The environment every run gets: a private HOME and XDG dirs, UTC, no BACKPAK_REPOSITORY. */
+export function sandboxEnv(overrides: EnvOverrides = {}): Record<string, string> {
+  const h = home();
+  const env: Record<string, string | undefined> = {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: h,
+    XDG_DATA_HOME: path.join(h, "xdg-data"),
+    XDG_CONFIG_HOME: path.join(h, "xdg-config"),
+    XDG_CACHE_HOME: path.join(h, "xdg-cache"),
+    TMPDIR: process.env.TMPDIR,
+    TZ: "UTC",
+    ...overrides,
+  };
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+const decoder = new TextDecoder();
+
+/** Runs `backpak <args>` and returns what it did; never throws on a non-zero exit. */
+export function run(args: readonly string[], opts: RunOptions = {}): RunResult {
+  requireBinary();
+  const proc = Bun.spawnSync({
+    cmd: [BIN, ...args],
+    env: sandboxEnv(opts.env),
+    cwd: opts.cwd ?? home(),
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const stdoutBytes = new Uint8Array(proc.stdout);
+  return { args, code: proc.exitCode ?? -1, stdout: decoder.decode(stdoutBytes), stderr: decoder.decode(proc.stderr), stdoutBytes };
+}
+
+/** Like backpak's own tests' `cli_run`: `-C <work> --config "" --repository <repo> -vvv <args>`. */
+export function cli(work: string, repo: string, args: readonly string[], opts: RunOptions = {}): RunResult {
+  return run(["-C", work, "--config", "", "--repository", repo, "-vvv", ...args], opts);
+}
+
+function describeRun(r: RunResult): string {
+  return `backpak ${r.args.map((a) => JSON.stringify(a)).join(" ")} exited ${r.code}\n--- stdout:\n${r.stdout}\n--- stderr:\n${r.stderr}`;
+}
+
+/** Asserts the run succeeded, showing its output when it did not. */
+export function ok(r: RunResult): RunResult {
+  if (r.code !== 0) throw new Error(`expected success: ${describeRun(r)}`);
+  return r;
+}
+
+/** Asserts the run failed (non-zero exit), showing its output when it did not. */
+export function fails(r: RunResult): RunResult {
+  if (r.code === 0) throw new Error(`expected failure: ${describeRun(r)}`);
+  return r;
+}
+
+/** stdout lines after the first 3 INFO lines ("Opening repository", "Building a master index", "Restoring…"). */
+export function normalize(stdout: string): string[] {
+  const t = stdout.trim();
+  return t === "" ? [] : t.split("\n").slice(3);
+}
+
+/** Drops atime-only changes ("A " lines): they change whenever something reads a file. */
+export function withoutAtime(lines: readonly string[]): string[] {
+  return lines.filter((l) => !l.startsWith("A "));
+}
+
+/** Non-empty stdout lines. */
+export function lines(stdout: string): string[] {
+  return stdout.split("\n").filter((l) => l !== "");
+}
+
+/** A fresh working directory and an initialized filesystem repository. */
+export function setup(label: string): { work: string; repo: string } {
+  const work = tempDir(`${label}-work`);
+  const repo = tempDir(`${label}-repo`);
+  ok(cli(work, repo, ["init", "filesystem"]));
+  return { work, repo };
+}
+
+/**
+ * Every entry under `dir`, relative, sorted, directories with a trailing `/`. Names are read as
+ * bytes so non-UTF-8 names are listed too (decoded lossily).
+ */
+export function entriesIn(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (abs: Buffer, rel: string): void => {
+    for (const name of fs.readdirSync(abs, { encoding: "buffer" })) {
+      const child = Buffer.concat([abs, Buffer.from("/"), name]);
+      const r = rel === "" ? name.toString() : `${rel}/${name.toString()}`;
+      if (fs.lstatSync(child).isDirectory()) {
+        out.push(`${r}/`);
+        walk(child, r);
+      } else out.push(r);
+    }
+  };
+  walk(Buffer.from(dir), "");
+  return out.sort();
+}
+
+/** Every non-directory entry under `dir`, relative and sorted. */
+export function filesIn(dir: string): string[] {
+  return entriesIn(dir).filter((e) => !e.endsWith("/"));
+}
+
+/** The layout of a repository that holds nothing yet. */
+export const EMPTY_REPO = ["config.toml", "indexes/", "packs/", "snapshots/"];
+
+/** IDs of the files in one of a repository's object folders (`packs`, `indexes`, `snapshots`). */
+export function objectIds(repo: string, folder: "packs" | "indexes" | "snapshots"): string[] {
+  return fs
+    .readdirSync(path.join(repo, folder))
+    .map((f) => f.replace(/\.[a-z]+$/, ""))
+    .sort();
+}
+
+/** Snapshot IDs as `snapshots` lists them (oldest first). */
+export function listedSnapshots(work: string, repo: string, refs: readonly string[] = []): string[] {
+  return lines(ok(cli(work, repo, ["snapshots", ...refs])).stdout)
+    .filter((l) => l.startsWith("snapshot "))
+    .map((l) => l.split(" ")[1]!);
+}
+
+/** Parses a `cat` command's JSON output. */
+export function catJson(work: string, repo: string, args: readonly string[]): unknown {
+  return JSON.parse(ok(cli(work, repo, ["cat", ...args])).stdout);
+}
+
+/** Escapes a literal string for a (Rust or JS) regular expression. */
+export function escapeRegex(s: string): string {
+  return s.replace(/[\\.+*?()|[\]{}^$]/g, "\\$&");
+}
+
+/**
+ * The part of stderr that reports failure: ERROR log lines and the final "Error: …" report with
+ * its causes. At -vvv stderr also carries debug lines that mention objects, so assertions that an
+ * error names something look only here.
+ */
+export function errorReport(r: RunResult): string {
+  const all = r.stderr.split("\n");
+  const start = all.findIndex((l) => l.startsWith("Error: "));
+  const logged = all.filter((l) => /^\s*ERROR\b/.test(l));
+  return [...logged, ...(start < 0 ? [] : all.slice(start))].join("\n");
+}
