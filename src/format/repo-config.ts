@@ -2,8 +2,8 @@
  * The repository's config.toml: pack size (a byte-size string), optional filter/unfilter commands,
  * and the backend. Unknown keys are ignored, as backpak ignores them.
  */
-import { BackpakError } from "../lib/errors.ts";
 import { formatExactSize, parseByteSize } from "../lib/sizes.ts";
+import { parseTomlTable } from "./toml.ts";
 
 export const DEFAULT_PACK_SIZE = 100_000_000;
 
@@ -49,15 +49,7 @@ export function serializeRepoConfig(c: RepoConfig): string {
 
 /** Parses config.toml text; `where` (its path) names the file in errors. */
 export function parseRepoConfig(text: string, where: string): RepoConfig {
-  let raw: Record<string, unknown>;
-  try {
-    raw = Bun.TOML.parse(text) as Record<string, unknown>;
-  } catch (err) {
-    throw new BackpakError("corrupt", `Couldn't parse ${where}`, { cause: err });
-  }
-  const bad = (msg: string): never => {
-    throw new BackpakError("corrupt", `${where}: ${msg}`);
-  };
+  const { raw, bad } = parseTomlTable(text, where, "corrupt");
   let packSize = DEFAULT_PACK_SIZE;
   if (raw.pack_size !== undefined) {
     if (typeof raw.pack_size !== "string") return bad("pack_size must be a string such as \"100 MB\"");
@@ -66,7 +58,7 @@ export function parseRepoConfig(text: string, where: string): RepoConfig {
   }
   const hasFilter = raw.filter !== undefined;
   if (hasFilter !== (raw.unfilter !== undefined)) {
-    return bad(`${where} config should set filter and unfilter or neither.`);
+    return bad("config should set filter and unfilter or neither.");
   }
   if (hasFilter && (typeof raw.filter !== "string" || typeof raw.unfilter !== "string")) {
     return bad("filter and unfilter must be strings");

@@ -1,6 +1,6 @@
 /** The user's backpak.toml (and a directory's .backpak): cache size, skip patterns, backup and restore defaults. */
-import { BackpakError } from "../lib/errors.ts";
 import { parseByteSize } from "../lib/sizes.ts";
+import { parseTomlTable } from "./toml.ts";
 
 export const DEFAULT_CACHE_SIZE = 1024 ** 3;
 
@@ -20,15 +20,7 @@ export const DEFAULT_USER_CONFIG: UserConfig = {
 
 /** Parses config text; `where` names the file in errors. Unknown keys are ignored. */
 export function parseUserConfig(text: string, where: string): UserConfig {
-  let raw: Record<string, unknown>;
-  try {
-    raw = Bun.TOML.parse(text) as Record<string, unknown>;
-  } catch (err) {
-    throw new BackpakError("usage", `Couldn't parse ${where}`, { cause: err });
-  }
-  const bad = (msg: string): never => {
-    throw new BackpakError("usage", `${where}: ${msg}`);
-  };
+  const { raw, bad } = parseTomlTable(text, where, "usage");
   const table = (k: string): Record<string, unknown> => {
     const v = raw[k];
     if (v === undefined) return {};

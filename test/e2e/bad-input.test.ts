@@ -2,7 +2,7 @@
 import { expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
-import { cleanUpAfterThisFile, cli, EMPTY_REPO, entriesIn, errorReport, fails, isRoot, ok, setup, tempDir } from "./harness.ts";
+import { cleanUpAfterThisFile, cli, EMPTY_REPO, entriesIn, errorReport, fails, ok, setup, tempDir } from "./harness.ts";
 
 cleanUpAfterThisFile();
 
@@ -17,16 +17,17 @@ test("backing up a missing path fails, naming it, and writes nothing", () => {
   expect(entriesIn(repo)).toEqual(EMPTY_REPO);
 });
 
-// As root, chmod 000 doesn't stop reads, so there is nothing to fail on.
-test.skipIf(isRoot)("an unreadable file fails the pre-flight walk, naming it, and writes nothing", () => {
+// chmod 000 doesn't stop root, so as root the binary runs as nobody (uid 65534) for this test.
+test("an unreadable file fails the pre-flight walk, naming it, and writes nothing", () => {
   const { work, repo } = setup("unreadable");
   const dir = tempDir("unreadable-data");
   fs.writeFileSync(path.join(dir, "fine.txt"), "fine");
   const locked = path.join(dir, "locked.txt");
   fs.writeFileSync(locked, "secret");
+  for (const d of [work, repo, dir, ...["packs", "indexes", "snapshots"].map((s) => path.join(repo, s))]) fs.chmodSync(d, 0o777);
   fs.chmodSync(locked, 0o000);
   try {
-    const r = fails(cli(work, repo, ["backup", dir]));
+    const r = fails(cli(work, repo, ["backup", dir], { asUser: 65534, cwd: work }));
     expect(errorReport(r)).toContain(locked);
     expect(errorReport(r)).toContain("Failed FS check prior to backup");
     expect(entriesIn(work)).toEqual([]);

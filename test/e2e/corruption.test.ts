@@ -2,7 +2,7 @@
 import { expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
-import { randomBytes } from "../fixtures/odd-tree.ts";
+import { randomBytes } from "../helpers/random.ts";
 import { text } from "../fixtures/src-tree.ts";
 import { catJson, cleanUpAfterThisFile, cli, errorReport, fails, objectIds, ok, setup, tempDir } from "./harness.ts";
 

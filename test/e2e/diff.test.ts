@@ -1,13 +1,11 @@
 /** Port of backpak's tests/diff.rs: `diff --metadata LAST` against the filesystem after a series of edits. */
 import { expect, test } from "bun:test";
-import fs from "node:fs";
 import path from "node:path";
-import { pinTime, writeSrcTree } from "../fixtures/src-tree.ts";
+import { BACKEND_FILES, editSrcTree, pinTime, replaceWithSymlink, writeSrcTree } from "../fixtures/src-tree.ts";
 import { cleanUpAfterThisFile, cli, lines, ok, setup, withoutAtime } from "./harness.ts";
 
 cleanUpAfterThisFile();
 
-const BACKEND = ["backblaze.rs", "cache.rs", "filter.rs", "fs.rs", "memory.rs", "semaphored.rs"];
 
 test("diff_src", () => {
   const { work, repo } = setup("diff");
@@ -21,20 +19,16 @@ test("diff_src", () => {
   compare([]);
 
   // Added, removed, moved, modified, permissions.
-  fs.rmSync(path.join(src, "diff.rs"));
-  fs.writeFileSync(path.join(src, "aNewFile"), "");
-  fs.renameSync(path.join(src, "backend"), path.join(src, "wackend"));
-  fs.writeFileSync(path.join(src, "lib.rs"), "I want some butts!");
-  fs.chmodSync(path.join(src, "main.rs"), 0o777);
+  editSrcTree(src);
   compare([
     "+ src/aNewFile",
     "- src/backend/",
-    ...BACKEND.map((f) => `- src/backend/${f}`),
+    ...BACKEND_FILES.map((f) => `- src/backend/${f}`),
     "- src/diff.rs",
     "C src/lib.rs",
     "P src/main.rs",
     "+ src/wackend/",
-    ...BACKEND.map((f) => `+ src/wackend/${f}`),
+    ...BACKEND_FILES.map((f) => `+ src/wackend/${f}`),
     "T src/",
   ]);
 
@@ -44,8 +38,7 @@ test("diff_src", () => {
   compare([]);
 
   // Changed type.
-  fs.rmSync(path.join(src, "ls.rs"));
-  fs.symlinkSync("/dev/null", path.join(src, "ls.rs"));
+  replaceWithSymlink(src, "ls.rs", "/dev/null");
   compare(["- src/ls.rs", "+ src/ls.rs -> /dev/null", "T src/"]);
 
   pinTime(path.join(src, "ls.rs"));
@@ -53,8 +46,7 @@ test("diff_src", () => {
   ok(cli(work, repo, ["backup", src]));
 
   // A retargeted symlink is -/+, not a metadata change.
-  fs.rmSync(path.join(src, "ls.rs"));
-  fs.symlinkSync("/dev/urandom", path.join(src, "ls.rs"));
+  replaceWithSymlink(src, "ls.rs", "/dev/urandom");
   compare(["- src/ls.rs -> /dev/null", "+ src/ls.rs -> /dev/urandom", "T src/"]);
 
   // Two snapshots, older first: src/ had the same pinned time in both, so only the type change shows.

@@ -16,7 +16,7 @@ function requireBinary(): void {
 requireBinary();
 
 /** True when tests run as root, which ignores permission bits on reads. */
-export const isRoot = process.getuid?.() === 0;
+const isRoot = process.getuid?.() === 0;
 
 export interface RunResult {
   readonly args: readonly string[];
@@ -34,6 +34,8 @@ export interface RunOptions {
   readonly env?: EnvOverrides;
   /** The process's starting directory (default: the sandbox home). */
   readonly cwd?: string;
+  /** Run as this unprivileged uid (and gid) when the tests run as root, through setpriv. */
+  readonly asUser?: number;
 }
 
 let sandboxHome: string | undefined;
@@ -75,8 +77,9 @@ const decoder = new TextDecoder();
 /** Runs `backpak <args>` and returns what it did; never throws on a non-zero exit. */
 export function run(args: readonly string[], opts: RunOptions = {}): RunResult {
   requireBinary();
+  const drop = opts.asUser !== undefined && isRoot ? ["setpriv", `--reuid=${opts.asUser}`, `--regid=${opts.asUser}`, "--clear-groups"] : [];
   const proc = Bun.spawnSync({
-    cmd: [BIN, ...args],
+    cmd: [...drop, BIN, ...args],
     env: sandboxEnv(opts.env),
     cwd: opts.cwd ?? home(),
     stdin: "ignore",

@@ -2,12 +2,11 @@
 import { expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
-import { pinTime, writeLicense, writeReadme, writeSrcTree } from "../fixtures/src-tree.ts";
+import { BACKEND_FILES, editSrcTree, pinTime, replaceWithSymlink, writeLicense, writeReadme, writeSrcTree } from "../fixtures/src-tree.ts";
 import { cleanUpAfterThisFile, cli, normalize, ok, setup, withoutAtime } from "./harness.ts";
 
 cleanUpAfterThisFile();
 
-const BACKEND = ["backblaze.rs", "cache.rs", "filter.rs", "fs.rs", "memory.rs", "semaphored.rs"];
 
 /** Runs `restore --delete --times --permissions LAST <args>` and returns its change lines. */
 function restorer(work: string, repo: string) {
@@ -30,20 +29,16 @@ test("restore_src", () => {
   compare([]);
 
   // Added, removed, moved, modified, permissions.
-  fs.rmSync(path.join(src, "diff.rs"));
-  fs.writeFileSync(path.join(src, "aNewFile"), "");
-  fs.renameSync(path.join(src, "backend"), path.join(src, "wackend"));
-  fs.writeFileSync(path.join(src, "lib.rs"), "I want some butts!");
-  fs.chmodSync(path.join(src, "main.rs"), 0o777);
+  editSrcTree(src);
   compare([
     "- src/aNewFile",
     "+ src/backend/",
-    ...BACKEND.map((f) => `+ src/backend/${f}`),
+    ...BACKEND_FILES.map((f) => `+ src/backend/${f}`),
     "+ src/diff.rs",
     "C src/lib.rs",
     "P src/main.rs",
     "- src/wackend/",
-    ...BACKEND.map((f) => `- src/wackend/${f}`),
+    ...BACKEND_FILES.map((f) => `- src/wackend/${f}`),
     "T src/",
   ]);
 
@@ -51,19 +46,16 @@ test("restore_src", () => {
   compare([]);
 
   // Changed type.
-  fs.rmSync(path.join(src, "ls.rs"));
-  fs.symlinkSync("/dev/null", path.join(src, "ls.rs"));
+  replaceWithSymlink(src, "ls.rs", "/dev/null");
   compare(["- src/ls.rs -> /dev/null", "+ src/ls.rs", "T src/"]);
 
   // A symlink retargeted is -/+, not a metadata change.
-  fs.rmSync(path.join(src, "ls.rs"));
-  fs.symlinkSync("/dev/null", path.join(src, "ls.rs"));
+  replaceWithSymlink(src, "ls.rs", "/dev/null");
   // Old times in the snapshot, so the changes below (and the restored symlink) differ by time for sure.
   pinTime(path.join(src, "ls.rs"));
   pinTime(src);
   ok(cli(work, repo, ["backup", src]));
-  fs.rmSync(path.join(src, "ls.rs"));
-  fs.symlinkSync("/dev/urandom", path.join(src, "ls.rs"));
+  replaceWithSymlink(src, "ls.rs", "/dev/urandom");
   compare(["- src/ls.rs -> /dev/urandom", "+ src/ls.rs -> /dev/null", "T src/"]);
 
   // Move the directory and retarget the restore with --output. Everything compares cleanly except
@@ -74,7 +66,7 @@ test("restore_src", () => {
 
   // Axe the backend folder and bring it back at the new target.
   fs.rmSync(path.join(elsewhere, "backend"), { recursive: true });
-  compare(["+ elsewhere/backend/", ...BACKEND.map((f) => `+ elsewhere/backend/${f}`), "T elsewhere/"], ["-o", elsewhere]);
+  compare(["+ elsewhere/backend/", ...BACKEND_FILES.map((f) => `+ elsewhere/backend/${f}`), "T elsewhere/"], ["-o", elsewhere]);
 
   // Clean now.
   compare([], ["-o", elsewhere]);

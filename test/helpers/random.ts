@@ -1,5 +1,6 @@
-/** Seeded pseudo-random bytes for deterministic tests (mulberry32; never Math.random). */
+/** Seeded pseudo-random numbers and bytes for deterministic tests (mulberry32; never Math.random). */
 
+/** A generator of uint32s that depends on `seed` alone. */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -7,15 +8,14 @@ export function prng(seed: number): () => number {
     let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return (t ^ (t >>> 14)) >>> 0;
   };
 }
 
+/** `length` incompressible bytes that depend on `seed` alone. */
 export function randomBytes(seed: number, length: number): Uint8Array {
   const next = prng(seed);
-  const out = new Uint8Array(length);
-  const words = new Uint32Array(out.buffer, 0, length >>> 2);
-  for (let i = 0; i < words.length; i++) words[i] = (next() * 4294967296) >>> 0;
-  for (let i = words.length * 4; i < length; i++) out[i] = (next() * 256) | 0;
-  return out;
+  const words = new Uint32Array(Math.ceil(length / 4));
+  for (let i = 0; i < words.length; i++) words[i] = next();
+  return new Uint8Array(words.buffer, 0, length);
 }

@@ -4,24 +4,13 @@ import { BACKPAK_CDC, type CdcKernelKind, type CdcParams, chunkLengths, createCh
 import { cdcTables } from "../../src/kernels/fastcdc/params.ts";
 import { hashId } from "../../src/kernels/sha224.ts";
 import { readVector } from "../vectors.ts";
+import { randomBytes } from "../helpers/random.ts";
 
 interface VectorCase { name: string; min: number; avg: number; max: number; normalization: number; seed: number; chunks: { length: number; hash: string }[] }
 
 const SMALL: CdcParams = { min: 4096, avg: 16384, max: 65535, normalization: 1, seed: 0n };
 const MiB = 1 << 20;
 
-/** Seeded pseudo-random bytes (mulberry32). */
-function randomBytes(size: number, seed: number): Uint8Array {
-  const words = new Uint32Array(Math.ceil(size / 4));
-  let s = seed >>> 0;
-  for (let i = 0; i < words.length; i++) {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    words[i] = t ^ (t >>> 14);
-  }
-  return new Uint8Array(words.buffer, 0, size);
-}
 
 /** The crate's `cut` transcribed literally with BigInt, applied to the whole input: the oracle. */
 function oracle(data: Uint8Array, p: CdcParams): Cut[] {
@@ -72,7 +61,7 @@ const allCuts = (kind: CdcKernelKind, data: Uint8Array, p: CdcParams = BACKPAK_C
 
 /** Seeded piece sizes in [1, max]. */
 function randomSizes(count: number, max: number, seed: number): number[] {
-  return Array.from(new Uint32Array(randomBytes(4 * count, seed).buffer, 0, count), (x) => (x % max) + 1);
+  return Array.from(new Uint32Array(randomBytes(seed, 4 * count).buffer, 0, count), (x) => (x % max) + 1);
 }
 
 export function chunkerSuite(kind: CdcKernelKind): void {
@@ -103,7 +92,7 @@ export function chunkerSuite(kind: CdcKernelKind): void {
       expect(chunker.push(new Uint8Array(0))).toEqual([]);
       expect(chunker.finish()).toEqual([]);
       expect(chunkLengths(kind, new Uint8Array(0))).toEqual([]);
-      const data = randomBytes(600_001, 7);
+      const data = randomBytes(7, 600_001);
       const want = oracle(data, SMALL);
       expect(want.length).toBeGreaterThan(10);
       expect([...chunker.push(data.subarray(0, 12_345)), ...chunker.finish()]).toEqual(oracle(data.subarray(0, 12_345), SMALL));
@@ -111,7 +100,7 @@ export function chunkerSuite(kind: CdcKernelKind): void {
     });
 
     test("edge lengths (min, min+1, avg-1, odd) match the crate", () => {
-      const data = randomBytes(BACKPAK_CDC.avg, 11);
+      const data = randomBytes(11, BACKPAK_CDC.avg);
       const { min, avg } = BACKPAK_CDC;
       for (const n of [1, 2, 3, min - 1, min, min + 1, min + 2, min + 3, avg - 1]) {
         const input = data.subarray(0, n);
@@ -120,7 +109,7 @@ export function chunkerSuite(kind: CdcKernelKind): void {
     });
 
     test("input ending next to a cut (even or odd offset) matches the crate", () => {
-      const data = randomBytes(400_000, 13);
+      const data = randomBytes(13, 400_000);
       const cuts = oracle(data, SMALL).slice(0, -1);
       expect(new Set(cuts.map((c) => c.length % 2))).toEqual(new Set([0, 1]));
       for (let k = 0, start = 0; k < 12; start += cuts[k]!.length, k++) {
@@ -133,7 +122,7 @@ export function chunkerSuite(kind: CdcKernelKind): void {
     });
 
     test("odd sizes and seeds match the crate on random data", () => {
-      const data = randomBytes(700_001, 3);
+      const data = randomBytes(3, 700_001);
       const params: CdcParams[] = [
         SMALL,
         { min: 64, avg: 256, max: 1024, normalization: 3, seed: 666n },
@@ -149,7 +138,7 @@ export function chunkerSuite(kind: CdcKernelKind): void {
     });
 
     test("cuts are the same whatever the piece sizes", () => {
-      const data = randomBytes(20 * MiB + 1, 42);
+      const data = randomBytes(42, 20 * MiB + 1);
       const want = allCuts(kind, data);
       for (const sizes of [[4096], [65537], [1 << 20, 1], [3 * MiB + 1, 2, 5 * MiB], randomSizes(200, 300_000, 9), randomSizes(50, 9 * MiB, 10)]) {
         expect(cutsInPieces(kind, data, sizes)).toEqual(want);
@@ -157,8 +146,8 @@ export function chunkerSuite(kind: CdcKernelKind): void {
     });
 
     test("two live chunkers interleaved don't disturb each other", () => {
-      const a = randomBytes(6 * MiB, 1);
-      const b = randomBytes(5 * MiB + 7, 2);
+      const a = randomBytes(1, 6 * MiB);
+      const b = randomBytes(2, 5 * MiB + 7);
       const [ca, cb] = [createChunker(kind), createChunker(kind, SMALL)];
       const got: Cut[] = [];
       const gotB: Cut[] = [];
@@ -174,7 +163,7 @@ export function chunkerSuite(kind: CdcKernelKind): void {
     });
 
     test(`40 MB of random data: same cuts as the ${other} kernel, sizes within [min, max]`, () => {
-      const data = randomBytes(40_000_000, 2024);
+      const data = randomBytes(2024, 40_000_000);
       const cuts = allCuts(kind, data);
       expect(cuts).toEqual(allCuts(other, data));
       expect(cuts.reduce((sum, c) => sum + c.length, 0)).toBe(data.length);

@@ -1,0 +1,27 @@
+/** config.toml and backpak.toml: round trips, defaults, and errors that name the file. */
+import { expect, test } from "bun:test";
+import { parseRepoConfig, serializeRepoConfig, type RepoConfig } from "../../src/format/repo-config.ts";
+import { DEFAULT_USER_CONFIG, parseUserConfig } from "../../src/format/user-config.ts";
+
+test("repository config round-trips, with the pack size as a byte-size string", () => {
+  const c: RepoConfig = { packSize: 64 * 2 ** 20, filter: { filter: "gpg -e", unfilter: "gpg -d" }, backend: { type: "Filesystem", forceCache: false } };
+  const text = serializeRepoConfig(c);
+  expect(text).toContain('pack_size = "64 MiB"');
+  expect(parseRepoConfig(text, "x/config.toml")).toEqual(c);
+  expect(parseRepoConfig('[backend]\ntype = "Filesystem"\nforce_cache = false\n', "c").packSize).toBe(100_000_000);
+});
+
+test("repository config errors name the file", () => {
+  expect(() => parseRepoConfig('filter = "x"\n[backend]\ntype = "Filesystem"\nforce_cache = false\n', "r/config.toml")).toThrow(
+    "r/config.toml: config should set filter and unfilter or neither.",
+  );
+  expect(() => parseRepoConfig("pack_size = 5\n", "r/config.toml")).toThrow(/r\/config.toml: pack_size must be a string/);
+  expect(() => parseRepoConfig("= broken", "r/config.toml")).toThrow("Couldn't parse r/config.toml");
+});
+
+test("user config: defaults and fields", () => {
+  expect(parseUserConfig("", "u")).toEqual(DEFAULT_USER_CONFIG);
+  const c = parseUserConfig('cache_size = "2 GiB"\nskips = ["a", "b"]\n[backup]\ndereference = true\n[restore]\noutput = "/o"\n', "u");
+  expect(c).toEqual({ cacheSize: 2 * 2 ** 30, skips: ["a", "b"], backup: { dereference: true }, restore: { output: "/o" } });
+  expect(() => parseUserConfig("skips = 3", "home/.config/backpak.toml")).toThrow("home/.config/backpak.toml: skips must be a list of strings");
+});
