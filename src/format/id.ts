@@ -22,25 +22,32 @@ const ALPHABET = "0123456789abcdefghijklmnopqrstuv";
 const DECODE = new Int8Array(128).fill(-1);
 for (let i = 0; i < ALPHABET.length; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
 
-/** Encodes a 28-byte digest as its 45-character ID. */
-export function idFromDigest<K extends IdKind>(digest: Uint8Array): ObjectId<K> {
-  if (digest.length !== ID_BYTES) {
-    throw new BackpakError("internal", `an object ID needs ${ID_BYTES} bytes, got ${digest.length}`);
+const CODES = new Uint16Array(45);
+const ALPHABET_CODES = Uint8Array.from(ALPHABET, (c) => c.charCodeAt(0));
+
+/** Encodes a 28-byte digest as its 45-character ID (a flat string, cheap to hash as a map key). */
+export function idFromDigest<K extends IdKind>(bytes: Uint8Array, at = 0): ObjectId<K> {
+  if (at === 0 && bytes.length !== ID_BYTES) {
+    throw new BackpakError("internal", `an object ID needs ${ID_BYTES} bytes, got ${bytes.length}`);
   }
-  let out = "";
-  let acc = 0;
-  let bits = 0;
-  for (let i = 0; i < ID_BYTES; i++) {
-    acc = (acc << 8) | digest[i]!;
-    bits += 8;
-    while (bits >= 5) {
-      bits -= 5;
-      out += ALPHABET[(acc >>> bits) & 31];
-    }
-    acc &= (1 << bits) - 1;
+  const d = bytes;
+  // Five bytes make eight digits; 28 bytes are five such groups and three bytes more.
+  let c = 0;
+  for (let i = at; i < at + 25; i += 5) {
+    const hi = (d[i]! << 12) | (d[i + 1]! << 4) | (d[i + 2]! >> 4); // 20 bits
+    const lo = ((d[i + 2]! & 15) << 16) | (d[i + 3]! << 8) | d[i + 4]!; // 20 bits
+    CODES[c++] = ALPHABET_CODES[hi >>> 15]!;
+    CODES[c++] = ALPHABET_CODES[(hi >>> 10) & 31]!;
+    CODES[c++] = ALPHABET_CODES[(hi >>> 5) & 31]!;
+    CODES[c++] = ALPHABET_CODES[hi & 31]!;
+    CODES[c++] = ALPHABET_CODES[lo >>> 15]!;
+    CODES[c++] = ALPHABET_CODES[(lo >>> 10) & 31]!;
+    CODES[c++] = ALPHABET_CODES[(lo >>> 5) & 31]!;
+    CODES[c++] = ALPHABET_CODES[lo & 31]!;
   }
-  if (bits > 0) out += ALPHABET[(acc << (5 - bits)) & 31];
-  return out as ObjectId<K>;
+  const tail = (d[at + 25]! << 16) | (d[at + 26]! << 8) | d[at + 27]!; // 24 bits, padded to 25
+  for (let shift = 20; shift >= 0; shift -= 5) CODES[c++] = ALPHABET_CODES[((tail << 1) >>> shift) & 31]!;
+  return String.fromCharCode.apply(null, CODES as unknown as number[]) as ObjectId<K>;
 }
 
 /** Why `text` is not an ID, or undefined when it is one. */

@@ -2,10 +2,10 @@
  * Index files: CBOR map { "supersedes": [index IDs, sorted], "packs": { pack ID → manifest, sorted } }.
  * On disk: "MKBAKIDX1" + zstd(CBOR). Index ID = SHA-224 of the uncompressed CBOR.
  */
-import { BackpakError } from "../lib/errors.ts";
-import { CborWriter, decodeCbor } from "./cbor.ts";
-import { idFromDigest, idToDigest, type IndexId, type PackId } from "./id.ts";
-import { manifestFromCbor, writeManifest, type Manifest } from "./manifest.ts";
+import { CborWriter } from "./cbor.ts";
+import { CborCursor } from "./cbor-cursor.ts";
+import { idToDigest, type IndexId, type PackId } from "./id.ts";
+import { readManifest, writeManifest, type Manifest } from "./manifest.ts";
 
 export interface IndexContents {
   readonly supersedes: ReadonlySet<IndexId>;
@@ -31,25 +31,28 @@ export function encodeIndex(index: IndexContents): Uint8Array {
 }
 
 export function decodeIndex(bytes: Uint8Array, what: string): IndexContents {
-  const v = decodeCbor(bytes, what);
-  const bad = (msg: string): never => {
-    throw new BackpakError("corrupt", `${what} is malformed: ${msg}`);
-  };
-  if (!(v instanceof Map)) return bad("not a map");
-  const sup = v.get("supersedes");
-  const packs = v.get("packs");
-  if (!Array.isArray(sup)) return bad("supersedes is not an array");
-  if (!(packs instanceof Map)) return bad("packs is not a map");
+  const c = new CborCursor(bytes, what);
   const supersedes = new Set<IndexId>();
-  for (const s of sup) {
-    if (!(s instanceof Uint8Array) || s.length !== 28) return bad("a superseded ID is not 28 bytes");
-    supersedes.add(idFromDigest<"index">(s));
-  }
-  const out = new Map<PackId, Manifest>();
-  for (const [k, m] of packs) {
-    if (!(k instanceof Uint8Array) || k.length !== 28) return bad("a pack ID is not 28 bytes");
-    const id = idFromDigest<"pack">(k);
-    out.set(id, manifestFromCbor(m, `${what} (pack ${id})`));
-  }
-  return { supersedes, packs: out };
+  const packs = new Map<PackId, Manifest>();
+  const list = (each: () => void, n: number): void => {
+    if (n < 0) while (!c.atBreak()) each();
+    else for (let i = 0; i < n; i++) each();
+  };
+  list(() => {
+    switch (c.key()) {
+      case "supersedes":
+        list(() => supersedes.add(c.id<"index">()), c.array());
+        break;
+      case "packs":
+        list(() => {
+          const id = c.id<"pack">();
+          packs.set(id, readManifest(c));
+        }, c.map());
+        break;
+      default:
+        c.skip();
+    }
+  }, c.map());
+  if (!c.done) c.fail("trailing bytes after the index");
+  return { supersedes, packs };
 }

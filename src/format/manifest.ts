@@ -2,9 +2,9 @@
  * Pack manifests: a CBOR array of { "type": "chunk"|"tree", "length": u32, "id": 28 bytes },
  * one entry per blob in the order the blobs sit in the pack. Pack ID = SHA-224 of this CBOR.
  */
-import { BackpakError } from "../lib/errors.ts";
-import { CborWriter, decodeCbor, type CborValue } from "./cbor.ts";
-import { idFromDigest, idToDigest, type BlobId } from "./id.ts";
+import { CborWriter } from "./cbor.ts";
+import { CborCursor } from "./cbor-cursor.ts";
+import { idToDigest, type BlobId } from "./id.ts";
 
 export type BlobType = "chunk" | "tree";
 
@@ -29,26 +29,45 @@ export function encodeManifest(manifest: Manifest): Uint8Array {
   return w.finish();
 }
 
-/** Reads a decoded manifest array; `what` names the object in errors. */
-export function manifestFromCbor(v: CborValue, what: string): ManifestEntry[] {
-  const bad = (msg: string): never => {
-    throw new BackpakError("corrupt", `${what} has a malformed manifest: ${msg}`);
+/** Reads a manifest array at the cursor. */
+export function readManifest(c: CborCursor): ManifestEntry[] {
+  const out: ManifestEntry[] = [];
+  const entry = (): void => {
+    let type: string | undefined;
+    let length: number | undefined;
+    let id: BlobId | undefined;
+    const fields = c.map();
+    const field = (): void => {
+      switch (c.key()) {
+        case "type":
+          type = c.text();
+          break;
+        case "length":
+          length = c.uint();
+          break;
+        case "id":
+          id = c.id<"blob">();
+          break;
+        default:
+          c.skip();
+      }
+    };
+    if (fields < 0) while (!c.atBreak()) field();
+    else for (let i = 0; i < fields; i++) field();
+    if (type !== "chunk" && type !== "tree") return c.fail(`manifest entry ${out.length} has type ${JSON.stringify(type)}`);
+    if (length === undefined || length > 0xffffffff) return c.fail(`manifest entry ${out.length} has a bad length`);
+    if (id === undefined) return c.fail(`manifest entry ${out.length} has no ID`);
+    out.push({ type, length, id });
   };
-  if (!Array.isArray(v)) return bad("not an array");
-  return v.map((e, i) => {
-    if (!(e instanceof Map)) return bad(`entry ${i} is not a map`);
-    const type = e.get("type");
-    const length = e.get("length");
-    const id = e.get("id");
-    if (type !== "chunk" && type !== "tree") return bad(`entry ${i} has type ${JSON.stringify(type)}`);
-    if (typeof length !== "number" || !Number.isInteger(length) || length < 0 || length > 0xffffffff) {
-      return bad(`entry ${i} has a bad length`);
-    }
-    if (!(id instanceof Uint8Array) || id.length !== 28) return bad(`entry ${i} has a bad ID`);
-    return { type, length, id: idFromDigest<"blob">(id) };
-  });
+  const n = c.array();
+  if (n < 0) while (!c.atBreak()) entry();
+  else for (let i = 0; i < n; i++) entry();
+  return out;
 }
 
 export function decodeManifest(bytes: Uint8Array, what: string): ManifestEntry[] {
-  return manifestFromCbor(decodeCbor(bytes, what), what);
+  const c = new CborCursor(bytes, what);
+  const m = readManifest(c);
+  if (!c.done) c.fail("trailing bytes after the manifest");
+  return m;
 }

@@ -6,8 +6,9 @@
 import { concatBytes } from "../lib/bytes.ts";
 import { BackpakError } from "../lib/errors.ts";
 import { comparePaths, compareUtf8, sortedUnique } from "../lib/order.ts";
-import { CborWriter, decodeCbor, type CborMap } from "./cbor.ts";
-import { idFromDigest, idToDigest, type BlobId } from "./id.ts";
+import { CborWriter } from "./cbor.ts";
+import { CborCursor } from "./cbor-cursor.ts";
+import { idToDigest, type BlobId } from "./id.ts";
 import { SNAPSHOT_MAGIC, SNAPSHOT_WRITE_VERSION, hasMagic, magicBytes, type SnapshotVersion } from "./magic.ts";
 import { parseZoned, zonedString } from "./time.ts";
 
@@ -66,41 +67,58 @@ export function splitSnapshotFile(file: Uint8Array, what: string): { version: Sn
 }
 
 export function decodeSnapshotBody(body: Uint8Array, version: SnapshotVersion, what: string): Snapshot {
-  const v = decodeCbor(body, what);
-  const bad = (msg: string): never => {
-    throw new BackpakError("corrupt", `${what} is malformed: ${msg}`);
+  const c = new CborCursor(body, what);
+  let time: bigint | undefined;
+  let tz: string | undefined;
+  let author: string | undefined;
+  let tags: string[] | undefined;
+  let paths: string[] | undefined;
+  let tree: BlobId | undefined;
+  const texts = (): string[] => {
+    const out: string[] = [];
+    const n = c.array();
+    if (n < 0) while (!c.atBreak()) out.push(c.text());
+    else for (let i = 0; i < n; i++) out.push(c.text());
+    return out;
   };
-  if (!(v instanceof Map)) return bad("not a map");
-  const text = (m: CborMap, k: string): string => {
-    const x = m.get(k);
-    return typeof x === "string" ? x : bad(`${k} is not text`);
+  const field = (): void => {
+    switch (c.key()) {
+      case "time":
+        if (version === "2") time = c.bigint();
+        else ({ ns: time, tz } = parseZoned(c.text()));
+        break;
+      case "tz":
+        tz = c.text();
+        break;
+      case "author":
+        author = c.text();
+        break;
+      case "tags":
+        tags = texts();
+        break;
+      case "paths":
+        paths = texts();
+        break;
+      case "tree":
+        tree = c.id<"blob">();
+        break;
+      default:
+        c.skip();
+    }
   };
-  const textList = (k: string, optional: boolean): string[] => {
-    const x = v.get(k);
-    if (x === undefined && optional) return [];
-    if (!Array.isArray(x) || !x.every((e) => typeof e === "string")) return bad(`${k} is not a list of text`);
-    return x as string[];
-  };
-  let time: bigint;
-  let tz: string;
-  if (version === "2") {
-    const t = v.get("time");
-    if (typeof t === "number" && Number.isInteger(t)) time = BigInt(t);
-    else if (typeof t === "bigint") time = t;
-    else return bad("time is not an integer");
-    tz = text(v, "tz");
-  } else {
-    ({ ns: time, tz } = parseZoned(text(v, "time")));
-  }
-  const tree = v.get("tree");
-  if (!(tree instanceof Uint8Array) || tree.length !== 28) return bad("tree is not a 28-byte ID");
+  const n = c.map();
+  if (n < 0) while (!c.atBreak()) field();
+  else for (let i = 0; i < n; i++) field();
+  if (!c.done) c.fail("trailing bytes after the snapshot");
+  const missing = (k: string): never => c.fail(`${what} has no ${k}`);
   return {
-    time,
-    tz,
-    author: text(v, "author"),
-    tags: textList("tags", version === "2"),
-    paths: textList("paths", false),
-    tree: idFromDigest<"blob">(tree),
+    time: time ?? missing("time"),
+    tz: tz ?? missing("tz"),
+    author: author ?? missing("author"),
+    // Version 2 omits empty tags; version 1 always has them.
+    tags: tags ?? (version === "2" ? [] : missing("tags")),
+    paths: paths ?? missing("paths"),
+    tree: tree ?? missing("tree"),
   };
 }
 

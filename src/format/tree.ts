@@ -3,10 +3,10 @@
  * indefinite-length map of a content key ("chunks" | "tree" | "symlink") then "metadata"
  * (POSIX or Windows). The empty tree is `a0`. Tree ID = SHA-224 of these bytes.
  */
-import { BackpakError } from "../lib/errors.ts";
 import { compareUtf8 } from "../lib/order.ts";
-import { CborWriter, decodeCbor, type CborMap, type CborValue } from "./cbor.ts";
-import { idFromDigest, idToDigest, type BlobId } from "./id.ts";
+import { CborWriter } from "./cbor.ts";
+import { CborCursor } from "./cbor-cursor.ts";
+import { idToDigest, type BlobId } from "./id.ts";
 
 export type NodeContents =
   | { readonly kind: "file"; readonly chunks: readonly BlobId[] }
@@ -131,91 +131,104 @@ function encodeMetadata(w: CborWriter, m: NodeMetadata): void {
   }
 }
 
-/** Decodes a tree's CBOR; `what` names it in errors (e.g. "tree <id>"). */
+/** Decodes a tree's CBOR; `what` names it in errors (e.g. "tree <id>"). Unknown fields are ignored. */
 export function decodeTree(bytes: Uint8Array, what: string): Tree {
-  const v = decodeCbor(bytes, what);
-  const bad = (msg: string): never => {
-    throw new BackpakError("corrupt", `${what} is malformed: ${msg}`);
-  };
-  if (!(v instanceof Map)) return bad("not a map");
+  const c = new CborCursor(bytes, what);
   const out = new Map<string, Node>();
-  for (const [name, nv] of v) {
-    if (typeof name !== "string") return bad("an entry name is not text");
-    if (!(nv instanceof Map)) return bad(`entry ${name} is not a map`);
-    out.set(name, decodeNode(nv, (m) => bad(`entry ${name}: ${m}`)));
-  }
+  eachEntry(c, () => {
+    const name = c.text();
+    out.set(name, decodeNode(c, name));
+  });
+  if (!c.done) c.fail("trailing bytes after the tree");
   return out;
 }
 
-function decodeNode(m: CborMap, bad: (msg: string) => never): Node {
-  const metadata = m.get("metadata");
-  if (!(metadata instanceof Map)) return bad("no metadata map");
+/** Calls `entry` for each entry of the map at the cursor, definite or indefinite. */
+function eachEntry(c: CborCursor, entry: () => void): void {
+  const n = c.map();
+  if (n < 0) while (!c.atBreak()) entry();
+  else for (let i = 0; i < n; i++) entry();
+}
+
+function decodeNode(c: CborCursor, name: string): Node {
+  let chunks: BlobId[] | undefined;
+  let tree: BlobId | undefined;
+  let symlink: string | undefined;
+  let metadata: NodeMetadata | undefined;
+  eachEntry(c, () => {
+    switch (c.key()) {
+      case "chunks": {
+        const list: BlobId[] = [];
+        const n = c.array();
+        if (n < 0) while (!c.atBreak()) list.push(c.id<"blob">());
+        else for (let i = 0; i < n; i++) list.push(c.id<"blob">());
+        chunks = list;
+        break;
+      }
+      case "tree":
+        tree = c.id<"blob">();
+        break;
+      case "symlink":
+        symlink = c.text();
+        break;
+      case "metadata":
+        metadata = decodeMetadata(c, name);
+        break;
+      default:
+        c.skip();
+    }
+  });
+  if (!metadata) return c.fail(`entry ${name} has no metadata`);
   // Content keys are tried in the order backpak's untagged enum tries them.
-  const chunks = m.get("chunks");
-  const tree = m.get("tree");
-  const symlink = m.get("symlink");
-  let contents: NodeContents;
-  if (chunks !== undefined) {
-    if (!Array.isArray(chunks)) return bad("chunks is not an array");
-    contents = { kind: "file", chunks: chunks.map((c) => blobIdOf(c, bad)) };
-  } else if (tree !== undefined) {
-    contents = { kind: "dir", tree: blobIdOf(tree, bad) };
-  } else if (symlink !== undefined) {
-    if (typeof symlink !== "string") return bad("symlink target is not text");
-    contents = { kind: "symlink", target: symlink };
-  } else {
-    return bad("no chunks, tree or symlink");
-  }
-  return { contents, metadata: decodeMetadata(metadata, bad) };
+  if (chunks) return { contents: { kind: "file", chunks }, metadata };
+  if (tree !== undefined) return { contents: { kind: "dir", tree }, metadata };
+  if (symlink !== undefined) return { contents: { kind: "symlink", target: symlink }, metadata };
+  return c.fail(`entry ${name} has no chunks, tree or symlink`);
 }
 
-function blobIdOf(v: CborValue, bad: (msg: string) => never): BlobId {
-  if (!(v instanceof Uint8Array) || v.length !== 28) return bad("an ID is not a 28-byte string");
-  return idFromDigest<"blob">(v);
-}
-
-function decodeMetadata(m: CborMap, bad: (msg: string) => never): NodeMetadata {
+function decodeMetadata(c: CborCursor, name: string): NodeMetadata {
+  let type: string | undefined;
+  const ints = new Map<string, number>();
+  const times = new Map<string, bigint | null>();
+  eachEntry(c, () => {
+    const key = c.key();
+    switch (key) {
+      case "type":
+        type = c.text();
+        break;
+      case "mode":
+      case "uid":
+      case "gid":
+      case "attributes":
+      case "size":
+        ints.set(key, c.uint());
+        break;
+      case "atime":
+      case "mtime":
+      case "creation_time":
+      case "access_time":
+      case "write_time":
+        times.set(key, c.nextIsNull() ? null : c.bigint());
+        break;
+      default:
+        c.skip();
+    }
+  });
   const u32 = (k: string): number => {
-    const v = m.get(k);
-    if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 0xffffffff) return bad(`${k} is not a u32`);
-    return v;
+    const v = ints.get(k);
+    return v !== undefined && v <= 0xffffffff ? v : c.fail(`entry ${name}: ${k} is missing or not a u32`);
   };
-  const optSize = (): { size?: number } => {
-    const v = m.get("size");
-    if (v === undefined || v === null) return {};
-    if (typeof v !== "number" || v < 0) return bad("size is not a u64 we can handle");
-    return { size: v };
-  };
-  const time = (k: string, nullable: boolean): bigint | null => {
-    const v = m.get(k);
-    if (nullable && (v === null || v === undefined)) return null;
-    if (typeof v === "number" && Number.isInteger(v)) return BigInt(v);
-    if (typeof v === "bigint") return v;
-    return bad(`${k} is not a timestamp`);
-  };
-  const type = m.get("type");
+  const size = ints.get("size");
+  const sized = size === undefined ? {} : { size };
   if (type === "posix") {
-    return {
-      type: "posix",
-      mode: u32("mode"),
-      ...optSize(),
-      uid: u32("uid"),
-      gid: u32("gid"),
-      atime: time("atime", false)!,
-      mtime: time("mtime", false)!,
-    };
+    const t = (k: string): bigint => times.get(k) ?? c.fail(`entry ${name}: ${k} is missing`);
+    return { type: "posix", mode: u32("mode"), ...sized, uid: u32("uid"), gid: u32("gid"), atime: t("atime"), mtime: t("mtime") };
   }
   if (type === "windows") {
-    return {
-      type: "windows",
-      attributes: u32("attributes"),
-      ...optSize(),
-      creationTime: time("creation_time", true),
-      accessTime: time("access_time", true),
-      writeTime: time("write_time", true),
-    };
+    const t = (k: string): bigint | null => times.get(k) ?? null;
+    return { type: "windows", attributes: u32("attributes"), ...sized, creationTime: t("creation_time"), accessTime: t("access_time"), writeTime: t("write_time") };
   }
-  return bad(`unknown metadata type ${JSON.stringify(type)}`);
+  return c.fail(`entry ${name}: unknown metadata type ${JSON.stringify(type)}`);
 }
 
 export function metadataEqual(a: NodeMetadata, b: NodeMetadata): boolean {

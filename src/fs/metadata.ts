@@ -2,26 +2,30 @@
 import fs from "node:fs";
 import { metadataKind, type NodeKind, type PosixMetadata } from "../format/tree.ts";
 import { BackpakError } from "../lib/errors.ts";
+import { statx, type RawStat } from "./statx.ts";
 
 export interface Stat {
   readonly metadata: PosixMetadata;
   readonly kind: NodeKind;
 }
 
-function toMetadata(st: fs.BigIntStats): PosixMetadata {
-  const mode = Number(st.mode);
-  const base = { type: "posix" as const, mode, uid: Number(st.uid), gid: Number(st.gid), atime: st.atimeNs, mtime: st.mtimeNs };
-  return (mode & 0o170000) === 0o100000 ? { ...base, size: Number(st.size) } : base;
+function toMetadata(st: RawStat): PosixMetadata {
+  const { mode, uid, gid, atime, mtime } = st;
+  return (mode & 0o170000) === 0o100000 ? { type: "posix", mode, size: st.size, uid, gid, atime, mtime } : { type: "posix", mode, uid, gid, atime, mtime };
 }
 
-/** Stats `path` (following a final symlink only with `dereference`); errors name the path. */
-export function statPath(path: string, dereference: boolean): Stat {
+function nodeStat(path: string, dereference: boolean): RawStat {
   let st: fs.BigIntStats;
   try {
     st = dereference ? fs.statSync(path, { bigint: true }) : fs.lstatSync(path, { bigint: true });
   } catch (err) {
     throw new BackpakError("io", `Couldn't stat ${path}`, { cause: err });
   }
-  const metadata = toMetadata(st);
+  return { mode: Number(st.mode), uid: Number(st.uid), gid: Number(st.gid), size: Number(st.size), atime: st.atimeNs, mtime: st.mtimeNs };
+}
+
+/** Stats `path` (following a final symlink only with `dereference`); errors name the path. */
+export function statPath(path: string, dereference: boolean): Stat {
+  const metadata = toMetadata(statx(path, dereference) ?? nodeStat(path, dereference));
   return { metadata, kind: metadataKind(metadata) };
 }

@@ -1,8 +1,8 @@
 /**
- * Walks directory trees on disk, comparing each entry with the node of the same name in a previous
- * tree (from a snapshot). A map-reduce: `visit` is called for every entry, with the result of the
- * recursive walk for directories; `finish` turns a directory's accumulated entries into a result.
- * Backup, its pre-flight check, diff and restore all walk with it.
+ * Walks directory trees on disk as a stream of events in depth-first order (a directory's "enter",
+ * its entries, then its "exit"), and compares each entry with the node of the same name in a
+ * previous tree (from a snapshot). Scanning and comparing are separate steps, so a scan can be
+ * recorded once and compared later. Backup, its pre-flight check, diff and restore all walk with it.
  */
 import path from "node:path";
 import type { BlobId } from "../format/id.ts";
@@ -12,36 +12,30 @@ import { log } from "../lib/log.ts";
 import { statPath } from "./metadata.ts";
 import { readDirUtf8, readLinkUtf8 } from "./names.ts";
 
-export interface WalkedEntry {
+/** What a scan sees of one entry. */
+export interface ScannedEntry {
   /** Absolute path on disk. */
   readonly path: string;
   /** The name it gets in its tree (the last path component). */
   readonly name: string;
   readonly metadata: PosixMetadata;
-  /** The node of the same name in the previous tree, if any. */
-  readonly previous: Node | undefined;
 }
 
-export type EntryKind<T> =
-  | { readonly kind: "dir"; readonly result: T }
-  | { readonly kind: "symlink"; readonly target: string }
-  | { readonly kind: "file"; readonly unchanged: boolean };
+export type ScanEvent =
+  | { readonly kind: "enter" | "exit" | "file"; readonly entry: ScannedEntry }
+  | { readonly kind: "symlink"; readonly entry: ScannedEntry; readonly target: string };
 
-export interface WalkHandlers<T, A> {
-  /** A fresh accumulator for one directory. */
-  begin(): A;
-  visit(acc: A, entry: WalkedEntry, what: EntryKind<T>): Promise<void>;
-  /** Reduces a directory (or the top level, with dir undefined) to its result. */
-  finish(acc: A, dir: string | undefined): Promise<T>;
-}
+/** A scanned entry with the node of the same name in the previous tree (if any). */
+export type WalkEvent =
+  | { readonly kind: "enter" | "exit"; readonly entry: ScannedEntry; readonly previous: Node | undefined }
+  | { readonly kind: "symlink"; readonly entry: ScannedEntry; readonly previous: Node | undefined; readonly target: string }
+  | { readonly kind: "file"; readonly entry: ScannedEntry; readonly previous: Node | undefined; readonly unchanged: boolean };
 
-export interface WalkOptions {
+export interface ScanOptions {
   /** Follow symlinks (-L) instead of recording them. */
   readonly dereference: boolean;
   /** True to leave a path (and everything under it) out. */
-  readonly skip?: (absolutePath: string) => boolean;
-  /** Looks up previous subtrees by ID. */
-  readonly previousTree: (id: BlobId) => Tree | undefined;
+  readonly skip?: ((absolutePath: string) => boolean) | undefined;
 }
 
 /** A file is unchanged when the previous node is a file with the same mtime and size. */
@@ -52,41 +46,73 @@ export function fileUnchanged(metadata: PosixMetadata, previous: Node | undefine
   return pmtime === metadata.mtime && pm.size === metadata.size;
 }
 
-/** Walks `paths` (absolute; their last components become the top-level names) against `previous`. */
-export async function walkFs<T, A>(paths: readonly string[], previous: Tree | undefined, opts: WalkOptions, h: WalkHandlers<T, A>): Promise<T> {
-  return walkLevel(paths, previous, opts, h, undefined);
-}
-
-async function walkLevel<T, A>(paths: readonly string[], previous: Tree | undefined, opts: WalkOptions, h: WalkHandlers<T, A>, dir: string | undefined): Promise<T> {
-  const acc = h.begin();
+/** Scans `paths` (absolute; their last components become the top-level names). */
+export function* scanFs(paths: readonly string[], opts: ScanOptions): Generator<ScanEvent> {
   for (const p of paths) {
     if (opts.skip?.(p)) {
       log.debug(`     skip ${p}`);
       continue;
     }
-    const name = path.basename(p);
-    const prev = previous?.get(name);
     const { metadata, kind } = statPath(p, opts.dereference);
-    const entry: WalkedEntry = { path: p, name, metadata, previous: prev };
+    const entry: ScannedEntry = { path: p, name: path.basename(p), metadata };
     switch (kind) {
       case "dir": {
         const children = readDirUtf8(p)
           .sort(compareUtf8)
           .map((n) => path.join(p, n));
-        const prevSub = prev?.contents.kind === "dir" ? opts.previousTree(prev.contents.tree) : undefined;
-        const result = await walkLevel(children, prevSub, opts, h, p);
-        await h.visit(acc, entry, { kind: "dir", result });
+        yield { kind: "enter", entry };
+        yield* scanFs(children, opts);
+        yield { kind: "exit", entry };
         break;
       }
       case "symlink":
-        await h.visit(acc, entry, { kind: "symlink", target: readLinkUtf8(p) });
+        yield { kind: "symlink", entry, target: readLinkUtf8(p) };
         break;
       case "file":
-        await h.visit(acc, entry, { kind: "file", unchanged: fileUnchanged(metadata, prev) });
+        yield { kind: "file", entry };
         break;
       default:
         log.warn(`Skipping special file (${(metadata.mode & 0o170000).toString(8)}) ${p}`);
     }
   }
-  return h.finish(acc, dir);
+}
+
+/** Yields a recorded scan's events, dropping each from the array once consumed (so memory shrinks as the walk goes). */
+export function* consume(recorded: ScanEvent[]): Generator<ScanEvent> {
+  for (let i = 0; i < recorded.length; i++) {
+    const ev = recorded[i]!;
+    recorded[i] = undefined as unknown as ScanEvent;
+    yield ev;
+  }
+  recorded.length = 0;
+}
+
+/** Pairs scanned entries with the nodes of the same names in `previous` and its subtrees. */
+export function* compareScan(scan: Iterable<ScanEvent>, previous: Tree | undefined, previousTree: (id: BlobId) => Tree | undefined): Generator<WalkEvent> {
+  const open: (Tree | undefined)[] = [previous];
+  for (const ev of scan) {
+    if (ev.kind === "exit") {
+      open.pop();
+      yield { kind: "exit", entry: ev.entry, previous: undefined };
+      continue;
+    }
+    const previous = open[open.length - 1]?.get(ev.entry.name);
+    switch (ev.kind) {
+      case "enter":
+        open.push(previous?.contents.kind === "dir" ? previousTree(previous.contents.tree) : undefined);
+        yield { kind: "enter", entry: ev.entry, previous };
+        break;
+      case "symlink":
+        yield { kind: "symlink", entry: ev.entry, previous, target: ev.target };
+        break;
+      case "file":
+        yield { kind: "file", entry: ev.entry, previous, unchanged: fileUnchanged(ev.entry.metadata, previous) };
+        break;
+    }
+  }
+}
+
+/** Scans and compares in one pass. */
+export function walkEvents(paths: readonly string[], previous: Tree | undefined, opts: ScanOptions & { readonly previousTree: (id: BlobId) => Tree | undefined }): Generator<WalkEvent> {
+  return compareScan(scanFs(paths, opts), previous, opts.previousTree);
 }

@@ -1,16 +1,15 @@
 /**
- * `backup`: check the paths can be read, then walk them against the parent snapshot, chunk and
- * hash changed files, pack what is new, store the index, and finally the snapshot.
+ * `backup`: check the paths can be read, then walk them against the parent snapshot; changed
+ * files are chunked, hashed and (when new) compressed on the worker pipeline and packed; the
+ * index is stored, and finally the snapshot.
  */
 import fs from "node:fs";
 import path from "node:path";
 import type { BlobId, SnapshotId } from "../format/id.ts";
 import { makeSnapshot, sameButTime, type Snapshot } from "../format/snapshot.ts";
 import { nowNs, systemZone } from "../format/time.ts";
-import { EMPTY_TREE_ID, encodeTree, type Node, type Tree } from "../format/tree.ts";
-import { chunkFile } from "../fs/chunk-file.ts";
-import { walkFs, type WalkHandlers } from "../fs/walk.ts";
-import { createChunker, type Chunker } from "../kernels/fastcdc/index.ts";
+import { EMPTY_TREE_ID, encodeTree, type Tree } from "../format/tree.ts";
+import { compareScan, consume, scanFs, type ScanEvent, type WalkEvent } from "../fs/walk.ts";
 import { hashId } from "../kernels/sha224.ts";
 import { BackpakError, context } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
@@ -21,7 +20,9 @@ import { EMPTY_INDEX, findResumable } from "../repo/resume.ts";
 import { loadSnapshotsChronologically, snapshotId, storeSnapshot } from "../repo/snapshots.ts";
 import { TreeCache, loadForest, type Forest } from "../repo/tree-cache.ts";
 import { RepoWriter } from "../repo/writer.ts";
+import { startPipeline } from "./pipeline-setup.ts";
 import { skipMatcher } from "./skips.ts";
+import { walkIntoTrees, type WalkProgress } from "./walk-into-trees.ts";
 
 export interface BackupOptions {
   readonly paths: readonly string[];
@@ -36,20 +37,25 @@ export interface BackupOptions {
   readonly workDir: string;
 }
 
-export interface BackupProgress {
+export interface BackupProgress extends WalkProgress {
+  /** Bytes of files to read (from the pre-flight walk) and read so far. */
+  totalBytes: number;
+  readBytes: number;
   chunkBytes: number;
   treeBytes: number;
-  reusedBytes: number;
   compressedBytes: number;
   uploadedBytes: number;
   indexedPacks: number;
-  currentPath: string;
 }
 
 export type BackupOutcome =
   | { readonly kind: "snapshot"; readonly id: SnapshotId; readonly snapshot: Snapshot }
   | { readonly kind: "nothing" }
   | { readonly kind: "repeat" };
+
+export function newBackupProgress(): BackupProgress {
+  return { totalBytes: 0, readBytes: 0, chunkBytes: 0, treeBytes: 0, reusedBytes: 0, compressedBytes: 0, uploadedBytes: 0, indexedPacks: 0, currentPath: "" };
+}
 
 /** Resolves the paths to back up: absolute, symlinks resolved, sorted, with distinct last components. */
 export function canonicalPaths(paths: readonly string[]): string[] {
@@ -77,35 +83,64 @@ export function canonicalPaths(paths: readonly string[]): string[] {
   return out;
 }
 
-/** The pre-flight walk: stat everything, read every directory, open every file. Returns total file bytes. */
-export async function checkPaths(paths: readonly string[], dereference: boolean, skip: ((p: string) => boolean) | undefined): Promise<number> {
+/** Pre-flight scans of up to this many entries are kept and replayed, so the backup needn't scan twice. */
+const MAX_RECORDED = 262_144;
+
+export interface PreflightResult {
+  /** Total bytes of regular files. */
+  readonly bytes: number;
+  /** The scan, when it was small enough to keep; its files' readability is still to be checked. */
+  readonly recorded: ScanEvent[] | undefined;
+}
+
+function checkReadable(path: string): void {
+  try {
+    fs.accessSync(path, fs.constants.R_OK);
+  } catch (err) {
+    throw new BackpakError("io", `Can't open ${path}`, { cause: err });
+  }
+}
+
+/**
+ * The pre-flight walk: stat everything and read every directory. A scan too large to keep also
+ * checks every file can be read; a kept one is checked later, against the parent snapshot, for
+ * the files that will be read (`checkChangedReadable`).
+ */
+export function preflight(paths: readonly string[], dereference: boolean, skip: ((p: string) => boolean) | undefined): PreflightResult {
   log.info(`Walking {${paths.map((p) => JSON.stringify(p)).join(", ")}} to see what we've got...`);
   let bytes = 0;
-  const handlers: WalkHandlers<null, null> = {
-    begin: () => null,
-    visit: async (_acc, entry, what) => {
-      if (what.kind !== "file") return;
-      try {
-        fs.closeSync(fs.openSync(entry.path, "r"));
-      } catch (err) {
-        throw new BackpakError("io", `Can't open ${entry.path}`, { cause: err });
+  let recorded: ScanEvent[] | undefined = [];
+  let checked = 0;
+  for (const event of scanFs(paths, { dereference, skip })) {
+    if (recorded) {
+      recorded.push(event);
+      if (recorded.length > MAX_RECORDED) {
+        for (const e of recorded) if (e.kind === "file") checkReadable(e.entry.path);
+        checked = recorded.length;
+        recorded = undefined;
       }
-      bytes += entry.metadata.size ?? 0;
-    },
-    finish: async () => null,
-  };
-  await walkFs(paths, undefined, { dereference, ...(skip ? { skip } : {}), previousTree: () => undefined }, handlers);
-  return bytes;
+    } else if (event.kind === "file") checkReadable(event.entry.path);
+    if (event.kind === "file") bytes += event.entry.metadata.size ?? 0;
+  }
+  return { bytes, recorded: checked === 0 ? recorded : undefined };
+}
+
+/** Checks that every file a backup will read (changed since the parent) can be read. */
+function checkChangedReadable(events: Iterable<WalkEvent>): void {
+  for (const e of events) if (e.kind === "file" && !(e.unchanged && e.previous)) checkReadable(e.entry.path);
 }
 
 export async function backup(openRepo: () => Repository, opts: BackupOptions, progress: BackupProgress = newBackupProgress()): Promise<BackupOutcome> {
   const paths = canonicalPaths(opts.paths);
   const skip = skipMatcher(opts.skips);
+  const failed = (err: unknown): Error => context("io", "Failed FS check prior to backup", err);
+  let scan: PreflightResult;
   try {
-    await checkPaths(paths, opts.dereference, skip);
+    scan = preflight(paths, opts.dereference, skip);
   } catch (err) {
-    throw context("io", "Failed FS check prior to backup", err);
+    throw failed(err);
   }
+  progress.totalBytes = scan.bytes;
 
   const repo = openRepo();
   const index = await loadMasterIndex(repo.backend);
@@ -113,8 +148,17 @@ export async function backup(openRepo: () => Repository, opts: BackupOptions, pr
   const snapshots = await loadSnapshotsChronologically(repo.backend);
   const parent = [...snapshots].reverse().find((s) => s.snapshot.paths.length === paths.length && s.snapshot.paths.every((p, i) => p === paths[i]));
   log.debug(parent ? `Using snapshot ${parent.id} as a parent` : "No parent snapshot found based on absolute paths");
-  const trees = new TreeCache(repo.backend, index.blobs);
-  const parentForest: Forest = parent ? await loadForest(parent.snapshot.tree, trees) : new Map();
+  const parentForest: Forest = parent ? await loadForest(parent.snapshot.tree, new TreeCache(repo.backend, index.blobs)) : new Map();
+  const previous = parent ? parentForest.get(parent.snapshot.tree) : undefined;
+  const rescan = (): Iterable<ScanEvent> => scanFs(paths, { dereference: opts.dereference, skip });
+  const compare = (events: Iterable<ScanEvent>): Iterable<WalkEvent> => compareScan(events, previous, (id) => parentForest.get(id));
+  if (scan.recorded) {
+    try {
+      checkChangedReadable(compare(scan.recorded));
+    } catch (err) {
+      throw failed(err);
+    }
+  }
 
   const resumable = await findResumable(opts.workDir, repo.backend);
   const writer = new RepoWriter({
@@ -125,22 +169,30 @@ export async function backup(openRepo: () => Repository, opts: BackupOptions, pr
     start: resumable?.wip ?? EMPTY_INDEX,
     dryRun: opts.dryRun,
   });
-  const sync = (): void => {
+  const { pool, pipeline } = startPipeline((frame) => writer.addChunkFrame(frame.entries, frame.bytes));
+  const tick = progress.tick;
+  progress.tick = () => {
     Object.assign(progress, writer.stats);
+    progress.readBytes = pipeline.bytesRead;
+    tick?.();
   };
   let root: BlobId;
   try {
     if (resumable && !opts.dryRun) await writer.storeLeftovers(resumable.localPacks);
     log.info("Running backup...");
-    const chunker = createChunker("wasm");
-    const handlers = backupHandlers(writer, chunker, progress, sync);
-    const previous = parent ? parentForest.get(parent.snapshot.tree) : undefined;
-    root = await walkFs(paths, previous, { dereference: opts.dereference, ...(skip ? { skip } : {}), previousTree: (id) => parentForest.get(id) }, handlers);
+    root = await walkIntoTrees(compare(scan.recorded ? consume(scan.recorded) : rescan()), pipeline, {
+      known: (id) => writer.has(id),
+      claim: (id, length) => writer.claim(id, length),
+      storeTree: (tree) => storeTree(writer, tree, progress),
+    }, progress);
     await writer.finish();
-    sync();
+    progress.tick();
   } catch (err) {
+    pipeline.abandon();
     writer.abandon();
     throw err;
+  } finally {
+    pool.close();
   }
 
   if (root === EMPTY_TREE_ID && !opts.allowEmpty) {
@@ -157,57 +209,11 @@ export async function backup(openRepo: () => Repository, opts: BackupOptions, pr
   return { kind: "snapshot", id, snapshot };
 }
 
-export function newBackupProgress(): BackupProgress {
-  return { chunkBytes: 0, treeBytes: 0, reusedBytes: 0, compressedBytes: 0, uploadedBytes: 0, indexedPacks: 0, currentPath: "" };
-}
-
-const pad9 = (s: string): string => s.padStart(9);
-
-/** How backup turns walked entries into nodes and directories into stored trees. */
-function backupHandlers(writer: RepoWriter, chunker: Chunker, progress: BackupProgress, sync: () => void): WalkHandlers<BlobId, Map<string, Node>> {
-  return {
-    begin: () => new Map(),
-    visit: async (tree, entry, what) => {
-      progress.currentPath = entry.path;
-      let node: Node;
-      switch (what.kind) {
-        case "dir":
-          log.debug(`${pad9("finished")} ${entry.path}/`);
-          node = { contents: { kind: "dir", tree: what.result }, metadata: entry.metadata };
-          break;
-        case "symlink":
-          log.debug(`${pad9("symlink")} ${entry.path}`);
-          node = { contents: { kind: "symlink", target: what.target }, metadata: entry.metadata };
-          break;
-        case "file":
-          if (what.unchanged && entry.previous) {
-            log.debug(`${pad9("unchanged")} ${entry.path}`);
-            progress.reusedBytes += entry.metadata.size ?? 0;
-            node = { contents: entry.previous.contents, metadata: entry.metadata };
-          } else {
-            const chunks: BlobId[] = [];
-            let fresh = false;
-            for (const c of chunkFile(entry.path, chunker, entry.metadata.size ?? 0)) {
-              chunks.push(c.id);
-              if (await writer.add("chunk", c.id, c.bytes)) fresh = true;
-              else progress.reusedBytes += c.bytes.length;
-            }
-            sync();
-            const plural = chunks.length === 1 ? "chunk" : "chunks";
-            log.debug(`${pad9(fresh ? "backup" : "deduped")} ${entry.path} (${chunks.length} ${plural})`);
-            node = { contents: { kind: "file", chunks }, metadata: entry.metadata };
-          }
-          break;
-      }
-      tree.set(entry.name, node);
-    },
-    finish: async (tree: Tree) => {
-      if (tree.size === 0) return EMPTY_TREE_ID;
-      const bytes = encodeTree(tree);
-      const id = hashId<"blob">(bytes);
-      if (!(await writer.add("tree", id, bytes))) progress.reusedBytes += bytes.length;
-      sync();
-      return id;
-    },
-  };
+/** Packs a tree unless it is empty (never packed) or already stored. */
+async function storeTree(writer: RepoWriter, tree: Tree, progress: BackupProgress): Promise<BlobId> {
+  if (tree.size === 0) return EMPTY_TREE_ID;
+  const bytes = encodeTree(tree);
+  const id = hashId<"blob">(bytes);
+  if (!(await writer.add("tree", id, bytes))) progress.reusedBytes += bytes.length;
+  return id;
 }

@@ -47,23 +47,36 @@ interface OpenPack {
 
 export class Packer {
   #open: OpenPack | undefined;
-  #frame: Uint8Array[] = [];
-  #frameBytes = 0;
+  #batch: Uint8Array[] = [];
+  #batchEntries: ManifestEntry[] = [];
+  #batchBytes = 0;
   #broken: unknown;
   /** Bytes written by the blob encoders (excluding magic and manifests). */
   compressedBytes = 0;
 
   constructor(readonly opts: PackerOptions) {}
 
-  /** Adds a blob; may finish (and hand on) a pack. */
+  /** Adds a blob, compressing batches of blobs on this thread; may finish (and hand on) a pack. */
   async add(type: BlobType, id: BlobId, bytes: Uint8Array): Promise<void> {
+    this.#check();
+    this.#batch.push(bytes);
+    this.#batchEntries.push({ type, length: bytes.length, id });
+    this.#batchBytes += bytes.length;
+    if (this.#batchBytes >= (this.opts.frameSize ?? DEFAULT_FRAME_SIZE)) await this.#compressBatch();
+  }
+
+  /**
+   * Appends a frame compressed elsewhere (a worker) holding the blobs `entries` lists, in order;
+   * may finish (and hand on) a pack.
+   */
+  async addFrame(entries: readonly ManifestEntry[], compressed: Uint8Array): Promise<void> {
     this.#check();
     try {
       const pack = this.#open ?? this.#start();
-      pack.manifest.push({ type, length: bytes.length, id });
-      this.#frame.push(bytes);
-      this.#frameBytes += bytes.length;
-      if (this.#frameBytes >= (this.opts.frameSize ?? DEFAULT_FRAME_SIZE)) this.#writeFrame(pack);
+      fs.writeSync(pack.fd, compressed);
+      pack.written += compressed.length;
+      this.compressedBytes += compressed.length;
+      pack.manifest.push(...entries);
       if (pack.written >= this.opts.packSize) await this.#finish(pack);
     } catch (err) {
       this.#broken = err;
@@ -71,9 +84,20 @@ export class Packer {
     }
   }
 
+  async #compressBatch(): Promise<void> {
+    if (this.#batchBytes === 0) return;
+    const data = this.#batch.length === 1 ? this.#batch[0]! : Buffer.concat(this.#batch);
+    const entries = this.#batchEntries;
+    this.#batch = [];
+    this.#batchEntries = [];
+    this.#batchBytes = 0;
+    await this.addFrame(entries, zstdCompress(data, this.opts.level));
+  }
+
   /** Finishes the pending pack, if any. */
   async flush(): Promise<void> {
     this.#check();
+    await this.#compressBatch();
     if (!this.#open) return;
     try {
       await this.#finish(this.#open);
@@ -110,19 +134,7 @@ export class Packer {
     return this.#open;
   }
 
-  #writeFrame(pack: OpenPack): void {
-    if (this.#frameBytes === 0) return;
-    const data = this.#frame.length === 1 ? this.#frame[0]! : Buffer.concat(this.#frame);
-    const z = zstdCompress(data, this.opts.level);
-    fs.writeSync(pack.fd, z);
-    pack.written += z.length;
-    this.compressedBytes += z.length;
-    this.#frame = [];
-    this.#frameBytes = 0;
-  }
-
   async #finish(pack: OpenPack): Promise<void> {
-    this.#writeFrame(pack);
     const manifestCbor = encodeManifest(pack.manifest);
     const id = hashId<"pack">(manifestCbor);
     const z = zstdCompress(manifestCbor, this.opts.level);

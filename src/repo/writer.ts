@@ -8,7 +8,7 @@ import fs from "node:fs";
 import type { Backend } from "../backend/index.ts";
 import type { IndexContents } from "../format/index-file.ts";
 import type { BlobId, IndexId, PackId } from "../format/id.ts";
-import type { BlobType } from "../format/manifest.ts";
+import type { BlobType, ManifestEntry } from "../format/manifest.ts";
 import { indexKey, packKey } from "./keys.ts";
 import { Indexer } from "./indexer.ts";
 import { Packer, type FinishedPack } from "./packer.ts";
@@ -51,7 +51,24 @@ export class RepoWriter {
     return this.opts.packed.has(id);
   }
 
-  /** Packs the blob unless it is already packed; returns whether it was new. */
+  /**
+   * Claims a chunk that will arrive compressed in a frame (`addChunkFrame`): true if it is new,
+   * false if it is already stored or claimed (a duplicate is never packed twice).
+   */
+  claim(id: BlobId, length: number): boolean {
+    if (this.opts.packed.has(id)) return false;
+    this.opts.packed.add(id);
+    this.stats.chunkBytes += length;
+    return true;
+  }
+
+  /** Appends a frame of claimed chunks, compressed by a worker. */
+  async addChunkFrame(entries: readonly ManifestEntry[], compressed: Uint8Array): Promise<void> {
+    await this.#chunks.addFrame(entries, compressed);
+    this.stats.compressedBytes = this.#chunks.compressedBytes + this.#trees.compressedBytes;
+  }
+
+  /** Packs the blob (compressing it on this thread) unless it is already packed; returns whether it was new. */
   async add(type: BlobType, id: BlobId, bytes: Uint8Array): Promise<boolean> {
     if (this.opts.packed.has(id)) return false;
     this.opts.packed.add(id);

@@ -1,6 +1,8 @@
 /** CBOR as ciborium writes it: shortest heads, negative numbers, indefinite maps; hostile input is refused. */
 import { describe, expect, test } from "bun:test";
-import { CborWriter, decodeCbor } from "../../src/format/cbor.ts";
+import { CborWriter } from "../../src/format/cbor.ts";
+import { CborCursor } from "../../src/format/cbor-cursor.ts";
+import { idFromDigest } from "../../src/format/id.ts";
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
 
@@ -26,22 +28,39 @@ describe("CBOR writer", () => {
   });
 });
 
-describe("CBOR reader", () => {
+describe("CBOR cursor", () => {
   test("round-trips what the writer writes", () => {
-    const w = new CborWriter().map(3).text("n").int(-5).text("big").int(1n << 62n).text("b").bytes(new Uint8Array([1, 2]));
-    const v = decodeCbor(w.finish(), "test") as Map<unknown, unknown>;
-    expect(v.get("n")).toBe(-5);
-    expect(v.get("big")).toBe(1n << 62n);
-    expect(v.get("b")).toEqual(new Uint8Array([1, 2]));
+    const id = new Uint8Array(28).fill(7);
+    const w = new CborWriter().map(4).text("n").int(-5).text("big").int(1n << 62n).text("neg").int(-(1n << 62n)).text("id").bytes(id);
+    const c = new CborCursor(w.finish(), "test");
+    expect(c.map()).toBe(4);
+    expect(c.text()).toBe("n");
+    expect(c.bigint()).toBe(-5n);
+    expect(c.text()).toBe("big");
+    expect(c.bigint()).toBe(1n << 62n);
+    expect(c.text()).toBe("neg");
+    expect(c.bigint()).toBe(-(1n << 62n));
+    expect(c.text()).toBe("id");
+    expect(c.id()).toBe(idFromDigest(id));
+    expect(c.done).toBe(true);
   });
-  test("accepts indefinite arrays and maps", () => {
-    const v = decodeCbor(Buffer.from("bf61619f0102ffff", "hex"), "test") as Map<unknown, unknown>;
-    expect(v.get("a")).toEqual([1, 2]);
+  test("reads indefinite arrays and maps, and skips what it doesn't know", () => {
+    const c = new CborCursor(Buffer.from("bf6161" + "9f0102ff" + "6162" + "a1617882f6f5" + "ff", "hex"), "test");
+    expect(c.map()).toBe(-1);
+    expect(c.text()).toBe("a");
+    expect(c.array()).toBe(-1);
+    expect([c.uint(), c.uint()]).toEqual([1, 2]);
+    expect(c.atBreak()).toBe(true);
+    expect(c.text()).toBe("b");
+    c.skip();
+    expect(c.atBreak()).toBe(true);
+    expect(c.done).toBe(true);
   });
-  test("names the object when the data is truncated, trailing or absurd", () => {
-    expect(() => decodeCbor(Buffer.from("a26161", "hex"), "index xyz")).toThrow(/index xyz.*unexpected end/);
-    expect(() => decodeCbor(Buffer.from("0000", "hex"), "tree abc")).toThrow(/tree abc.*trailing/);
-    expect(() => decodeCbor(Buffer.from("9b00000000ffffffff", "hex"), "pack p")).toThrow(/pack p.*longer than the data/);
-    expect(() => decodeCbor(Buffer.from("62c328", "hex"), "t")).toThrow(/UTF-8/);
+  test("names the object when the data is truncated, mistyped or absurd", () => {
+    expect(() => new CborCursor(Buffer.from("6161", "hex"), "index xyz").uint()).toThrow(/index xyz.*expected major type 0/);
+    const short = new CborCursor(Buffer.from("58", "hex"), "tree abc");
+    expect(() => short.id()).toThrow(/tree abc.*unexpected end/);
+    expect(() => new CborCursor(Buffer.from("5801ff", "hex"), "pack p").id()).toThrow(/pack p.*28-byte ID/);
+    expect(() => new CborCursor(Buffer.from("62c328", "hex"), "t").text()).toThrow(/UTF-8/);
   });
 });

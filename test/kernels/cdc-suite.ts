@@ -145,6 +145,20 @@ export function chunkerSuite(kind: CdcKernelKind): void {
       }
     });
 
+    test("the sink sees each chunk's exact bytes, fed in pieces of any size", () => {
+      const data = randomBytes(77, 12 * MiB + 3);
+      for (const piece of [1 << 20, 4_000_001, 9 * MiB]) {
+        const chunker = createChunker(kind);
+        const seen: Uint8Array[] = [];
+        const sink = (bytes: Uint8Array): void => void seen.push(bytes.slice());
+        const lengths: number[] = [];
+        for (let off = 0; off < data.length; off += piece) lengths.push(...chunker.push(data.subarray(off, off + piece), sink).map((c) => c.length));
+        lengths.push(...chunker.finish(sink).map((c) => c.length));
+        expect(seen.map((b) => b.length)).toEqual(lengths);
+        expect(Buffer.concat(seen).equals(Buffer.from(data))).toBe(true);
+      }
+    });
+
     test("two live chunkers interleaved don't disturb each other", () => {
       const a = randomBytes(1, 6 * MiB);
       const b = randomBytes(2, 5 * MiB + 7);

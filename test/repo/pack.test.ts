@@ -58,8 +58,10 @@ describe("packer", () => {
 
   test("a failed hand-off leaves the packer refusing more work", async () => {
     const p = new Packer({ workDir: tempDir("packer"), packSize: 1, onPack: async () => Promise.reject(new Error("disk full")) });
-    await expect(p.add("chunk", blobs[0]!.id, blobs[0]!.bytes)).rejects.toThrow("disk full");
+    await p.add("chunk", blobs[0]!.id, blobs[0]!.bytes);
+    await expect(p.flush()).rejects.toThrow("disk full");
     await expect(p.add("chunk", blobs[1]!.id, blobs[1]!.bytes)).rejects.toThrow(/refuses more work/);
+    await expect(p.addFrame([], new Uint8Array(0))).rejects.toThrow(/refuses more work/);
   });
 });
 

@@ -1,5 +1,5 @@
 /** The cut rules of FastCDC v2020 over a streaming buffer, shared by the WASM and JS gear scanners. */
-import type { CdcKernelKind, Chunker, Cut } from "./index.ts";
+import type { CdcKernelKind, Chunker, ChunkSink, Cut } from "./index.ts";
 import type { CdcParams } from "./params.ts";
 
 /** A gear-hash kernel scanning byte pairs in its own buffer; the running hash carries over between calls. */
@@ -39,6 +39,7 @@ export class StreamChunker implements Chunker {
   #start = 0;
   #fill = 0;
   #next: number;
+  #sink: ChunkSink | undefined;
 
   constructor(kind: CdcKernelKind, scanner: GearScanner, params: CdcParams) {
     this.kind = kind;
@@ -49,8 +50,9 @@ export class StreamChunker implements Chunker {
     this.#next = this.#firstPair;
   }
 
-  push(data: Uint8Array): Cut[] {
+  push(data: Uint8Array, sink?: ChunkSink): Cut[] {
     const cuts: Cut[] = [];
+    this.#sink = sink;
     const buffer = this.#scanner.buffer;
     for (let off = 0; off < data.length; ) {
       if (this.#fill === buffer.length) this.#compact();
@@ -63,8 +65,9 @@ export class StreamChunker implements Chunker {
     return cuts;
   }
 
-  finish(): Cut[] {
+  finish(sink?: ChunkSink): Cut[] {
     const cuts: Cut[] = [];
+    this.#sink = sink;
     this.#cutHeld(cuts, true);
     this.#start = 0;
     this.#fill = 0;
@@ -94,6 +97,7 @@ export class StreamChunker implements Chunker {
 
   #emit(cuts: Cut[], length: number): void {
     cuts.push({ length, hash: this.#scanner.hash() });
+    this.#sink?.(this.#scanner.buffer.subarray(this.#start, this.#start + length));
     this.#start += length;
     this.#next = this.#start + this.#firstPair;
     this.#scanner.reset();

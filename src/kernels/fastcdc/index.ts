@@ -15,13 +15,16 @@ export interface Cut {
   hash: bigint;
 }
 
+/** Receives each finished chunk's bytes, as a view that is valid only during the call. */
+export type ChunkSink = (chunk: Uint8Array) => void;
+
 /** Finds content-defined cut points in a stream. Not thread-safe; one per stream at a time. */
 export interface Chunker {
   readonly kind: CdcKernelKind;
   /** Feeds the next bytes of the stream; returns the chunks they complete, in order. The caller keeps its own bytes; the chunker copies what it needs. */
-  push(data: Uint8Array): Cut[];
+  push(data: Uint8Array, sink?: ChunkSink): Cut[];
   /** Ends the stream: returns the remaining chunks (none for an empty stream) and resets for a new stream. */
-  finish(): Cut[];
+  finish(sink?: ChunkSink): Cut[];
 }
 
 /** A chunker on the given kernel; throws RangeError for parameters the crate rejects. It holds a buffer of 2 x max bytes (16 MiB for backpak): reuse it across streams, finish() resets it. */

@@ -1,0 +1,19 @@
+/** The message that starts a kernel worker: its shared buffers, and (for tests) a fault to inject. */
+
+/** Makes one job misbehave, so tests can see failures handled: `throw` fails the job, `die` kills the worker mid-job. */
+export interface FaultPlan {
+  readonly job: number;
+  /** The n-th job of that type (1-based) on each worker. */
+  readonly after: number;
+  readonly mode: "throw" | "die";
+}
+
+export interface WorkerInit {
+  readonly slots: SharedArrayBuffer;
+  readonly slotCount: number;
+  readonly queue: SharedArrayBuffer;
+  readonly data: SharedArrayBuffer;
+  /** One Int32 counting finished jobs: the main thread sleeps on it while waiting for any job. */
+  readonly progress: SharedArrayBuffer;
+  readonly fault?: FaultPlan;
+}

@@ -1,0 +1,187 @@
+/**
+ * A kernel worker: takes job slots from its queue and runs them on the shared data buffer —
+ * FastCDC cut points with the SHA-224 of each chunk (stage A), zstd compression of batches of new
+ * blobs (stage B), and zstd decompression with per-blob verification and writes (restore, check).
+ */
+import fs from "node:fs";
+import { createChunker, type Chunker } from "../kernels/fastcdc/index.ts";
+import { H, ItemFlag, JobType, MAX_CUTS, SlotQueue, Slots, Status } from "../pipeline/protocol.ts";
+import type { WorkerInit } from "../pipeline/worker-init.ts";
+
+declare const self: Worker;
+
+let chunker: Chunker | undefined;
+let scratch = new Uint8Array(1 << 20);
+
+function sha224Into(bytes: Uint8Array, out: Uint8Array): void {
+  out.set(new Uint8Array(Bun.CryptoHasher.hash("sha224", bytes)));
+}
+
+/** The file of the stream being read (its items all come to this worker, in order). */
+let streamFd = -1;
+let streamPos = 0;
+
+/** Reads an item's bytes into the ring: opens the file at its stream's first item, closes it after the last. */
+function readItem(view: Uint8Array, path: () => string, first: boolean, last: boolean): void {
+  if (first) {
+    streamFd = fs.openSync(path(), "r");
+    streamPos = 0;
+  }
+  try {
+    for (let got = 0; got < view.length; ) {
+      const n = fs.readSync(streamFd, view, got, view.length - got, streamPos);
+      if (n === 0) throw new Error("the file shrank while it was being backed up");
+      got += n;
+      streamPos += n;
+    }
+  } catch (err) {
+    fs.closeSync(streamFd);
+    streamFd = -1;
+    throw err;
+  }
+  if (last) {
+    fs.closeSync(streamFd);
+    streamFd = -1;
+  }
+}
+
+/** Stage A: read each item, cut its stream into chunks and hash them; cuts are reported where they end. */
+function cutHash(slots: Slots, slot: number, data: Uint8Array): void {
+  let cuts = 0;
+  const items = slots.get(slot, H.Items);
+  let item = 0;
+  const sink = (bytes: Uint8Array): void => {
+    if (cuts >= MAX_CUTS) throw new Error(`more than ${MAX_CUTS} chunks in one job`);
+    sha224Into(bytes, slots.digest(slot, cuts));
+    slots.setCut(slot, cuts++, bytes.length, item);
+  };
+  for (; item < items; item++) {
+    const off = slots.item(slot, item, 0);
+    const len = slots.item(slot, item, 1);
+    const flags = slots.item(slot, item, 2);
+    const view = data.subarray(off, off + len);
+    slots.set(slot, H.FailedItem, item);
+    const i = item;
+    readItem(view, () => slots.path(slot, slots.item(slot, i, 3), slots.item(slot, i, 4)), (flags & ItemFlag.First) !== 0, (flags & ItemFlag.Last) !== 0);
+    if (flags & ItemFlag.Whole) {
+      if (len > 0) sink(view);
+      continue;
+    }
+    chunker ??= createChunker("wasm");
+    chunker.push(view, sink);
+    if (flags & ItemFlag.Last) chunker.finish(sink);
+  }
+  slots.set(slot, H.Cuts, cuts);
+}
+
+/** Gathers the item ranges into one contiguous view (copying only when there are several). */
+function gather(slots: Slots, slot: number, data: Uint8Array): Uint8Array {
+  const items = slots.get(slot, H.Items);
+  if (items === 1) return data.subarray(slots.item(slot, 0, 0), slots.item(slot, 0, 0) + slots.item(slot, 0, 1));
+  let total = 0;
+  for (let i = 0; i < items; i++) total += slots.item(slot, i, 1);
+  if (scratch.length < total) scratch = new Uint8Array(Math.max(total, scratch.length * 2));
+  let at = 0;
+  for (let i = 0; i < items; i++) {
+    const off = slots.item(slot, i, 0);
+    const len = slots.item(slot, i, 1);
+    scratch.set(data.subarray(off, off + len), at);
+    at += len;
+  }
+  return scratch.subarray(0, total);
+}
+
+/** Stage B: compress the items, as one zstd frame, into the output range the job names. */
+function compress(slots: Slots, slot: number, data: Uint8Array): void {
+  const input = gather(slots, slot, data);
+  const z = Bun.zstdCompressSync(input, { level: slots.get(slot, H.Level) });
+  allocated += input.length + z.length;
+  if (z.length > slots.get(slot, H.OutCapacity)) throw new Error(`compressed frame of ${z.length} bytes overflows its ${slots.get(slot, H.OutCapacity)}-byte output`);
+  data.set(z, slots.get(slot, H.OutOffset));
+  slots.set(slot, H.OutLength, z.length);
+}
+
+const digest = new Uint8Array(28);
+
+/**
+ * Item 0 is a zstd frame and its decompressed size; items 1.. are blobs in it (offset, length, file
+ * descriptor or -1, file offset) whose digests are in the digest area from index 0. Each blob is
+ * verified, then written at its offset (pwrite), so files are written by every worker at once.
+ */
+function decompress(slots: Slots, slot: number, data: Uint8Array): void {
+  const off = slots.item(slot, 0, 0);
+  const raw = new Uint8Array(Bun.zstdDecompressSync(data.subarray(off, off + slots.item(slot, 0, 1))));
+  allocated += raw.length;
+  if (raw.length !== slots.item(slot, 0, 2)) throw new Error(`frame decompressed to ${raw.length} bytes, expected ${slots.item(slot, 0, 2)}`);
+  const items = slots.get(slot, H.Items);
+  for (let i = 1; i < items; i++) {
+    const bOff = slots.item(slot, i, 0);
+    const bLen = slots.item(slot, i, 1);
+    if (bOff + bLen > raw.length) throw new Error(`blob ${i - 1} runs past the end of its frame`);
+    const blob = raw.subarray(bOff, bOff + bLen);
+    sha224Into(blob, digest);
+    const want = slots.digest(slot, i - 1);
+    for (let k = 0; k < 28; k++) {
+      if (digest[k] !== want[k]) {
+        slots.set(slot, H.Cuts, i - 1); // which blob failed
+        throw new Error("blob hash mismatch");
+      }
+    }
+    const fd = slots.item(slot, i, 2);
+    if (fd >= 0) {
+      let done = 0;
+      while (done < bLen) done += fs.writeSync(fd, blob, done, bLen - done, slots.item(slot, i, 3) + done);
+    }
+  }
+}
+
+/**
+ * zstd hands back a fresh buffer for every frame, and a worker blocked in Atomics.wait never idles
+ * long enough for the collector to run on its own: collect after every GC_BYTES of them, so
+ * garbage can't pile up (it would otherwise reach hundreds of MB on a large backup).
+ */
+const GC_BYTES = 32 << 20;
+let allocated = 0;
+function collectGarbage(): void {
+  if (allocated < GC_BYTES) return;
+  allocated = 0;
+  Bun.gc(true);
+}
+
+const KERNELS: Record<number, (slots: Slots, slot: number, data: Uint8Array) => void> = {
+  [JobType.CutHash]: cutHash,
+  [JobType.Compress]: compress,
+  [JobType.Decompress]: decompress,
+};
+
+self.onmessage = (e: MessageEvent<WorkerInit>) => {
+  const init = e.data;
+  const slots = new Slots(init.slots, init.slotCount);
+  const queue = new SlotQueue(init.queue, init.slotCount);
+  const data = new Uint8Array(init.data);
+  const progress = new Int32Array(init.progress);
+  let faultCount = 0;
+  for (;;) {
+    const slot = queue.pop();
+    const type = slots.get(slot, H.Type);
+    if (type === JobType.Stop) break;
+    const injected = init.fault?.job === type && ++faultCount === init.fault.after ? init.fault.mode : undefined;
+    // Dies with the job unfinished: the main thread must notice the worker's error and not wait forever.
+    if (injected === "die") throw new Error(`injected worker death in job type ${type}`);
+    let status: number = Status.Done;
+    try {
+      if (injected === "throw") throw new Error(`injected fault in job type ${type}`);
+      const kernel = KERNELS[type];
+      if (!kernel) throw new Error(`unknown job type ${type}`);
+      kernel(slots, slot, data);
+    } catch (err) {
+      slots.setError(slot, err instanceof Error ? err.message : String(err));
+      status = Status.Failed;
+    }
+    Atomics.store(slots.i32, slots.at(slot, H.Status), status);
+    Atomics.notify(slots.i32, slots.at(slot, H.Status));
+    Atomics.add(progress, 0, 1);
+    Atomics.notify(progress, 0);
+    collectGarbage();
+  }
+};
