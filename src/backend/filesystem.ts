@@ -2,8 +2,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { BackpakError } from "../lib/errors.ts";
-import { moveFile } from "../lib/fsutil.ts";
-import type { Backend, ListedObject } from "./backend.ts";
+import { moveFile, openFileRange } from "../lib/fsutil.ts";
+import type { Backend, ListedObject, RangeReader } from "./backend.ts";
 
 /** Files ending in this are in-progress copies and never listed. */
 const PART_SUFFIX = ".part";
@@ -21,6 +21,14 @@ export class FilesystemBackend implements Backend {
   async read(key: string): Promise<Uint8Array> {
     try {
       return new Uint8Array(fs.readFileSync(this.#path(key)));
+    } catch (err) {
+      throw notFoundOr(err, key, this.#path(key));
+    }
+  }
+
+  async openRange(key: string): Promise<RangeReader> {
+    try {
+      return openFileRange(this.#path(key));
     } catch (err) {
       throw notFoundOr(err, key, this.#path(key));
     }

@@ -1,4 +1,4 @@
 /** The backend layer's surface: the contract and its implementations. */
-export type { Backend, ListedObject } from "./backend.ts";
+export type { Backend, ListedObject, RangeReader } from "./backend.ts";
 export { FilesystemBackend } from "./filesystem.ts";
 export { MemoryBackend } from "./memory.ts";

@@ -1,7 +1,7 @@
 /** An in-memory backend for tests: the same contract, no disk. */
 import fs from "node:fs";
 import { BackpakError } from "../lib/errors.ts";
-import type { Backend, ListedObject } from "./backend.ts";
+import type { Backend, ListedObject, RangeReader } from "./backend.ts";
 
 export class MemoryBackend implements Backend {
   readonly description = "Memory";
@@ -11,6 +11,19 @@ export class MemoryBackend implements Backend {
     const v = this.objects.get(key);
     if (!v) throw new BackpakError("not-found", `Couldn't find ${key}`);
     return v.slice();
+  }
+
+  async openRange(key: string): Promise<RangeReader> {
+    const v = await this.read(key);
+    return {
+      size: v.length,
+      readInto(target, position) {
+        const part = v.subarray(position, position + target.length);
+        target.set(part);
+        return part.length;
+      },
+      close: () => {},
+    };
   }
 
   async put(key: string, localPath: string): Promise<void> {

@@ -1,49 +1,8 @@
-/** Writing restored nodes to disk: files from their chunks, symlinks, directories, and their metadata. */
+/** Changing the disk for a restore: symlinks, directories, removals, and nodes' metadata. */
 import fs from "node:fs";
-import nodePath from "node:path";
-import { randomTag } from "../lib/fsutil.ts";
-import type { BlobId } from "../format/id.ts";
 import type { Node } from "../format/tree.ts";
 import { BackpakError } from "../lib/errors.ts";
 import { setTimes } from "./times.ts";
-
-export interface ChunkSource {
-  chunk(id: BlobId): Promise<Uint8Array>;
-}
-
-/**
- * Writes the file's chunks to a temporary file beside `path`, then renames it into place, so a
- * failed read never leaves a half-written file or destroys the old one. A file being replaced
- * keeps its permission bits unless the caller sets them afterwards.
- */
-export async function writeFileFromChunks(path: string, chunks: readonly BlobId[], source: ChunkSource): Promise<void> {
-  const tmp = `${nodePath.dirname(path)}/.${nodePath.basename(path)}.backpak-${randomTag()}`;
-  let fd: number;
-  try {
-    fd = fs.openSync(tmp, "wx", 0o666);
-  } catch (err) {
-    throw new BackpakError("io", `Couldn't create file ${path}`, { cause: err });
-  }
-  try {
-    for (const id of chunks) {
-      const bytes = await source.chunk(id);
-      let off = 0;
-      while (off < bytes.length) off += fs.writeSync(fd, bytes, off, bytes.length - off);
-    }
-    const old = fs.lstatSync(path, { throwIfNoEntry: false });
-    if (old?.isFile()) fs.fchmodSync(fd, old.mode & 0o7777);
-    fs.closeSync(fd);
-    fs.renameSync(tmp, path);
-  } catch (err) {
-    try {
-      fs.closeSync(fd);
-    } catch {
-      // already closed
-    }
-    fs.rmSync(tmp, { force: true });
-    throw err instanceof BackpakError ? err : new BackpakError("io", `Couldn't write ${path}`, { cause: err });
-  }
-}
 
 export function makeSymlink(target: string, path: string): void {
   try {

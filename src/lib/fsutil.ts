@@ -87,3 +87,22 @@ export function writeFileSynced(file: string, data: Uint8Array | string): void {
     fs.closeSync(fd);
   }
 }
+
+/** Positioned reads of a local file (the shape of the backend's RangeReader). */
+export function openFileRange(file: string): { size: number; readInto(target: Uint8Array, position: number): number; close(): void } {
+  const fd = fs.openSync(file, "r");
+  const size = fs.fstatSync(fd).size;
+  return {
+    size,
+    readInto(target, position) {
+      let got = 0;
+      while (got < target.length && position + got < size) {
+        const n = fs.readSync(fd, target, got, target.length - got, position + got);
+        if (n === 0) break;
+        got += n;
+      }
+      return got;
+    },
+    close: () => fs.closeSync(fd),
+  };
+}

@@ -11,7 +11,10 @@ import { log } from "../lib/log.ts";
 import { loadIndex } from "../repo/index-file.ts";
 import { listObjects, packKey } from "../repo/keys.ts";
 import { blobMap } from "../repo/master-index.ts";
-import { readPackLayout, unpackBlobs } from "../repo/pack-file.ts";
+import { unpackBlobs } from "../repo/pack-file.ts";
+import { BlobPipeline, UnsplittablePack } from "../pipeline/blob-pipeline.ts";
+import { withPack } from "./pack-task.ts";
+import { startBlobPool } from "./pipeline-setup.ts";
 import type { Repository } from "../repo/repository.ts";
 import { loadSnapshot } from "../repo/snapshots.ts";
 import { TreeCache, loadForest } from "../repo/tree-cache.ts";
@@ -28,12 +31,27 @@ function sameManifest(a: Manifest, b: Manifest): boolean {
   return a.length === b.length && a.every((e, i) => e.id === b[i]!.id && e.type === b[i]!.type && e.length === b[i]!.length);
 }
 
-/** Verifies one pack fully against the manifest its index gives. */
-export async function verifyPack(repo: Repository, id: PackId, manifest: Manifest): Promise<void> {
-  const file = await repo.backend.read(packKey(id));
-  const layout = readPackLayout(file, id);
-  if (!sameManifest(layout.manifest, manifest)) throw new BackpakError("corrupt", `Pack ${id}'s manifest doesn't match its index entry`);
-  unpackBlobs(file, id, manifest, layout);
+/**
+ * Verifies one pack against the manifest its index gives: the pack's own manifest must match,
+ * and every blob must decode to its ID (on the workers; packs they can't split are read whole).
+ */
+async function verifyPack(repo: Repository, pipeline: BlobPipeline, id: PackId, manifest: Manifest): Promise<Error[]> {
+  try {
+    return await withPack(repo, id, async (pack) => {
+      if (!sameManifest(pack.manifest, manifest)) throw new BackpakError("corrupt", `Pack ${id}'s manifest doesn't match its index entry`);
+      try {
+        await pipeline.run(pack.task(new Map(manifest.map((_, i) => [i, []]))));
+      } catch (err) {
+        if (!(err instanceof UnsplittablePack)) throw err;
+        const errors = await pipeline.settle();
+        if (errors.length > 0) return errors;
+        unpackBlobs(await repo.backend.read(packKey(id)), id, manifest);
+      }
+      return await pipeline.settle();
+    });
+  } catch (err) {
+    return [...(await pipeline.settle()), err as Error];
+  }
 }
 
 export async function check(repo: Repository, opts: CheckOptions): Promise<void> {
@@ -65,15 +83,18 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
   let broken = 0;
   if (opts.readPacks) {
     let done = 0;
-    for (const [id, manifest] of packs) {
-      try {
-        await verifyPack(repo, id, manifest);
-        log.debug(`Pack ${id} verified`);
-      } catch (err) {
-        log.error(`Pack ${id}: ${describe(err)}`);
-        broken++;
+    const { pool, ringBytes } = startBlobPool();
+    try {
+      const pipeline = new BlobPipeline(pool, ringBytes);
+      for (const [id, manifest] of packs) {
+        const errors = await verifyPack(repo, pipeline, id, manifest);
+        for (const err of errors) log.error(`Pack ${id}: ${describe(err)}`);
+        if (errors.length > 0) broken++;
+        else log.debug(`Pack ${id} verified`);
+        opts.onPack?.(++done, packs.size);
       }
-      opts.onPack?.(++done, packs.size);
+    } finally {
+      pool.close();
     }
   } else {
     log.info("Checking that all indexed packs are present");

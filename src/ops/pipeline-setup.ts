@@ -1,11 +1,11 @@
 /**
- * Sizes and starts the worker pipeline for an operation: one kernel worker per core
+ * Sizes and starts the worker pipelines of operations: one kernel worker per core
  * ($BACKPAK_WORKERS overrides), an input ring of $BACKPAK_RING_MIB MiB (32 by default) for file
- * data, and room for compressed frames.
+ * or pack data, and for backup room for compressed frames.
  */
 import { ChunkPipeline, type Frame } from "../pipeline/chunk-pipeline.ts";
-import { WorkerPool, defaultWorkerCount } from "../pipeline/pool.ts";
 import { faultPlanFromEnv } from "../pipeline/fault.ts";
+import { WorkerPool, defaultWorkerCount } from "../pipeline/pool.ts";
 
 const MiB = 1 << 20;
 /**
@@ -17,15 +17,26 @@ const CHUNK_ZSTD_LEVEL = 1;
 export const FRAME_BYTES = 4 * MiB;
 const OUTPUT_BYTES = 17 * MiB;
 
-function ringBytes(): number {
+function inputRingBytes(): number {
   const env = Number(process.env.BACKPAK_RING_MIB);
   return Number.isInteger(env) && env >= 16 ? env * MiB : 32 * MiB;
 }
 
-export function startPipeline(onFrame: (frame: Frame) => Promise<void>): { pool: WorkerPool; pipeline: ChunkPipeline } {
-  const inputBytes = ringBytes();
+function newPool(dataBytes: number): WorkerPool {
   const fault = faultPlanFromEnv();
-  const pool = new WorkerPool({ workers: defaultWorkerCount(), dataBytes: inputBytes + OUTPUT_BYTES, ...(fault ? { fault } : {}) });
+  return new WorkerPool({ workers: defaultWorkerCount(), dataBytes, ...(fault ? { fault } : {}) });
+}
+
+/** The backup pipeline: stage A and stage B over an input ring and an output ring. */
+export function startPipeline(onFrame: (frame: Frame) => Promise<void>): { pool: WorkerPool; pipeline: ChunkPipeline } {
+  const inputBytes = inputRingBytes();
+  const pool = newPool(inputBytes + OUTPUT_BYTES);
   const pipeline = new ChunkPipeline(pool, { inputBytes, outputBytes: OUTPUT_BYTES, level: CHUNK_ZSTD_LEVEL, frameBytes: FRAME_BYTES, onFrame });
   return { pool, pipeline };
+}
+
+/** A worker pool for reading packs (restore, check), with its input ring. */
+export function startBlobPool(): { pool: WorkerPool; ringBytes: number } {
+  const ringBytes = inputRingBytes();
+  return { pool: newPool(ringBytes), ringBytes };
 }

@@ -6,16 +6,17 @@ import fs from "node:fs";
 import path from "node:path";
 import type { BlobId, SnapshotId } from "../format/id.ts";
 import { encodeTree, type Node, type Tree } from "../format/tree.ts";
-import { applyMetadata, makeDir, makeSymlink, removeNode, writeFileFromChunks } from "../fs/apply.ts";
+import { applyMetadata, makeDir, makeSymlink, removeNode } from "../fs/apply.ts";
 import { hashId } from "../kernels/sha224.ts";
 import { BackpakError } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import { compareUtf8 } from "../lib/order.ts";
-import { ChunkReader } from "../repo/chunk-reader.ts";
 import type { Repository } from "../repo/repository.ts";
 import { forestTree, type Forest } from "../repo/tree-cache.ts";
 import { compareTrees, type CompareCallbacks } from "./compare.ts";
+import { FileWriter, type WriteProgress } from "./file-writer.ts";
 import { forestFromFs } from "./fs-forest.ts";
+import { startBlobPool } from "./pipeline-setup.ts";
 import { loadRepository, snapshotWithForest } from "./open.ts";
 
 export interface RestoreOptions {
@@ -68,20 +69,30 @@ async function destination(id: SnapshotId, paths: readonly string[], forest: For
   return { fs: await forestFromFs([...map.values()].filter((p) => fs.existsSync(p)), snapshotTop, forest), map };
 }
 
-export async function restore(repo: Repository, opts: RestoreOptions): Promise<void> {
+export async function restore(repo: Repository, opts: RestoreOptions, progress?: WriteProgress): Promise<void> {
   const loaded = await loadRepository(repo);
   const { stored, forest } = await snapshotWithForest(loaded, opts.snapshot);
   const dest = await destination(stored.id, stored.snapshot.paths, forest, stored.snapshot.tree, opts.output);
-  const restorer = new Restorer(dest.map, new ChunkReader(repo.backend, loaded.index.blobs), opts);
-  await compareTrees(dest.fs, [stored.snapshot.tree, forest], "", restorer);
+  const writer = new FileWriter(repo, loaded.index, { times: opts.times, permissions: opts.permissions }, progress);
+  await compareTrees(dest.fs, [stored.snapshot.tree, forest], "", new Restorer(dest.map, writer, opts));
+  if (opts.dryRun) return;
+  const { pool, ringBytes } = startBlobPool();
+  try {
+    await writer.finish(pool, ringBytes);
+  } finally {
+    pool.close();
+  }
 }
 
-/** Applies each difference to disk (unless dry-running) and prints it. */
+/**
+ * Applies each difference to disk (unless dry-running) and reports it. Removals, directories and
+ * symlinks happen at once; file contents and directory metadata go to the file writer.
+ */
 class Restorer implements CompareCallbacks {
   readonly #printer: CompareCallbacks;
   constructor(
     readonly map: Map<string, string>,
-    readonly chunks: ChunkReader,
+    readonly files: FileWriter,
     readonly opts: RestoreOptions,
   ) {
     this.#printer = opts.report;
@@ -113,8 +124,7 @@ class Restorer implements CompareCallbacks {
     await this.#printer.contentsChanged(dest, oldNode, newNode);
     if (this.opts.dryRun) return;
     if (newNode.contents.kind === "file") {
-      await writeFileFromChunks(dest, newNode.contents.chunks, this.chunks);
-      this.#metadata(dest, newNode);
+      this.files.file(dest, newNode);
     } else if (newNode.contents.kind === "symlink") {
       removeNode(dest, false);
       makeSymlink(newNode.contents.target, dest);
@@ -124,7 +134,9 @@ class Restorer implements CompareCallbacks {
   async metadataChanged(p: string, oldNode: Node, newNode: Node): Promise<void> {
     const dest = this.#translate(p);
     await this.#printer.metadataChanged(dest, oldNode, newNode);
-    if (!this.opts.dryRun) this.#metadata(dest, newNode);
+    if (this.opts.dryRun) return;
+    if (newNode.contents.kind === "dir") this.files.dir(dest, newNode);
+    else this.#metadata(dest, newNode);
   }
 
   async typeChanged(p: string, oldNode: Node, oldForest: Forest, newNode: Node, newForest: Forest): Promise<void> {
@@ -146,14 +158,14 @@ class Restorer implements CompareCallbacks {
 
   async #add(dest: string, node: Node, forest: Forest): Promise<void> {
     const c = node.contents;
-    if (c.kind === "file") await writeFileFromChunks(dest, c.chunks, this.chunks);
+    // A new symlink keeps the time it was made at, as in backpak.
+    if (c.kind === "file") this.files.file(dest, node);
     else if (c.kind === "symlink") makeSymlink(c.target, dest);
     else {
       makeDir(dest);
       const tree = forestTree(forest, c.tree);
       for (const name of [...tree.keys()].sort(compareUtf8)) await this.#add(path.join(dest, name), tree.get(name)!, forest);
+      this.files.dir(dest, node);
     }
-    // A new symlink keeps the time it was made at, as in backpak.
-    if (c.kind !== "symlink") this.#metadata(dest, node);
   }
 }

@@ -20,7 +20,7 @@ export const MAX_ITEMS = 256;
 export const MAX_CUTS = 512;
 export const DIGEST_BYTES = 28;
 export const ERROR_BYTES = 1024;
-export const PATH_BYTES = 16 * 1024;
+export const PATH_BYTES = 32 * 1024;
 
 const HEADER_INTS = 16;
 const ITEM_FIELDS = 5;

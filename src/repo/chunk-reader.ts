@@ -4,14 +4,13 @@
  * order decodes each pack about once.
  */
 import type { Backend } from "../backend/index.ts";
-import type { ChunkSource } from "../fs/apply.ts";
 import type { BlobId, PackId } from "../format/id.ts";
 import { BackpakError } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import type { BlobLocation } from "./master-index.ts";
 import { readPackBlobs } from "./pack-reader.ts";
 
-export class ChunkReader implements ChunkSource {
+export class ChunkReader {
   readonly #cache = new Map<BlobId, Uint8Array>();
   #cached = 0;
   #limit = 0;

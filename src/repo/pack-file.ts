@@ -6,6 +6,7 @@
 import { PACK_MAGIC, hasMagic } from "../format/magic.ts";
 import { decodeManifest, type Manifest, type ManifestEntry } from "../format/manifest.ts";
 import type { PackId } from "../format/id.ts";
+import type { RangeReader } from "../backend/index.ts";
 import { readU32BE } from "../lib/bytes.ts";
 import { BackpakError } from "../lib/errors.ts";
 import { hashId } from "../kernels/sha224.ts";
@@ -20,13 +21,29 @@ export interface PackLayout {
 
 /** Reads a pack's manifest from its tail and checks it hashes to the pack's ID. */
 export function readPackLayout(file: Uint8Array, id: PackId): PackLayout {
+  return layoutFrom({ size: file.length, readInto: (t, p) => (t.set(file.subarray(p, p + t.length)), Math.min(t.length, Math.max(0, file.length - p))) }, id);
+}
+
+/** The same, reading only the pack's first bytes and its tail through positioned reads. */
+export function readPackLayoutFrom(reader: Pick<RangeReader, "size" | "readInto">, id: PackId): PackLayout {
+  return layoutFrom(reader, id);
+}
+
+function layoutFrom(reader: Pick<RangeReader, "size" | "readInto">, id: PackId): PackLayout {
   const what = `pack ${id}`;
-  if (!hasMagic(file, PACK_MAGIC)) throw new BackpakError("corrupt", `Wrong magic bytes for packfile ${id}`);
-  if (file.length < PACK_MAGIC.length + 4) throw new BackpakError("corrupt", `${what} is truncated`);
-  const len = readU32BE(file, file.length - 4);
-  const start = file.length - 4 - len;
+  const size = reader.size;
+  const head = new Uint8Array(Math.min(PACK_MAGIC.length, size));
+  reader.readInto(head, 0);
+  if (!hasMagic(head, PACK_MAGIC)) throw new BackpakError("corrupt", `Wrong magic bytes for packfile ${id}`);
+  if (size < PACK_MAGIC.length + 4) throw new BackpakError("corrupt", `${what} is truncated`);
+  const tail = new Uint8Array(4);
+  reader.readInto(tail, size - 4);
+  const len = readU32BE(tail, 0);
+  const start = size - 4 - len;
   if (start < PACK_MAGIC.length) throw new BackpakError("corrupt", `${what} is truncated: its manifest length ${len} runs past the start`);
-  const cbor = zstdDecompress(file.subarray(start, file.length - 4), `${what}'s manifest`);
+  const frame = new Uint8Array(len);
+  reader.readInto(frame, start);
+  const cbor = zstdDecompress(frame, `${what}'s manifest`);
   const actual = hashId<"pack">(cbor);
   if (actual !== id) throw new BackpakError("corrupt", `Pack ${id}'s manifest changed! Now hashes to ${actual}`);
   return { manifest: decodeManifest(cbor, what), blobsEnd: start };

@@ -12,10 +12,10 @@ import { PACK_MAGIC, magicBytes } from "../format/magic.ts";
 import type { BlobId, PackId } from "../format/id.ts";
 import { u32BE } from "../lib/bytes.ts";
 import { BackpakError } from "../lib/errors.ts";
-import { randomTag } from "../lib/fsutil.ts";
+import { openFileRange, randomTag } from "../lib/fsutil.ts";
 import { hashId } from "../kernels/sha224.ts";
 import { zstdCompress } from "../kernels/zstd.ts";
-import { readPackLayout } from "./pack-file.ts";
+import { readPackLayoutFrom } from "./pack-file.ts";
 
 /** A finished pack file in the working directory, ready to store. */
 export interface FinishedPack {
@@ -153,18 +153,10 @@ export class Packer {
 
 /** Re-reads a finished pack's tail and checks its manifest still hashes to its ID. */
 function verifyFinishedPack(file: string, id: PackId): void {
-  const fd = fs.openSync(file, "r");
+  const reader = openFileRange(file);
   try {
-    const size = fs.fstatSync(fd).size;
-    const tail = Buffer.alloc(Math.min(size, 4));
-    fs.readSync(fd, tail, 0, tail.length, size - tail.length);
-    const len = tail.readUInt32BE(0);
-    const start = Math.max(0, size - 4 - len);
-    const buf = Buffer.alloc(size - start);
-    fs.readSync(fd, buf, 0, buf.length, start);
-    // Prepend the magic so the layout reader sees a whole (if blob-less) pack.
-    readPackLayout(Buffer.concat([Buffer.from(PACK_MAGIC), buf]), id);
+    readPackLayoutFrom(reader, id);
   } finally {
-    fs.closeSync(fd);
+    reader.close();
   }
 }

@@ -104,9 +104,10 @@ function compress(slots: Slots, slot: number, data: Uint8Array): void {
 const digest = new Uint8Array(28);
 
 /**
- * Item 0 is a zstd frame and its decompressed size; items 1.. are blobs in it (offset, length, file
- * descriptor or -1, file offset) whose digests are in the digest area from index 0. Each blob is
- * verified, then written at its offset (pwrite), so files are written by every worker at once.
+ * Item 0 is a zstd frame (ring offset, length, decompressed size); items 1.. are blobs in it
+ * (offset, length, path offset, path length, file offset) whose digests are in the digest area
+ * from index 0. Each blob is verified, then written at its offset in its file (none for a path
+ * length of 0), so every worker writes files at once.
  */
 function decompress(slots: Slots, slot: number, data: Uint8Array): void {
   const off = slots.item(slot, 0, 0);
@@ -115,22 +116,23 @@ function decompress(slots: Slots, slot: number, data: Uint8Array): void {
   if (raw.length !== slots.item(slot, 0, 2)) throw new Error(`frame decompressed to ${raw.length} bytes, expected ${slots.item(slot, 0, 2)}`);
   const items = slots.get(slot, H.Items);
   for (let i = 1; i < items; i++) {
+    slots.set(slot, H.FailedItem, i);
     const bOff = slots.item(slot, i, 0);
     const bLen = slots.item(slot, i, 1);
-    if (bOff + bLen > raw.length) throw new Error(`blob ${i - 1} runs past the end of its frame`);
+    if (bOff + bLen > raw.length) throw new Error("a blob runs past the end of its frame");
     const blob = raw.subarray(bOff, bOff + bLen);
     sha224Into(blob, digest);
     const want = slots.digest(slot, i - 1);
-    for (let k = 0; k < 28; k++) {
-      if (digest[k] !== want[k]) {
-        slots.set(slot, H.Cuts, i - 1); // which blob failed
-        throw new Error("blob hash mismatch");
+    for (let k = 0; k < 28; k++) if (digest[k] !== want[k]) throw new Error("a blob doesn't match its ID");
+    const pathLen = slots.item(slot, i, 3);
+    if (pathLen > 0) {
+      const fd = fs.openSync(slots.path(slot, slots.item(slot, i, 2), pathLen), "r+");
+      try {
+        const at = slots.item(slot, i, 4);
+        for (let done = 0; done < bLen; ) done += fs.writeSync(fd, blob, done, bLen - done, at + done);
+      } finally {
+        fs.closeSync(fd);
       }
-    }
-    const fd = slots.item(slot, i, 2);
-    if (fd >= 0) {
-      let done = 0;
-      while (done < bLen) done += fs.writeSync(fd, blob, done, bLen - done, slots.item(slot, i, 3) + done);
     }
   }
 }

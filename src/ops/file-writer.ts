@@ -1,0 +1,173 @@
+/**
+ * Writes the files a restore needs, in parallel: each file is created empty beside its
+ * destination, every chunk it needs is read from its pack by the worker pipeline (which verifies
+ * it and writes it at its offset), and the finished file is renamed into place and given its
+ * metadata. Directory metadata waits until the end, children first, since creating files
+ * changes their directories' times.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import type { BlobId, PackId } from "../format/id.ts";
+import type { Node } from "../format/tree.ts";
+import { applyMetadata } from "../fs/apply.ts";
+import { BackpakError } from "../lib/errors.ts";
+import { randomTag } from "../lib/fsutil.ts";
+import { log } from "../lib/log.ts";
+import { BlobPipeline, UnsplittablePack, type BlobTarget } from "../pipeline/blob-pipeline.ts";
+import type { WorkerPool } from "../pipeline/pool.ts";
+import { ChunkReader } from "../repo/chunk-reader.ts";
+import type { MasterIndex } from "../repo/master-index.ts";
+import type { Repository } from "../repo/repository.ts";
+import { withPack } from "./pack-task.ts";
+
+export interface MetadataOptions {
+  readonly times: boolean;
+  readonly permissions: boolean;
+}
+
+interface PendingFile {
+  readonly dest: string;
+  readonly tmp: string;
+  readonly node: Node;
+  remaining: number;
+}
+
+export interface WriteProgress {
+  filesDone: number;
+  bytesWritten: number;
+  tick?: () => void;
+}
+
+export class FileWriter {
+  readonly #files: PendingFile[] = [];
+  readonly #dirs: [string, Node][] = [];
+  /** Chunk → every place it goes. */
+  readonly #targets = new Map<BlobId, BlobTarget[]>();
+  readonly #byTmp = new Map<string, PendingFile>();
+
+  constructor(
+    readonly repo: Repository,
+    readonly index: MasterIndex,
+    readonly metadata: MetadataOptions,
+    readonly progress: WriteProgress = { filesDone: 0, bytesWritten: 0 },
+  ) {}
+
+  /** Queues a file's contents (the file appears, complete, once `finish` runs). */
+  file(dest: string, node: Node): void {
+    if (node.contents.kind !== "file") throw new BackpakError("internal", `${dest} is not a file`);
+    const tmp = path.join(path.dirname(dest), `.${path.basename(dest)}.backpak-${randomTag()}`);
+    let size = 0;
+    for (const id of node.contents.chunks) {
+      const loc = this.index.blobs.get(id);
+      if (!loc) throw new BackpakError("not-found", `Couldn't find chunk ${id} of ${dest} in the index`, { hint: "run `backpak check`" });
+      let t = this.#targets.get(id);
+      if (!t) this.#targets.set(id, (t = []));
+      t.push({ path: tmp, offset: size });
+      size += loc.length;
+    }
+    try {
+      const fd = fs.openSync(tmp, "wx", 0o666);
+      if (size > 0) fs.ftruncateSync(fd, size);
+      fs.closeSync(fd);
+    } catch (err) {
+      throw new BackpakError("io", `Couldn't create file ${dest}`, { cause: err });
+    }
+    const f: PendingFile = { dest, tmp, node, remaining: node.contents.chunks.length };
+    this.#files.push(f);
+    this.#byTmp.set(tmp, f);
+    if (f.remaining === 0) this.#done(f);
+  }
+
+  /** A directory whose metadata is applied at the end, after everything in it. */
+  dir(dest: string, node: Node): void {
+    this.#dirs.push([dest, node]);
+  }
+
+  /** Writes every queued file, then applies directory metadata. */
+  async finish(pool: WorkerPool, ringBytes: number): Promise<void> {
+    try {
+      await this.#writeChunks(pool, ringBytes);
+      const left = this.#files.filter((f) => f.remaining > 0);
+      if (left.length > 0) throw new BackpakError("internal", `${left.length} files were not completely written, e.g. ${left[0]!.dest}`);
+    } catch (err) {
+      for (const f of this.#files) if (f.remaining > 0) fs.rmSync(f.tmp, { force: true });
+      throw err;
+    }
+    for (const [dest, node] of this.#dirs) applyMetadata(dest, node, this.metadata);
+  }
+
+  async #writeChunks(pool: WorkerPool, ringBytes: number): Promise<void> {
+    const byPack = new Map<PackId, BlobId[]>();
+    for (const id of this.#targets.keys()) {
+      const pack = this.index.blobs.get(id)!.pack;
+      let l = byPack.get(pack);
+      if (!l) byPack.set(pack, (l = []));
+      l.push(id);
+    }
+    const pipeline = new BlobPipeline(pool, ringBytes);
+    for (const [pack, ids] of [...byPack].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      const written = new Set<number>();
+      const onBlob = (i: number, targets: readonly BlobTarget[]): void => {
+        written.add(i);
+        this.#written(targets);
+      };
+      const wantedIds = new Set(ids);
+      await withPack(this.repo, pack, async (p) => {
+        const wanted = new Map<number, readonly BlobTarget[]>();
+        p.manifest.forEach((e, i) => {
+          if (wantedIds.has(e.id)) wanted.set(i, this.#targets.get(e.id)!);
+        });
+        try {
+          await pipeline.run(p.task(wanted, onBlob));
+        } catch (err) {
+          if (!(err instanceof UnsplittablePack)) throw err;
+          log.debug(`${err.message}; reading it whole`);
+          await pipeline.finish();
+          await this.#writeWhole(pack, new Map([...wanted].filter(([i]) => !written.has(i))));
+        }
+      });
+    }
+    await pipeline.finish();
+  }
+
+  /** Writes a pack's wanted blobs through the chunk reader (packs the workers can't split). */
+  async #writeWhole(pack: PackId, wanted: ReadonlyMap<number, readonly BlobTarget[]>): Promise<void> {
+    const reader = new ChunkReader(this.repo.backend, this.index.blobs);
+    const manifest = this.index.packs.get(pack)!;
+    for (const [i, targets] of wanted) {
+      const bytes = await reader.chunk(manifest[i]!.id);
+      for (const t of targets) {
+        const fd = fs.openSync(t.path, "r+");
+        try {
+          for (let done = 0; done < bytes.length; ) done += fs.writeSync(fd, bytes, done, bytes.length - done, t.offset + done);
+        } finally {
+          fs.closeSync(fd);
+        }
+      }
+      this.#written(targets);
+    }
+  }
+
+  #written(targets: readonly BlobTarget[]): void {
+    for (const t of targets) {
+      const f = this.#byTmp.get(t.path)!;
+      if (--f.remaining === 0) this.#done(f);
+    }
+  }
+
+  /** The file is complete: rename it into place (keeping an old file's permissions) and set its metadata. */
+  #done(f: PendingFile): void {
+    try {
+      const old = fs.lstatSync(f.dest, { throwIfNoEntry: false });
+      if (old?.isFile()) fs.chmodSync(f.tmp, old.mode & 0o7777);
+      fs.renameSync(f.tmp, f.dest);
+    } catch (err) {
+      throw new BackpakError("io", `Couldn't move the restored ${f.dest} into place`, { cause: err });
+    }
+    applyMetadata(f.dest, f.node, this.metadata);
+    this.#byTmp.delete(f.tmp);
+    this.progress.filesDone++;
+    this.progress.bytesWritten += f.node.metadata.size ?? 0;
+    this.progress.tick?.();
+  }
+}

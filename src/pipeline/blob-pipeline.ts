@@ -1,0 +1,241 @@
+/**
+ * The main thread's side of reading packs in parallel (restore, check): a pack's blob stream is
+ * read a window at a time into the input ring, split into zstd frames by their headers, and each
+ * frame holding wanted blobs goes to a worker that decompresses it, checks every wanted blob
+ * against its SHA-224, and writes it to its target files. Ring space is released oldest first as
+ * jobs finish, so memory stays bounded whatever the pack sizes.
+ */
+import type { RangeReader } from "../backend/index.ts";
+import { idFromDigest } from "../format/id.ts";
+import { BackpakError, context } from "../lib/errors.ts";
+import { scanFrame } from "../kernels/zstd-frames.ts";
+import { ByteRing } from "./byte-ring.ts";
+import type { WorkerPool } from "./pool.ts";
+import { H, JobType, MAX_ITEMS, PATH_BYTES } from "./protocol.ts";
+
+/** Where a blob's bytes go: file `path` (created beforehand) at byte `offset`. */
+export interface BlobTarget {
+  readonly path: string;
+  readonly offset: number;
+}
+
+export interface PackTask {
+  /** Names the pack in errors ("pack <id>"). */
+  readonly label: string;
+  readonly reader: RangeReader;
+  /** The blob stream's byte range in the pack. */
+  readonly blobsStart: number;
+  readonly blobsEnd: number;
+  /** Every blob of the pack, in stream order. */
+  readonly blobs: readonly { readonly length: number; readonly digest: Uint8Array }[];
+  /** Blobs to verify (and write to their targets), by index; an empty target list only verifies. */
+  readonly wanted: ReadonlyMap<number, readonly BlobTarget[]>;
+  /** Called once a wanted blob is verified and written everywhere it goes. */
+  readonly onBlob?: (index: number, targets: readonly BlobTarget[]) => void;
+}
+
+/** A pack whose frames the workers can't take (one huge frame, or frames without their sizes): read it another way. */
+export class UnsplittablePack extends Error {}
+
+interface Job {
+  readonly slot: number;
+  readonly task: PackTask;
+  readonly blobs: [number, readonly BlobTarget[]][];
+  /** The blob index of each item (item 0 is the frame). */
+  readonly itemBlob: number[];
+  readonly window: Window;
+}
+
+interface Window {
+  pending: number;
+  scanned: boolean;
+}
+
+export class BlobPipeline {
+  readonly #ring: ByteRing;
+  readonly #windowBytes: number;
+  readonly #jobs: Job[] = [];
+  readonly #windows: Window[] = [];
+  blobsVerified = 0;
+
+  constructor(
+    readonly pool: WorkerPool,
+    ringBytes: number,
+  ) {
+    this.#ring = new ByteRing(0, ringBytes);
+    this.#windowBytes = Math.min(16 << 20, Math.floor(ringBytes / 3));
+  }
+
+  /**
+   * Feeds one pack's frames to the workers (returning once all are submitted; `finish` waits for
+   * them). Throws UnsplittablePack, before anything of it is written, if its frames can't be split.
+   */
+  async run(task: PackTask): Promise<void> {
+    const offsets: number[] = [];
+    let raw = 0;
+    for (const b of task.blobs) {
+      offsets.push(raw);
+      raw += b.length;
+    }
+    let pos = task.blobsStart;
+    let rawPos = 0;
+    let blob = 0;
+    while (pos < task.blobsEnd) {
+      const want = Math.min(this.#windowBytes, task.blobsEnd - pos);
+      const at = await this.#alloc(want);
+      const view = this.pool.data.subarray(at, at + want);
+      if (task.reader.readInto(view, pos) !== want) throw new BackpakError("corrupt", `${task.label} is shorter than its manifest says`);
+      const window: Window = { pending: 0, scanned: false };
+      this.#windows.push(window);
+      let off = 0;
+      for (;;) {
+        let frame;
+        try {
+          frame = scanFrame(view, off, want);
+        } catch (err) {
+          throw context("corrupt", `${task.label} has a damaged blob stream at byte ${pos + off}`, err);
+        }
+        if (!frame) break;
+        if (frame.contentSize < 0) throw new UnsplittablePack(`${task.label}: a frame without its size`);
+        const first = blob;
+        while (blob < task.blobs.length && offsets[blob]! + task.blobs[blob]!.length <= rawPos + frame.contentSize) blob++;
+        if (blob < task.blobs.length && offsets[blob]! < rawPos + frame.contentSize) throw new UnsplittablePack(`${task.label}: a blob spans frames`);
+        await this.#submit(task, window, at + frame.start, frame.end - frame.start, frame.contentSize, first, blob, rawPos, offsets);
+        rawPos += frame.contentSize;
+        off = frame.end;
+      }
+      if (off === 0) throw new UnsplittablePack(`${task.label}: a frame larger than ${this.#windowBytes} bytes`);
+      window.scanned = true;
+      pos += off;
+      this.#release();
+    }
+    if (blob !== task.blobs.length) throw new BackpakError("corrupt", `${task.label}'s frames hold fewer blobs than its manifest lists`);
+  }
+
+  /** Submits decompress jobs for the wanted blobs in one frame (several jobs if they don't fit one). */
+  async #submit(task: PackTask, window: Window, at: number, length: number, rawSize: number, from: number, to: number, rawStart: number, offsets: number[]): Promise<void> {
+    let items: [number, readonly BlobTarget[]][] = [];
+    let count = 0;
+    const flush = async (): Promise<void> => {
+      if (items.length === 0) return;
+      await this.#waitForSlot();
+      const slot = this.pool.take(JobType.Decompress);
+      const slots = this.pool.slots;
+      slots.setItem(slot, 0, at, length, rawSize);
+      let i = 1;
+      let pathBytes = 0;
+      const itemBlob = [-1];
+      for (const [b, targets] of items) {
+        const writes = targets.length === 0 ? [undefined] : targets;
+        for (const t of writes) {
+          let pathLen = 0;
+          const pathAt = pathBytes;
+          if (t) {
+            pathLen = slots.setPath(slot, pathAt, t.path);
+            if (pathLen < 0) throw new BackpakError("internal", `path too long for a job: ${t.path}`);
+            pathBytes += pathLen;
+          }
+          slots.setItem(slot, i, offsets[b]! - rawStart, task.blobs[b]!.length, pathAt, pathLen, t?.offset ?? 0);
+          slots.digest(slot, i - 1).set(task.blobs[b]!.digest);
+          itemBlob.push(b);
+          i++;
+        }
+      }
+      slots.set(slot, H.Items, i);
+      this.pool.submit(slot, this.pool.leastBusy());
+      window.pending++;
+      this.#jobs.push({ slot, task, blobs: items, itemBlob, window });
+      items = [];
+      count = 0;
+    };
+    for (let b = from; b < to; b++) {
+      const targets = task.wanted.get(b);
+      if (!targets) continue;
+      const n = Math.max(1, targets.length);
+      if (count + n > MAX_ITEMS - 1 || pathsOf(items) + pathsOf([[b, targets]]) > PATH_BYTES) await flush();
+      items.push([b, targets]);
+      count += n;
+    }
+    await flush();
+  }
+
+  async #alloc(n: number): Promise<number> {
+    for (;;) {
+      this.#collect();
+      const at = this.#ring.alloc(n);
+      if (at >= 0) return at;
+      await this.#waitAny();
+    }
+  }
+
+  async #waitForSlot(): Promise<void> {
+    for (this.#collect(); this.pool.freeSlots === 0; this.#collect()) await this.#waitAny();
+  }
+
+  async #waitAny(): Promise<void> {
+    if (this.#jobs.length === 0) throw new BackpakError("internal", "blob pipeline stalled");
+    const seen = this.pool.finishedCount;
+    if (this.#jobs.some((j) => this.pool.finished(j.slot))) return;
+    await this.pool.waitAny(seen);
+  }
+
+  /**
+   * Takes finished jobs (any order), reporting their blobs, then releases ring windows oldest
+   * first. A failed job throws, or lands in `errors` when given.
+   */
+  #collect(errors?: Error[]): void {
+    for (let k = 0; k < this.#jobs.length; ) {
+      const job = this.#jobs[k]!;
+      if (!this.pool.finished(job.slot)) {
+        k++;
+        continue;
+      }
+      this.#jobs.splice(k, 1);
+      try {
+        this.pool.complete(job.slot);
+      } catch (err) {
+        const b = job.itemBlob[this.pool.slots.get(job.slot, H.FailedItem)] ?? -1;
+        const what = b >= 0 ? ` (blob ${idFromDigest(job.task.blobs[b]!.digest)})` : "";
+        this.pool.release(job.slot);
+        job.window.pending--;
+        this.#release();
+        const e = context("corrupt", `Couldn't read ${job.task.label}${what}`, err, "run `backpak check --read-packs` to see which objects are damaged");
+        if (!errors) throw e;
+        errors.push(e);
+        continue;
+      }
+      this.pool.release(job.slot);
+      job.window.pending--;
+      for (const [b, targets] of job.blobs) {
+        this.blobsVerified++;
+        job.task.onBlob?.(b, targets);
+      }
+    }
+    this.#release();
+  }
+
+  #release(): void {
+    while (this.#windows.length > 0 && this.#windows[0]!.scanned && this.#windows[0]!.pending === 0) {
+      this.#windows.shift();
+      this.#ring.releaseOldest();
+    }
+  }
+
+  /** Waits for every job; reports their blobs. */
+  async finish(): Promise<void> {
+    for (this.#collect(); this.#jobs.length > 0; this.#collect()) await this.#waitAny();
+  }
+
+  /** Waits for every job, returning the failures instead of throwing at the first. */
+  async settle(): Promise<Error[]> {
+    const errors: Error[] = [];
+    for (this.#collect(errors); this.#jobs.length > 0; this.#collect(errors)) await this.#waitAny();
+    return errors;
+  }
+}
+
+function pathsOf(items: [number, readonly BlobTarget[]][]): number {
+  let n = 0;
+  for (const [, targets] of items) for (const t of targets) n += t.path.length * 3;
+  return n;
+}
