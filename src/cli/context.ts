@@ -8,17 +8,22 @@ import os from "node:os";
 import path from "node:path";
 import type { UserConfig } from "../format/user-config.ts";
 import { BackpakError } from "../lib/errors.ts";
+import { CountingBackend, type Traffic } from "../backend/index.ts";
 import { openRepository, type Repository } from "../repo/repository.ts";
 
 export type RepositorySource = "flag" | "environment" | "default";
 
 export interface CliContext {
   readonly config: UserConfig;
+  /** Bytes read from and stored to the repository so far (progress lines show them). */
+  readonly traffic: Traffic;
   /** The working directory (after -C): scratch space for packs and indexes. */
   readonly workDir: string;
   readonly repositoryPath: string;
   readonly repositorySource: RepositorySource;
   openRepository(): Repository;
+  /** Wraps a freshly opened repository's backend to count its traffic. */
+  counted(repo: Repository): Repository;
 }
 
 /** $XDG_DATA_HOME/backpak/default, or ~/.local/share/backpak/default. */
@@ -31,8 +36,12 @@ export function makeContext(config: UserConfig, repositoryFlag: string | undefin
   const env = process.env.BACKPAK_REPOSITORY;
   const [repositoryPath, repositorySource]: [string, RepositorySource] =
     repositoryFlag !== undefined ? [repositoryFlag, "flag"] : env ? [env, "environment"] : [defaultRepositoryPath(), "default"];
+  const traffic: Traffic = { downloaded: 0, uploaded: 0 };
+  const counted = (repo: Repository): Repository => ({ ...repo, backend: new CountingBackend(repo.backend, traffic) });
   return {
     config,
+    traffic,
+    counted,
     workDir: process.cwd(),
     repositoryPath,
     repositorySource,
@@ -42,7 +51,7 @@ export function makeContext(config: UserConfig, repositoryFlag: string | undefin
           hint: "run `backpak backup <PATHS>` to create it, or give one with -r",
         });
       }
-      return openRepository(repositoryPath);
+      return counted(openRepository(repositoryPath));
     },
   };
 }

@@ -38,7 +38,7 @@ export interface BackupOptions {
 }
 
 export interface BackupProgress extends WalkProgress {
-  /** Bytes of files to read (from the pre-flight walk) and read so far. */
+  /** Bytes of changed files to read (or of all files, before the comparison), and read so far. */
   totalBytes: number;
   readBytes: number;
   chunkBytes: number;
@@ -125,9 +125,15 @@ export function preflight(paths: readonly string[], dereference: boolean, skip: 
   return { bytes, recorded: checked === 0 ? recorded : undefined };
 }
 
-/** Checks that every file a backup will read (changed since the parent) can be read. */
-function checkChangedReadable(events: Iterable<WalkEvent>): void {
-  for (const e of events) if (e.kind === "file" && !(e.unchanged && e.previous)) checkReadable(e.entry.path);
+/** Checks that every file a backup will read (changed since the parent) can be read; returns their total size. */
+function checkChangedReadable(events: Iterable<WalkEvent>): number {
+  let bytes = 0;
+  for (const e of events) {
+    if (e.kind !== "file" || (e.unchanged && e.previous)) continue;
+    checkReadable(e.entry.path);
+    bytes += e.entry.metadata.size ?? 0;
+  }
+  return bytes;
 }
 
 export async function backup(openRepo: () => Repository, opts: BackupOptions, progress: BackupProgress = newBackupProgress()): Promise<BackupOutcome> {
@@ -154,7 +160,7 @@ export async function backup(openRepo: () => Repository, opts: BackupOptions, pr
   const compare = (events: Iterable<ScanEvent>): Iterable<WalkEvent> => compareScan(events, previous, (id) => parentForest.get(id));
   if (scan.recorded) {
     try {
-      checkChangedReadable(compare(scan.recorded));
+      progress.totalBytes = checkChangedReadable(compare(scan.recorded));
     } catch (err) {
       throw failed(err);
     }

@@ -100,10 +100,14 @@ export async function walkIntoTrees(events: Iterable<WalkEvent>, pipeline: Chunk
     await drain();
     while (queue.length - head > MAX_PENDING) {
       await pipeline.waitForProgress();
+      progress.tick?.();
       await drain();
     }
   }
-  while (!(await drain())) await pipeline.waitForProgress();
+  while (!(await drain())) {
+    await pipeline.waitForProgress();
+    progress.tick?.();
+  }
   await pipeline.finish();
   return trees.root(sink.storeTree);
 }

@@ -1,4 +1,8 @@
-/** Synchronous, complete writes to stdout and stderr (retrying when a pipe is full), so output is never lost or reordered. */
+/**
+ * Synchronous, complete writes to stdout and stderr (retrying when a pipe is full), so output is
+ * never lost or reordered. A progress block drawn at the bottom of a terminal is cleared before
+ * other output and drawn again after it.
+ */
 import fs from "node:fs";
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
@@ -16,16 +20,42 @@ function writeAll(fd: number, data: Uint8Array | string): void {
   }
 }
 
+/** The lines a live progress block occupies at the bottom of the terminal. */
+export interface Overlay {
+  clear(): void;
+  redraw(): void;
+}
+
+let overlay: Overlay | undefined;
+
+/** Installs (or with undefined removes) the progress block other output must step around. */
+export function setOverlay(o: Overlay | undefined): void {
+  overlay = o;
+}
+
+function around(fd: number, data: Uint8Array | string): void {
+  if (!overlay) return writeAll(fd, data);
+  overlay.clear();
+  writeAll(fd, data);
+  overlay.redraw();
+}
+
 export const stdout = {
-  write: (data: Uint8Array | string): void => writeAll(1, data),
-  line: (s: string): void => writeAll(1, s + "\n"),
+  write: (data: Uint8Array | string): void => around(1, data),
+  line: (s: string): void => around(1, s + "\n"),
+  /** Writes without stepping around the progress block (the block draws itself with this). */
+  raw: (data: string): void => writeAll(1, data),
 };
 
 export const stderr = {
-  write: (data: Uint8Array | string): void => writeAll(2, data),
-  line: (s: string): void => writeAll(2, s + "\n"),
+  write: (data: Uint8Array | string): void => around(2, data),
+  line: (s: string): void => around(2, s + "\n"),
 };
 
 export function isTerminal(fd: 1 | 2): boolean {
   return (fd === 1 ? process.stdout : process.stderr).isTTY === true;
+}
+
+export function terminalWidth(): number {
+  return process.stdout.columns || 80;
 }

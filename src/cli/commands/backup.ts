@@ -4,10 +4,12 @@ import os from "node:os";
 import { shortId } from "../../format/id.ts";
 import { DEFAULT_PACK_SIZE } from "../../format/repo-config.ts";
 import { log } from "../../lib/log.ts";
-import { backup as runBackup } from "../../ops/backup.ts";
+import { backup as runBackup, newBackupProgress } from "../../ops/backup.ts";
 import { mergeSkips } from "../../ops/skips.ts";
 import { initFilesystemRepository, openRepository } from "../../repo/repository.ts";
 import { stdout } from "../../ui/output.ts";
+import { ProgressView } from "../../ui/progress.ts";
+import { backupLines } from "../../ui/progress-lines.ts";
 import { arg, type Command } from "../command.ts";
 
 export const backup: Command = {
@@ -39,10 +41,13 @@ export const backup: Command = {
       if (ctx.repositorySource === "default" && !fs.existsSync(ctx.repositoryPath) && !arg.flag(args, "dry-run")) {
         log.info(`Creating the default repository at ${ctx.repositoryPath}`);
         initFilesystemRepository(ctx.repositoryPath, { packSize: DEFAULT_PACK_SIZE, backend: { type: "Filesystem", forceCache: false } });
-        return openRepository(ctx.repositoryPath);
+        return ctx.counted(openRepository(ctx.repositoryPath));
       }
       return ctx.openRepository();
     };
+    const progress = newBackupProgress();
+    const view = new ProgressView((spin, elapsed) => backupLines(progress, ctx.traffic, spin, elapsed));
+    progress.tick = () => view.tick();
     const outcome = await runBackup(openRepo, {
       paths: arg.list(args, "PATHS"),
       dereference,
@@ -53,7 +58,7 @@ export const backup: Command = {
       allowEmpty: arg.flag(args, "allow-empty"),
       allowRepeat: arg.flag(args, "allow-repeat"),
       workDir: ctx.workDir,
-    });
+    }, progress).finally(() => view.done());
     // backpak's spelling, kept so scripts that look for it keep working.
     if (outcome.kind === "snapshot") stdout.line(`\nSnaphsot ${shortId(outcome.id)} done`);
   },

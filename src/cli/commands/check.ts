@@ -1,5 +1,7 @@
 /** `backpak check [-r]`: verify the repository. */
 import { check as runCheck } from "../../ops/check.ts";
+import { ProgressView } from "../../ui/progress.ts";
+import { checkLines } from "../../ui/progress-lines.ts";
 import { arg, type Command } from "../command.ts";
 
 export const check: Command = {
@@ -11,6 +13,16 @@ export const check: Command = {
     options: [{ long: "read-packs", short: "r", kind: "flag", help: "Check the contents of packs, not just that they exist" }],
   },
   async run(args, ctx) {
-    await runCheck(ctx.openRepository(), { readPacks: arg.flag(args, "read-packs") });
+    const readPacks = arg.flag(args, "read-packs");
+    const state = { packs: 0, totalPacks: 0 };
+    const view = readPacks ? new ProgressView((spin, elapsed) => checkLines(state, ctx.traffic, spin, elapsed)) : undefined;
+    await runCheck(ctx.openRepository(), {
+      readPacks,
+      onPack: (done, total) => {
+        state.packs = done;
+        state.totalPacks = total;
+        view?.tick();
+      },
+    }).finally(() => view?.done());
   },
 };

@@ -1,5 +1,8 @@
 /** `backpak restore [flags] <SNAPSHOT>`: make the disk match a snapshot. */
+import type { WriteProgress } from "../../ops/file-writer.ts";
 import { restore as runRestore } from "../../ops/restore.ts";
+import { ProgressView } from "../../ui/progress.ts";
+import { restoreLines } from "../../ui/progress-lines.ts";
 import { DiffPrinter } from "../../ui/diff-printer.ts";
 import { stdout } from "../../ui/output.ts";
 import { arg, type Command } from "../command.ts";
@@ -27,6 +30,9 @@ export const restore: Command = {
   },
   async run(args, ctx) {
     const output = arg.value(args, "output") ?? ctx.config.restore.output;
+    const progress: WriteProgress = { filesDone: 0, bytesWritten: 0 };
+    const view = new ProgressView((spin, elapsed) => restoreLines(progress, ctx.traffic, spin, elapsed));
+    progress.tick = () => view.tick();
     await runRestore(ctx.openRepository(), {
       snapshot: arg.pos(args, "SNAPSHOT"),
       ...(output !== undefined ? { output } : {}),
@@ -36,6 +42,6 @@ export const restore: Command = {
       permissions: arg.flag(args, "permissions"),
       // Metadata changes are shown when they are restored.
       report: new DiffPrinter(stdout.line, arg.flag(args, "times") || arg.flag(args, "permissions")),
-    });
+    }, progress).finally(() => view.done());
   },
 };
