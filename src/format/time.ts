@@ -146,6 +146,16 @@ export function parseZoned(s: string): { ns: bigint; tz: string } {
   return { ns: (BigInt(localMs) / 1000n - BigInt(offset)) * NS_PER_S + sub, tz };
 }
 
+/**
+ * Parses a time a person wrote: RFC 3339 (with an offset or a zone in brackets), or a local
+ * date-time like "2012-11-01 22:08:41" taken in zone `tz`.
+ */
+export function parseUserTime(s: string, tz: string): bigint {
+  const t = s.trim();
+  if (/(Z|[+-]\d\d(:?\d\d)?|\])$/.test(t)) return parseZoned(t).ns;
+  return parseZoned(`${t}[${tz}]`).ns;
+}
+
 /** The system's zone as an IANA name (e.g. from $TZ or /etc/localtime), or UTC. */
 export function systemZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";

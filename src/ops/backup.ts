@@ -33,6 +33,8 @@ export interface BackupOptions {
   readonly dryRun: boolean;
   readonly allowEmpty: boolean;
   readonly allowRepeat: boolean;
+  /** The snapshot's time (nanoseconds since the epoch); now if absent. */
+  readonly time?: bigint;
   /** Scratch directory for packs, indexes and the WIP index (the working directory). */
   readonly workDir: string;
 }
@@ -205,7 +207,7 @@ export async function backup(openRepo: () => Repository, opts: BackupOptions, pr
     log.info("Nothing backed up! Pass --allow-empty to create an empty snapshot.");
     return { kind: "nothing" };
   }
-  const snapshot = makeSnapshot({ time: nowNs(), tz: systemZone(), author: opts.author, tags: opts.tags, paths, tree: root });
+  const snapshot = makeSnapshot({ time: opts.time ?? nowNs(), tz: systemZone(), author: opts.author, tags: opts.tags, paths, tree: root });
   const last = snapshots[snapshots.length - 1];
   if (last && sameButTime(last.snapshot, snapshot) && !opts.allowRepeat) {
     log.info("Snapshot is the same as the last! Pass --allow-repeat to create a duplicate.");

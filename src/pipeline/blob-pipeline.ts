@@ -22,7 +22,7 @@ export interface BlobTarget {
 export interface PackTask {
   /** Names the pack in errors ("pack <id>"). */
   readonly label: string;
-  readonly reader: RangeReader;
+  readonly reader: Pick<RangeReader, "size" | "readInto">;
   /** The blob stream's byte range in the pack. */
   readonly blobsStart: number;
   readonly blobsEnd: number;

@@ -259,9 +259,15 @@ export class ChunkPipeline {
   #submitStageA(): void {
     const job = this.#open;
     if (!job) return;
+    this.#open = undefined;
+    if (job.items.length === 0) {
+      // Opened, but the ring had no room for its first item: give the slot back.
+      this.#stageA.splice(this.#stageA.indexOf(job), 1);
+      this.pool.release(job.slot);
+      return;
+    }
     this.pool.slots.set(job.slot, H.Items, job.items.length);
     this.pool.submit(job.slot, job.worker);
-    this.#open = undefined;
   }
 
   /** Moves results of finished stage-A jobs onto their tickets (a stream's jobs finish in order). */

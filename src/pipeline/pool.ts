@@ -48,7 +48,7 @@ export class WorkerPool {
     for (let w = 0; w < opts.workers; w++) {
       const queue = SlotQueue.create(count);
       const worker = new Worker(WORKER_URL, { smol: true });
-      worker.addEventListener("error", (ev) => this.#fail(`kernel worker ${w} died: ${(ev as ErrorEvent).message ?? "unknown error"}`));
+      worker.addEventListener("error", (ev) => this.#fail(`kernel worker ${w} died: ${describeWorkerError(ev as ErrorEvent)}`));
       const init: WorkerInit = {
         slots: this.slots.buffer,
         slotCount: count,
@@ -163,6 +163,13 @@ export class WorkerPool {
       this.#workers[w]!.terminate();
     }
   }
+}
+
+/** The error that killed a worker, in one line (Bun's event message may carry a code frame). */
+function describeWorkerError(ev: ErrorEvent): string {
+  if (ev.error instanceof Error) return ev.error.message;
+  const lines = (ev.message ?? "unknown error").split("\n").filter((l) => l.trim() !== "");
+  return lines.find((l) => /^\s*(error|Error)\b/.test(l))?.trim() ?? lines[0] ?? "unknown error";
 }
 
 /** Worker count: $BACKPAK_WORKERS, else one per core. */

@@ -3,7 +3,7 @@ import { expect, test } from "bun:test";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { writeSrcTree } from "../fixtures/src-tree.ts";
+import { FUTURE_ATIME, pinTimes, writeSrcTree } from "../fixtures/src-tree.ts";
 import { catJson, cleanUpAfterThisFile, cli, EMPTY_REPO, entriesIn, escapeRegex, lines, listedSnapshots, objectIds, ok, setup, tempDir } from "./harness.ts";
 
 cleanUpAfterThisFile();
@@ -61,20 +61,6 @@ test("an empty root tree needs --allow-empty", () => {
   expect(objectIds(repo, "snapshots").length).toBe(2);
   expect(lines(ok(cli(work, repo, ["ls", "LAST"])).stdout)).toEqual(["empty/"]);
 });
-
-/** Far in the future: reading never moves an atime that is newer than now (relatime, noatime). */
-const FUTURE_ATIME = 4_102_444_800; // 2100-01-01
-const PAST_MTIME = 1_500_000_000;
-
-/** Pins every entry's atime and mtime (deepest first; a directory's own times last). */
-function pinTimes(root: string): void {
-  for (const name of fs.readdirSync(root)) {
-    const p = path.join(root, name);
-    if (fs.lstatSync(p).isDirectory()) pinTimes(p);
-    else fs.utimesSync(p, FUTURE_ATIME, PAST_MTIME);
-  }
-  fs.utimesSync(root, FUTURE_ATIME, PAST_MTIME);
-}
 
 test("a repeated snapshot is skipped unless --allow-repeat", () => {
   // Every node's metadata, atime included, is part of the tree, and backing up reads every

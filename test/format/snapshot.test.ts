@@ -7,7 +7,7 @@ import {
   makeSnapshot,
   splitSnapshotFile,
 } from "../../src/format/snapshot.ts";
-import { humanDate, parseZoned, timestampString, zonedString } from "../../src/format/time.ts";
+import { humanDate, parseUserTime, parseZoned, timestampString, zonedString } from "../../src/format/time.ts";
 import { hashId } from "../../src/kernels/sha224.ts";
 
 const snap = makeSnapshot({
@@ -57,5 +57,11 @@ describe("time strings", () => {
     });
     expect(parseZoned("1969-07-20T20:17:40+00:00[UTC]")).toEqual({ ns: -14_182_940_000_000_000n, tz: "UTC" });
     expect(parseZoned("2024-01-01T00:00:00+02:00").tz).toBe("+02:00");
+  });
+  test("times people write: local in the given zone, or with an offset", () => {
+    expect(parseUserTime("2012-11-01 22:08:41", "UTC")).toBe(1_351_807_721_000_000_000n);
+    expect(parseUserTime("2012-11-01 22:08:41", "America/New_York")).toBe(1_351_822_121_000_000_000n);
+    expect(parseUserTime("2012-11-01T22:08:41+01:00", "Asia/Tokyo")).toBe(1_351_804_121_000_000_000n);
+    expect(() => parseUserTime("yesterday", "UTC")).toThrow();
   });
 });

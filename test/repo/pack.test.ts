@@ -1,7 +1,6 @@
 /** Packs: written as concatenated frames, read back verified; backpak's single-frame packs read too; damage is named. */
 import { describe, expect, test } from "bun:test";
 import fs from "node:fs";
-import zlib from "node:zlib";
 import { PACK_MAGIC } from "../../src/format/magic.ts";
 import { encodeManifest, type ManifestEntry } from "../../src/format/manifest.ts";
 import type { BlobId, PackId } from "../../src/format/id.ts";
@@ -12,6 +11,7 @@ import { readPackLayout, unpackBlobs } from "../../src/repo/pack-file.ts";
 import { Packer, type FinishedPack } from "../../src/repo/packer.ts";
 import { randomBytes } from "../helpers/random.ts";
 import { tempDir } from "../helpers/tmp.ts";
+import { streamedFrame } from "../helpers/zstd-stream.ts";
 
 const blobs = Array.from({ length: 12 }, (_, i) => {
   const bytes = randomBytes(i + 1, 1000 + i * 40_000);
@@ -74,18 +74,7 @@ describe("pack reader", () => {
 
   test("reads a streamed blob frame without a content size and with mid-stream flushes", async () => {
     const entries = blobs.slice(0, 5);
-    const stream = await new Promise<Uint8Array>((resolve) => {
-      const z = zlib.createZstdCompress();
-      const parts: Buffer[] = [];
-      z.on("data", (d: Buffer) => parts.push(d));
-      z.on("end", () => resolve(Buffer.concat(parts)));
-      z.write(entries[0]!.bytes);
-      z.write(entries[1]!.bytes);
-      z.flush(() => {
-        for (const e of entries.slice(2)) z.write(e.bytes);
-        z.end();
-      });
-    });
+    const stream = await streamedFrame(entries.map((e) => e.bytes));
     expect(stream[4]! & 0xc0).toBe(0); // frame header: no content size field
     const manifest: ManifestEntry[] = entries.map((e) => ({ type: "chunk", length: e.bytes.length, id: e.id }));
     const cbor = encodeManifest(manifest);

@@ -3,6 +3,8 @@ import fs from "node:fs";
 import os from "node:os";
 import { shortId } from "../../format/id.ts";
 import { DEFAULT_PACK_SIZE } from "../../format/repo-config.ts";
+import { BackpakError } from "../../lib/errors.ts";
+import { parseUserTime, systemZone } from "../../format/time.ts";
 import { log } from "../../lib/log.ts";
 import { backup as runBackup, newBackupProgress } from "../../ops/backup.ts";
 import { mergeSkips } from "../../ops/skips.ts";
@@ -25,6 +27,7 @@ export const backup: Command = {
       { long: "tag", short: "t", kind: "multi", value: "tag", help: "Add a metadata tag to the snapshot (can be specified multiple times)" },
       { long: "skip", short: "s", kind: "multi", value: "regex", help: "Skip anything whose absolute path matches the given regular expression" },
       { long: "dry-run", short: "n", kind: "flag", help: "Do everything but store anything in the repository" },
+      { long: "time", kind: "value", value: "TIME", help: 'The snapshot\'s time instead of now, e.g. "2012-11-01 22:08:41" (local) or RFC 3339' },
     ],
     positionals: [
       {
@@ -45,6 +48,13 @@ export const backup: Command = {
       }
       return ctx.openRepository();
     };
+    const timeText = arg.value(args, "time");
+    let time: bigint | undefined;
+    try {
+      time = timeText === undefined ? undefined : parseUserTime(timeText, systemZone());
+    } catch (err) {
+      throw new BackpakError("usage", `Couldn't parse --time ${JSON.stringify(timeText)}`, { cause: err, hint: 'write e.g. "2012-11-01 22:08:41" or "2012-11-01T22:08:41+01:00"' });
+    }
     const progress = newBackupProgress();
     const view = new ProgressView((spin, elapsed) => backupLines(progress, ctx.traffic, spin, elapsed));
     progress.tick = () => view.tick();
@@ -57,6 +67,7 @@ export const backup: Command = {
       dryRun: arg.flag(args, "dry-run"),
       allowEmpty: arg.flag(args, "allow-empty"),
       allowRepeat: arg.flag(args, "allow-repeat"),
+      ...(time !== undefined ? { time } : {}),
       workDir: ctx.workDir,
     }, progress).finally(() => view.done());
     // backpak's spelling, kept so scripts that look for it keep working.

@@ -1,0 +1,102 @@
+/**
+ * The backup pipeline on real workers: chunk IDs match the reference chunker and SHA-224 whatever
+ * the worker count, files larger than the ring go through, frames decompress to the new chunks in
+ * order, duplicates are never compressed, and everything is released at the end.
+ */
+import { describe, expect, test } from "bun:test";
+import fs from "node:fs";
+import path from "node:path";
+import { chunkLengths } from "../../src/kernels/fastcdc/index.ts";
+import { hashId } from "../../src/kernels/sha224.ts";
+import { ChunkPipeline, type FileTicket, type Frame } from "../../src/pipeline/chunk-pipeline.ts";
+import { WorkerPool } from "../../src/pipeline/pool.ts";
+import { randomBytes } from "../helpers/random.ts";
+import { tempDir } from "../helpers/tmp.ts";
+
+const MiB = 1 << 20;
+
+function files(): { path: string; bytes: Uint8Array }[] {
+  const dir = tempDir("pipe");
+  const big = randomBytes(1, 40 * MiB + 123);
+  const out = [
+    { name: "big.bin", bytes: big },
+    { name: "small.txt", bytes: new TextEncoder().encode("hello pipeline") },
+    { name: "empty", bytes: new Uint8Array(0) },
+    { name: "medium.bin", bytes: randomBytes(2, 3 * MiB) },
+    { name: "copy-of-medium.bin", bytes: randomBytes(2, 3 * MiB) },
+    ...Array.from({ length: 300 }, (_, i) => ({ name: `tiny-${i}`, bytes: randomBytes(100 + i, 1 + ((i * 997) % 20_000)) })),
+  ];
+  return out.map(({ name, bytes }) => {
+    const p = path.join(dir, name);
+    fs.writeFileSync(p, bytes);
+    return { path: p, bytes };
+  });
+}
+
+async function run(workers: number, inputs: { path: string; bytes: Uint8Array }[]) {
+  const pool = new WorkerPool({ workers, dataBytes: 16 * MiB + 17 * MiB });
+  const frames: Frame[] = [];
+  const pipeline = new ChunkPipeline(pool, {
+    inputBytes: 16 * MiB,
+    outputBytes: 17 * MiB,
+    level: 1,
+    frameBytes: 4 * MiB,
+    onFrame: async (f) => void frames.push({ entries: [...f.entries], bytes: f.bytes.slice() }),
+  });
+  const seen = new Set<string>();
+  const results: { ids: string[]; lengths: number[] }[] = [];
+  try {
+    const tickets: FileTicket[] = inputs.map((f) => pipeline.add(f.path, f.bytes.length));
+    for (const t of tickets) {
+      const ids: string[] = [];
+      const lengths: number[] = [];
+      for (;;) {
+        await pipeline.pump();
+        while (t.decided < t.chunks.length) {
+          const next = t.chunks[t.decided]!;
+          const isNew = !seen.has(next.id);
+          if (isNew && !pipeline.canDecideNew()) break;
+          if (isNew) seen.add(next.id);
+          const c = pipeline.decide(t, isNew);
+          ids.push(c.id);
+          lengths.push(c.length);
+        }
+        if (t.complete && t.decided === t.chunks.length) break;
+        await pipeline.waitForProgress();
+      }
+      results.push({ ids, lengths });
+    }
+    await pipeline.finish();
+    expect(pool.freeSlots).toBe(32);
+  } finally {
+    pool.close();
+  }
+  return { results, frames };
+}
+
+describe("chunk pipeline", () => {
+  const inputs = files();
+  const expected = inputs.map((f) => {
+    const lengths = f.bytes.length === 0 ? [] : chunkLengths("js", f.bytes);
+    let off = 0;
+    const ids: string[] = lengths.map((n) => hashId(f.bytes.subarray(off, (off += n))));
+    return { ids, lengths };
+  });
+
+  for (const workers of [1, 2, 4]) {
+    test(`${workers} worker(s): the reference chunks, a 40 MB file through a 16 MiB ring, frames holding each new chunk once`, async () => {
+      const { results, frames } = await run(workers, inputs);
+      expect(results).toEqual(expected);
+      const entries = frames.flatMap((f) => f.entries);
+      const newIds = [...new Set(expected.flatMap((e) => e.ids))];
+      expect(entries.map((e): string => e.id)).toEqual(newIds);
+      // The frames decompress to exactly the new chunks' bytes, in order.
+      const all = Buffer.concat(inputs.map((f) => Buffer.from(f.bytes)));
+      const byId = new Map<string, Uint8Array>();
+      let off = 0;
+      for (const e of expected) for (const [i, id] of e.ids.entries()) byId.set(id, all.subarray(off, (off += e.lengths[i]!)));
+      const raw = Buffer.concat(frames.map((f) => Buffer.from(Bun.zstdDecompressSync(f.bytes))));
+      expect(raw.equals(Buffer.concat(newIds.map((id) => Buffer.from(byId.get(id)!))))).toBe(true);
+    });
+  }
+});
