@@ -1,9 +1,11 @@
 /**
- * Writes the files a restore needs, in parallel: each file is created empty beside its
- * destination, every chunk it needs is read from its pack by the worker pipeline (which verifies
- * it and writes it at its offset), and the finished file is renamed into place and given its
- * metadata. Directory metadata waits until the end, children first, since creating files
- * changes their directories' times.
+ * Writes the files a restore needs, in parallel: each file is created here (one thread creating
+ * inodes: from several threads at once the filesystem's allocator contends and takes twice the
+ * time), then every chunk it needs is read from its pack by the worker pipeline, which verifies
+ * it and writes it at its offset. A new file is written in place; a file that replaces an existing
+ * one is written beside it and renamed over it once complete, so a failure never destroys the old
+ * one. Directory metadata waits until the end, children first, since creating files changes their
+ * directories' times.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -27,8 +29,10 @@ export interface MetadataOptions {
 
 interface PendingFile {
   readonly dest: string;
+  /** Where its bytes are written: `dest` itself for a new file, else a name beside it. */
   readonly tmp: string;
   readonly node: Node;
+  readonly replacing: boolean;
   remaining: number;
 }
 
@@ -52,10 +56,10 @@ export class FileWriter {
     readonly progress: WriteProgress = { filesDone: 0, bytesWritten: 0 },
   ) {}
 
-  /** Queues a file's contents (the file appears, complete, once `finish` runs). */
-  file(dest: string, node: Node): void {
+  /** Queues a file's contents; `replacing` when a file already exists at `dest`. It is complete once `finish` returns. */
+  file(dest: string, node: Node, replacing: boolean): void {
     if (node.contents.kind !== "file") throw new BackpakError("internal", `${dest} is not a file`);
-    const tmp = path.join(path.dirname(dest), `.${path.basename(dest)}.backpak-${randomTag()}`);
+    const tmp = replacing ? path.join(path.dirname(dest), `.${path.basename(dest)}.backpak-${randomTag()}`) : dest;
     let size = 0;
     for (const id of node.contents.chunks) {
       const loc = this.index.blobs.get(id);
@@ -66,13 +70,11 @@ export class FileWriter {
       size += loc.length;
     }
     try {
-      const fd = fs.openSync(tmp, "wx", 0o666);
-      if (size > 0) fs.ftruncateSync(fd, size);
-      fs.closeSync(fd);
+      fs.closeSync(fs.openSync(tmp, "wx", 0o666));
     } catch (err) {
       throw new BackpakError("io", `Couldn't create file ${dest}`, { cause: err });
     }
-    const f: PendingFile = { dest, tmp, node, remaining: node.contents.chunks.length };
+    const f: PendingFile = { dest, tmp, node, replacing, remaining: node.contents.chunks.length };
     this.#files.push(f);
     this.#byTmp.set(tmp, f);
     if (f.remaining === 0) this.#done(f);
@@ -137,7 +139,7 @@ export class FileWriter {
     for (const [i, targets] of wanted) {
       const bytes = await reader.chunk(manifest[i]!.id);
       for (const t of targets) {
-        const fd = fs.openSync(t.path, "r+");
+        const fd = fs.openSync(t.path, fs.constants.O_WRONLY);
         try {
           for (let done = 0; done < bytes.length; ) done += fs.writeSync(fd, bytes, done, bytes.length - done, t.offset + done);
         } finally {
@@ -155,14 +157,16 @@ export class FileWriter {
     }
   }
 
-  /** The file is complete: rename it into place (keeping an old file's permissions) and set its metadata. */
+  /** The file is complete: rename it over the old one (keeping its permissions) if it replaces one, and set its metadata. */
   #done(f: PendingFile): void {
-    try {
-      const old = fs.lstatSync(f.dest, { throwIfNoEntry: false });
-      if (old?.isFile()) fs.chmodSync(f.tmp, old.mode & 0o7777);
-      fs.renameSync(f.tmp, f.dest);
-    } catch (err) {
-      throw new BackpakError("io", `Couldn't move the restored ${f.dest} into place`, { cause: err });
+    if (f.replacing) {
+      try {
+        const old = fs.lstatSync(f.dest, { throwIfNoEntry: false });
+        if (old?.isFile()) fs.chmodSync(f.tmp, old.mode & 0o7777);
+        fs.renameSync(f.tmp, f.dest);
+      } catch (err) {
+        throw new BackpakError("io", `Couldn't move the restored ${f.dest} into place`, { cause: err });
+      }
     }
     applyMetadata(f.dest, f.node, this.metadata);
     this.#byTmp.delete(f.tmp);

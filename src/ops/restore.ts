@@ -124,7 +124,7 @@ class Restorer implements CompareCallbacks {
     await this.#printer.contentsChanged(dest, oldNode, newNode);
     if (this.opts.dryRun) return;
     if (newNode.contents.kind === "file") {
-      this.files.file(dest, newNode);
+      this.files.file(dest, newNode, true);
     } else if (newNode.contents.kind === "symlink") {
       removeNode(dest, false);
       makeSymlink(newNode.contents.target, dest);
@@ -159,7 +159,7 @@ class Restorer implements CompareCallbacks {
   async #add(dest: string, node: Node, forest: Forest): Promise<void> {
     const c = node.contents;
     // A new symlink keeps the time it was made at, as in backpak.
-    if (c.kind === "file") this.files.file(dest, node);
+    if (c.kind === "file") this.files.file(dest, node, false);
     else if (c.kind === "symlink") makeSymlink(c.target, dest);
     else {
       makeDir(dest);

@@ -3,7 +3,8 @@
  * another (concatenated frames form one valid zstd stream, so backpak reads them), then the
  * compressed manifest and its length. A pack is finished once its file reaches the size target.
  * Finished packs are fsynced, renamed to `<id>.pack`, and re-read to check their ID before
- * they are handed on. After any write error the packer refuses more work.
+ * they are handed on; that happens in the background while the next pack fills (one at a time,
+ * in order). After any write error the packer refuses more work.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -51,6 +52,8 @@ export class Packer {
   #batchEntries: ManifestEntry[] = [];
   #batchBytes = 0;
   #broken: unknown;
+  /** The pack being finished in the background, if any. */
+  #finishing: Promise<void> = Promise.resolve();
   /** Bytes written by the blob encoders (excluding magic and manifests). */
   compressedBytes = 0;
 
@@ -77,7 +80,14 @@ export class Packer {
       pack.written += compressed.length;
       this.compressedBytes += compressed.length;
       pack.manifest.push(...entries);
-      if (pack.written >= this.opts.packSize) await this.#finish(pack);
+      if (pack.written >= this.opts.packSize) {
+        this.#open = undefined;
+        await this.#finishing;
+        this.#check();
+        this.#finishing = this.#finish(pack).catch((err: unknown) => {
+          this.#broken = err;
+        });
+      }
     } catch (err) {
       this.#broken = err;
       throw err;
@@ -94,13 +104,17 @@ export class Packer {
     await this.addFrame(entries, zstdCompress(data, this.opts.level));
   }
 
-  /** Finishes the pending pack, if any. */
+  /** Finishes the pending pack, if any, and waits until every pack is handed on. */
   async flush(): Promise<void> {
     this.#check();
     await this.#compressBatch();
-    if (!this.#open) return;
+    await this.#finishing;
+    this.#check();
+    const pack = this.#open;
+    if (!pack) return;
+    this.#open = undefined;
     try {
-      await this.#finish(this.#open);
+      await this.#finish(pack);
     } catch (err) {
       this.#broken = err;
       throw err;
@@ -134,15 +148,15 @@ export class Packer {
     return this.#open;
   }
 
+  /** Writes the manifest, makes the file durable (off this thread), names it, checks it, hands it on. */
   async #finish(pack: OpenPack): Promise<void> {
     const manifestCbor = encodeManifest(pack.manifest);
     const id = hashId<"pack">(manifestCbor);
     const z = zstdCompress(manifestCbor, this.opts.level);
     fs.writeSync(pack.fd, z);
     fs.writeSync(pack.fd, u32BE(z.length));
-    fs.fsyncSync(pack.fd);
+    await new Promise<void>((resolve, reject) => fs.fsync(pack.fd, (err) => (err ? reject(err) : resolve())));
     fs.closeSync(pack.fd);
-    this.#open = undefined;
     const named = path.join(this.opts.workDir, `${id}.pack`);
     fs.renameSync(pack.tmp, named);
     const size = pack.written + z.length + 4;

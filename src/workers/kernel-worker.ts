@@ -126,7 +126,7 @@ function decompress(slots: Slots, slot: number, data: Uint8Array): void {
     for (let k = 0; k < 28; k++) if (digest[k] !== want[k]) throw new Error("a blob doesn't match its ID");
     const pathLen = slots.item(slot, i, 3);
     if (pathLen > 0) {
-      const fd = fs.openSync(slots.path(slot, slots.item(slot, i, 2), pathLen), "r+");
+      const fd = fs.openSync(slots.path(slot, slots.item(slot, i, 2), pathLen), fs.constants.O_WRONLY);
       try {
         const at = slots.item(slot, i, 4);
         for (let done = 0; done < bLen; ) done += fs.writeSync(fd, blob, done, bLen - done, at + done);
