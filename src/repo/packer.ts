@@ -54,6 +54,7 @@ export class Packer {
   #broken: unknown;
   /** The pack being finished in the background, if any. */
   #finishing: Promise<void> = Promise.resolve();
+  #reported = false;
   /** Bytes written by the blob encoders (excluding magic and manifests). */
   compressedBytes = 0;
 
@@ -90,6 +91,7 @@ export class Packer {
       }
     } catch (err) {
       this.#broken = err;
+      this.#reported = true;
       throw err;
     }
   }
@@ -117,6 +119,7 @@ export class Packer {
       await this.#finish(pack);
     } catch (err) {
       this.#broken = err;
+      this.#reported = true;
       throw err;
     }
   }
@@ -135,6 +138,11 @@ export class Packer {
 
   #check(): void {
     if (this.#broken !== undefined) {
+      // A failure in the background surfaces as itself the first time, then as a refusal.
+      if (!this.#reported) {
+        this.#reported = true;
+        throw this.#broken;
+      }
       throw new BackpakError("internal", "The packer failed earlier and refuses more work", { cause: this.#broken });
     }
   }
