@@ -77,16 +77,6 @@ export function* scanFs(paths: readonly string[], opts: ScanOptions): Generator<
   }
 }
 
-/** Yields a recorded scan's events, dropping each from the array once consumed (so memory shrinks as the walk goes). */
-export function* consume(recorded: ScanEvent[]): Generator<ScanEvent> {
-  for (let i = 0; i < recorded.length; i++) {
-    const ev = recorded[i]!;
-    recorded[i] = undefined as unknown as ScanEvent;
-    yield ev;
-  }
-  recorded.length = 0;
-}
-
 /** Pairs scanned entries with the nodes of the same names in `previous` and its subtrees. */
 export function* compareScan(scan: Iterable<ScanEvent>, previous: Tree | undefined, previousTree: (id: BlobId) => Tree | undefined): Generator<WalkEvent> {
   const open: (Tree | undefined)[] = [previous];

@@ -9,7 +9,9 @@ import type { BlobId, SnapshotId } from "../format/id.ts";
 import { makeSnapshot, sameButTime, type Snapshot } from "../format/snapshot.ts";
 import { nowNs, systemZone } from "../format/time.ts";
 import { EMPTY_TREE_ID, encodeTree, type Tree } from "../format/tree.ts";
-import { compareScan, consume, scanFs, type ScanEvent, type WalkEvent } from "../fs/walk.ts";
+import { compareScan, type WalkEvent } from "../fs/walk.ts";
+import type { WorkerPool } from "../pipeline/pool.ts";
+import { ScanJob, replayScan } from "../pipeline/scan-log.ts";
 import { hashId } from "../kernels/sha224.ts";
 import { BackpakError, context } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
@@ -17,10 +19,10 @@ import { comparePaths, sortedUnique } from "../lib/order.ts";
 import { loadMasterIndex } from "../repo/master-index.ts";
 import type { Repository } from "../repo/repository.ts";
 import { EMPTY_INDEX, findResumable } from "../repo/resume.ts";
-import { loadSnapshotsChronologically, snapshotId, storeSnapshot } from "../repo/snapshots.ts";
+import { loadSnapshotsChronologically, snapshotId, storeSnapshot, type StoredSnapshot } from "../repo/snapshots.ts";
 import { TreeCache, loadForest, type Forest } from "../repo/tree-cache.ts";
 import { RepoWriter } from "../repo/writer.ts";
-import { startPipeline } from "./pipeline-setup.ts";
+import { chunkPipeline, startBackupPool } from "./pipeline-setup.ts";
 import { skipMatcher } from "./skips.ts";
 import { walkIntoTrees, type WalkProgress } from "./walk-into-trees.ts";
 
@@ -33,6 +35,8 @@ export interface BackupOptions {
   readonly dryRun: boolean;
   readonly allowEmpty: boolean;
   readonly allowRepeat: boolean;
+  /** False when the repository is created on first use (then it is opened only after the scan passed). */
+  readonly repositoryExists: boolean;
   /** The snapshot's time (nanoseconds since the epoch); now if absent. */
   readonly time?: bigint;
   /** Scratch directory for packs, indexes and the WIP index (the working directory). */
@@ -85,124 +89,84 @@ export function canonicalPaths(paths: readonly string[]): string[] {
   return out;
 }
 
-/** Pre-flight scans of up to this many entries are kept and replayed, so the backup needn't scan twice. */
-const MAX_RECORDED = 262_144;
-
-export interface PreflightResult {
-  /** Total bytes of regular files. */
-  readonly bytes: number;
-  /** The scan, when it was small enough to keep; its files' readability is still to be checked. */
-  readonly recorded: ScanEvent[] | undefined;
-}
-
-function checkReadable(path: string): void {
-  try {
-    fs.accessSync(path, fs.constants.R_OK);
-  } catch (err) {
-    throw new BackpakError("io", `Can't open ${path}`, { cause: err });
-  }
-}
-
-/**
- * The pre-flight walk: stat everything and read every directory. A scan too large to keep also
- * checks every file can be read; a kept one is checked later, against the parent snapshot, for
- * the files that will be read (`checkChangedReadable`).
- */
-export function preflight(paths: readonly string[], dereference: boolean, skip: ((p: string) => boolean) | undefined): PreflightResult {
-  log.info(`Walking {${paths.map((p) => JSON.stringify(p)).join(", ")}} to see what we've got...`);
-  let bytes = 0;
-  let recorded: ScanEvent[] | undefined = [];
-  let checked = 0;
-  for (const event of scanFs(paths, { dereference, skip })) {
-    if (recorded) {
-      recorded.push(event);
-      if (recorded.length > MAX_RECORDED) {
-        for (const e of recorded) if (e.kind === "file") checkReadable(e.entry.path);
-        checked = recorded.length;
-        recorded = undefined;
-      }
-    } else if (event.kind === "file") checkReadable(event.entry.path);
-    if (event.kind === "file") bytes += event.entry.metadata.size ?? 0;
-  }
-  return { bytes, recorded: checked === 0 ? recorded : undefined };
-}
-
-/** Checks that every file a backup will read (changed since the parent) can be read; returns their total size. */
-function checkChangedReadable(events: Iterable<WalkEvent>): number {
-  let bytes = 0;
-  for (const e of events) {
-    if (e.kind !== "file" || (e.unchanged && e.previous)) continue;
-    checkReadable(e.entry.path);
-    bytes += e.entry.metadata.size ?? 0;
-  }
-  return bytes;
-}
-
 export async function backup(openRepo: () => Repository, opts: BackupOptions, progress: BackupProgress = newBackupProgress()): Promise<BackupOutcome> {
   const paths = canonicalPaths(opts.paths);
-  const skip = skipMatcher(opts.skips);
-  const failed = (err: unknown): Error => context("io", "Failed FS check prior to backup", err);
-  let scan: PreflightResult;
+  skipMatcher(opts.skips); // bad patterns fail here, before anything starts
+  const { pool, inputBytes } = startBackupPool();
   try {
-    scan = preflight(paths, opts.dereference, skip);
-  } catch (err) {
-    throw failed(err);
+    // The pre-flight scan runs on a worker while the repository loads; nothing is written until it passed.
+    log.info(`Walking {${paths.map((p) => JSON.stringify(p)).join(", ")}} to see what we've got...`);
+    const scan = new ScanJob(pool, paths, { dereference: opts.dereference, skips: opts.skips }, 0, inputBytes);
+    const scanned = async (): Promise<Uint8Array> => {
+      try {
+        return await scan.finish();
+      } catch (err) {
+        throw context("io", "Failed FS check prior to backup", err);
+      }
+    };
+    // A repository that doesn't exist yet is only created once the scan passed.
+    const scanLog = opts.repositoryExists ? undefined : await scanned();
+    const repo = openRepo();
+    const index = await loadMasterIndex(repo.backend);
+    log.info("Finding a parent snapshot");
+    const snapshots = await loadSnapshotsChronologically(repo.backend);
+    const parent = [...snapshots].reverse().find((s) => s.snapshot.paths.length === paths.length && s.snapshot.paths.every((p, i) => p === paths[i]));
+    log.debug(parent ? `Using snapshot ${parent.id} as a parent` : "No parent snapshot found based on absolute paths");
+    const parentForest: Forest = parent ? await loadForest(parent.snapshot.tree, new TreeCache(repo.backend, index.blobs)) : new Map();
+    const events = compareScan(replayScan(scanLog ?? (await scanned())), parent ? parentForest.get(parent.snapshot.tree) : undefined, (id) => parentForest.get(id));
+    const root = await packTrees(repo, index.blobs.keys(), events, pool, inputBytes, opts, progress);
+    return await finishSnapshot(repo, root, paths, snapshots, opts);
+  } finally {
+    pool.close();
   }
-  progress.totalBytes = scan.bytes;
+}
 
-  const repo = openRepo();
-  const index = await loadMasterIndex(repo.backend);
-  log.info("Finding a parent snapshot");
-  const snapshots = await loadSnapshotsChronologically(repo.backend);
-  const parent = [...snapshots].reverse().find((s) => s.snapshot.paths.length === paths.length && s.snapshot.paths.every((p, i) => p === paths[i]));
-  log.debug(parent ? `Using snapshot ${parent.id} as a parent` : "No parent snapshot found based on absolute paths");
-  const parentForest: Forest = parent ? await loadForest(parent.snapshot.tree, new TreeCache(repo.backend, index.blobs)) : new Map();
-  const previous = parent ? parentForest.get(parent.snapshot.tree) : undefined;
-  const rescan = (): Iterable<ScanEvent> => scanFs(paths, { dereference: opts.dereference, skip });
-  const compare = (events: Iterable<ScanEvent>): Iterable<WalkEvent> => compareScan(events, previous, (id) => parentForest.get(id));
-  if (scan.recorded) {
-    try {
-      progress.totalBytes = checkChangedReadable(compare(scan.recorded));
-    } catch (err) {
-      throw failed(err);
-    }
-  }
-
+/** Walks the compared scan through the pipeline, packing what is new; returns the root tree. */
+async function packTrees(
+  repo: Repository,
+  stored: Iterable<BlobId>,
+  events: Iterable<WalkEvent>,
+  pool: WorkerPool,
+  inputBytes: number,
+  opts: BackupOptions,
+  progress: BackupProgress,
+): Promise<BlobId> {
   const resumable = await findResumable(opts.workDir, repo.backend);
   const writer = new RepoWriter({
     backend: repo.backend,
     workDir: opts.workDir,
     packSize: repo.config.packSize,
-    packed: new Set(index.blobs.keys()),
+    packed: new Set(stored),
     start: resumable?.wip ?? EMPTY_INDEX,
     dryRun: opts.dryRun,
   });
-  const { pool, pipeline } = startPipeline((frame) => writer.addChunkFrame(frame.entries, frame.bytes));
+  const pipeline = chunkPipeline(pool, inputBytes, (frame) => writer.addChunkFrame(frame.entries, frame.bytes));
   const tick = progress.tick;
   progress.tick = () => {
     Object.assign(progress, writer.stats);
     progress.readBytes = pipeline.bytesRead;
     tick?.();
   };
-  let root: BlobId;
   try {
     if (resumable && !opts.dryRun) await writer.storeLeftovers(resumable.localPacks);
     log.info("Running backup...");
-    root = await walkIntoTrees(compare(scan.recorded ? consume(scan.recorded) : rescan()), pipeline, {
+    const root = await walkIntoTrees(events, pipeline, {
       known: (id) => writer.has(id),
       claim: (id, length) => writer.claim(id, length),
       storeTree: (tree) => storeTree(writer, tree, progress),
     }, progress);
     await writer.finish();
     progress.tick();
+    return root;
   } catch (err) {
     pipeline.abandon();
     writer.abandon();
     throw err;
-  } finally {
-    pool.close();
   }
+}
 
+/** Stores the snapshot unless it would be empty or a repeat of the last one. */
+async function finishSnapshot(repo: Repository, root: BlobId, paths: string[], snapshots: readonly StoredSnapshot[], opts: BackupOptions): Promise<BackupOutcome> {
   if (root === EMPTY_TREE_ID && !opts.allowEmpty) {
     log.info("Nothing backed up! Pass --allow-empty to create an empty snapshot.");
     return { kind: "nothing" };

@@ -27,12 +27,21 @@ function newPool(dataBytes: number): WorkerPool {
   return new WorkerPool({ workers: defaultWorkerCount(), dataBytes, ...(fault ? { fault } : {}) });
 }
 
-/** The backup pipeline: stage A and stage B over an input ring and an output ring. */
-export function startPipeline(onFrame: (frame: Frame) => Promise<void>): { pool: WorkerPool; pipeline: ChunkPipeline } {
+/** A pool for backing up: its data buffer holds the input ring (first `inputBytes`) and the output ring. */
+export function startBackupPool(): { pool: WorkerPool; inputBytes: number } {
   const inputBytes = inputRingBytes();
-  const pool = newPool(inputBytes + OUTPUT_BYTES);
-  const pipeline = new ChunkPipeline(pool, { inputBytes, outputBytes: OUTPUT_BYTES, level: CHUNK_ZSTD_LEVEL, frameBytes: FRAME_BYTES, onFrame });
-  return { pool, pipeline };
+  return { pool: newPool(inputBytes + OUTPUT_BYTES), inputBytes };
+}
+
+/** The backup pipeline on such a pool: stage A and stage B over its rings. */
+export function chunkPipeline(pool: WorkerPool, inputBytes: number, onFrame: (frame: Frame) => Promise<void>): ChunkPipeline {
+  return new ChunkPipeline(pool, { inputBytes, outputBytes: OUTPUT_BYTES, level: CHUNK_ZSTD_LEVEL, frameBytes: FRAME_BYTES, onFrame });
+}
+
+/** Both at once (comparing with the filesystem, where nothing is packed). */
+export function startPipeline(onFrame: (frame: Frame) => Promise<void>): { pool: WorkerPool; pipeline: ChunkPipeline } {
+  const { pool, inputBytes } = startBackupPool();
+  return { pool, pipeline: chunkPipeline(pool, inputBytes, onFrame) };
 }
 
 /** A worker pool for reading packs (restore, check), with its input ring. */

@@ -5,7 +5,7 @@
  * error message). Both sides use this one layout.
  */
 
-export const JobType = { CutHash: 1, Compress: 2, Decompress: 3, Stop: 9 } as const;
+export const JobType = { CutHash: 1, Compress: 2, Decompress: 3, Scan: 4, Stop: 9 } as const;
 export const Status = { Free: 0, Submitted: 1, Done: 2, Failed: 3 } as const;
 
 /**

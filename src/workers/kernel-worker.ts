@@ -7,6 +7,7 @@ import fs from "node:fs";
 import { createChunker, type Chunker } from "../kernels/fastcdc/index.ts";
 import { H, ItemFlag, JobType, MAX_CUTS, SlotQueue, Slots, Status } from "../pipeline/protocol.ts";
 import type { WorkerInit } from "../pipeline/worker-init.ts";
+import { scanPaths, type ScanRequest } from "./scan.ts";
 
 declare const self: Worker;
 
@@ -150,10 +151,17 @@ function collectGarbage(): void {
   Bun.gc(true);
 }
 
+/** The pre-flight scan: item 0 is the ring (offset, size, request length); the request is JSON in the path area. */
+function scan(slots: Slots, slot: number, data: Uint8Array): void {
+  const request = JSON.parse(slots.path(slot, 0, slots.item(slot, 0, 2))) as ScanRequest;
+  scanPaths(request, slots, slot, data, slots.item(slot, 0, 0), slots.item(slot, 0, 1));
+}
+
 const KERNELS: Record<number, (slots: Slots, slot: number, data: Uint8Array) => void> = {
   [JobType.CutHash]: cutHash,
   [JobType.Compress]: compress,
   [JobType.Decompress]: decompress,
+  [JobType.Scan]: scan,
 };
 
 self.onmessage = (e: MessageEvent<WorkerInit>) => {

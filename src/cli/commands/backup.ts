@@ -69,6 +69,7 @@ export const backup: Command = {
       allowRepeat: arg.flag(args, "allow-repeat"),
       ...(time !== undefined ? { time } : {}),
       workDir: ctx.workDir,
+      repositoryExists: !(ctx.repositorySource === "default" && !fs.existsSync(ctx.repositoryPath)),
     }, progress).finally(() => view.done());
     // backpak's spelling, kept so scripts that look for it keep working.
     if (outcome.kind === "snapshot") stdout.line(`\nSnaphsot ${shortId(outcome.id)} done`);

@@ -1,0 +1,168 @@
+/**
+ * The main thread's side of the pre-flight scan: starts it on a worker, drains its records from
+ * the ring into a compact log (a few dozen bytes an entry, against hundreds as objects), and
+ * replays the log as scan events.
+ */
+import type { ScanEvent, ScannedEntry } from "../fs/walk.ts";
+import { BackpakError } from "../lib/errors.ts";
+import { log } from "../lib/log.ts";
+import type { WorkerPool } from "./pool.ts";
+import { H, JobType } from "./protocol.ts";
+import { ENTRY_HEADER, Rec, SCAN_HEAD, SCAN_TAIL } from "./scan-records.ts";
+
+export interface ScanOptions {
+  readonly dereference: boolean;
+  readonly skips: readonly string[];
+}
+
+const decoder = new TextDecoder();
+
+/** A scan running on a worker, writing into the ring [base, base + size) of the pool's data buffer. */
+export class ScanJob {
+  #log = new Uint8Array(1 << 20);
+  #len = 0;
+  #tail = 0;
+  #error: string | undefined;
+  #ended = false;
+  readonly #slot: number;
+  readonly #view: DataView;
+
+  constructor(
+    readonly pool: WorkerPool,
+    paths: readonly string[],
+    opts: ScanOptions,
+    readonly base: number,
+    readonly size: number,
+  ) {
+    const slot = pool.take(JobType.Scan);
+    const slots = pool.slots;
+    const request = JSON.stringify({ paths, dereference: opts.dereference, skips: opts.skips });
+    const len = slots.setPath(slot, 0, request);
+    if (len < 0) throw new BackpakError("usage", "Too many or too long paths to back up at once");
+    slots.setItem(slot, 0, base, size, len);
+    slots.set(slot, SCAN_HEAD, 0);
+    slots.set(slot, SCAN_TAIL, 0);
+    slots.set(slot, H.Items, 1);
+    pool.submit(slot, 0);
+    this.#slot = slot;
+    this.#view = new DataView(pool.data.buffer, pool.data.byteOffset, pool.data.byteLength);
+  }
+
+  /** Copies what the worker has written into the log; true once the scan ended. */
+  drain(): boolean {
+    const slots = this.pool.slots;
+    const data = this.pool.data;
+    const head = Atomics.load(slots.i32, slots.at(this.#slot, SCAN_HEAD));
+    while (this.#tail !== head && !this.#ended) {
+      const at = this.base + this.#tail;
+      const kind = data[at]!;
+      let n: number;
+      switch (kind) {
+        case Rec.Wrap:
+          this.#tail = 0;
+          continue;
+        case Rec.End:
+          this.#ended = true;
+          n = 1;
+          break;
+        case Rec.Exit:
+          n = 1;
+          this.#append(at, 1);
+          break;
+        case Rec.Error:
+        case Rec.Special: {
+          const len = this.#view.getUint32(at + 1, true);
+          const text = decoder.decode(data.subarray(at + 5, at + 5 + len));
+          if (kind === Rec.Error) this.#error ??= text;
+          else log.warn(`Skipping special file (${text.slice(0, text.indexOf(" "))}) ${text.slice(text.indexOf(" ") + 1)}`);
+          n = 5 + len;
+          break;
+        }
+        default: {
+          const nameLen = this.#view.getUint16(at + 38, true);
+          n = ENTRY_HEADER + nameLen;
+          if (kind === Rec.Symlink) n += 2 + this.#view.getUint16(at + n, true);
+          this.#append(at, n);
+        }
+      }
+      this.#tail += n;
+    }
+    const tailIdx = slots.at(this.#slot, SCAN_TAIL);
+    Atomics.store(slots.i32, tailIdx, this.#tail);
+    Atomics.notify(slots.i32, tailIdx);
+    return this.#ended;
+  }
+
+  #append(at: number, n: number): void {
+    if (this.#len + n > this.#log.length) {
+      const next = new Uint8Array(Math.max(this.#log.length * 2, this.#len + n));
+      next.set(this.#log.subarray(0, this.#len));
+      this.#log = next;
+    }
+    this.#log.set(this.pool.data.subarray(at, at + n), this.#len);
+    this.#len += n;
+  }
+
+  /** Waits for the scan to end; returns its log, or throws the problem it found. */
+  async finish(): Promise<Uint8Array> {
+    const slots = this.pool.slots;
+    const headIdx = slots.at(this.#slot, SCAN_HEAD);
+    while (!this.drain()) {
+      if (this.pool.finished(this.#slot)) {
+        this.pool.complete(this.#slot); // throws if the worker failed or died
+        if (!this.drain()) throw new BackpakError("internal", "the scan stopped without ending its log");
+        break;
+      }
+      const head = Atomics.load(slots.i32, headIdx);
+      if (head === this.#tail && Atomics.wait(slots.i32, headIdx, head, 50) === "timed-out") {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+    while (!this.pool.finished(this.#slot)) await new Promise((resolve) => setImmediate(resolve));
+    this.pool.complete(this.#slot);
+    this.pool.release(this.#slot);
+    if (this.#error !== undefined) throw new BackpakError("io", this.#error);
+    return this.#log.subarray(0, this.#len);
+  }
+}
+
+/** Replays a scan log as events, rebuilding each entry's absolute path. */
+export function* replayScan(logBytes: Uint8Array): Generator<ScanEvent> {
+  const view = new DataView(logBytes.buffer, logBytes.byteOffset, logBytes.byteLength);
+  const dirs: ScannedEntry[] = [];
+  for (let at = 0; at < logBytes.length; ) {
+    const kind = logBytes[at]!;
+    if (kind === Rec.Exit) {
+      yield { kind: "exit", entry: dirs.pop()! };
+      at += 1;
+      continue;
+    }
+    const nameLen = view.getUint16(at + 38, true);
+    const nameText = decoder.decode(logBytes.subarray(at + 40, at + 40 + nameLen));
+    const top = logBytes[at + 1] === 1;
+    const path = top ? nameText : `${dirs[dirs.length - 1]!.path}/${nameText}`;
+    const name = top ? nameText.slice(nameText.lastIndexOf("/") + 1) : nameText;
+    const mode = view.getUint32(at + 2, true);
+    const uid = view.getUint32(at + 6, true);
+    const gid = view.getUint32(at + 10, true);
+    const atime = view.getBigInt64(at + 22, true);
+    const mtime = view.getBigInt64(at + 30, true);
+    let next = at + ENTRY_HEADER + nameLen;
+    if (kind === Rec.File) {
+      const entry: ScannedEntry = { path, name, metadata: { type: "posix", mode, size: view.getFloat64(at + 14, true), uid, gid, atime, mtime } };
+      yield { kind: "file", entry };
+    } else {
+      const entry: ScannedEntry = { path, name, metadata: { type: "posix", mode, uid, gid, atime, mtime } };
+      if (kind === Rec.Enter) {
+        dirs.push(entry);
+        yield { kind: "enter", entry };
+      } else {
+        const targetLen = view.getUint16(next, true);
+        const target = decoder.decode(logBytes.subarray(next + 2, next + 2 + targetLen));
+        next += 2 + targetLen;
+        yield { kind: "symlink", entry, target };
+      }
+    }
+    at = next;
+  }
+}
