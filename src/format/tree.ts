@@ -188,45 +188,62 @@ function decodeNode(c: CborCursor, name: string): Node {
 
 function decodeMetadata(c: CborCursor, name: string): NodeMetadata {
   let type: string | undefined;
-  const ints = new Map<string, number>();
-  const times = new Map<string, bigint | null>();
+  // Fields land in locals (decoding runs for every node of every tree a command loads).
+  let mode = -1;
+  let uid = -1;
+  let gid = -1;
+  let attributes = -1;
+  let size: number | undefined;
+  let atime: bigint | null | undefined;
+  let mtime: bigint | null | undefined;
+  let creation: bigint | null = null;
+  const time = (): bigint | null => (c.nextIsNull() ? null : c.bigint());
   eachEntry(c, () => {
-    const key = c.key();
-    switch (key) {
+    switch (c.key()) {
       case "type":
         type = c.text();
         break;
       case "mode":
+        mode = c.uint();
+        break;
       case "uid":
+        uid = c.uint();
+        break;
       case "gid":
+        gid = c.uint();
+        break;
       case "attributes":
+        attributes = c.uint();
+        break;
       case "size":
-        ints.set(key, c.uint());
+        size = c.uint();
         break;
       case "atime":
-      case "mtime":
-      case "creation_time":
       case "access_time":
+        atime = time();
+        break;
+      case "mtime":
       case "write_time":
-        times.set(key, c.nextIsNull() ? null : c.bigint());
+        mtime = time();
+        break;
+      case "creation_time":
+        creation = time();
         break;
       default:
         c.skip();
     }
   });
-  const u32 = (k: string): number => {
-    const v = ints.get(k);
-    return v !== undefined && v <= 0xffffffff ? v : c.fail(`entry ${name}: ${k} is missing or not a u32`);
-  };
-  const size = ints.get("size");
-  const sized = size === undefined ? {} : { size };
+  const u32 = (v: number, k: string): number => (v >= 0 && v <= 0xffffffff ? v : c.fail(`entry ${name}: ${k} is missing or not a u32`));
   if (type === "posix") {
-    const t = (k: string): bigint => times.get(k) ?? c.fail(`entry ${name}: ${k} is missing`);
-    return { type: "posix", mode: u32("mode"), ...sized, uid: u32("uid"), gid: u32("gid"), atime: t("atime"), mtime: t("mtime") };
+    if (atime == null || mtime == null) return c.fail(`entry ${name}: atime or mtime is missing`);
+    const m = u32(mode, "mode");
+    const u = u32(uid, "uid");
+    const g = u32(gid, "gid");
+    return size === undefined ? { type: "posix", mode: m, uid: u, gid: g, atime, mtime } : { type: "posix", mode: m, size, uid: u, gid: g, atime, mtime };
   }
   if (type === "windows") {
-    const t = (k: string): bigint | null => times.get(k) ?? null;
-    return { type: "windows", attributes: u32("attributes"), ...sized, creationTime: t("creation_time"), accessTime: t("access_time"), writeTime: t("write_time") };
+    const base = { type: "windows" as const, attributes: u32(attributes, "attributes"), creationTime: creation, accessTime: atime ?? null, writeTime: mtime ?? null };
+    return size === undefined ? base : { ...base, size };
   }
   return c.fail(`entry ${name}: unknown metadata type ${JSON.stringify(type)}`);
 }

@@ -3,16 +3,12 @@
  * ($BACKPAK_WORKERS overrides), an input ring of $BACKPAK_RING_MIB MiB (32 by default) for file
  * or pack data, and for backup room for compressed frames.
  */
+import { PACK_ZSTD_LEVEL } from "../kernels/zstd.ts";
 import { ChunkPipeline, type Frame } from "../pipeline/chunk-pipeline.ts";
 import { faultPlanFromEnv } from "../pipeline/fault.ts";
 import { WorkerPool, defaultWorkerCount } from "../pipeline/pool.ts";
 
 const MiB = 1 << 20;
-/**
- * New chunks are compressed at zstd level 1: on the Linux sources it is 1.4x faster than level 3
- * and its repository is 7% larger (223 MB against 208 MB; borg with zstd,3 needs 268 MB).
- */
-const CHUNK_ZSTD_LEVEL = 1;
 /** New chunks are compressed in frames of about this many bytes. */
 export const FRAME_BYTES = 4 * MiB;
 const OUTPUT_BYTES = 17 * MiB;
@@ -35,7 +31,7 @@ export function startBackupPool(): { pool: WorkerPool; inputBytes: number } {
 
 /** The backup pipeline on such a pool: stage A and stage B over its rings. */
 export function chunkPipeline(pool: WorkerPool, inputBytes: number, onFrame: (frame: Frame) => Promise<void>): ChunkPipeline {
-  return new ChunkPipeline(pool, { inputBytes, outputBytes: OUTPUT_BYTES, level: CHUNK_ZSTD_LEVEL, frameBytes: FRAME_BYTES, onFrame });
+  return new ChunkPipeline(pool, { inputBytes, outputBytes: OUTPUT_BYTES, level: PACK_ZSTD_LEVEL, frameBytes: FRAME_BYTES, onFrame });
 }
 
 /** Both at once (comparing with the filesystem, where nothing is packed). */

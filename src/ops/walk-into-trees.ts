@@ -29,6 +29,8 @@ export interface WalkProgress {
 
 type Pending = { readonly event: WalkEvent; readonly ticket?: FileTicket; readonly ids?: BlobId[]; fresh?: boolean };
 
+/** Events that need no file data are processed this many at a time. */
+const DRAIN_BATCH = 64;
 /** How many walk events may wait for their files' chunks before the walk pauses. */
 const MAX_PENDING = 8192;
 
@@ -93,10 +95,15 @@ export async function walkIntoTrees(events: Iterable<WalkEvent>, pipeline: Chunk
     return true;
   };
 
+  let sinceDrain = 0;
   for (const event of events) {
     const changed = event.kind === "file" && !(event.unchanged && event.previous);
     queue.push(changed ? { event, ticket: pipeline.add(event.entry.path, event.entry.metadata.size ?? 0), ids: [] } : { event });
-    await pipeline.pump();
+    // Feed the pipeline at once when there is data to read; otherwise process events in batches
+    // (an await per unchanged file costs more than the file).
+    if (changed) await pipeline.pump();
+    if (!changed && ++sinceDrain < DRAIN_BATCH) continue;
+    sinceDrain = 0;
     await drain();
     while (queue.length - head > MAX_PENDING) {
       await pipeline.waitForProgress();

@@ -9,6 +9,7 @@ import type { Backend } from "../backend/index.ts";
 import type { IndexContents } from "../format/index-file.ts";
 import type { BlobId, IndexId, PackId } from "../format/id.ts";
 import type { BlobType, ManifestEntry } from "../format/manifest.ts";
+import { PACK_ZSTD_LEVEL } from "../kernels/zstd.ts";
 import { indexKey, packKey } from "./keys.ts";
 import { Indexer } from "./indexer.ts";
 import { Packer, type FinishedPack } from "./packer.ts";
@@ -41,7 +42,7 @@ export class RepoWriter {
   constructor(readonly opts: WriterOptions) {
     for (const manifest of opts.start.packs.values()) for (const e of manifest) opts.packed.add(e.id);
     this.#indexer = new Indexer(opts.workDir, opts.start, !opts.dryRun);
-    const packerOpts = { workDir: opts.workDir, packSize: opts.packSize, onPack: (p: FinishedPack) => this.#store(p) };
+    const packerOpts = { workDir: opts.workDir, packSize: opts.packSize, level: PACK_ZSTD_LEVEL, onPack: (p: FinishedPack) => this.#store(p) };
     this.#chunks = new Packer(packerOpts);
     this.#trees = new Packer(packerOpts);
   }
