@@ -17,9 +17,15 @@ const textEncoder = new TextEncoder();
 
 /** Appends CBOR items to a growing buffer. */
 export class CborWriter {
-  #buf = new Uint8Array(256);
-  #view = new DataView(this.#buf.buffer);
+  #buf: Uint8Array;
+  #view: DataView;
   #len = 0;
+
+  /** `sizeHint`: the expected size, so the buffer rarely has to grow. */
+  constructor(sizeHint = 256) {
+    this.#buf = new Uint8Array(Math.max(16, sizeHint));
+    this.#view = new DataView(this.#buf.buffer);
+  }
 
   #reserve(n: number): void {
     if (this.#len + n <= this.#buf.length) return;

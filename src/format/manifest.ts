@@ -24,7 +24,7 @@ export function writeManifest(w: CborWriter, manifest: Manifest): void {
 }
 
 export function encodeManifest(manifest: Manifest): Uint8Array {
-  const w = new CborWriter();
+  const w = new CborWriter(16 + manifest.length * 56);
   writeManifest(w, manifest);
   return w.finish();
 }

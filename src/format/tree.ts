@@ -80,7 +80,8 @@ export function sortedEntries(tree: Tree): [string, Node][] {
 }
 
 export function encodeTree(tree: Tree): Uint8Array {
-  const w = new CborWriter();
+  // A node takes about 150 bytes (more with many chunks).
+  const w = new CborWriter(64 + tree.size * 160);
   w.map(tree.size);
   for (const [name, node] of sortedEntries(tree)) {
     w.text(name);

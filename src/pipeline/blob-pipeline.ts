@@ -10,6 +10,7 @@ import { idFromDigest } from "../format/id.ts";
 import { BackpakError, context } from "../lib/errors.ts";
 import { scanFrame } from "../kernels/zstd-frames.ts";
 import { ByteRing } from "./byte-ring.ts";
+import { GcSchedule } from "./gc-schedule.ts";
 import type { WorkerPool } from "./pool.ts";
 import { H, JobType, MAX_ITEMS, PATH_BYTES } from "./protocol.ts";
 
@@ -56,6 +57,7 @@ export class BlobPipeline {
   readonly #windowBytes: number;
   readonly #jobs: Job[] = [];
   readonly #windows: Window[] = [];
+  readonly #gc = new GcSchedule();
   blobsVerified = 0;
 
   constructor(
@@ -85,6 +87,7 @@ export class BlobPipeline {
       const at = await this.#alloc(want);
       const view = this.pool.data.subarray(at, at + want);
       if (task.reader.readInto(view, pos) !== want) throw new BackpakError("corrupt", `${task.label} is shorter than its manifest says`);
+      this.#gc.add(want);
       const window: Window = { pending: 0, scanned: false };
       this.#windows.push(window);
       let off = 0;

@@ -10,6 +10,7 @@ import { idFromDigest, type BlobId } from "../format/id.ts";
 import type { ManifestEntry } from "../format/manifest.ts";
 import { BackpakError, context } from "../lib/errors.ts";
 import { ByteRing } from "./byte-ring.ts";
+import { GcSchedule } from "./gc-schedule.ts";
 import type { WorkerPool } from "./pool.ts";
 import { H, ItemFlag, JobType, MAX_ITEMS } from "./protocol.ts";
 
@@ -70,7 +71,6 @@ const CDC_MIN = 512 * 1024;
 const CDC_MAX = 8 * 1024 * 1024;
 const JOB_ITEMS = 128;
 const JOB_BYTES = 4 << 20;
-const GC_EVERY = 128 << 20;
 /** Slots kept for compression, so stage A can never starve it. */
 const FRAME_SLOTS = 4;
 
@@ -105,6 +105,7 @@ export class ChunkPipeline {
   #frameBytes = 0;
   #nextSeq = 1;
   #writtenSeq = 0;
+  readonly #gc = new GcSchedule();
   /** The worker holding the chunker state of the stream being read. */
   #streamWorker = 0;
   bytesRead = 0;
@@ -232,9 +233,7 @@ export class ChunkPipeline {
       t.segments.push(seg);
       this.#held.push({ ticket: t, seg });
       this.bytesRead += want;
-      // The main thread's garbage piles up between collections and the runtime keeps the memory:
-      // collecting every 128 MB read keeps the peak RSS about 100 MB lower at no measurable cost.
-      if (Math.floor((this.bytesRead - want) / GC_EVERY) !== Math.floor(this.bytesRead / GC_EVERY)) Bun.gc(true);
+      this.#gc.add(want);
       if (last) this.#toRead.shift();
       job.items.push({ ticket: t, seg });
       job.bytes += want;
