@@ -1,9 +1,16 @@
 /**
  * Benchmarks on this machine: throughput of each kernel (FastCDC in WASM and JS, SHA-224, zstd at
- * several levels) on generated data, as medians of several runs. Run with `npm run bench`
- * (options: --runs N, --mib N).
+ * several levels) and of the whole pipeline (backup, no-change backup, restore of a generated
+ * tree) as medians of several runs. Run with `npm run bench` (options: --runs N, --mib N).
  */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { DEFAULT_PACK_SIZE } from "../src/format/repo-config.ts";
 import { BACKPAK_CDC, createChunker, type CdcKernelKind } from "../src/kernels/fastcdc/index.ts";
+import { backup } from "../src/ops/backup.ts";
+import { restore } from "../src/ops/restore.ts";
+import { initFilesystemRepository, openRepository } from "../src/repo/repository.ts";
 import { sha224 } from "../src/kernels/sha224.ts";
 import { zstdCompress, zstdDecompress } from "../src/kernels/zstd.ts";
 
@@ -82,3 +89,47 @@ rows.push(["zstd decompress, 4 MiB frames", "text", measure(text.length, () => {
 console.log(`Kernels, one core, ${MIB} MiB inputs, median of ${RUNS} runs (Bun ${Bun.version}, ${navigator.hardwareConcurrency} cores)\n`);
 console.log("| kernel | data | MB/s |\n|---|---|---|");
 for (const [name, data, rate] of rows) console.log(`| ${name} | ${data} | ${rate.toFixed(0)} |`);
+
+/** A tree like source code: many small text files, some larger ones, a few incompressible blobs. */
+function generateTree(dir: string, bytes: number): number {
+  let total = 0;
+  for (let i = 0; total < bytes; i++) {
+    const sub = path.join(dir, `d${i % 37}`, `e${i % 11}`);
+    fs.mkdirSync(sub, { recursive: true });
+    const size = i % 50 === 0 ? 3 << 20 : 2_000 + ((i * 7919) % 40_000);
+    const src = i % 10 === 0 ? random : text;
+    const off = (i * 1_048_573) % (src.length - size);
+    fs.writeFileSync(path.join(sub, `f${i}`), src.subarray(off, off + size));
+    total += size;
+  }
+  return total;
+}
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "backpak-bench-"));
+try {
+  const data = path.join(tmp, "data");
+  const dataBytes = generateTree(data, (MIB * 2) << 20);
+  const quiet = { paths: [data], dereference: false, skips: [], author: "bench", tags: [], dryRun: false, allowEmpty: false, allowRepeat: true, repositoryExists: true, workDir: tmp };
+  const times: Record<string, number[]> = { "backup (new data)": [], "backup (no change)": [], restore: [] };
+  for (let r = 0; r < RUNS; r++) {
+    const repoDir = path.join(tmp, `repo${r}`);
+    initFilesystemRepository(repoDir, { packSize: DEFAULT_PACK_SIZE, backend: { type: "Filesystem", forceCache: false } });
+    const timed = async (name: string, fn: () => Promise<unknown>): Promise<void> => {
+      const t0 = performance.now();
+      await fn();
+      times[name]!.push((performance.now() - t0) / 1000);
+    };
+    await timed("backup (new data)", () => backup(() => openRepository(repoDir), quiet));
+    await timed("backup (no change)", () => backup(() => openRepository(repoDir), quiet));
+    const noop = async (): Promise<void> => {};
+    const report = { added: noop, removed: noop, contentsChanged: noop, metadataChanged: noop };
+    await timed("restore", () => restore(openRepository(repoDir), { snapshot: "LAST", output: path.join(tmp, `out${r}`), dryRun: false, delete: false, times: false, permissions: false, report }));
+    fs.rmSync(repoDir, { recursive: true, force: true });
+    fs.rmSync(path.join(tmp, `out${r}`), { recursive: true, force: true });
+  }
+  console.log(`\nPipeline, ${(dataBytes / 1e6).toFixed(0)} MB generated tree, ${navigator.hardwareConcurrency} workers, median of ${RUNS} runs\n`);
+  console.log("| operation | seconds | MB/s |\n|---|---|---|");
+  for (const [name, ts] of Object.entries(times)) console.log(`| ${name} | ${median(ts).toFixed(2)} | ${(dataBytes / 1e6 / median(ts)).toFixed(0)} |`);
+} finally {
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
