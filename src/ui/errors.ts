@@ -6,7 +6,12 @@ export function renderError(err: unknown): string {
   const lines = [`Error: ${first}`];
   if (causes.length > 0) {
     lines.push("", "Caused by:");
-    causes.forEach((c, i) => lines.push(causes.length > 1 ? `    ${i}: ${c}` : `    ${c}`));
+    causes.forEach((c, i) => {
+      const label = causes.length > 1 ? `${i}: ` : "";
+      // A cause can span lines (a filter command's stderr): keep them all under its label.
+      const [head, ...rest] = String(c).split("\n");
+      lines.push(`    ${label}${head}`, ...rest.map((l) => `    ${" ".repeat(label.length)}${l}`));
+    });
   }
   const hint = findHint(err);
   if (hint) lines.push("", `Hint: ${hint}`);

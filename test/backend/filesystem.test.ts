@@ -3,8 +3,10 @@ import { expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
 import { FilesystemBackend } from "../../src/backend/index.ts";
-import { tempDir } from "../helpers/tmp.ts";
+import { cleanUpAfterThisFile, tempDir } from "../helpers/tmp.ts";
 import { backendSuite } from "./suite.ts";
+
+cleanUpAfterThisFile();
 
 const makeRepoDir = (): string => {
   const d = tempDir("fsbackend");

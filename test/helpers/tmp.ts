@@ -1,4 +1,4 @@
-/** Temporary directories for tests: removed when the test process exits, or earlier per file with cleanUpAfterThisFile(). */
+/** Temporary directories for tests: every file that makes them calls cleanUpAfterThisFile(), which removes them when it finishes. */
 import { afterAll } from "bun:test";
 import fs from "node:fs";
 import os from "node:os";
@@ -8,7 +8,7 @@ const made: string[] = [];
 const removeAll = (): void => {
   for (const d of made.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 };
-// `bun test` runs every file in one process and loads this module once, so the exit hook catches all.
+// A fallback for scripts outside `bun test`, which doesn't run exit hooks for the files it runs.
 process.on("exit", removeAll);
 
 /** A fresh empty directory under the system temp dir (realpath'd, so paths compare exactly). */
@@ -18,7 +18,7 @@ export function tempDir(label = "t"): string {
   return d;
 }
 
-/** Call at the top of a test file that makes large trees, to free them as soon as the file finishes. */
+/** Call at the top of every test file that makes temporary directories: they are removed when the file finishes. */
 export function cleanUpAfterThisFile(): void {
   afterAll(removeAll);
 }

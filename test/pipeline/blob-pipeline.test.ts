@@ -13,8 +13,10 @@ import { WorkerPool } from "../../src/pipeline/pool.ts";
 import { Packer, type FinishedPack } from "../../src/repo/packer.ts";
 import { readPackLayout } from "../../src/repo/pack-file.ts";
 import { randomBytes } from "../helpers/random.ts";
-import { tempDir } from "../helpers/tmp.ts";
+import { cleanUpAfterThisFile, tempDir } from "../helpers/tmp.ts";
 import { streamedFrame } from "../helpers/zstd-stream.ts";
+
+cleanUpAfterThisFile();
 
 const MiB = 1 << 20;
 const blobs = Array.from({ length: 40 }, (_, i) => randomBytes(i + 7, 1000 + i * 30_000));

@@ -11,7 +11,9 @@ import { hashId } from "../../src/kernels/sha224.ts";
 import { ChunkPipeline, type FileTicket, type Frame } from "../../src/pipeline/chunk-pipeline.ts";
 import { WorkerPool } from "../../src/pipeline/pool.ts";
 import { randomBytes } from "../helpers/random.ts";
-import { tempDir } from "../helpers/tmp.ts";
+import { cleanUpAfterThisFile, tempDir } from "../helpers/tmp.ts";
+
+cleanUpAfterThisFile();
 
 const MiB = 1 << 20;
 

@@ -10,8 +10,10 @@ import { zstdCompress } from "../../src/kernels/zstd.ts";
 import { readPackLayout, unpackBlobs } from "../../src/repo/pack-file.ts";
 import { Packer, type FinishedPack } from "../../src/repo/packer.ts";
 import { randomBytes } from "../helpers/random.ts";
-import { tempDir } from "../helpers/tmp.ts";
+import { cleanUpAfterThisFile, tempDir } from "../helpers/tmp.ts";
 import { streamedFrame } from "../helpers/zstd-stream.ts";
+
+cleanUpAfterThisFile();
 
 const blobs = Array.from({ length: 12 }, (_, i) => {
   const bytes = randomBytes(i + 1, 1000 + i * 40_000);
