@@ -10,11 +10,14 @@ import { DEFAULT_PACK_SIZE } from "../src/format/repo-config.ts";
 import { BACKPAK_CDC, createChunker, type CdcKernelKind } from "../src/kernels/fastcdc/index.ts";
 import { backup } from "../src/ops/backup.ts";
 import { restore } from "../src/ops/restore.ts";
-import { initFilesystemRepository, openRepository } from "../src/repo/repository.ts";
+import { openRepositoryWith } from "../src/cli/backends.ts";
+import { DEFAULT_CACHE_SIZE } from "../src/format/user-config.ts";
+import { initFilesystemRepository } from "../src/repo/repository.ts";
 import { sha224 } from "../src/kernels/sha224.ts";
 import { zstdCompress, zstdDecompress } from "../src/kernels/zstd.ts";
 
 const argv = process.argv.slice(2);
+const openRepository = (dir: string) => openRepositoryWith(dir, { cacheSize: DEFAULT_CACHE_SIZE });
 const opt = (name: string, dflt: number): number => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 ? Number(argv[i + 1]) : dflt;

@@ -9,9 +9,16 @@ import path from "node:path";
 import type { UserConfig } from "../format/user-config.ts";
 import { BackpakError } from "../lib/errors.ts";
 import { CountingBackend, type Traffic } from "../backend/index.ts";
-import { openRepository, type Repository } from "../repo/repository.ts";
+import type { CacheReads } from "../backend/cache.ts";
+import type { Repository } from "../repo/repository.ts";
+import { openRepositoryWith } from "./backends.ts";
 
 export type RepositorySource = "flag" | "environment" | "default";
+
+export interface OpenOptions {
+  /** "always" makes a cached repository read every object from storage (still filling the cache): for check. */
+  readonly cacheReads?: CacheReads;
+}
 
 export interface CliContext {
   readonly config: UserConfig;
@@ -21,8 +28,11 @@ export interface CliContext {
   readonly workDir: string;
   readonly repositoryPath: string;
   readonly repositorySource: RepositorySource;
-  openRepository(): Repository;
-  /** Wraps a freshly opened repository's backend to count its traffic. */
+  /** Opens the chosen repository with the backends its config calls for, counting its traffic. */
+  openRepository(options?: OpenOptions): Repository;
+  /** Opens another repository (e.g. copy's destination) the same way. */
+  openRepositoryAt(location: string, options?: OpenOptions): Repository;
+  /** Wraps a repository's backend to count its traffic (openRepository already does). */
   counted(repo: Repository): Repository;
 }
 
@@ -38,20 +48,23 @@ export function makeContext(config: UserConfig, repositoryFlag: string | undefin
     repositoryFlag !== undefined ? [repositoryFlag, "flag"] : env ? [env, "environment"] : [defaultRepositoryPath(), "default"];
   const traffic: Traffic = { downloaded: 0, uploaded: 0 };
   const counted = (repo: Repository): Repository => ({ ...repo, backend: new CountingBackend(repo.backend, traffic) });
+  const openAt = (location: string, options: OpenOptions = {}): Repository =>
+    openRepositoryWith(location, { cacheSize: config.cacheSize, traffic, ...options });
   return {
     config,
     traffic,
     counted,
+    openRepositoryAt: openAt,
     workDir: process.cwd(),
     repositoryPath,
     repositorySource,
-    openRepository: () => {
+    openRepository: (options) => {
       if (repositorySource === "default" && !fs.existsSync(repositoryPath)) {
         throw new BackpakError("not-found", `There is no repository yet at the default location ${repositoryPath}`, {
           hint: "run `backpak backup <PATHS>` to create it, or give one with -r",
         });
       }
-      return counted(openRepository(repositoryPath));
+      return openAt(repositoryPath, options);
     },
   };
 }

@@ -1,7 +1,7 @@
 /** Creating and opening repositories: config.toml plus the packs/, indexes/ and snapshots/ folders. */
 import fs from "node:fs";
 import path from "node:path";
-import { FilesystemBackend, type Backend } from "../backend/index.ts";
+import type { Backend } from "../backend/index.ts";
 import { OBJECT_DIRS } from "../format/magic.ts";
 import { parseRepoConfig, serializeRepoConfig, type RepoConfig } from "../format/repo-config.ts";
 import { BackpakError } from "../lib/errors.ts";
@@ -43,8 +43,17 @@ export function initFilesystemRepository(dir: string, config: RepoConfig): void 
   syncDir(dir);
 }
 
-/** Opens the repository at `location`: a directory with config.toml, or a config file for other backends. */
-export function openRepository(location: string): Repository {
+/**
+ * Builds the backend holding an opened repository's objects from its config. Which concrete
+ * backends (direct filesystem, cache, filter, …) is the CLI's choice, not this layer's.
+ */
+export type BackendFactory = (config: RepoConfig, location: string) => Backend;
+
+/**
+ * Opens the repository at `location` (a directory with config.toml, or a config file for other
+ * backends), checks a filesystem repository's layout, and asks `makeBackend` for its backend.
+ */
+export function openRepository(location: string, makeBackend: BackendFactory): Repository {
   log.info(`Opening repository ${location}`);
   let stat: fs.Stats;
   try {
@@ -60,24 +69,21 @@ export function openRepository(location: string): Repository {
   try {
     text = fs.readFileSync(configPath, "utf8");
   } catch (err) {
-    throw new BackpakError("not-found", `Couldn't read ${configPath}`, {
+    const denied = (err as NodeJS.ErrnoException).code === "EACCES";
+    throw new BackpakError(denied ? "io" : "not-found", `Couldn't read ${configPath}`, {
       cause: err,
-      hint: `${location} doesn't look like a backpak repository`,
+      hint: denied ? `check the permissions of ${location}` : `${location} doesn't look like a backpak repository`,
     });
   }
   const config = parseRepoConfig(text, configPath);
-  if (config.backend.type !== "Filesystem") {
-    throw new BackpakError("usage", `${configPath}: ${config.backend.type} repositories are not supported by this build`);
+  if (config.backend.type === "Filesystem") {
+    if (!stat.isDirectory()) {
+      throw new BackpakError("usage", `${location}: a filesystem repository must be a directory`);
+    }
+    for (const sub of Object.values(OBJECT_DIRS)) {
+      const d = path.join(location, sub);
+      if (!fs.existsSync(d)) throw new BackpakError("corrupt", `${d} doesn't exist`, { hint: `${location} is missing part of a repository` });
+    }
   }
-  if (config.filter || config.backend.forceCache) {
-    throw new BackpakError("usage", `${configPath}: filters and force_cache are not supported by this build yet`);
-  }
-  if (!stat.isDirectory()) {
-    throw new BackpakError("usage", `${location}: a filesystem repository must be a directory`);
-  }
-  for (const sub of Object.values(OBJECT_DIRS)) {
-    const d = path.join(location, sub);
-    if (!fs.existsSync(d)) throw new BackpakError("corrupt", `${d} doesn't exist`, { hint: `${location} is missing part of a repository` });
-  }
-  return { location, config, backend: new FilesystemBackend(location) };
+  return { location, config, backend: makeBackend(config, location) };
 }

@@ -8,7 +8,7 @@ import { parseUserTime, systemZone } from "../../format/time.ts";
 import { log } from "../../lib/log.ts";
 import { backup as runBackup, newBackupProgress } from "../../ops/backup.ts";
 import { mergeSkips } from "../../ops/skips.ts";
-import { initFilesystemRepository, openRepository } from "../../repo/repository.ts";
+import { initFilesystemRepository } from "../../repo/repository.ts";
 import { stdout } from "../../ui/output.ts";
 import { ProgressView } from "../../ui/progress.ts";
 import { backupLines } from "../../ui/progress-lines.ts";
@@ -44,7 +44,7 @@ export const backup: Command = {
       if (ctx.repositorySource === "default" && !fs.existsSync(ctx.repositoryPath) && !arg.flag(args, "dry-run")) {
         log.info(`Creating the default repository at ${ctx.repositoryPath}`);
         initFilesystemRepository(ctx.repositoryPath, { packSize: DEFAULT_PACK_SIZE, backend: { type: "Filesystem", forceCache: false } });
-        return ctx.counted(openRepository(ctx.repositoryPath));
+        return ctx.openRepositoryAt(ctx.repositoryPath);
       }
       return ctx.openRepository();
     };

@@ -16,7 +16,8 @@ export const check: Command = {
     const readPacks = arg.flag(args, "read-packs");
     const state = { packs: 0, totalPacks: 0 };
     const view = readPacks ? new ProgressView((spin, elapsed) => checkLines(state, ctx.traffic, spin, elapsed)) : undefined;
-    await runCheck(ctx.openRepository(), {
+    // Read what is really stored, not the local cache's copies.
+    await runCheck(ctx.openRepository({ cacheReads: "always" }), {
       readPacks,
       onPack: (done, total) => {
         state.packs = done;

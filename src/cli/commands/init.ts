@@ -1,5 +1,6 @@
-/** `backpak init [--pack-size SIZE] filesystem [--force-cache]`: create a repository. */
-import { DEFAULT_PACK_SIZE } from "../../format/repo-config.ts";
+/** `backpak init [--pack-size SIZE] [--gpg KEY] filesystem [--force-cache]`: create a repository. */
+import { checkFilterRoundTrip } from "../../backend/filter-check.ts";
+import { DEFAULT_PACK_SIZE, type RepoConfig } from "../../format/repo-config.ts";
 import { BackpakError } from "../../lib/errors.ts";
 import { log } from "../../lib/log.ts";
 import { parseByteSize } from "../../lib/sizes.ts";
@@ -10,12 +11,21 @@ export const init: Command = {
   spec: {
     name: "init",
     about: "Initialize a backup repository",
-    options: [{ long: "pack-size", short: "p", kind: "value", value: "PACK_SIZE", help: "Target size of pack files, e.g. 100MB or 64MiB [default: 100 MB]" }],
+    options: [
+      { long: "pack-size", short: "p", kind: "value", value: "PACK_SIZE", help: "Target size of pack files, e.g. 100MB or 64MiB [default: 100 MB]" },
+      { long: "gpg", kind: "value", value: "GPG", help: "Encrypt everything stored with `gpg --encrypt --recipient <GPG>`\n(and decrypt it with `gpg --decrypt`)" },
+    ],
     subcommands: [
       {
         name: "filesystem",
         about: "Backup to a directory on the local filesystem.",
-        options: [{ long: "force-cache", kind: "flag", help: "Route reads and writes through the local cache (for network mounts).\nNot supported by this build yet." }],
+        options: [
+          {
+            long: "force-cache",
+            kind: "flag",
+            help: "Normally filesystem backups skip caching in ~/.cache/backpak,\nassuming reads & writes directly to the backend are just as fast.\nIf the given path is over a remote mount (e.g., FTP, SMB, SSHFS)\nuse this to override that assumption.",
+          },
+        ],
       },
     ],
   },
@@ -23,10 +33,27 @@ export const init: Command = {
     const sizeText = arg.value(args, "pack-size");
     const packSize = sizeText === undefined ? DEFAULT_PACK_SIZE : parseByteSize(sizeText, true);
     if (packSize <= 0) throw new BackpakError("usage", "Couldn't parse --pack-size: the size must be positive");
-    if (arg.flag(args.sub!, "force-cache")) {
-      throw new BackpakError("usage", "--force-cache is not supported by this build yet");
+    const forceCache = arg.flag(args.sub!, "force-cache");
+    let config: RepoConfig = { packSize, backend: { type: "Filesystem", forceCache } };
+    const gpg = arg.value(args, "gpg");
+    if (gpg !== undefined) {
+      const filter = { filter: `gpg --encrypt --quiet --recipient ${shellWord(gpg)}`, unfilter: "gpg --decrypt --quiet" };
+      // Proven before anything is created, so a key gpg can't use leaves no half-made repository.
+      try {
+        await checkFilterRoundTrip(filter.filter, filter.unfilter);
+      } catch (err) {
+        if (!(err instanceof BackpakError)) throw err;
+        const hint = `check that \`gpg --list-keys ${gpg}\` finds the key and that its secret key is there to decrypt with`;
+        throw new BackpakError(err.kind, err.message, { cause: err.cause, hint });
+      }
+      config = { ...config, filter };
     }
-    initFilesystemRepository(ctx.repositoryPath, { packSize, backend: { type: "Filesystem", forceCache: false } });
+    initFilesystemRepository(ctx.repositoryPath, config);
     log.info(`Initialized a filesystem repository at ${ctx.repositoryPath}`);
   },
 };
+
+/** A key ID or fingerprint as is (backpak's exact config text); anything else (`Name <mail>`) single-quoted for sh. */
+function shellWord(s: string): string {
+  return /^[A-Za-z0-9@%+=:,./_-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}

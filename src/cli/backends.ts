@@ -1,0 +1,60 @@
+/**
+ * Picks the concrete backends for a repository from its config.toml (spec §2.3): a plain
+ * filesystem repository is used directly; one with a filter or `force_cache` goes through the
+ * local cache, in front of the filter (if any), in front of the filesystem. Backblaze isn't built in.
+ */
+import type { Backend } from "../backend/backend.ts";
+import { CachedBackend, type CacheReads } from "../backend/cache.ts";
+import { CacheStore, defaultCacheDir } from "../backend/cache-store.ts";
+import { CountingBackend, type Traffic } from "../backend/counting.ts";
+import { FilesystemBackend } from "../backend/filesystem.ts";
+import { FilterBackend } from "../backend/filter.ts";
+import type { RepoConfig } from "../format/repo-config.ts";
+import { BackpakError } from "../lib/errors.ts";
+import { log } from "../lib/log.ts";
+import { openRepository, type BackendFactory, type Repository } from "../repo/repository.ts";
+
+export interface BackendChoice {
+  /** The user config's cache_size: the limit the local cache is pruned to. */
+  readonly cacheSize: number;
+  /** "always" for commands that must see what is really stored (check); see CacheReads. */
+  readonly cacheReads?: CacheReads;
+  /** Where to count bytes actually moved to and from the repository (cache hits aren't counted). */
+  readonly traffic?: Traffic;
+}
+
+/** The one cache store of this process: the cache directory is shared by every repository. */
+let store: CacheStore | undefined;
+
+function cacheStore(size: number): CacheStore {
+  if (store === undefined) {
+    const dir = defaultCacheDir();
+    log.debug(`Using the local cache in ${dir}`);
+    store = CacheStore.open(dir, size);
+  }
+  return store;
+}
+
+/** The backend for a repository at `location` with `config`, as `choice` asks. */
+export function makeBackend(config: RepoConfig, location: string, choice: BackendChoice): Backend {
+  if (config.backend.type !== "Filesystem") {
+    throw new BackpakError("usage", `${location}: ${config.backend.type} repositories are not supported by this build`, {
+      hint: "this build reads and writes filesystem repositories (directories); use backpak itself for Backblaze B2",
+    });
+  }
+  const count = (b: Backend): Backend => (choice.traffic ? new CountingBackend(b, choice.traffic) : b);
+  const raw = new FilesystemBackend(location);
+  if (config.filter === undefined && !config.backend.forceCache) return count(raw);
+  const filtered = config.filter === undefined ? raw : new FilterBackend(raw, config.filter.filter, config.filter.unfilter);
+  return new CachedBackend(count(filtered), cacheStore(choice.cacheSize), choice.cacheReads ?? "normal");
+}
+
+/** A factory for openRepository that builds backends as `choice` asks. */
+export function backendFactory(choice: BackendChoice): BackendFactory {
+  return (config, location) => makeBackend(config, location, choice);
+}
+
+/** Opens the repository at `location` with the backends its config calls for. */
+export function openRepositoryWith(location: string, choice: BackendChoice): Repository {
+  return openRepository(location, backendFactory(choice));
+}
