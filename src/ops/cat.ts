@@ -10,7 +10,7 @@ import { loadIndex } from "../repo/index-file.ts";
 import { packKey } from "../repo/keys.ts";
 import { loadMasterIndex } from "../repo/master-index.ts";
 import { readPackLayout } from "../repo/pack-file.ts";
-import { readPackBlobs } from "../repo/pack-reader.ts";
+import { ChunkReader } from "../repo/chunk-reader.ts";
 import type { Repository } from "../repo/repository.ts";
 import { findSnapshot, loadSnapshotsChronologically } from "../repo/snapshots.ts";
 
@@ -31,9 +31,8 @@ export async function cat(repo: Repository, kind: CatKind, ref: string): Promise
       const loc = index.blobs.get(id);
       if (!loc) throw new BackpakError("not-found", `Can't find blob ${id} in the index`);
       log.info(`Blob ${id} found in pack ${loc.pack}`);
-      const blob = (await readPackBlobs(repo.backend, loc.pack)).find((b) => b.entry.id === id);
-      if (!blob) throw new BackpakError("corrupt", `Pack ${loc.pack} doesn't hold blob ${id} though the index says it does`);
-      return blob.entry.type === "chunk" ? { kind: "chunk", bytes: blob.bytes } : { kind: "tree", tree: decodeTree(blob.bytes, `tree ${id}`) };
+      const bytes = await new ChunkReader(repo.backend, index.blobs).chunk(id);
+      return loc.type === "chunk" ? { kind: "chunk", bytes } : { kind: "tree", tree: decodeTree(bytes, `tree ${id}`) };
     }
     case "pack": {
       const id = parseId<"pack">(ref, "pack ID") as PackId;

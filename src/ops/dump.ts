@@ -1,11 +1,16 @@
-/** `dump`: find a path in a snapshot and hand over a file's contents, a directory's entries, or a symlink's target. */
+/**
+ * `dump`: find a path in a snapshot and hand over a file's contents (written to a file by the
+ * workers, which read and verify its chunks in parallel), a directory's entries, or a symlink's target.
+ */
+import fs from "node:fs";
 import type { Tree } from "../format/tree.ts";
 import { BackpakError } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
-import { ChunkReader } from "../repo/chunk-reader.ts";
 import type { Repository } from "../repo/repository.ts";
 import { findSnapshot } from "../repo/snapshots.ts";
+import { FileWriter } from "./file-writer.ts";
 import { loadRepository } from "./open.ts";
+import { startBlobPool } from "./pipeline-setup.ts";
 
 export interface DumpOptions {
   readonly snapshot: string;
@@ -15,7 +20,7 @@ export interface DumpOptions {
 
 /** What a dump path names; `path` is the normalized path inside the snapshot. */
 export type DumpTarget =
-  | { readonly kind: "file"; readonly path: string; readonly chunks: AsyncGenerator<Uint8Array> }
+  | { readonly kind: "file"; readonly path: string; readonly writeTo: (file: string) => Promise<void> }
   | { readonly kind: "dir"; readonly path: string; readonly tree: Tree }
   | { readonly kind: "symlink"; readonly path: string; readonly target: string };
 
@@ -49,14 +54,19 @@ export async function dump(repo: Repository, opts: DumpOptions): Promise<DumpTar
       return { kind: "symlink", path: soFar, target: c.target };
     } else {
       if (!last) throw new BackpakError("usage", `${soFar} is a file, not a directory`);
-      const reader = new ChunkReader(repo.backend, loaded.index.blobs);
-      const ids = c.chunks;
       return {
         kind: "file",
         path: soFar,
-        chunks: (async function* () {
-          for (const id of ids) yield await reader.chunk(id);
-        })(),
+        writeTo: async (file) => {
+          const writer = new FileWriter(repo, loaded.index, { times: false, permissions: false });
+          writer.file(file, node, fs.existsSync(file));
+          const { pool, ringBytes } = startBlobPool();
+          try {
+            await writer.finish(pool, ringBytes);
+          } finally {
+            pool.close();
+          }
+        },
       };
     }
   }

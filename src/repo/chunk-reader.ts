@@ -1,25 +1,39 @@
 /**
- * Chunk contents by ID: a miss reads the chunk's whole pack and keeps its verified chunks in an
- * LRU cache bounded to twice the most chunk data any one pack has held, so reading files in
- * order decodes each pack about once.
+ * Blob contents by ID, each verified against its ID: a miss finds the blob's frame in its pack
+ * (frame boundaries come from the frame headers) and decompresses that frame alone, keeping its
+ * blobs in an LRU cache of a bounded size, so reading files in order decodes each frame about once
+ * and memory stays bounded whatever the pack size. Packs that can't be split into frames (backpak's
+ * single streamed frame) are decoded whole.
  */
 import type { Backend } from "../backend/index.ts";
 import type { BlobId, PackId } from "../format/id.ts";
-import { BackpakError } from "../lib/errors.ts";
-import { log } from "../lib/log.ts";
+import { BackpakError, context } from "../lib/errors.ts";
+import { hashId } from "../kernels/sha224.ts";
+import { zstdDecompress } from "../kernels/zstd.ts";
+import { packKey } from "./keys.ts";
 import type { BlobLocation } from "./master-index.ts";
-import { readPackBlobs } from "./pack-reader.ts";
+import { packFrames, type FrameSpan } from "./pack-frames.ts";
+import { readPackLayoutFrom, unpackBlobs, type PackLayout } from "./pack-file.ts";
+
+interface PackInfo {
+  readonly layout: PackLayout;
+  /** Undefined when the pack is one frame (or otherwise unsplittable). */
+  readonly frames: FrameSpan[] | undefined;
+  readonly frameOf: Map<BlobId, number>;
+}
 
 export class ChunkReader {
+  readonly #packs = new Map<PackId, PackInfo>();
   readonly #cache = new Map<BlobId, Uint8Array>();
   #cached = 0;
-  #limit = 0;
-  /** Packs read so far (for counters and tests). */
-  packsRead = 0;
+  /** Frames decompressed so far (for tests). */
+  framesRead = 0;
 
   constructor(
     readonly backend: Backend,
     readonly blobs: ReadonlyMap<BlobId, BlobLocation>,
+    /** Bytes of decompressed blobs to keep (at least one frame's worth is always kept). */
+    readonly cacheBytes = 64 << 20,
   ) {}
 
   async chunk(id: BlobId): Promise<Uint8Array> {
@@ -31,29 +45,69 @@ export class ChunkReader {
     }
     const loc = this.blobs.get(id);
     if (!loc) throw new BackpakError("not-found", `Couldn't find chunk ${id} in the index`, { hint: "run `backpak check`" });
-    await this.#load(loc.pack);
+    try {
+      await this.#load(loc.pack, id);
+    } catch (err) {
+      throw context("corrupt", `Couldn't read pack ${loc.pack}`, err, "run `backpak check --read-packs` to see which objects are damaged");
+    }
     const found = this.#cache.get(id);
-    if (!found) throw new BackpakError("corrupt", `Pack ${loc.pack} doesn't hold chunk ${id} though the index says it does`);
+    if (!found) throw new BackpakError("corrupt", `Pack ${loc.pack} doesn't hold blob ${id} though the index says it does`);
     return found;
   }
 
-  async #load(pack: PackId): Promise<void> {
-    let packBytes = 0;
-    this.packsRead++;
-    for (const { entry, bytes } of await readPackBlobs(this.backend, pack)) {
-      if (entry.type !== "chunk") {
-        log.warn(`Pack ${pack} holds tree ${entry.id} beside chunks; skipping it`);
-        continue;
+  async #load(pack: PackId, id: BlobId): Promise<void> {
+    const reader = await this.backend.openRange(packKey(pack));
+    try {
+      let info = this.#packs.get(pack);
+      if (!info) {
+        const layout = readPackLayoutFrom(reader, pack);
+        const frames = packFrames(reader, layout.manifest, layout.blobsEnd);
+        const frameOf = new Map<BlobId, number>();
+        frames?.forEach((f, i) => {
+          for (let b = f.firstBlob; b < f.firstBlob + f.blobCount; b++) frameOf.set(layout.manifest[b]!.id, i);
+        });
+        info = { layout, frames, frameOf };
+        this.#packs.set(pack, info);
       }
-      packBytes += bytes.length;
-      if (!this.#cache.has(entry.id)) {
-        this.#cache.set(entry.id, bytes);
-        this.#cached += bytes.length;
+      const { layout, frames } = info;
+      const fi = info.frameOf.get(id);
+      if (!frames || fi === undefined) {
+        // Unsplittable: decode the whole pack.
+        const file = await this.backend.read(packKey(pack));
+        let wanted: Uint8Array | undefined;
+        for (const { entry, bytes } of unpackBlobs(file, pack, layout.manifest, layout)) {
+          if (entry.id === id) wanted = bytes;
+          else this.#keep(entry.id, bytes);
+        }
+        if (wanted) this.#keep(id, wanted); // last, so eviction can't drop it
+        return;
       }
+      const f = frames[fi]!;
+      const zframe = new Uint8Array(f.end - f.start);
+      reader.readInto(zframe, f.start);
+      const raw = zstdDecompress(zframe, `pack ${pack}'s frame at byte ${f.start}`);
+      if (raw.length !== f.rawSize) throw new BackpakError("corrupt", `pack ${pack}'s frame at byte ${f.start} decompressed to ${raw.length} bytes, not ${f.rawSize}`);
+      this.framesRead++;
+      let off = 0;
+      for (let b = f.firstBlob; b < f.firstBlob + f.blobCount; b++) {
+        const e = layout.manifest[b]!;
+        const bytes = raw.subarray(off, off + e.length);
+        off += e.length;
+        const actual = hashId(bytes);
+        if (actual !== e.id) throw new BackpakError("corrupt", `Pack ${pack}: ${e.type} ${e.id} hashes to ${actual}`);
+        this.#keep(e.id, bytes);
+      }
+    } finally {
+      reader.close();
     }
-    this.#limit = Math.max(this.#limit, 2 * packBytes);
+  }
+
+  #keep(id: BlobId, bytes: Uint8Array): void {
+    if (this.#cache.has(id)) return;
+    this.#cache.set(id, bytes);
+    this.#cached += bytes.length;
     for (const [k, v] of this.#cache) {
-      if (this.#cached <= this.#limit) break;
+      if (this.#cached <= this.cacheBytes || k === id) break;
       this.#cache.delete(k);
       this.#cached -= v.length;
     }

@@ -14,7 +14,9 @@ import { TreeCache, loadForest } from "../../src/repo/tree-cache.ts";
 import { RepoWriter } from "../../src/repo/writer.ts";
 import { EMPTY_INDEX } from "../../src/repo/resume.ts";
 import { randomBytes } from "../helpers/random.ts";
-import { tempDir } from "../helpers/tmp.ts";
+import { cleanUpAfterThisFile, tempDir } from "../helpers/tmp.ts";
+
+cleanUpAfterThisFile();
 
 /** Stores an index with no packs that supersedes the given ones. */
 async function putSupersedingIndex(backend: MemoryBackend, supersedes: IndexId[]): Promise<IndexId> {
@@ -50,13 +52,13 @@ describe("master index", () => {
 });
 
 describe("chunk reader", () => {
-  test("reads 4 blobs of one pack in any order, decoding the pack once", async () => {
+  test("reads 4 blobs of one pack in any order, decoding their frame once", async () => {
     const b = new MemoryBackend();
     const chunks = [1, 2, 3, 4].map((s) => randomBytes(s, 5000 * s));
     await writeBlobs(b, chunks, []);
     const reader = new ChunkReader(b, (await loadMasterIndex(b)).blobs);
     for (const i of [2, 0, 3, 1]) expect(Buffer.from(await reader.chunk(hashId(chunks[i]!))).equals(Buffer.from(chunks[i]!))).toBe(true);
-    expect(reader.packsRead).toBe(1);
+    expect(reader.framesRead).toBe(1);
     await expect(reader.chunk(hashId("absent"))).rejects.toThrow(/Couldn't find chunk/);
   });
 });

@@ -1,5 +1,7 @@
 /** `backpak dump [-o FILE] <SNAPSHOT> <PATH>`: print a file or directory listing from a snapshot. */
 import fs from "node:fs";
+import path from "node:path";
+import { openFileRange, randomTag } from "../../lib/fsutil.ts";
 import { sortedEntries } from "../../format/tree.ts";
 import { BackpakError } from "../../lib/errors.ts";
 import { dump as runDump } from "../../ops/dump.ts";
@@ -21,29 +23,35 @@ export const dump: Command = {
   async run(args, ctx) {
     const target = await runDump(ctx.openRepository(), { snapshot: arg.pos(args, "SNAPSHOT"), path: arg.pos(args, "PATH") });
     const out = arg.value(args, "output");
-    let fd: number | undefined;
-    if (out !== undefined && out !== "-") {
+    if (target.kind === "file") {
+      if (out !== undefined && out !== "-") return target.writeTo(path.resolve(out));
+      // To stdout: the workers write a scratch file in the working directory, then it is copied out.
+      const scratch = path.join(ctx.workDir, `temp-backpak-dump-${randomTag()}`);
       try {
-        fd = fs.openSync(out, "w");
-      } catch (err) {
-        throw new BackpakError("io", `Couldn't create file ${out}`, { cause: err });
+        await target.writeTo(scratch);
+        const r = openFileRange(scratch);
+        const buf = new Uint8Array(1 << 20);
+        try {
+          for (let pos = 0, n; (n = r.readInto(buf, pos)) > 0; pos += n) stdout.write(buf.subarray(0, n));
+        } finally {
+          r.close();
+        }
+      } finally {
+        fs.rmSync(scratch, { force: true });
       }
+      return;
     }
-    const write = (data: Uint8Array | string): void => {
-      if (fd === undefined) stdout.write(data);
-      else fs.writeSync(fd, typeof data === "string" ? Buffer.from(data) : data);
-    };
-    try {
-      if (target.kind === "file") {
-        for await (const bytes of target.chunks) write(bytes);
-      } else if (target.kind === "symlink") {
-        write(`${target.path} -> ${target.target}\n`);
-      } else {
-        const lines = [`${target.path}/`, ...sortedEntries(target.tree).map(([name, node]) => nodeLine("", `${target.path}/${name}`, node))];
-        write(lines.join("\n") + "\n");
+    const text =
+      target.kind === "symlink"
+        ? `${target.path} -> ${target.target}\n`
+        : [`${target.path}/`, ...sortedEntries(target.tree).map(([name, node]) => nodeLine("", `${target.path}/${name}`, node))].join("\n") + "\n";
+    if (out === undefined || out === "-") stdout.write(text);
+    else {
+      try {
+        fs.writeFileSync(out, text);
+      } catch (err) {
+        throw new BackpakError("io", `Couldn't write ${out}`, { cause: err });
       }
-    } finally {
-      if (fd !== undefined) fs.closeSync(fd);
     }
   },
 };
