@@ -8,11 +8,10 @@ import path from "node:path";
 import type { BlobId, SnapshotId } from "../format/id.ts";
 import { makeSnapshot, sameButTime, type Snapshot } from "../format/snapshot.ts";
 import { nowNs, systemZone } from "../format/time.ts";
-import { EMPTY_TREE_ID, encodeTree, type Tree } from "../format/tree.ts";
+import { EMPTY_TREE_ID } from "../format/tree.ts";
 import { compareScan, type WalkEvent } from "../fs/walk.ts";
 import type { WorkerPool } from "../pipeline/pool.ts";
 import { ScanJob, replayScan } from "../pipeline/scan-log.ts";
-import { hashId } from "../kernels/sha224.ts";
 import { BackpakError, context } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import { comparePaths, sortedUnique } from "../lib/order.ts";
@@ -153,7 +152,11 @@ async function packTrees(
     const root = await walkIntoTrees(events, pipeline, {
       known: (id) => writer.has(id),
       claim: (id, length) => writer.claim(id, length),
-      storeTree: (tree) => storeTree(writer, tree, progress),
+      storeTree: async (tree) => {
+        const { id, fresh, bytes } = await writer.storeTree(tree);
+        if (!fresh) progress.reusedBytes += bytes;
+        return id;
+      },
     }, progress);
     await writer.finish();
     progress.tick();
@@ -181,11 +184,3 @@ async function finishSnapshot(repo: Repository, root: BlobId, paths: string[], s
   return { kind: "snapshot", id, snapshot };
 }
 
-/** Packs a tree unless it is empty (never packed) or already stored. */
-async function storeTree(writer: RepoWriter, tree: Tree, progress: BackupProgress): Promise<BlobId> {
-  if (tree.size === 0) return EMPTY_TREE_ID;
-  const bytes = encodeTree(tree);
-  const id = hashId<"blob">(bytes);
-  if (!(await writer.add("tree", id, bytes))) progress.reusedBytes += bytes.length;
-  return id;
-}

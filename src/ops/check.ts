@@ -15,6 +15,7 @@ import { unpackBlobs } from "../repo/pack-file.ts";
 import { BlobPipeline, UnsplittablePack } from "../pipeline/blob-pipeline.ts";
 import { withPack } from "./pack-task.ts";
 import { startBlobPool } from "./pipeline-setup.ts";
+import { warnUnlistedPacks } from "./unlisted-packs.ts";
 import type { Repository } from "../repo/repository.ts";
 import { loadSnapshot } from "../repo/snapshots.ts";
 import { TreeCache, loadForest } from "../repo/tree-cache.ts";
@@ -108,16 +109,7 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
   if (broken > 0) fail(`${broken} broken packs`);
 
   log.info("Checking for unreachable packs (not listed in indexes)");
-  let unlisted = 0;
-  for (const id of stored) {
-    if (!packs.has(id)) {
-      log.warn(`Pack ${id} not listed in any index`);
-      unlisted++;
-    }
-  }
-  if (unlisted > 0) {
-    log.warn(`${unlisted} ${unlisted === 1 ? "pack is" : "packs are"} unreachable. Consider running \`rebuild-index\` if you aren't running \`backup\` right now.`);
-  }
+  warnUnlistedPacks(stored, packs);
 
   log.info("Checking that all chunks in snapshots are reachable");
   const trees = new TreeCache(repo.backend, blobs);

@@ -184,6 +184,26 @@ export class ChunkPipeline {
     return chunk;
   }
 
+  /**
+   * Queues a blob whose ID is already known (copied from another pack, by prune or copy) straight
+   * into a frame: it is compressed on the workers like a new chunk. False when there is no room
+   * now (pump or wait for progress, then try again).
+   */
+  addBlob(id: BlobId, bytes: Uint8Array): boolean {
+    if (!this.canDecideNew()) return false;
+    const ring = this.#input.alloc(bytes.length);
+    if (ring < 0) return false;
+    this.pool.data.set(bytes, ring);
+    const t = new FileTicket("", bytes.length);
+    const seg: Segment = { ring, streamStart: 0, length: bytes.length, neededUntil: 0 };
+    t.segments.push(seg);
+    t.chunks.push({ id, length: bytes.length, pieces: [[ring, bytes.length]] });
+    t.complete = true;
+    this.#held.push({ ticket: t, seg });
+    this.decide(t, true);
+    return true;
+  }
+
   /** Submits everything, waits for every job, and hands on the last frames. */
   async finish(): Promise<void> {
     for (;;) {

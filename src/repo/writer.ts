@@ -9,6 +9,8 @@ import type { Backend } from "../backend/index.ts";
 import type { IndexContents } from "../format/index-file.ts";
 import type { BlobId, IndexId, PackId } from "../format/id.ts";
 import type { BlobType, ManifestEntry } from "../format/manifest.ts";
+import { EMPTY_TREE_ID, encodeTree, type Tree } from "../format/tree.ts";
+import { hashId } from "../kernels/sha224.ts";
 import { PACK_ZSTD_LEVEL } from "../kernels/zstd.ts";
 import { indexKey, packKey } from "./keys.ts";
 import { Indexer } from "./indexer.ts";
@@ -78,6 +80,14 @@ export class RepoWriter {
     await (type === "chunk" ? this.#chunks : this.#trees).add(type, id, bytes);
     this.stats.compressedBytes = this.#chunks.compressedBytes + this.#trees.compressedBytes;
     return true;
+  }
+
+  /** Packs a tree unless it is empty (never packed: readers know it) or already stored. */
+  async storeTree(tree: Tree): Promise<{ id: BlobId; fresh: boolean; bytes: number }> {
+    if (tree.size === 0) return { id: EMPTY_TREE_ID, fresh: false, bytes: 1 };
+    const bytes = encodeTree(tree);
+    const id = hashId<"blob">(bytes);
+    return { id, fresh: await this.add("tree", id, bytes), bytes: bytes.length };
   }
 
   /** Stores packs a previous run left in the working directory (already listed in the WIP index). */

@@ -1,4 +1,8 @@
-/** Prints tree differences with backpak's codes: `+` added, `-` removed, `C` contents, and with -m a metadata letter. */
+/**
+ * Prints tree differences with backpak's codes: `+` added, `-` removed, `C` contents, and with
+ * -m a metadata letter. `snapshots --stat` indents the codes by a space and may pad lines to
+ * append per-file sizes, so each line is handed over with the path it is about.
+ */
 import type { Node } from "../format/tree.ts";
 import type { CompareCallbacks } from "../ops/compare.ts";
 import type { Forest } from "../repo/tree-cache.ts";
@@ -6,29 +10,35 @@ import { metadataLetter, nodeLine, walkNode } from "./tree-lines.ts";
 
 export class DiffPrinter implements CompareCallbacks {
   constructor(
-    readonly print: (line: string) => void,
+    readonly print: (line: string, path: string) => void,
     /** Print metadata changes (-m); otherwise they are silent. */
     readonly metadata: boolean,
+    /** Put a space before each code (`snapshots --stat`). */
+    readonly indent = false,
   ) {}
 
+  #emit(code: string, path: string, node: Node): void {
+    this.print(nodeLine(this.indent ? ` ${code} ` : `${code} `, path, node), path);
+  }
+
   async added(path: string, node: Node, forest: Forest): Promise<void> {
-    for (const [p, n] of walkNode(path, node, forest)) this.print(nodeLine("+ ", p, n));
+    for (const [p, n] of walkNode(path, node, forest)) this.#emit("+", p, n);
   }
 
   async removed(path: string, node: Node, forest: Forest): Promise<void> {
-    for (const [p, n] of walkNode(path, node, forest)) this.print(nodeLine("- ", p, n));
+    for (const [p, n] of walkNode(path, node, forest)) this.#emit("-", p, n);
   }
 
   async contentsChanged(path: string, oldNode: Node, newNode: Node): Promise<void> {
     if (oldNode.contents.kind === "symlink") {
-      this.print(nodeLine("- ", path, oldNode));
-      this.print(nodeLine("+ ", path, newNode));
+      this.#emit("-", path, oldNode);
+      this.#emit("+", path, newNode);
     } else {
-      this.print(nodeLine("C ", path, oldNode));
+      this.#emit("C", path, oldNode);
     }
   }
 
   async metadataChanged(path: string, oldNode: Node, newNode: Node): Promise<void> {
-    if (this.metadata) this.print(nodeLine(`${metadataLetter(oldNode.metadata, newNode.metadata)} `, path, newNode));
+    if (this.metadata) this.#emit(metadataLetter(oldNode.metadata, newNode.metadata), path, newNode);
   }
 }

@@ -199,3 +199,19 @@ export function errorReport(r: RunResult): string {
   const logged = all.filter((l) => /^\s*ERROR\b/.test(l));
   return [...logged, ...(start < 0 ? [] : all.slice(start))].join("\n");
 }
+
+/**
+ * A directory's entries and what they hold: each file as a hex SHA-256 of its bytes, each
+ * symlink as `-> target`, each directory as `/`. Two trees are byte-for-byte the same when these are equal.
+ */
+export function contentsOf(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const rel of entriesIn(dir)) {
+    const p = path.join(dir, rel);
+    const st = fs.lstatSync(p);
+    if (st.isDirectory()) out[rel] = "/";
+    else if (st.isSymbolicLink()) out[rel] = `-> ${fs.readlinkSync(p)}`;
+    else out[rel] = new Bun.CryptoHasher("sha256").update(fs.readFileSync(p)).digest("hex");
+  }
+  return out;
+}

@@ -1,6 +1,12 @@
 /** Every command, in the order `--help` lists them. */
 import type { Command } from "../command.ts";
 import { backup } from "./backup.ts";
+import { copy } from "./copy.ts";
+import { filterSnapshot } from "./filter-snapshot.ts";
+import { forget } from "./forget.ts";
+import { prune } from "./prune.ts";
+import { rebuildIndex } from "./rebuild-index.ts";
+import { usage } from "./usage.ts";
 import { cat } from "./cat.ts";
 import { check } from "./check.ts";
 import { diff } from "./diff.ts";
@@ -10,4 +16,4 @@ import { ls } from "./ls.ts";
 import { restore } from "./restore.ts";
 import { snapshots } from "./snapshots.ts";
 
-export const COMMANDS: readonly Command[] = [init, backup, cat, check, diff, dump, ls, restore, snapshots];
+export const COMMANDS: readonly Command[] = [init, backup, cat, check, copy, diff, dump, filterSnapshot, forget, ls, prune, rebuildIndex, restore, snapshots, usage];

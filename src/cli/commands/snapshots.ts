@@ -1,21 +1,57 @@
-/** `backpak snapshots [-r] [<SNAPSHOTS>...]`: list snapshots, oldest first. */
+/** `backpak snapshots [-r] [--stat] [-m] [-s] [-f] [<SNAPSHOTS>...]`: list snapshots, oldest first, with sizes and changes on request. */
+import type { BlobId, SnapshotId } from "../../format/id.ts";
+import { loadRepository } from "../../ops/open.ts";
+import { forestSizes, type ForestSizes } from "../../ops/sizes.ts";
 import { findSnapshots, loadSnapshotsChronologically } from "../../repo/snapshots.ts";
+import { loadForest, type Forest } from "../../repo/tree-cache.ts";
 import { stdout } from "../../ui/output.ts";
-import { snapshotLines } from "../../ui/snapshot-text.ts";
+import { fileSizeLines, snapshotBlock, statLines } from "../../ui/snapshot-report.ts";
 import { arg, type Command } from "../command.ts";
 
 export const snapshots: Command = {
   spec: {
     name: "snapshots",
     about: "List snapshots",
-    options: [{ long: "reverse", short: "r", kind: "flag", help: "Newest first" }],
+    options: [
+      { long: "reverse", short: "r", kind: "flag", help: "Newest first" },
+      { long: "stat", kind: "flag", help: "Show what changed since the snapshot before" },
+      { long: "metadata", short: "m", kind: "flag", help: "With --stat, show metadata changes too" },
+      { long: "sizes", short: "s", kind: "flag", help: "Show how much data each snapshot holds, and how much of it is new" },
+      { long: "file-sizes", short: "f", kind: "flag", help: "Show the files that brought new data (implies --sizes)" },
+    ],
     positionals: [{ name: "SNAPSHOTS", variadic: true, help: "Only these snapshots (ID prefixes, LAST, LAST~N); default: all" }],
   },
   async run(args, ctx) {
-    const all = await loadSnapshotsChronologically(ctx.openRepository().backend);
+    const fileSizes = arg.flag(args, "file-sizes");
+    const sizes = fileSizes || arg.flag(args, "sizes");
+    const stat = arg.flag(args, "stat");
+    const repo = ctx.openRepository();
+    // A plain listing needs only the snapshots; sizes and changes need the index and trees.
+    const loaded = sizes || stat ? await loadRepository(repo) : undefined;
+    const all = loaded?.snapshots ?? (await loadSnapshotsChronologically(repo.backend));
     const refs = arg.list(args, "SNAPSHOTS");
-    const chosen = refs.length > 0 ? findSnapshots(all, refs) : [...all];
-    if (arg.flag(args, "reverse")) chosen.reverse();
-    for (const s of chosen) stdout.write(snapshotLines(s.id, s.snapshot).join("\n") + "\n");
+    const chosen = new Set<SnapshotId>((refs.length > 0 ? findSnapshots(all, refs) : all).map((s) => s.id));
+    // Sizes need every snapshot, oldest first (a blob is new where it first appears); --stat needs each one's predecessor.
+    const forests = new Map<number, [BlobId, Forest]>();
+    const sized = new Map<number, ForestSizes>();
+    const seen = new Set<BlobId>();
+    for (let i = 0; i < all.length; i++) {
+      const s = all[i]!;
+      const needed = sizes || (stat && (chosen.has(s.id) || chosen.has(all[i + 1]?.id as SnapshotId)));
+      if (!needed || !loaded) continue;
+      const forest = await loadForest(s.snapshot.tree, loaded.trees);
+      forests.set(i, [s.snapshot.tree, forest]);
+      if (sizes) sized.set(i, forestSizes(s.snapshot.tree, forest, loaded.index.blobs, seen));
+    }
+    const order = all.map((_, i) => i);
+    if (arg.flag(args, "reverse")) order.reverse();
+    for (const i of order) {
+      const s = all[i]!;
+      if (!chosen.has(s.id)) continue;
+      const lines = snapshotBlock(s.id, s.snapshot, sized.get(i));
+      if (stat) lines.push(...(await statLines(forests.get(i - 1), forests.get(i)!, arg.flag(args, "metadata"), fileSizes ? sized.get(i) : undefined)), "");
+      else if (fileSizes) lines.push(...fileSizeLines(sized.get(i)!));
+      stdout.write(lines.join("\n") + "\n");
+    }
   },
 };

@@ -1,0 +1,43 @@
+/** `backpak copy [-n] [-s REGEX]... -t REPO (--all | <SNAPSHOTS>...)`: copy snapshots to another repository. */
+import { BackpakError } from "../../lib/errors.ts";
+import { shortId } from "../../format/id.ts";
+import { log } from "../../lib/log.ts";
+import { copy as runCopy } from "../../ops/copy.ts";
+import { newRepackProgress } from "../../ops/repack-writer.ts";
+import { mergeSkips } from "../../ops/skips.ts";
+import { ProgressView } from "../../ui/progress.ts";
+import { repackLines } from "../../ui/progress-lines.ts";
+import { arg, type Command } from "../command.ts";
+
+export const copy: Command = {
+  spec: {
+    name: "copy",
+    about: "Copy snapshots from one repository to another.",
+    options: [
+      { long: "dry-run", short: "n", kind: "flag", help: "Build everything, store nothing" },
+      { long: "quiet", short: "q", kind: "flag", help: "Don't print progress" },
+      { long: "skip", short: "s", kind: "multi", value: "regex", help: "Skip anything whose absolute path matches the given regular expression" },
+      { long: "to", short: "t", kind: "value", value: "TO", help: "Destination repository" },
+      { long: "all", kind: "flag", help: "Copy every snapshot" },
+    ],
+    positionals: [{ name: "SNAPSHOTS", variadic: true, help: "The snapshots to copy (ID prefixes, LAST, LAST~N)" }],
+  },
+  async run(args, ctx) {
+    const to = arg.value(args, "to");
+    if (to === undefined) throw new BackpakError("usage", "copy needs a destination: --to <REPOSITORY>");
+    const refs = arg.list(args, "SNAPSHOTS");
+    const all = arg.flag(args, "all");
+    if (all === refs.length > 0) throw new BackpakError("usage", "Give either --all or a list of snapshots to copy");
+    const progress = newRepackProgress();
+    const view = arg.flag(args, "quiet") ? undefined : new ProgressView((spin) => repackLines(progress, ctx.traffic, spin));
+    if (view) progress.tick = () => view.tick();
+    const ids = await runCopy(ctx.openRepository(), ctx.openRepositoryAt(to), {
+      ...(all ? {} : { snapshots: refs }),
+      skips: mergeSkips(ctx.config.skips, arg.multi(args, "skip")),
+      dryRun: arg.flag(args, "dry-run"),
+      workDir: ctx.workDir,
+      progress,
+    }).finally(() => view?.done());
+    log.info(`Copied ${ids.length} snapshots: ${ids.map(shortId).join(", ")}`);
+  },
+};

@@ -1,0 +1,23 @@
+/** `backpak prune [-n]`: garbage-collect packs and indexes no snapshot needs. */
+import { prune as runPrune } from "../../ops/prune.ts";
+import { newRepackProgress } from "../../ops/repack-writer.ts";
+import { stdout } from "../../ui/output.ts";
+import { ProgressView } from "../../ui/progress.ts";
+import { repackLines } from "../../ui/progress-lines.ts";
+import { arg, type Command } from "../command.ts";
+
+export const prune: Command = {
+  spec: {
+    name: "prune",
+    about: "Garbage collect: condense the backup, throwing out unused data.",
+    details:
+      "Forgetting a snapshot doesn't delete any data it references, since many snapshots share data.\nPacks with no data any snapshot uses are deleted; those with some are repacked.\nThe new index is stored before anything is deleted; an interrupted prune resumes.",
+    options: [{ long: "dry-run", short: "n", kind: "flag", help: "Work out and build everything, delete nothing" }],
+  },
+  async run(args, ctx) {
+    const progress = newRepackProgress();
+    const view = new ProgressView((spin) => repackLines(progress, ctx.traffic, spin));
+    progress.tick = () => view.tick();
+    await runPrune(ctx.openRepository(), { dryRun: arg.flag(args, "dry-run"), workDir: ctx.workDir, print: stdout.line, progress }).finally(() => view.done());
+  },
+};

@@ -1,0 +1,34 @@
+/** `backpak usage`: repository size statistics, as backpak prints them. */
+import { civilString } from "../../format/time.ts";
+import { log } from "../../lib/log.ts";
+import { niceSize } from "../../lib/sizes.ts";
+import { usage as runUsage } from "../../ops/usage.ts";
+import { stdout } from "../../ui/output.ts";
+import type { Command } from "../command.ts";
+
+export const usage: Command = {
+  spec: { name: "usage", about: "Print repository size stats." },
+  async run(_args, ctx) {
+    const repo = ctx.openRepository();
+    const r = await runUsage(repo);
+    const lines: string[] = [];
+    if (r.snapshots === 0) lines.push("0 snapshots");
+    else {
+      lines.push(`${r.snapshots} snapshots, from ${civilString(r.first!.time, r.first!.tz)} to ${civilString(r.last!.time, r.last!.tz)}`);
+      lines.push(`${niceSize(r.uniqueBytes)} unique data`, `${niceSize(r.reusedBytes)} reused (deduplicated)`);
+    }
+    const unused = r.unusedBytes > 0 ? `, including ${niceSize(r.unusedBytes)} unused data.\nConsider running \`backpak prune\`.` : "";
+    lines.push("", `${r.indexes} ${r.indexes === 1 ? "index" : "indexes"} reference ${r.packs} packs${unused}`);
+    if (r.unusedBytes < 0) log.warn(`Snapshots contain ${niceSize(-r.unusedBytes)} more than packs! Consider running \`backpak check\`.`);
+    const filter = repo.config.filter ? ` and ${repo.config.filter.filter.trim().split(/\s+/)[0]}` : "";
+    lines.push(
+      "",
+      `${repo.config.backend.type} usage after zstd compression${filter}:`,
+      `snapshots: ${niceSize(r.snapshotFileBytes)}`,
+      `indexes:   ${niceSize(r.indexFileBytes)}`,
+      `packs:     ${niceSize(r.packFileBytes)}`,
+      `total:     ${niceSize(r.snapshotFileBytes + r.indexFileBytes + r.packFileBytes)}`,
+    );
+    stdout.write(lines.join("\n") + "\n");
+  },
+};

@@ -1,0 +1,65 @@
+/**
+ * `copy`: copies snapshots into another repository, chunks and trees included (what the
+ * destination already has is not copied again), leaving out paths the skip patterns match. An
+ * unfiltered copy keeps every snapshot's ID. Snapshots are stored only after their data and index.
+ */
+import type { SnapshotId } from "../format/id.ts";
+import { makeSnapshot } from "../format/snapshot.ts";
+import { log } from "../lib/log.ts";
+import { ChunkReader } from "../repo/chunk-reader.ts";
+import { loadMasterIndex } from "../repo/master-index.ts";
+import type { Repository } from "../repo/repository.ts";
+import { EMPTY_INDEX, findResumable } from "../repo/resume.ts";
+import { findSnapshots, snapshotId, storeSnapshot } from "../repo/snapshots.ts";
+import { loadForest } from "../repo/tree-cache.ts";
+import { loadRepository } from "./open.ts";
+import { repackTree } from "./repack.ts";
+import { RepackWriter, type RepackProgress } from "./repack-writer.ts";
+import { treeSkipper } from "./skip-paths.ts";
+
+export interface CopyOptions {
+  /** Snapshot references, or undefined for all. */
+  readonly snapshots?: readonly string[];
+  readonly skips: readonly string[];
+  readonly dryRun: boolean;
+  readonly workDir: string;
+  readonly progress?: RepackProgress;
+}
+
+/** Returns the IDs of the snapshots written to (or, dry-running, that would be written to) the destination. */
+export async function copy(from: Repository, to: Repository, opts: CopyOptions): Promise<SnapshotId[]> {
+  const src = await loadRepository(from);
+  const chosen = opts.snapshots ? findSnapshots(src.snapshots, opts.snapshots) : [...src.snapshots];
+  const destIndex = await loadMasterIndex(to.backend);
+  const resumed = await findResumable(opts.workDir, to.backend);
+  const out = await RepackWriter.open(to, {
+    workDir: opts.workDir,
+    dryRun: opts.dryRun,
+    start: resumed?.wip ?? EMPTY_INDEX,
+    packed: new Set(destIndex.blobs.keys()),
+    ...(resumed ? { leftovers: resumed.localPacks } : {}),
+    ...(opts.progress ? { progress: opts.progress } : {}),
+  });
+  const reader = new ChunkReader(from.backend, src.index.blobs);
+  const copies = [];
+  try {
+    for (const s of chosen) {
+      log.info(`Copying snapshot ${s.id}`);
+      const skip = treeSkipper(opts.skips, s.snapshot.paths);
+      const root = await repackTree(s.snapshot.tree, await loadForest(s.snapshot.tree, src.trees), {
+        ...(skip ? { skip } : {}),
+        chunk: (id, path) => out.copyChunk(id, reader, path),
+        keepTree: (id) => out.copyTree(id, reader),
+        storeTree: out.storeTree,
+      });
+      copies.push(makeSnapshot({ ...s.snapshot, tree: root }));
+    }
+  } catch (err) {
+    out.abandon();
+    throw err;
+  }
+  await out.finish();
+  const ids: SnapshotId[] = [];
+  for (const snapshot of copies) ids.push(opts.dryRun ? snapshotId(snapshot) : await storeSnapshot(to.backend, snapshot, opts.workDir));
+  return ids;
+}

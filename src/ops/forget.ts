@@ -1,0 +1,87 @@
+/**
+ * `forget`: deletes snapshot files (their data goes at the next prune). Snapshots are named by
+ * reference, or "DUPLICATES" forgets every snapshot whose tree equals the one before it.
+ * A retention policy (retention.ts) forgets what it does not keep instead.
+ * Every snapshot is tried; a failure is reported and the command fails at the end.
+ */
+import type { SnapshotId } from "../format/id.ts";
+import { BackpakError, causeChain } from "../lib/errors.ts";
+import { log } from "../lib/log.ts";
+import { snapshotKey } from "../repo/keys.ts";
+import type { Repository } from "../repo/repository.ts";
+import { findSnapshot, loadSnapshotsChronologically, type StoredSnapshot } from "../repo/snapshots.ts";
+import { applyPolicy, type RetentionGroup, type RetentionPolicy } from "./retention.ts";
+
+export interface ForgetOptions {
+  readonly refs: readonly string[];
+  readonly dryRun: boolean;
+}
+
+/** Snapshots whose tree is the same as the last different one before them (oldest first). */
+export function duplicates(chronological: readonly StoredSnapshot[]): [StoredSnapshot, StoredSnapshot][] {
+  const out: [StoredSnapshot, StoredSnapshot][] = [];
+  let unique: StoredSnapshot | undefined;
+  for (const s of chronological) {
+    if (unique && s.snapshot.tree === unique.snapshot.tree) out.push([s, unique]);
+    else unique = s;
+  }
+  return out;
+}
+
+/** Deletes (or with dryRun, names) the snapshots; true when every one went. */
+export async function forgetSnapshots(repo: Repository, ids: Iterable<SnapshotId>, dryRun: boolean): Promise<boolean> {
+  let ok = true;
+  for (const id of ids) {
+    if (dryRun) {
+      log.info(`Would remove ${id}`);
+      continue;
+    }
+    log.info(`Forgetting ${id}`);
+    try {
+      await repo.backend.remove(snapshotKey(id));
+    } catch (err) {
+      log.error(causeChain(err).join(": "));
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+export async function forget(repo: Repository, opts: ForgetOptions): Promise<void> {
+  const all = await loadSnapshotsChronologically(repo.backend);
+  let ok = true;
+  const ids: SnapshotId[] = [];
+  if (opts.refs.length === 1 && opts.refs[0] === "DUPLICATES") {
+    for (const [dup, of] of duplicates(all)) {
+      log.info(`Snapshot ${dup.id} is a duplicate of ${of.id}`);
+      ids.push(dup.id);
+    }
+  } else {
+    for (const ref of opts.refs) {
+      try {
+        ids.push(findSnapshot(all, ref).id);
+      } catch (err) {
+        log.error(causeChain(err).join(": "));
+        ok = false;
+      }
+    }
+  }
+  ok = (await forgetSnapshots(repo, new Set(ids), opts.dryRun)) && ok;
+  if (!ok) throw new BackpakError("not-found", "Couldn't forget snapshots!");
+}
+
+/**
+ * Applies `policy` to every snapshot, hands the decisions to `report` (before anything is
+ * deleted), then forgets (or with dryRun, names) each snapshot the policy does not keep.
+ */
+export async function forgetByPolicy(
+  repo: Repository,
+  policy: RetentionPolicy,
+  dryRun: boolean,
+  report: (groups: readonly RetentionGroup[]) => void,
+): Promise<void> {
+  const groups = applyPolicy(await loadSnapshotsChronologically(repo.backend), policy);
+  report(groups);
+  const removed = groups.flatMap((g) => g.verdicts.filter((v) => !v.keep).map((v) => v.snapshot.id));
+  if (!(await forgetSnapshots(repo, removed, dryRun))) throw new BackpakError("io", "Couldn't forget snapshots!");
+}

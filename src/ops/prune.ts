@@ -1,0 +1,112 @@
+/**
+ * `prune`: find the blobs no snapshot reaches; keep packs whose blobs are all reachable, repack
+ * the reachable blobs of the others ("sparse" packs) through the pipeline, store a new index that
+ * supersedes every current one, and only then delete the old indexes and then the old packs, so
+ * no index ever names a missing pack. An interrupted prune resumes from the WIP index.
+ */
+import type { BlobId, IndexId, PackId } from "../format/id.ts";
+import type { Manifest } from "../format/manifest.ts";
+import { niceSize } from "../lib/sizes.ts";
+import { log } from "../lib/log.ts";
+import { ChunkReader } from "../repo/chunk-reader.ts";
+import { indexKey, listObjects, packKey } from "../repo/keys.ts";
+import type { Repository } from "../repo/repository.ts";
+import { findResumable, type Resumable } from "../repo/resume.ts";
+import { loadForest, type Forest } from "../repo/tree-cache.ts";
+import { loadRepository } from "./open.ts";
+import { repackTree } from "./repack.ts";
+import { RepackWriter, type RepackProgress } from "./repack-writer.ts";
+
+export interface PruneOptions {
+  readonly dryRun: boolean;
+  readonly workDir: string;
+  /** Receives the summary lines (stdout in backpak). */
+  readonly print: (line: string) => void;
+  readonly progress?: RepackProgress;
+}
+
+const blobBytes = (manifests: Iterable<Manifest>): number => {
+  let n = 0;
+  for (const m of manifests) for (const e of m) n += e.length;
+  return n;
+};
+
+/** Every tree and chunk the forests reach. */
+export function reachableBlobs(forests: Iterable<Forest>): Set<BlobId> {
+  const out = new Set<BlobId>();
+  for (const forest of forests) {
+    for (const [id, tree] of forest) {
+      out.add(id);
+      for (const node of tree.values()) if (node.contents.kind === "file") for (const c of node.contents.chunks) out.add(c);
+    }
+  }
+  return out;
+}
+
+export async function prune(repo: Repository, opts: PruneOptions): Promise<void> {
+  const loaded = await loadRepository(repo);
+  const forests = new Map<BlobId, Forest>();
+  for (const s of loaded.snapshots) forests.set(s.snapshot.tree, await loadForest(s.snapshot.tree, loaded.trees));
+  const reachable = reachableBlobs(forests.values());
+
+  const reusable = new Map<PackId, Manifest>();
+  const sparse = new Map<PackId, Manifest>();
+  const droppable = new Map<PackId, Manifest>();
+  for (const [pack, manifest] of loaded.index.packs) {
+    const used = manifest.filter((e) => reachable.has(e.id)).length;
+    (used === manifest.length ? reusable : used === 0 ? droppable : sparse).set(pack, manifest);
+  }
+  if (sparse.size === 0 && droppable.size === 0) {
+    opts.print(`All ${niceSize(blobBytes(reusable.values()))} in use! Nothing to do.`);
+    return;
+  }
+  const superseded = new Set<IndexId>((await listObjects(repo.backend, "index")).map((i) => i.id));
+  log.debug(`Packs [${[...sparse.keys()].join(", ")}] could be repacked`);
+  log.debug(`Packs [${[...droppable.keys()].join(", ")}] can be dropped`);
+  opts.print(
+    `Keep ${reusable.size} packs (${niceSize(blobBytes(reusable.values()))}), rewrite ${sparse.size} (${niceSize(blobBytes(sparse.values()))}), drop ${droppable.size} (${niceSize(blobBytes(droppable.values()))}), and replace the ${superseded.size} current indexes`,
+  );
+
+  let start = { packs: reusable as ReadonlyMap<PackId, Manifest>, supersedes: superseded as ReadonlySet<IndexId> };
+  const resumed = usableWip(await findResumable(opts.workDir, repo.backend), start);
+  if (resumed) start = resumed.wip;
+  const packed = new Set<BlobId>();
+  for (const m of start.packs.values()) for (const e of m) packed.add(e.id);
+
+  const out = await RepackWriter.open(repo, { workDir: opts.workDir, dryRun: opts.dryRun, start, packed, ...(resumed ? { leftovers: resumed.localPacks } : {}), ...(opts.progress ? { progress: opts.progress } : {}) });
+  try {
+    const reader = new ChunkReader(repo.backend, loaded.index.blobs);
+    // Nothing is skipped: a prune never changes a snapshot, only where its blobs live.
+    for (const [root, forest] of forests) {
+      await repackTree(root, forest, { chunk: (id, path) => out.copyChunk(id, reader, path), keepTree: (id) => out.copyTree(id, reader), storeTree: out.storeTree });
+    }
+  } catch (err) {
+    out.abandon();
+    throw err;
+  }
+  await out.finish();
+
+  if (opts.dryRun) {
+    log.info("Prune complete");
+    return;
+  }
+  log.info("Prune complete, removing old indexes");
+  // Old indexes go before packs, so no index ever names a deleted pack.
+  for (const id of superseded) await repo.backend.remove(indexKey(id));
+  for (const id of [...sparse.keys(), ...droppable.keys()]) await repo.backend.remove(packKey(id));
+}
+
+/** A prune's WIP index is picked up only if it replaces the same indexes and keeps every reusable pack. */
+function usableWip(r: Resumable | undefined, start: { packs: ReadonlyMap<PackId, Manifest>; supersedes: ReadonlySet<IndexId> }): Resumable | undefined {
+  if (!r) return undefined;
+  const same = r.wip.supersedes.size === start.supersedes.size && [...start.supersedes].every((s) => r.wip.supersedes.has(s));
+  if (!same) {
+    log.warn("WIP index file supersedes a different set of indexes. Starting over.");
+    return undefined;
+  }
+  if (![...start.packs.keys()].every((p) => r.wip.packs.has(p))) {
+    log.warn("WIP index file isn't a superset of reusable packs. Starting over.");
+    return undefined;
+  }
+  return r;
+}

@@ -1,0 +1,17 @@
+/** The warnings `check` and `usage` give for packs no index lists (left by an interrupted run, or by a lost index). */
+import type { PackId } from "../format/id.ts";
+import { log } from "../lib/log.ts";
+
+/** Warns about each stored pack missing from `indexed`, then once with advice; returns how many there were. */
+export function warnUnlistedPacks(stored: Iterable<PackId>, indexed: ReadonlyMap<PackId, unknown> | ReadonlySet<PackId>): number {
+  let unlisted = 0;
+  for (const id of stored) {
+    if (indexed.has(id)) continue;
+    log.warn(`Pack ${id} not listed in any index`);
+    unlisted++;
+  }
+  if (unlisted > 0) {
+    log.warn(`${unlisted} ${unlisted === 1 ? "pack is" : "packs are"} unreachable. Consider running \`rebuild-index\` if you aren't running \`backup\` right now.`);
+  }
+  return unlisted;
+}

@@ -1,0 +1,57 @@
+/** `usage`: how big the repository is and how much of it snapshots use. */
+import type { BlobId } from "../format/id.ts";
+import { listObjects } from "../repo/keys.ts";
+import type { Repository } from "../repo/repository.ts";
+import { loadForest } from "../repo/tree-cache.ts";
+import { loadRepository } from "./open.ts";
+import { forestSizes } from "./sizes.ts";
+import { warnUnlistedPacks } from "./unlisted-packs.ts";
+
+export interface UsageReport {
+  readonly snapshots: number;
+  /** Times of the first and last snapshots (ns) and their zones. */
+  readonly first?: { time: bigint; tz: string };
+  readonly last?: { time: bigint; tz: string };
+  readonly uniqueBytes: number;
+  readonly reusedBytes: number;
+  readonly indexes: number;
+  readonly packs: number;
+  /** Blob bytes in packs that no snapshot uses (negative: snapshots use more than the packs hold). */
+  readonly unusedBytes: number;
+  readonly snapshotFileBytes: number;
+  readonly indexFileBytes: number;
+  readonly packFileBytes: number;
+}
+
+export async function usage(repo: Repository): Promise<UsageReport> {
+  const loaded = await loadRepository(repo);
+  const seen = new Set<BlobId>();
+  let uniqueBytes = 0;
+  let reusedBytes = 0;
+  for (const s of loaded.snapshots) {
+    const sizes = forestSizes(s.snapshot.tree, await loadForest(s.snapshot.tree, loaded.trees), loaded.index.blobs, seen);
+    uniqueBytes += sizes.introduced;
+    reusedBytes += sizes.reused;
+  }
+  let packed = 0;
+  for (const m of loaded.index.packs.values()) for (const e of m) packed += e.length;
+  const indexes = await listObjects(repo.backend, "index");
+  const packs = await listObjects(repo.backend, "pack");
+  warnUnlistedPacks(packs.map((p) => p.id), loaded.index.packs);
+  const sum = (xs: { size: number }[]): number => xs.reduce((n, x) => n + x.size, 0);
+  const first = loaded.snapshots[0]?.snapshot;
+  const last = loaded.snapshots[loaded.snapshots.length - 1]?.snapshot;
+  return {
+    snapshots: loaded.snapshots.length,
+    ...(first ? { first: { time: first.time, tz: first.tz } } : {}),
+    ...(last ? { last: { time: last.time, tz: last.tz } } : {}),
+    uniqueBytes,
+    reusedBytes,
+    indexes: indexes.length,
+    packs: loaded.index.packs.size,
+    unusedBytes: packed - uniqueBytes,
+    snapshotFileBytes: sum([...loaded.snapshots]),
+    indexFileBytes: sum(indexes),
+    packFileBytes: sum(packs),
+  };
+}

@@ -1,0 +1,47 @@
+/** `snapshots` with --sizes, --file-sizes and --stat: each snapshot's lines, sizes, and its changes from the one before. */
+import type { BlobId } from "../format/id.ts";
+import type { Snapshot } from "../format/snapshot.ts";
+import type { StoredSnapshot } from "../repo/snapshots.ts";
+import { compareTrees } from "../ops/compare.ts";
+import type { ForestSizes } from "../ops/sizes.ts";
+import type { Forest } from "../repo/tree-cache.ts";
+import { EMPTY_TREE_ID } from "../format/tree.ts";
+import { niceSize } from "../lib/sizes.ts";
+import { DiffPrinter } from "./diff-printer.ts";
+import { snapshotLines } from "./snapshot-text.ts";
+
+const segmenter = new Intl.Segmenter();
+/** Width in user-perceived characters (graphemes), as backpak pads. */
+export const width = (s: string): number => [...segmenter.segment(s)].length;
+
+export function sizesLine(s: ForestSizes): string {
+  return `Sizes: ${niceSize(s.treeBytes + s.chunkBytes)} total (${niceSize(s.chunkBytes)} files, ${niceSize(s.treeBytes)} metadata / ${niceSize(s.introduced)} new, ${niceSize(s.reused)} reused)`;
+}
+
+/** The snapshot's block: ID and tags, then (with sizes) the Sizes line, author, date, paths. */
+export function snapshotBlock(id: StoredSnapshot["id"], s: Snapshot, sizes: ForestSizes | undefined): string[] {
+  const lines = snapshotLines(id, s);
+  if (sizes) lines.splice(1, 0, sizesLine(sizes));
+  return lines;
+}
+
+/** Files that brought new data, most first: ` <path><pad> | <new> new, <reused> reused`. */
+export function fileSizeLines(sizes: ForestSizes): string[] {
+  const files = [...sizes.perFile].filter(([, f]) => f.introduced > 0).sort((a, b) => b[1].introduced - a[1].introduced);
+  if (files.length === 0) return [];
+  const pad = Math.max(...files.map(([p]) => width(p)));
+  return [...files.map(([p, f]) => ` ${p}${" ".repeat(pad - width(p))} | ${niceSize(f.introduced)} new, ${niceSize(f.reused)} reused`), ""];
+}
+
+/** The changes from `before` (the empty tree for the first snapshot) to `after`, with sizes padded onto file lines when given. */
+export async function statLines(before: [BlobId, Forest] | undefined, after: [BlobId, Forest], metadata: boolean, sizes: ForestSizes | undefined): Promise<string[]> {
+  const collected: [string, string][] = [];
+  const empty: [BlobId, Forest] = [EMPTY_TREE_ID, new Map([[EMPTY_TREE_ID, new Map()]])];
+  await compareTrees(before ?? empty, after, "", new DiffPrinter((line, path) => collected.push([line, path]), metadata, true));
+  if (!sizes) return collected.map(([l]) => l);
+  const pad = Math.max(0, ...collected.map(([l]) => width(l)));
+  return collected.map(([l, p]) => {
+    const f = sizes.perFile.get(p);
+    return f ? `${l}${" ".repeat(pad - width(l))} | ${niceSize(f.introduced)} new, ${niceSize(f.reused)} reused` : l;
+  });
+}

@@ -1,0 +1,84 @@
+/** Port of backpak's tests/copy.rs, plus: copies keep snapshot IDs, -n stores nothing, a list copies only what it names. */
+import { expect, test } from "bun:test";
+import { writeReadme, writeSrcTree } from "../fixtures/src-tree.ts";
+import { cleanUpAfterThisFile, cli, EMPTY_REPO, entriesIn, fails, lines, listedSnapshots, ok, setup, tempDir } from "./harness.ts";
+
+cleanUpAfterThisFile();
+
+/** `snapshots` output without the line naming the repository. */
+function snapshotsText(work: string, repo: string): string[] {
+  return lines(ok(cli(work, repo, ["snapshots"])).stdout).filter((l) => !l.startsWith("Opening repository"));
+}
+
+function twoRepos(label: string): { work: string; repo: string; repo2: string; src: string } {
+  const { work, repo } = setup(label);
+  const repo2 = tempDir(`${label}-repo2`);
+  ok(cli(work, repo2, ["init", "filesystem"]));
+  return { work, repo, repo2, src: writeSrcTree(work) };
+}
+
+test("copy_smoke: an unfiltered copy is the same snapshot, same ID", () => {
+  const { work, repo, repo2, src } = twoRepos("copy");
+  ok(cli(work, repo, ["backup", src]));
+  ok(cli(work, repo, ["backup", "--tag", "readme", writeReadme(work)]));
+
+  ok(cli(work, repo, ["copy", "--all", "--to", repo2]));
+  ok(cli(work, repo, ["check", "-r"]));
+  ok(cli(work, repo2, ["check", "-r"]));
+
+  expect(listedSnapshots(work, repo2)).toEqual(listedSnapshots(work, repo));
+  expect(snapshotsText(work, repo2)).toEqual(snapshotsText(work, repo));
+  expect(ok(cli(work, repo2, ["ls", "LAST~1"])).stdout).toBe(ok(cli(work, repo, ["ls", "LAST~1"])).stdout);
+  expect(ok(cli(work, repo2, ["ls", "LAST"])).stdout).toBe(ok(cli(work, repo, ["ls", "LAST"])).stdout);
+
+  // Copying again finds everything already there.
+  const packs = entriesIn(repo2);
+  ok(cli(work, repo, ["copy", "--all", "--to", repo2]));
+  expect(entriesIn(repo2)).toEqual(packs);
+});
+
+test("copy_filtered: --skip drops matching paths from the copies", () => {
+  const { work, repo, repo2, src } = twoRepos("copy-filtered");
+  ok(cli(work, repo, ["backup", src]));
+  ok(cli(work, repo, ["copy", "--skip", "backend", "--all", "--to", repo2]));
+  ok(cli(work, repo, ["check", "-r"]));
+  ok(cli(work, repo2, ["check", "-r"]));
+
+  const original = lines(ok(cli(work, repo, ["ls", "LAST"])).stdout);
+  const copied = lines(ok(cli(work, repo2, ["ls", "LAST"])).stdout);
+  expect(copied).toEqual(original.filter((l) => !l.includes("backend")));
+  expect(copied.length).toBeLessThan(original.length);
+  // A filtered copy is a different snapshot.
+  expect(listedSnapshots(work, repo2)).not.toEqual(listedSnapshots(work, repo));
+});
+
+test("copy names snapshots to copy; -n stores nothing", () => {
+  const { work, repo, repo2, src } = twoRepos("copy-list");
+  ok(cli(work, repo, ["backup", src]));
+  ok(cli(work, repo, ["backup", writeReadme(work)]));
+  const [, second] = listedSnapshots(work, repo);
+
+  ok(cli(work, repo, ["copy", "-n", "--all", "--to", repo2]));
+  expect(entriesIn(repo2)).toEqual(EMPTY_REPO);
+  expect(entriesIn(work).filter((e) => !e.startsWith("src") && e !== "README.md")).toEqual([]);
+
+  ok(cli(work, repo, ["copy", "--to", repo2, second!.slice(0, 8)]));
+  expect(listedSnapshots(work, repo2)).toEqual([second!]);
+  ok(cli(work, repo2, ["check", "-r"]));
+});
+
+test("copy refuses an uninitialized destination and a reference that matches nothing", () => {
+  const { work, repo, src } = twoRepos("copy-bad");
+  ok(cli(work, repo, ["backup", src]));
+  const nowhere = tempDir("copy-nowhere");
+  const r = fails(cli(work, repo, ["copy", "--all", "--to", nowhere]));
+  expect(r.stderr).toContain(nowhere);
+  expect(entriesIn(nowhere)).toEqual([]);
+
+  const repo2 = tempDir("copy-bad-repo2");
+  ok(cli(work, repo2, ["init", "filesystem"]));
+  const none = fails(cli(work, repo, ["copy", "--to", repo2, "zzzzzzzz"]));
+  expect(none.stderr).toContain("zzzzzzzz");
+  expect(entriesIn(repo2)).toEqual(EMPTY_REPO);
+  fails(cli(work, repo, ["copy", "--to", repo2]));
+});
