@@ -1,4 +1,5 @@
 /** The user's backpak.toml (and a directory's .backpak): cache size, skip patterns, backup and restore defaults. */
+import { log } from "../lib/log.ts";
 import { parseByteSize } from "../lib/sizes.ts";
 import { parseTomlTable } from "./toml.ts";
 
@@ -18,9 +19,19 @@ export const DEFAULT_USER_CONFIG: UserConfig = {
   restore: {},
 };
 
-/** Parses config text; `where` names the file in errors. Unknown keys are ignored. */
+const KNOWN: Record<string, readonly string[]> = { "": ["cache_size", "skips", "backup", "restore"], backup: ["dereference"], restore: ["output"] };
+
+/** Warns about keys backpak doesn't know (a typo such as `skip` would otherwise do nothing, silently). */
+function warnUnknownKeys(table: Record<string, unknown>, section: string, where: string): void {
+  for (const k of Object.keys(table)) {
+    if (!KNOWN[section]!.includes(k)) log.warn(`Ignoring unknown key ${section === "" ? k : `${section}.${k}`} in ${where}`);
+  }
+}
+
+/** Parses config text; `where` names the file in errors. Unknown keys are ignored with a warning. */
 export function parseUserConfig(text: string, where: string): UserConfig {
   const { raw, bad } = parseTomlTable(text, where, "usage");
+  warnUnknownKeys(raw, "", where);
   const table = (k: string): Record<string, unknown> => {
     const v = raw[k];
     if (v === undefined) return {};
@@ -34,9 +45,11 @@ export function parseUserConfig(text: string, where: string): UserConfig {
   const skips = raw.skips ?? [];
   if (!Array.isArray(skips) || !skips.every((s) => typeof s === "string")) return bad("skips must be a list of strings");
   const backup = table("backup");
+  warnUnknownKeys(backup, "backup", where);
   const dereference = backup.dereference ?? false;
   if (typeof dereference !== "boolean") return bad("backup.dereference must be true or false");
   const restore = table("restore");
+  warnUnknownKeys(restore, "restore", where);
   const output = restore.output;
   if (output !== undefined && typeof output !== "string") return bad("restore.output must be a string");
   return {

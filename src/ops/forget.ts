@@ -2,7 +2,9 @@
  * `forget`: deletes snapshot files (their data goes at the next prune). Snapshots are named by
  * reference, or "DUPLICATES" forgets every snapshot whose tree equals the one before it.
  * A retention policy (retention.ts) forgets what it does not keep instead.
- * Every snapshot is tried; a failure is reported and the command fails at the end.
+ * Every reference is resolved before anything is deleted: one that names no snapshot (or
+ * several) fails the command with nothing forgotten. Deleting goes on past a failure, reported
+ * at the end.
  */
 import type { SnapshotId } from "../format/id.ts";
 import { BackpakError, causeChain } from "../lib/errors.ts";
@@ -49,7 +51,6 @@ export async function forgetSnapshots(repo: Repository, ids: Iterable<SnapshotId
 
 export async function forget(repo: Repository, opts: ForgetOptions): Promise<void> {
   const all = await loadSnapshotsChronologically(repo.backend);
-  let ok = true;
   const ids: SnapshotId[] = [];
   if (opts.refs.length === 1 && opts.refs[0] === "DUPLICATES") {
     for (const [dup, of] of duplicates(all)) {
@@ -57,17 +58,20 @@ export async function forget(repo: Repository, opts: ForgetOptions): Promise<voi
       ids.push(dup.id);
     }
   } else {
+    let unresolved = 0;
     for (const ref of opts.refs) {
       try {
         ids.push(findSnapshot(all, ref).id);
       } catch (err) {
         log.error(causeChain(err).join(": "));
-        ok = false;
+        unresolved++;
       }
     }
+    if (unresolved > 0) {
+      throw new BackpakError("not-found", "Couldn't forget snapshots!", { hint: `${unresolved} of the references matched no single snapshot, so nothing was forgotten` });
+    }
   }
-  ok = (await forgetSnapshots(repo, new Set(ids), opts.dryRun)) && ok;
-  if (!ok) throw new BackpakError("not-found", "Couldn't forget snapshots!");
+  if (!(await forgetSnapshots(repo, new Set(ids), opts.dryRun))) throw new BackpakError("io", "Couldn't forget snapshots!");
 }
 
 /**

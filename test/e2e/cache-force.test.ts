@@ -71,4 +71,10 @@ test("Backblaze repositories are refused with a clear error", () => {
   );
   const r = fails(cli(work, config, ["snapshots"]));
   expect(errorReport(r)).toContain("Backblaze repositories are not supported by this build");
+
+  // init backblaze takes backpak's flags but writes nothing this build couldn't open.
+  const fresh = path.join(tempDir("b2-init"), "b2.toml");
+  const init = fails(cli(work, fresh, ["init", "backblaze", "-k", "id", "-a", "key", "-b", "bucket"]));
+  expect(errorReport(init)).toContain("Backblaze B2 repositories are not supported by this build");
+  expect(fs.existsSync(fresh)).toBe(false);
 });

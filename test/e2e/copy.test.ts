@@ -1,5 +1,7 @@
 /** Port of backpak's tests/copy.rs, plus: copies keep snapshot IDs, -n stores nothing, a list copies only what it names. */
 import { expect, test } from "bun:test";
+import fs from "node:fs";
+import path from "node:path";
 import { writeReadme, writeSrcTree } from "../fixtures/src-tree.ts";
 import { cleanUpAfterThisFile, cli, EMPTY_REPO, entriesIn, fails, lines, listedSnapshots, ok, setup, tempDir } from "./harness.ts";
 
@@ -81,4 +83,31 @@ test("copy refuses an uninitialized destination and a reference that matches not
   expect(none.stderr).toContain("zzzzzzzz");
   expect(entriesIn(repo2)).toEqual(EMPTY_REPO);
   fails(cli(work, repo, ["copy", "--to", repo2]));
+});
+
+// As root, permission bits don't stop writes, so the interrupted run is made as nobody (uid 65534).
+test("a copy that can't store its index resumes from its WIP index", () => {
+  const { work, repo, repo2, src } = twoRepos("copy-resume");
+  ok(cli(work, repo, ["backup", src]));
+  fs.chmodSync(repo, 0o755);
+  fs.chmodSync(repo2, 0o755);
+  for (const d of [work, path.join(repo2, "packs"), path.join(repo2, "snapshots")]) fs.chmodSync(d, 0o777);
+  fs.chmodSync(path.join(repo2, "indexes"), 0o555);
+  try {
+    fails(cli(work, repo, ["copy", "--all", "--to", repo2], { asUser: 65534, cwd: work }));
+  } finally {
+    fs.chmodSync(path.join(repo2, "indexes"), 0o755);
+  }
+  // Packs stored, no index and no snapshot yet: the WIP index remembers the packs.
+  const packs = entriesIn(path.join(repo2, "packs"));
+  expect(packs.length).toBe(2);
+  expect(entriesIn(path.join(repo2, "snapshots"))).toEqual([]);
+  expect(fs.existsSync(path.join(work, "backpak-wip.index"))).toBe(true);
+
+  const resumed = ok(cli(work, repo, ["copy", "--all", "--to", repo2]));
+  expect(resumed.stderr).toContain("WIP index file found, resuming where we left off");
+  expect(entriesIn(path.join(repo2, "packs"))).toEqual(packs);
+  expect(listedSnapshots(work, repo2)).toEqual(listedSnapshots(work, repo));
+  ok(cli(work, repo2, ["check", "--read-packs"]));
+  expect(fs.existsSync(path.join(work, "backpak-wip.index"))).toBe(false);
 });

@@ -8,7 +8,7 @@ import { cleanUpAfterThisFile, cli, lines, listedSnapshots, ok, setup } from "./
 
 cleanUpAfterThisFile();
 
-/** Two snapshots of `data/`: a (100 KB) and b (30 KB); then c (50 KB) and a2, a copy of a, are added. */
+/** Two snapshots of `data/`: a (100 KB), b (30 KB) and empty/; then c (50 KB) and a2, a copy of a, are added. */
 function twoSnapshots(label: string): { work: string; repo: string; data: string } {
   const { work, repo } = setup(label);
   const data = path.join(work, "data");
@@ -16,6 +16,8 @@ function twoSnapshots(label: string): { work: string; repo: string; data: string
   // Under FastCDC's minimum chunk size, so each file is one chunk.
   fs.writeFileSync(path.join(data, "a"), randomBytes(1, 100_000));
   fs.writeFileSync(path.join(data, "b"), randomBytes(2, 30_000));
+  // An empty directory's tree is never packed; sizes count it as its 1 CBOR byte (backpak failed here).
+  fs.mkdirSync(path.join(data, "empty"));
   pinTimes(data);
   ok(cli(work, repo, ["backup", data]));
   fs.writeFileSync(path.join(data, "c"), randomBytes(3, 50_000));
@@ -58,7 +60,7 @@ test("snapshots --stat shows each snapshot's changes from the one before; -m add
   const ids = listedSnapshots(work, repo);
   const [first, second] = blocks(ok(cli(work, repo, ["snapshots", "--stat"])).stdout);
   const changes = (block: string[]): string[] => block.filter((l) => /^ [-+CXTPOA] /.test(l));
-  expect(changes(first!)).toEqual([" + data/", " + data/a", " + data/b"]);
+  expect(changes(first!)).toEqual([" + data/", " + data/a", " + data/b", " + data/empty/"]);
   expect(changes(second!)).toEqual([" + data/a2", " + data/c"]);
 
   const [, withMeta] = blocks(ok(cli(work, repo, ["snapshots", "--stat", "-m"])).stdout);

@@ -27,9 +27,25 @@ export const init: Command = {
           },
         ],
       },
+      {
+        name: "backblaze",
+        about: "Backup to Backblaze B2 (not supported by this build: use backpak itself).",
+        options: [
+          { long: "key-id", short: "k", kind: "value", value: "KEY_ID", help: "The B2 application key ID" },
+          { long: "application-key", short: "a", kind: "value", value: "APPLICATION_KEY", help: "The B2 application key" },
+          { long: "bucket", short: "b", kind: "value", value: "BUCKET", help: "The bucket to store backups in" },
+          { long: "concurrent-connections", short: "c", kind: "value", value: "N", help: "Connections to B2 at once [default: 4]" },
+        ],
+      },
     ],
   },
   async run(args, ctx) {
+    if (args.sub!.spec.name === "backblaze") {
+      // A config this build can't open would only be a trap: refuse before writing anything.
+      throw new BackpakError("usage", "Backblaze B2 repositories are not supported by this build", {
+        hint: "back up to a directory (`backpak init filesystem`), or use the Rust backpak for B2; repositories are interchangeable",
+      });
+    }
     const sizeText = arg.value(args, "pack-size");
     const packSize = sizeText === undefined ? DEFAULT_PACK_SIZE : parseByteSize(sizeText, true);
     if (packSize <= 0) throw new BackpakError("usage", "Couldn't parse --pack-size: the size must be positive");
