@@ -92,3 +92,16 @@ test("a repeated snapshot is skipped unless --allow-repeat", () => {
   expect(snapshotCount()).toBe(3);
   expect(entriesIn(work)).toEqual([]);
 });
+
+test("a dry run prints the ID the real run stores (backpak printed a different, v1-style one)", () => {
+  const { work, repo } = setup("dryrun-id");
+  const src = writeSrcTree(tempDir("dryrun-id-data"));
+  // Reading moves atimes (relatime), which would change the tree between the two runs.
+  pinTimes(src);
+  const args = ["backup", "--author", "me", "--time", "2024-06-01T12:00:00Z", src];
+  const dry = ok(cli(work, repo, ["backup", "--dry-run", ...args.slice(1)]));
+  const real = ok(cli(work, repo, args));
+  const idOf = (stdout: string): string => /Snaphsot ([0-9a-v]{8}) done/.exec(stdout)![1]!;
+  expect(idOf(dry.stdout)).toBe(idOf(real.stdout));
+  expect(objectIds(repo, "snapshots")[0]!.startsWith(idOf(real.stdout))).toBe(true);
+});
