@@ -1,7 +1,9 @@
 /**
  * The main thread's side of backup's hot path. Files are read into the input ring in order and
  * batched into stage-A jobs (FastCDC + SHA-224 on the workers); their chunks come back in order on
- * each file's ticket. The caller decides which chunks are new; those are batched into frames and
+ * each file's ticket. A file's stream must be cut by one worker, in order, so with several workers
+ * the chunks of a file that needs cutting are hashed by separate jobs that any worker can take:
+ * one large file then keeps two cores busy instead of one. The caller decides which chunks are new; those are batched into frames and
  * compressed on the workers (stage B); finished frames are handed on in order. Ring space is
  * released once a range's chunks are decided and the frames that need its bytes are handed on, so
  * memory stays bounded whatever the input, and a slow stage stalls the ones before it.
@@ -12,7 +14,7 @@ import { BackpakError, context } from "../lib/errors.ts";
 import { ByteRing } from "./byte-ring.ts";
 import { GcSchedule } from "./gc-schedule.ts";
 import type { WorkerPool } from "./pool.ts";
-import { H, ItemFlag, JobType, MAX_ITEMS } from "./protocol.ts";
+import { H, ItemFlag, JobType, MAX_CUTS, MAX_ITEMS } from "./protocol.ts";
 
 export interface ChunkRef {
   readonly id: BlobId;
@@ -33,8 +35,14 @@ interface Segment {
 export class FileTicket {
   /** Chunks known so far, in order; the caller takes them with `decide`. */
   readonly chunks: ChunkRef[] = [];
-  /** All chunks are known. */
+  /** All chunks are known (cut and hashed). */
   complete = false;
+  /** Its chunks are hashed by Hash jobs rather than by the worker that cuts them. */
+  cutOnly = false;
+  /** Every cut is known. */
+  cut = false;
+  /** Chunks cut but not hashed yet. */
+  hashing = 0;
   /** How many chunks (and stream bytes) the caller has decided. */
   decided = 0;
   decidedBytes = 0;
@@ -83,6 +91,18 @@ interface StageAJob {
   pathBytes: number;
 }
 
+/** A chunk cut but not yet hashed: it joins its ticket's chunks once its Hash job is done. */
+interface Unhashed {
+  readonly ticket: FileTicket;
+  readonly length: number;
+  readonly pieces: [number, number][];
+}
+
+interface HashJob {
+  readonly slot: number;
+  readonly chunks: Unhashed[];
+}
+
 interface FrameJob {
   readonly slot: number;
   readonly seq: number;
@@ -99,6 +119,9 @@ export class ChunkPipeline {
   readonly #held: { ticket: FileTicket; seg: Segment }[] = [];
   #open: StageAJob | undefined;
   readonly #stageA: StageAJob[] = [];
+  readonly #toHash: Unhashed[] = [];
+  /** In submission order: their chunks join tickets in this order. */
+  readonly #hashJobs: HashJob[] = [];
   readonly #frames: FrameJob[] = [];
   #pieces: [number, number][] = [];
   #entries: ManifestEntry[] = [];
@@ -135,6 +158,7 @@ export class ChunkPipeline {
   /** Does whatever can be done now without waiting: collect results, hand on frames, release, read. */
   async pump(): Promise<void> {
     this.#collect();
+    this.#submitHashes();
     await this.#handOnFrames();
     this.#releaseInput();
     this.#read();
@@ -144,13 +168,15 @@ export class ChunkPipeline {
   async waitForProgress(): Promise<void> {
     const seen = this.pool.finishedCount;
     this.#submitStageA();
+    this.#submitHashes();
     this.#submitFrame();
-    if (this.#stageA.some((j) => this.pool.finished(j.slot)) || (this.#frames.length > 0 && this.pool.finished(this.#frames[0]!.slot))) {
+    const headDone = (jobs: readonly { slot: number }[]): boolean => jobs.length > 0 && this.pool.finished(jobs[0]!.slot);
+    if (this.#stageA.some((j) => this.pool.finished(j.slot)) || headDone(this.#hashJobs) || headDone(this.#frames)) {
       await this.pump();
       return;
     }
-    if (this.#stageA.length === 0 && this.#frames.length === 0) {
-      if (this.#toRead.length > 0) throw new BackpakError("internal", "pipeline stalled: no job in flight and no room to read");
+    if (this.#stageA.length === 0 && this.#hashJobs.length === 0 && this.#frames.length === 0) {
+      if (this.#toRead.length > 0 || this.#toHash.length > 0) throw new BackpakError("internal", "pipeline stalled: no job in flight and no room to read");
       return;
     }
     await this.pool.waitAny(seen);
@@ -210,7 +236,8 @@ export class ChunkPipeline {
       await this.pump();
       this.#submitStageA();
       this.#submitFrame();
-      if (this.#toRead.length === 0 && this.#stageA.length === 0 && this.#frames.length === 0 && this.#frameBytes === 0) return;
+      const idle = this.#stageA.length === 0 && this.#toHash.length === 0 && this.#hashJobs.length === 0 && this.#frames.length === 0;
+      if (this.#toRead.length === 0 && idle && this.#frameBytes === 0) return;
       await this.waitForProgress();
     }
   }
@@ -228,7 +255,9 @@ export class ChunkPipeline {
       const want = Math.min(t.size - t.readBytes, this.#segmentBytes);
       const first = t.readBytes === 0;
       const last = t.readBytes + want === t.size;
-      const flags = (first ? ItemFlag.First : 0) | (last ? ItemFlag.Last : 0) | (first && last && t.size <= CDC_MIN ? ItemFlag.Whole : 0);
+      const whole = first && last && t.size <= CDC_MIN;
+      if (first) t.cutOnly = !whole && this.pool.workerCount > 1;
+      const flags = (first ? ItemFlag.First : 0) | (last ? ItemFlag.Last : 0) | (whole ? ItemFlag.Whole : 0) | (t.cutOnly ? ItemFlag.CutOnly : 0);
       const job = this.#jobFor(flags);
       if (!job) return;
       let pathAt = 0;
@@ -304,6 +333,7 @@ export class ChunkPipeline {
       this.#stageA.splice(k, 1);
       this.#takeResults(job);
     }
+    while (this.#hashJobs.length > 0 && this.pool.finished(this.#hashJobs[0]!.slot)) this.#takeHashes(this.#hashJobs.shift()!);
   }
 
   #takeResults(job: StageAJob): void {
@@ -318,10 +348,53 @@ export class ChunkPipeline {
     for (let c = 0; c < cuts; c++) {
       const { ticket } = job.items[slots.cutItem(job.slot, c)]!;
       const length = slots.cutLength(job.slot, c);
-      ticket.chunks.push({ id: idFromDigest<"blob">(slots.digest(job.slot, c)), length, pieces: piecesOf(ticket, ticket.cutAt, length) });
+      const pieces = piecesOf(ticket, ticket.cutAt, length);
       ticket.cutAt += length;
+      if (ticket.cutOnly) {
+        this.#toHash.push({ ticket, length, pieces });
+        ticket.hashing++;
+      } else {
+        ticket.chunks.push({ id: idFromDigest<"blob">(slots.digest(job.slot, c)), length, pieces });
+      }
     }
-    for (const { ticket, seg } of job.items) if (seg.streamStart + seg.length === ticket.size) ticket.complete = true;
+    for (const { ticket, seg } of job.items) {
+      if (seg.streamStart + seg.length !== ticket.size) continue;
+      ticket.cut = true;
+      ticket.complete = ticket.hashing === 0;
+    }
+    this.pool.release(job.slot);
+  }
+
+  /** Sends cut chunks off to be hashed, as many per job as its items and digests allow. */
+  #submitHashes(): void {
+    while (this.#toHash.length > 0 && this.pool.freeSlots > 0) {
+      const slot = this.pool.take(JobType.Hash);
+      const chunks: Unhashed[] = [];
+      let items = 0;
+      while (this.#toHash.length > 0 && chunks.length < MAX_CUTS) {
+        const next = this.#toHash[0]!;
+        if (items + next.pieces.length > MAX_ITEMS) break;
+        next.pieces.forEach(([off, len], i) => this.pool.slots.setItem(slot, items + i, off, len, chunks.length, i === next.pieces.length - 1 ? 1 : 0));
+        items += next.pieces.length;
+        chunks.push(this.#toHash.shift()!);
+      }
+      this.pool.slots.set(slot, H.Items, items);
+      this.pool.submit(slot, this.pool.leastBusy());
+      this.#hashJobs.push({ slot, chunks });
+    }
+  }
+
+  #takeHashes(job: HashJob): void {
+    try {
+      this.pool.complete(job.slot);
+    } catch (err) {
+      throw context("io", `Couldn't hash ${job.chunks[0]!.ticket.path}`, err);
+    }
+    job.chunks.forEach(({ ticket, length, pieces }, i) => {
+      ticket.chunks.push({ id: idFromDigest<"blob">(this.pool.slots.digest(job.slot, i)), length, pieces });
+      ticket.hashing--;
+      ticket.complete = ticket.cut && ticket.hashing === 0;
+    });
     this.pool.release(job.slot);
   }
 

@@ -1,12 +1,12 @@
 /**
  * Fault injection for tests: $BACKPAK_FAULT = "<job>:<n>:<mode>" makes the n-th job of that kind
- * on each worker fail ("throw") or kill its worker mid-job ("die"). Jobs: cut-hash, compress, decompress.
+ * on each worker fail ("throw") or kill its worker mid-job ("die"). Jobs: cut-hash, hash, compress, decompress.
  */
 import { BackpakError } from "../lib/errors.ts";
 import { JobType } from "./protocol.ts";
 import type { FaultPlan } from "./worker-init.ts";
 
-const JOBS: Record<string, number> = { "cut-hash": JobType.CutHash, compress: JobType.Compress, decompress: JobType.Decompress };
+const JOBS: Record<string, number> = { "cut-hash": JobType.CutHash, hash: JobType.Hash, compress: JobType.Compress, decompress: JobType.Decompress };
 
 export function faultPlanFromEnv(env: NodeJS.ProcessEnv = process.env): FaultPlan | undefined {
   const spec = env.BACKPAK_FAULT;
@@ -15,7 +15,7 @@ export function faultPlanFromEnv(env: NodeJS.ProcessEnv = process.env): FaultPla
   const type = JOBS[job ?? ""];
   const after = Number(n);
   if (type === undefined || !Number.isInteger(after) || after < 1 || (mode !== "throw" && mode !== "die")) {
-    throw new BackpakError("usage", `BACKPAK_FAULT=${spec} should be <cut-hash|compress|decompress>:<n>:<throw|die>`);
+    throw new BackpakError("usage", `BACKPAK_FAULT=${spec} should be <cut-hash|hash|compress|decompress>:<n>:<throw|die>`);
   }
   return { job: type, after, mode };
 }

@@ -5,16 +5,20 @@
  * error message). Both sides use this one layout.
  */
 
-export const JobType = { CutHash: 1, Compress: 2, Decompress: 3, Scan: 4, Stop: 9 } as const;
+export const JobType = { CutHash: 1, Compress: 2, Decompress: 3, Scan: 4, Hash: 5, Stop: 9 } as const;
 export const Status = { Free: 0, Submitted: 1, Done: 2, Failed: 3 } as const;
 
 /**
  * CutHash items are (ring offset, length, flags, path offset, path length): the worker reads the
  * stream's next `length` bytes into the ring, opening the file (its UTF-8 path is in the slot's
  * path area) at the stream's first item and closing it after the last. Flags: the item starts a
- * stream, ends it, or is a whole stream that is one chunk.
+ * stream, ends it, is a whole stream that is one chunk, or is cut only (its chunks are hashed by
+ * Hash jobs, possibly on other workers, so one large file isn't bound to one worker).
+ *
+ * Hash items are (ring offset, length, digest index, 1 on a chunk's last piece): the pieces of
+ * each chunk in order; the digest of each chunk goes to its index in the digest area.
  */
-export const ItemFlag = { First: 1, Last: 2, Whole: 4 } as const;
+export const ItemFlag = { First: 1, Last: 2, Whole: 4, CutOnly: 8 } as const;
 
 export const MAX_ITEMS = 256;
 export const MAX_CUTS = 512;

@@ -1,7 +1,8 @@
 /**
  * A kernel worker: takes job slots from its queue and runs them on the shared data buffer —
- * FastCDC cut points with the SHA-224 of each chunk (stage A), zstd compression of batches of new
- * blobs (stage B), and zstd decompression with per-blob verification and writes (restore, check).
+ * FastCDC cut points with the SHA-224 of each chunk (stage A; a large file's hashing can be jobs
+ * of its own), zstd compression of batches of new blobs (stage B), and zstd decompression with
+ * per-blob verification and writes (restore, check).
  */
 import fs from "node:fs";
 import { createChunker, type Chunker } from "../kernels/fastcdc/index.ts";
@@ -46,14 +47,15 @@ function readItem(view: Uint8Array, path: () => string, first: boolean, last: bo
   }
 }
 
-/** Stage A: read each item, cut its stream into chunks and hash them; cuts are reported where they end. */
+/** Stage A: read each item, cut its stream into chunks and hash them (unless cut only); cuts are reported where they end. */
 function cutHash(slots: Slots, slot: number, data: Uint8Array): void {
   let cuts = 0;
   const items = slots.get(slot, H.Items);
   let item = 0;
+  let hashing = true;
   const sink = (bytes: Uint8Array): void => {
     if (cuts >= MAX_CUTS) throw new Error(`more than ${MAX_CUTS} chunks in one job`);
-    sha224Into(bytes, slots.digest(slot, cuts));
+    if (hashing) sha224Into(bytes, slots.digest(slot, cuts));
     slots.setCut(slot, cuts++, bytes.length, item);
   };
   for (; item < items; item++) {
@@ -61,6 +63,7 @@ function cutHash(slots: Slots, slot: number, data: Uint8Array): void {
     const len = slots.item(slot, item, 1);
     const flags = slots.item(slot, item, 2);
     const view = data.subarray(off, off + len);
+    hashing = (flags & ItemFlag.CutOnly) === 0;
     slots.set(slot, H.FailedItem, item);
     const i = item;
     readItem(view, () => slots.path(slot, slots.item(slot, i, 3), slots.item(slot, i, 4)), (flags & ItemFlag.First) !== 0, (flags & ItemFlag.Last) !== 0);
@@ -73,6 +76,28 @@ function cutHash(slots: Slots, slot: number, data: Uint8Array): void {
     if (flags & ItemFlag.Last) chunker.finish(sink);
   }
   slots.set(slot, H.Cuts, cuts);
+}
+
+/** SHA-224 of chunks cut elsewhere: each chunk's pieces in order, its digest at the index its last piece names. */
+function hash(slots: Slots, slot: number, data: Uint8Array): void {
+  const items = slots.get(slot, H.Items);
+  let hasher: Bun.CryptoHasher | undefined;
+  for (let i = 0; i < items; i++) {
+    const off = slots.item(slot, i, 0);
+    const piece = data.subarray(off, off + slots.item(slot, i, 1));
+    const out = slots.digest(slot, slots.item(slot, i, 2));
+    const last = slots.item(slot, i, 3) === 1;
+    if (last && !hasher) {
+      sha224Into(piece, out);
+      continue;
+    }
+    hasher ??= new Bun.CryptoHasher("sha224");
+    hasher.update(piece);
+    if (last) {
+      out.set(hasher.digest());
+      hasher = undefined;
+    }
+  }
 }
 
 /** Gathers the item ranges into one contiguous view (copying only when there are several). */
@@ -162,6 +187,7 @@ const KERNELS: Record<number, (slots: Slots, slot: number, data: Uint8Array) => 
   [JobType.Compress]: compress,
   [JobType.Decompress]: decompress,
   [JobType.Scan]: scan,
+  [JobType.Hash]: hash,
 };
 
 self.onmessage = (e: MessageEvent<WorkerInit>) => {
