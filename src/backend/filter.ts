@@ -4,12 +4,10 @@
  * the stored object (e.g. gpg encryption at rest). Listing and removal pass straight through.
  */
 import fs from "node:fs";
-import path from "node:path";
 import { BackpakError } from "../lib/errors.ts";
-import { randomTag } from "../lib/fsutil.ts";
 import { log } from "../lib/log.ts";
 import type { Backend, ListedObject, RangeReader } from "./backend.ts";
-import { fdRange } from "./local-file.ts";
+import { anonymousScratchFile, fdRange, scratchPath } from "./local-file.ts";
 import { describeExit, runShell, shellFailure, type ShellOutput, type ShellResult } from "./shell.ts";
 
 export interface FilterOptions {
@@ -29,13 +27,13 @@ export class FilterBackend implements Backend {
     this.description = `${inner.description} (filtered through ${filter})`;
   }
 
-  #scratch(what: string): string {
-    return path.join(this.options.scratchDir ?? process.cwd(), `backpak-${what}-${randomTag()}.tmp`);
+  #scratchDir(): string {
+    return this.options.scratchDir ?? process.cwd();
   }
 
   async put(key: string, localPath: string): Promise<void> {
     log.debug(`${this.filter} > ${key}`);
-    const filtered = this.#scratch("filtered");
+    const filtered = scratchPath(this.#scratchDir(), "filtered");
     let inFd: number | undefined;
     let outFd: number | undefined;
     try {
@@ -67,10 +65,7 @@ export class FilterBackend implements Backend {
 
   /** Unfilters the whole object into an anonymous scratch file and reads windows of that. */
   async openRange(key: string): Promise<RangeReader> {
-    const scratch = this.#scratch("unfiltered");
-    const fd = fs.openSync(scratch, "wx+", 0o600);
-    // Nameless from here on: nothing is left behind however this process ends.
-    fs.unlinkSync(scratch);
+    const fd = anonymousScratchFile(this.#scratchDir(), "unfiltered");
     try {
       await this.#unfilter(key, { fd });
       return fdRange(fd);

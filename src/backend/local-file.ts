@@ -1,9 +1,24 @@
-/** Local-file helpers for decorators that keep copies on disk: positioned reads over an open descriptor, whole reads, chunked copies. */
+/** Local-file helpers for backends that keep copies on disk: scratch files, positioned reads over an open descriptor, whole reads, chunked copies. */
 import fs from "node:fs";
+import path from "node:path";
+import { randomTag } from "../lib/fsutil.ts";
 import type { RangeReader } from "./backend.ts";
 
 /** How much a copy moves at a time. */
 export const COPY_CHUNK = 1 << 20;
+
+/** A fresh name for a scratch file in `dir`: `backpak-<label>-<random>.tmp`. */
+export function scratchPath(dir: string, label: string): string {
+  return path.join(dir, `backpak-${label}-${randomTag()}.tmp`);
+}
+
+/** A new scratch file in `dir`, open for reading and writing and already nameless, so nothing is left behind however this process ends. */
+export function anonymousScratchFile(dir: string, label: string): number {
+  const file = scratchPath(dir, label);
+  const fd = fs.openSync(file, "wx+", 0o600);
+  fs.unlinkSync(file);
+  return fd;
+}
 
 /** Positioned reads of the file open as `fd`; `close` closes the descriptor. */
 export function fdRange(fd: number): RangeReader {
@@ -41,11 +56,11 @@ export function readAllAndClose(fd: number): Uint8Array {
   }
 }
 
-/** Writes `source` (bytes, or every byte of a range reader) to `fd` from offset 0; returns the length written. */
-export function writeAllTo(fd: number, source: Uint8Array | RangeReader): number {
+/** Writes `source` (bytes, or every byte of a range reader) to `fd` from offset `at` on; returns the length written. */
+export function writeAllTo(fd: number, source: Uint8Array | RangeReader, at = 0): number {
   if (source instanceof Uint8Array) {
     let done = 0;
-    while (done < source.length) done += fs.writeSync(fd, source, done, source.length - done, done);
+    while (done < source.length) done += fs.writeSync(fd, source, done, source.length - done, at + done);
     return done;
   }
   const buf = new Uint8Array(Math.min(COPY_CHUNK, Math.max(source.size, 1)));
@@ -54,7 +69,7 @@ export function writeAllTo(fd: number, source: Uint8Array | RangeReader): number
     const n = source.readInto(buf, pos);
     if (n === 0) break;
     let done = 0;
-    while (done < n) done += fs.writeSync(fd, buf, done, n - done, pos + done);
+    while (done < n) done += fs.writeSync(fd, buf, done, n - done, at + pos + done);
     pos += n;
   }
   return pos;

@@ -1,16 +1,17 @@
 /**
- * Picks the concrete backends for a repository from its config.toml (spec §2.3): a plain
- * filesystem repository is used directly; one with a filter or `force_cache` goes through the
- * local cache, in front of the filter (if any), in front of the filesystem. Backblaze isn't built in.
+ * Picks the concrete backends for a repository from its config (spec §2.3): a plain filesystem
+ * repository is used directly; a Backblaze B2 one, or a filesystem one with a filter or
+ * `force_cache`, goes through the local cache, in front of the filter (if any), in front of the
+ * storage (filesystem or B2).
  */
 import type { Backend } from "../backend/backend.ts";
+import { B2Backend } from "../backend/b2.ts";
 import { CachedBackend, type CacheReads } from "../backend/cache.ts";
 import { CacheStore, defaultCacheDir } from "../backend/cache-store.ts";
 import { CountingBackend, type Traffic } from "../backend/counting.ts";
 import { FilesystemBackend } from "../backend/filesystem.ts";
 import { FilterBackend } from "../backend/filter.ts";
 import type { RepoConfig } from "../format/repo-config.ts";
-import { BackpakError } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import { openRepository, type BackendFactory, type Repository } from "../repo/repository.ts";
 
@@ -37,14 +38,10 @@ function cacheStore(size: number): CacheStore {
 
 /** The backend for a repository at `location` with `config`, as `choice` asks. */
 export function makeBackend(config: RepoConfig, location: string, choice: BackendChoice): Backend {
-  if (config.backend.type !== "Filesystem") {
-    throw new BackpakError("usage", `${location}: ${config.backend.type} repositories are not supported by this build`, {
-      hint: "this build reads and writes filesystem repositories (directories); use backpak itself for Backblaze B2",
-    });
-  }
   const count = (b: Backend): Backend => (choice.traffic ? new CountingBackend(b, choice.traffic) : b);
-  const raw = new FilesystemBackend(location);
-  if (config.filter === undefined && !config.backend.forceCache) return count(raw);
+  const storage = config.backend;
+  const raw = storage.type === "Filesystem" ? new FilesystemBackend(location) : new B2Backend(storage);
+  if (storage.type === "Filesystem" && config.filter === undefined && !storage.forceCache) return count(raw);
   const filtered = config.filter === undefined ? raw : new FilterBackend(raw, config.filter.filter, config.filter.unfilter);
   return new CachedBackend(count(filtered), cacheStore(choice.cacheSize), choice.cacheReads ?? "normal");
 }

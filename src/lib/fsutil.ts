@@ -37,6 +37,22 @@ export function writeFileAtomic(dest: string, data: Uint8Array | string): void {
   renameOrClean(tmp, dest);
 }
 
+/**
+ * Creates `dest` holding `data`, atomically and only if it doesn't exist yet: the data goes to
+ * `<dest>.<random>.part`, is fsynced, then hard-linked as `dest` (which fails with EEXIST if
+ * something is there, even something made meanwhile).
+ */
+export function createFileAtomic(dest: string, data: Uint8Array | string, mode = 0o644): void {
+  const tmp = `${dest}.${randomTag()}.part`;
+  try {
+    writeFileSynced(tmp, data, mode);
+    fs.linkSync(tmp, dest);
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+  syncDir(path.dirname(dest));
+}
+
 /** Copies `src` to `dest` atomically (through a `.part` file in dest's directory). */
 export function copyFileAtomic(src: string, dest: string): void {
   const tmp = `${dest}.${randomTag()}.part`;
@@ -77,9 +93,9 @@ export function moveFile(src: string, dest: string): void {
   }
 }
 
-/** Writes `data` to a new file and fsyncs it (no rename; for temporary files the caller renames). */
-export function writeFileSynced(file: string, data: Uint8Array | string): void {
-  const fd = fs.openSync(file, "w", 0o644);
+/** Writes `data` to a new file (made with `mode`) and fsyncs it (no rename; for temporary files the caller renames). */
+export function writeFileSynced(file: string, data: Uint8Array | string, mode = 0o644): void {
+  const fd = fs.openSync(file, "w", mode);
   try {
     fs.writeFileSync(fd, data);
     fs.fsyncSync(fd);

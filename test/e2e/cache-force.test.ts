@@ -3,7 +3,7 @@ import { expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
 import { writeSrcTree } from "../fixtures/src-tree.ts";
-import { cleanUpAfterThisFile, cli, errorReport, fails, filesIn, home, objectIds, ok, run, tempDir } from "./harness.ts";
+import { cleanUpAfterThisFile, cli, filesIn, home, objectIds, ok, run, tempDir } from "./harness.ts";
 
 cleanUpAfterThisFile();
 
@@ -60,21 +60,4 @@ test("cache_size from the user config bounds the cache (the newest object always
   expect(cachedObjects()).toHaveLength(1);
   ok(run(["-C", work, "--config", config, "--repository", repo, "check", "--read-packs"]));
   expect(cachedObjects()).toHaveLength(1);
-});
-
-test("Backblaze repositories are refused with a clear error", () => {
-  const work = tempDir("b2-work");
-  const config = path.join(tempDir("b2"), "b2.toml");
-  fs.writeFileSync(
-    config,
-    '[backend]\ntype = "Backblaze"\nkey_id = "k"\napplication_key = "a"\nbucket = "b"\nconcurrent_connections = 4\n',
-  );
-  const r = fails(cli(work, config, ["snapshots"]));
-  expect(errorReport(r)).toContain("Backblaze repositories are not supported by this build");
-
-  // init backblaze takes backpak's flags but writes nothing this build couldn't open.
-  const fresh = path.join(tempDir("b2-init"), "b2.toml");
-  const init = fails(cli(work, fresh, ["init", "backblaze", "-k", "id", "-a", "key", "-b", "bucket"]));
-  expect(errorReport(init)).toContain("Backblaze B2 repositories are not supported by this build");
-  expect(fs.existsSync(fresh)).toBe(false);
 });

@@ -74,25 +74,42 @@ export function sandboxEnv(overrides: EnvOverrides = {}): Record<string, string>
 
 const decoder = new TextDecoder();
 
-/** Runs `backpak <args>` and returns what it did; never throws on a non-zero exit. */
-export function run(args: readonly string[], opts: RunOptions = {}): RunResult {
+/** How to spawn `backpak <args>` as `opts` asks. */
+function spawnOptions(args: readonly string[], opts: RunOptions): { cmd: string[]; env: Record<string, string>; cwd: string } {
   requireBinary();
   const drop = opts.asUser !== undefined && isRoot ? ["setpriv", `--reuid=${opts.asUser}`, `--regid=${opts.asUser}`, "--clear-groups"] : [];
-  const proc = Bun.spawnSync({
-    cmd: [...drop, BIN, ...args],
-    env: sandboxEnv(opts.env),
-    cwd: opts.cwd ?? home(),
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const stdoutBytes = new Uint8Array(proc.stdout);
-  return { args, code: proc.exitCode ?? -1, stdout: decoder.decode(stdoutBytes), stderr: decoder.decode(proc.stderr), stdoutBytes };
+  return { cmd: [...drop, BIN, ...args], env: sandboxEnv(opts.env), cwd: opts.cwd ?? home() };
+}
+
+function result(args: readonly string[], code: number | null, stdout: Uint8Array, stderr: Uint8Array): RunResult {
+  return { args, code: code ?? -1, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr), stdoutBytes: stdout };
+}
+
+/** Runs `backpak <args>` and returns what it did; never throws on a non-zero exit. */
+export function run(args: readonly string[], opts: RunOptions = {}): RunResult {
+  const proc = Bun.spawnSync({ ...spawnOptions(args, opts), stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+  return result(args, proc.exitCode, new Uint8Array(proc.stdout), new Uint8Array(proc.stderr));
+}
+
+/** Like run, without blocking this process meanwhile (so a server it runs, such as a fake B2, can answer). */
+export async function runAsync(args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  const proc = Bun.spawn({ ...spawnOptions(args, opts), stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).bytes(), new Response(proc.stderr).bytes(), proc.exited]);
+  return result(args, code, stdout, stderr);
 }
 
 /** Like backpak's own tests' `cli_run`: `-C <work> --config "" --repository <repo> -vvv <args>`. */
 export function cli(work: string, repo: string, args: readonly string[], opts: RunOptions = {}): RunResult {
-  return run(["-C", work, "--config", "", "--repository", repo, "-vvv", ...args], opts);
+  return run(cliArgs(work, repo, args), opts);
+}
+
+/** Like cli, without blocking this process meanwhile. */
+export function cliAsync(work: string, repo: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  return runAsync(cliArgs(work, repo, args), opts);
+}
+
+function cliArgs(work: string, repo: string, args: readonly string[]): string[] {
+  return ["-C", work, "--config", "", "--repository", repo, "-vvv", ...args];
 }
 
 function describeRun(r: RunResult): string {

@@ -1,10 +1,15 @@
-/** `backpak init [--pack-size SIZE] [--gpg KEY] filesystem [--force-cache]`: create a repository. */
+/**
+ * `backpak init [--pack-size SIZE] [--gpg KEY] (filesystem [--force-cache] | backblaze -k ID -a KEY -b BUCKET [-c N])`:
+ * create a repository (a directory), or a Backblaze B2 repository's config file (B2 isn't contacted).
+ */
 import { checkFilterRoundTrip } from "../../backend/filter-check.ts";
-import { DEFAULT_PACK_SIZE, type RepoConfig } from "../../format/repo-config.ts";
+import { DEFAULT_PACK_SIZE, serializeRepoConfig, type BackendConfig, type RepoConfig } from "../../format/repo-config.ts";
 import { BackpakError } from "../../lib/errors.ts";
+import { createFileAtomic } from "../../lib/fsutil.ts";
 import { log } from "../../lib/log.ts";
 import { parseByteSize } from "../../lib/sizes.ts";
 import { initFilesystemRepository } from "../../repo/repository.ts";
+import type { Parsed } from "../args.ts";
 import { arg, type Command } from "../command.ts";
 
 export const init: Command = {
@@ -29,7 +34,7 @@ export const init: Command = {
       },
       {
         name: "backblaze",
-        about: "Backup to Backblaze B2 (not supported by this build: use backpak itself).",
+        about: "Backup to Backblaze B2. Writes the repository's config file at -r (B2 isn't contacted).",
         options: [
           { long: "key-id", short: "k", kind: "value", value: "KEY_ID", help: "The B2 application key ID" },
           { long: "application-key", short: "a", kind: "value", value: "APPLICATION_KEY", help: "The B2 application key" },
@@ -40,17 +45,12 @@ export const init: Command = {
     ],
   },
   async run(args, ctx) {
-    if (args.sub!.spec.name === "backblaze") {
-      // A config this build can't open would only be a trap: refuse before writing anything.
-      throw new BackpakError("usage", "Backblaze B2 repositories are not supported by this build", {
-        hint: "back up to a directory (`backpak init filesystem`), or use the Rust backpak for B2; repositories are interchangeable",
-      });
-    }
     const sizeText = arg.value(args, "pack-size");
     const packSize = sizeText === undefined ? DEFAULT_PACK_SIZE : parseByteSize(sizeText, true);
     if (packSize <= 0) throw new BackpakError("usage", "Couldn't parse --pack-size: the size must be positive");
-    const forceCache = arg.flag(args.sub!, "force-cache");
-    let config: RepoConfig = { packSize, backend: { type: "Filesystem", forceCache } };
+    const sub = args.sub!;
+    const backend: BackendConfig = sub.spec.name === "backblaze" ? backblaze(sub) : { type: "Filesystem", forceCache: arg.flag(sub, "force-cache") };
+    let config: RepoConfig = { packSize, backend };
     const gpg = arg.value(args, "gpg");
     if (gpg !== undefined) {
       const filter = { filter: `gpg --encrypt --quiet --recipient ${shellWord(gpg)}`, unfilter: "gpg --decrypt --quiet" };
@@ -64,10 +64,54 @@ export const init: Command = {
       }
       config = { ...config, filter };
     }
-    initFilesystemRepository(ctx.repositoryPath, config);
-    log.info(`Initialized a filesystem repository at ${ctx.repositoryPath}`);
+    if (backend.type === "Backblaze") {
+      createBackblazeConfig(ctx.repositoryPath, config);
+      log.info(`Wrote the configuration of a Backblaze B2 repository (bucket ${backend.bucket}) to ${ctx.repositoryPath}`);
+    } else {
+      initFilesystemRepository(ctx.repositoryPath, config);
+      log.info(`Initialized a filesystem repository at ${ctx.repositoryPath}`);
+    }
   },
 };
+
+const REQUIRED_B2_OPTIONS = [
+  ["key-id", "KEY_ID"],
+  ["application-key", "APPLICATION_KEY"],
+  ["bucket", "BUCKET"],
+] as const;
+
+/** The B2 backend config from `init backblaze`'s flags. */
+function backblaze(sub: Parsed): BackendConfig {
+  const missing = REQUIRED_B2_OPTIONS.filter(([long]) => arg.value(sub, long) === undefined).map(([long, value]) => `--${long} <${value}>`);
+  if (missing.length > 0) {
+    throw new BackpakError("usage", `the following required arguments were not provided:\n  ${missing.join("\n  ")}`, {
+      hint: "For more information, try 'backpak init backblaze --help'.",
+    });
+  }
+  const connections = arg.value(sub, "concurrent-connections") ?? "4";
+  if (!/^[0-9]+$/.test(connections) || Number(connections) < 1 || Number(connections) > 0xffff_ffff) {
+    throw new BackpakError("usage", `invalid value '${connections}' for '--concurrent-connections <N>': give a whole number of at least 1`);
+  }
+  return {
+    type: "Backblaze",
+    keyId: arg.value(sub, "key-id")!,
+    applicationKey: arg.value(sub, "application-key")!,
+    bucket: arg.value(sub, "bucket")!,
+    concurrentConnections: Number(connections),
+  };
+}
+
+/** A B2 repository is its config file alone; it must not exist yet. Readable by its owner only: it holds the application key. */
+function createBackblazeConfig(file: string, config: RepoConfig): void {
+  try {
+    createFileAtomic(file, serializeRepoConfig(config), 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EEXIST") {
+      throw new BackpakError("conflict", `${file} already exists`, { cause: err, hint: "choose a new path for the repository's config file" });
+    }
+    throw new BackpakError("io", `Couldn't create ${file}`, { cause: err });
+  }
+}
 
 /** A key ID or fingerprint as is (backpak's exact config text); anything else (`Name <mail>`) single-quoted for sh. */
 function shellWord(s: string): string {

@@ -1,0 +1,201 @@
+/**
+ * A repository in a Backblaze B2 bucket, speaking backpak's protocol (spec §10): objects are B2 files
+ * named by their keys, uploaded with their SHA-1 appended ("hex_digits_at_end"), downloaded by name
+ * from the API URL, listed a page at a time, removed by deleting their one version. At most
+ * `concurrentConnections` requests are in flight; failures are retried as b2-retry.ts says.
+ * Repositories always open through the local cache, so `openRange` simply downloads the whole object
+ * into a nameless scratch file in the working directory.
+ *
+ * Test hooks (environment): BACKPAK_B2_API_URL replaces https://api.backblazeb2.com (a fake B2
+ * server); BACKPAK_B2_RETRY_MS sets the first retry pause in milliseconds (default 1000).
+ */
+import fs from "node:fs";
+import { BackpakError } from "../lib/errors.ts";
+import { Semaphore } from "../lib/semaphore.ts";
+import type { Backend, ListedObject, RangeReader } from "./backend.ts";
+import { B2Failure } from "./b2-http.ts";
+import { retryPolicyFromEnv, withRetries, type RetryPolicy } from "./b2-retry.ts";
+import { B2Session, query, type B2Authorization, type B2Credentials } from "./b2-session.ts";
+import { anonymousScratchFile, fdRange, writeAllTo } from "./local-file.ts";
+
+export const B2_API_URL = "https://api.backblazeb2.com";
+
+export interface B2Options extends B2Credentials {
+  readonly concurrentConnections: number;
+  /** Default: $BACKPAK_B2_API_URL, else B2_API_URL. */
+  readonly apiUrl?: string;
+  /** Default: DEFAULT_RETRY_POLICY, with $BACKPAK_B2_RETRY_MS as its unit when set. */
+  readonly retry?: RetryPolicy;
+  /** Where `openRange` downloads to (default: the working directory at the time of each call). */
+  readonly scratchDir?: string;
+}
+
+/** B2 lists at most this many names a page. */
+const PAGE_SIZE = "10000";
+
+export class B2Backend implements Backend {
+  readonly description: string;
+  readonly #session: B2Session;
+  readonly #retry: RetryPolicy;
+
+  constructor(readonly options: B2Options) {
+    this.description = `Backblaze B2 bucket ${options.bucket}`;
+    const apiUrl = (options.apiUrl ?? process.env.BACKPAK_B2_API_URL ?? B2_API_URL).replace(/\/+$/, "");
+    this.#session = new B2Session(options, apiUrl, new Semaphore(options.concurrentConnections));
+    this.#retry = options.retry ?? retryPolicyFromEnv(process.env.BACKPAK_B2_RETRY_MS);
+  }
+
+  read(key: string): Promise<Uint8Array> {
+    return this.#download(key, async (r) => new Uint8Array(await r.arrayBuffer()));
+  }
+
+  async openRange(key: string): Promise<RangeReader> {
+    const fd = anonymousScratchFile(this.options.scratchDir ?? process.cwd(), "download");
+    try {
+      await this.#download(key, (r) => saveBody(r, fd, key));
+      return fdRange(fd);
+    } catch (err) {
+      fs.closeSync(fd);
+      throw err;
+    }
+  }
+
+  async put(key: string, localPath: string): Promise<void> {
+    let size: number;
+    try {
+      size = fs.statSync(localPath).size;
+    } catch (err) {
+      throw new BackpakError("io", `Couldn't read ${localPath} to upload it as ${key}`, { cause: err });
+    }
+    const what = `B2 upload of ${key}`;
+    await withRetries(what, this.#retry, () =>
+      this.#session.upload(
+        (target) => ({
+          what,
+          url: target.url,
+          method: "POST",
+          headers: {
+            Authorization: target.token,
+            "Content-Length": String(size + 40), // the SHA-1's 40 hex digits follow the data
+            "X-Bz-File-Name": key, // not percent-encoded, as backpak: keys are plain ASCII
+            "Content-Type": "b2/x-auto",
+            "X-Bz-Content-Sha1": "hex_digits_at_end",
+          },
+          // A fresh stream from the file on every attempt.
+          body: withSha1Suffix(localPath),
+        }),
+        drain,
+      ),
+    );
+    fs.unlinkSync(localPath);
+  }
+
+  async remove(key: string): Promise<void> {
+    const bucket = this.options.bucket;
+    const versions = (await this.#call(`B2 listing of the versions of ${key}`, (auth) => `b2_list_file_versions?${query({ bucketId: auth.bucketId, prefix: key })}`, filesOf))
+      // backpak counts every name the prefix matches; only this key's versions are its business.
+      .filter((f) => f.fileName === key);
+    if (versions.length === 0) throw new BackpakError("not-found", `Couldn't find ${key} in the B2 bucket ${bucket}`);
+    if (versions.length > 1) {
+      throw new BackpakError("conflict", `Found multiple versions of ${key} in the B2 bucket ${bucket}`, {
+        hint: "delete the older versions (e.g. in B2's web console) and run this again",
+      });
+    }
+    const fileId = versions[0]!.fileId;
+    if (typeof fileId !== "string") throw new BackpakError("io", `B2 listed a version of ${key} without its file ID`);
+    const what = `B2 deletion of ${key}`;
+    await withRetries(what, this.#retry, () =>
+      this.#session.call(
+        (auth) => ({
+          what,
+          url: `${auth.apiUrl}/b2api/v2/b2_delete_file_version`,
+          method: "POST",
+          headers: { Authorization: auth.token, "Content-Type": "application/json" },
+          body: JSON.stringify({ fileName: key, fileId }),
+          follow: true,
+        }),
+        drain,
+      ),
+    );
+  }
+
+  async list(prefix: string): Promise<ListedObject[]> {
+    const out: ListedObject[] = [];
+    let startFileName: string | undefined;
+    do {
+      const from = startFileName;
+      const page = await this.#call(
+        `B2 listing of ${prefix}`,
+        (auth) => `b2_list_file_names?${query({ bucketId: auth.bucketId, maxFileCount: PAGE_SIZE, prefix, startFileName: from })}`,
+        async (body, what) => ({ files: filesOf(body, what), next: (body as { nextFileName?: unknown }).nextFileName }),
+      );
+      for (const f of page.files) {
+        if (f.action === "upload" && typeof f.fileName === "string" && typeof f.contentLength === "number") out.push({ key: f.fileName, size: f.contentLength });
+      }
+      startFileName = typeof page.next === "string" ? page.next : undefined;
+    } while (startFileName !== undefined);
+    return out;
+  }
+
+  /** GETs `{apiUrl}/file/{bucket}/{key}`, percent-encoding each part of the path. */
+  #download<T>(key: string, consume: (response: Response) => Promise<T>): Promise<T> {
+    const what = `B2 download of ${key}`;
+    const path = [this.options.bucket, ...key.split("/")].map(encodeURIComponent).join("/");
+    return withRetries(what, this.#retry, () => this.#session.call((auth) => ({ what, url: `${auth.apiUrl}/file/${path}`, headers: { Authorization: auth.token } }), consume));
+  }
+
+  /** GETs `{apiUrl}/b2api/v2/<call>` and reads its JSON answer. */
+  #call<T>(what: string, call: (auth: B2Authorization) => string, read: (body: unknown, what: string) => T | Promise<T>): Promise<T> {
+    return withRetries(what, this.#retry, () =>
+      this.#session.call((auth) => ({ what, url: `${auth.apiUrl}/b2api/v2/${call(auth)}`, headers: { Authorization: auth.token } }), async (r) => read(await r.json(), what)),
+    );
+  }
+}
+
+interface FileEntry {
+  readonly fileName?: unknown;
+  readonly fileId?: unknown;
+  readonly action?: unknown;
+  readonly contentLength?: unknown;
+}
+
+function filesOf(body: unknown, what: string): FileEntry[] {
+  const files = (body as { files?: unknown } | null)?.files;
+  if (!Array.isArray(files)) throw new B2Failure(`${what}: B2 answered without a list of files`, "never");
+  return files as FileEntry[];
+}
+
+/** The file's bytes, then their SHA-1 as 40 lowercase hex digits. */
+function withSha1Suffix(file: string): ReadableStream<Uint8Array> {
+  const sha1 = new Bun.CryptoHasher("sha1");
+  return Bun.file(file)
+    .stream()
+    .pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, out) {
+          sha1.update(chunk);
+          out.enqueue(chunk);
+        },
+        flush(out) {
+          out.enqueue(new TextEncoder().encode(sha1.digest("hex")));
+        },
+      }),
+    );
+}
+
+/** Writes a download to the scratch file `fd` from its start (a retry starts over). */
+async function saveBody(response: Response, fd: number, key: string): Promise<void> {
+  fs.ftruncateSync(fd, 0);
+  let at = 0;
+  for await (const chunk of response.body ?? []) {
+    try {
+      at += writeAllTo(fd, chunk, at);
+    } catch (err) {
+      throw new BackpakError("io", `Couldn't save the download of ${key} to a scratch file`, { cause: err });
+    }
+  }
+}
+
+async function drain(response: Response): Promise<void> {
+  await response.arrayBuffer();
+}
