@@ -167,6 +167,9 @@ export class ChunkPipeline {
   /** Waits until some job finishes (after submitting every partial batch, so progress is certain). */
   async waitForProgress(): Promise<void> {
     const seen = this.pool.finishedCount;
+    // Chunks decided since the last pump may have freed ring space: read into it before waiting.
+    this.#releaseInput();
+    this.#read();
     this.#submitStageA();
     this.#submitHashes();
     this.#submitFrame();
