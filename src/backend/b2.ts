@@ -16,7 +16,8 @@ import type { Backend, ListedObject, RangeReader } from "./backend.ts";
 import { B2Failure } from "./b2-http.ts";
 import { retryPolicyFromEnv, withRetries, type RetryPolicy } from "./b2-retry.ts";
 import { B2Session, query, type B2Authorization, type B2Credentials } from "./b2-session.ts";
-import { anonymousScratchFile, fdRange, writeAllTo } from "./local-file.ts";
+import { anonymousScratchFile, writeAllTo } from "./local-file.ts";
+import { fdRange } from "../lib/fsutil.ts";
 
 export const B2_API_URL = "https://api.backblazeb2.com";
 

@@ -10,7 +10,8 @@ import { BackpakError } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import type { Backend, ListedObject, RangeReader } from "./backend.ts";
 import type { CacheStore } from "./cache-store.ts";
-import { fdRange, readAllAndClose } from "./local-file.ts";
+import { readAllAndClose } from "./local-file.ts";
+import { fdRange } from "../lib/fsutil.ts";
 
 /**
  * "normal": use a cached copy when there is one. "always": read every object from the inner

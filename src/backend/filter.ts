@@ -7,7 +7,8 @@ import fs from "node:fs";
 import { BackpakError } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import type { Backend, ListedObject, RangeReader } from "./backend.ts";
-import { anonymousScratchFile, fdRange, scratchPath } from "./local-file.ts";
+import { anonymousScratchFile, scratchPath } from "./local-file.ts";
+import { fdRange } from "../lib/fsutil.ts";
 import { describeExit, runShell, shellFailure, type ShellOutput, type ShellResult } from "./shell.ts";
 
 export interface FilterOptions {

@@ -1,7 +1,7 @@
-/** Local-file helpers for backends that keep copies on disk: scratch files, positioned reads over an open descriptor, whole reads, chunked copies. */
+/** Local-file helpers for backends that keep copies on disk: scratch files, whole reads, chunked copies. */
 import fs from "node:fs";
 import path from "node:path";
-import { randomTag } from "../lib/fsutil.ts";
+import { fdRange, randomTag } from "../lib/fsutil.ts";
 import type { RangeReader } from "./backend.ts";
 
 /** How much a copy moves at a time. */
@@ -18,30 +18,6 @@ export function anonymousScratchFile(dir: string, label: string): number {
   const fd = fs.openSync(file, "wx+", 0o600);
   fs.unlinkSync(file);
   return fd;
-}
-
-/** Positioned reads of the file open as `fd`; `close` closes the descriptor. */
-export function fdRange(fd: number): RangeReader {
-  const size = fs.fstatSync(fd).size;
-  let open = true;
-  return {
-    size,
-    readInto(target, position) {
-      let got = 0;
-      while (got < target.length && position + got < size) {
-        const n = fs.readSync(fd, target, got, Math.min(target.length - got, size - position - got), position + got);
-        if (n === 0) break;
-        got += n;
-      }
-      return got;
-    },
-    close() {
-      if (open) {
-        open = false;
-        fs.closeSync(fd);
-      }
-    },
-  };
 }
 
 /** The whole content of the file open as `fd`, which is then closed. */

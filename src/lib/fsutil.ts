@@ -104,21 +104,39 @@ export function writeFileSynced(file: string, data: Uint8Array | string, mode = 
   }
 }
 
-/** Positioned reads of a local file (the shape of the backend's RangeReader). */
-export function openFileRange(file: string): { size: number; readInto(target: Uint8Array, position: number): number; close(): void } {
-  const fd = fs.openSync(file, "r");
+/** Positioned reads of a file (a pack, a scratch copy); `close` closes it, once. */
+export interface FileRange {
+  readonly size: number;
+  /** Fills `target` from byte `position` on; returns how many bytes were read (fewer only at the end). */
+  readInto(target: Uint8Array, position: number): number;
+  close(): void;
+}
+
+/** Positioned reads of the file open as `fd`; `close` closes the descriptor. */
+export function fdRange(fd: number): FileRange {
   const size = fs.fstatSync(fd).size;
+  let open = true;
   return {
     size,
     readInto(target, position) {
       let got = 0;
       while (got < target.length && position + got < size) {
-        const n = fs.readSync(fd, target, got, target.length - got, position + got);
+        const n = fs.readSync(fd, target, got, Math.min(target.length - got, size - position - got), position + got);
         if (n === 0) break;
         got += n;
       }
       return got;
     },
-    close: () => fs.closeSync(fd),
+    close() {
+      if (open) {
+        open = false;
+        fs.closeSync(fd);
+      }
+    },
   };
+}
+
+/** Positioned reads of `file`. */
+export function openFileRange(file: string): FileRange {
+  return fdRange(fs.openSync(file, "r"));
 }
