@@ -21,6 +21,8 @@ export class B2Failure extends Error {
     readonly errorKind: ErrorKind = "io",
     /** B2's Retry-After, in seconds, when it sent one. */
     readonly retryAfter?: number,
+    /** B2's error code (e.g. "file_not_present"), when its reply had one. */
+    readonly code?: string,
   ) {
     super(message);
     this.name = "B2Failure";
@@ -80,13 +82,13 @@ async function httpFailure(what: string, response: Response): Promise<B2Failure>
   }
   const said = [code, message].filter((s) => s !== undefined && s !== "").join(": ");
   const text = `${what}: HTTP ${status}${said === "" ? ` ${response.statusText}` : ` ${said}`}`.trimEnd();
-  if (status === 401 && code === "expired_auth_token") return new B2Failure(text, "renew");
+  if (status === 401 && code === "expired_auth_token") return new B2Failure(text, "renew", "io", undefined, code);
   if (status === 408 || status === 429 || status >= 500) {
     const after = Number(response.headers.get("retry-after"));
-    return new B2Failure(text, "transient", "io", Number.isFinite(after) && after > 0 ? after : undefined);
+    return new B2Failure(text, "transient", "io", Number.isFinite(after) && after > 0 ? after : undefined, code);
   }
-  if (status === 404) return new B2Failure(text, "never", "not-found");
-  return new B2Failure(text, "never", status === 401 ? "usage" : "io");
+  if (status === 404) return new B2Failure(text, "never", "not-found", undefined, code);
+  return new B2Failure(text, "never", status === 401 ? "usage" : "io", undefined, code);
 }
 
 function networkMessage(err: unknown): string {

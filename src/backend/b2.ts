@@ -105,19 +105,27 @@ export class B2Backend implements Backend {
     const fileId = versions[0]!.fileId;
     if (typeof fileId !== "string") throw new BackpakError("io", `B2 listed a version of ${key} without its file ID`);
     const what = `B2 deletion of ${key}`;
-    await withRetries(what, this.#retry, () =>
-      this.#session.call(
-        (auth) => ({
-          what,
-          url: `${auth.apiUrl}/b2api/v2/b2_delete_file_version`,
-          method: "POST",
-          headers: { Authorization: auth.token, "Content-Type": "application/json" },
-          body: JSON.stringify({ fileName: key, fileId }),
-          follow: true,
-        }),
-        drain,
-      ),
-    );
+    let attempts = 0;
+    await withRetries(what, this.#retry, async () => {
+      attempts++;
+      try {
+        await this.#session.call(
+          (auth) => ({
+            what,
+            url: `${auth.apiUrl}/b2api/v2/b2_delete_file_version`,
+            method: "POST",
+            headers: { Authorization: auth.token, "Content-Type": "application/json" },
+            body: JSON.stringify({ fileName: key, fileId }),
+            follow: true,
+          }),
+          drain,
+        );
+      } catch (err) {
+        // A retry finding the version gone means an earlier attempt deleted it and only its reply was lost.
+        if (attempts > 1 && err instanceof B2Failure && err.code === "file_not_present") return;
+        throw err;
+      }
+    });
   }
 
   async list(prefix: string): Promise<ListedObject[]> {

@@ -248,6 +248,27 @@ test("remove needs exactly one version: none is not-found, two are an error, and
   expect([...fake.objects().keys()].sort()).toEqual(["packs/twice.pack", "packs/twice.pack.old"]);
 });
 
+test("a deletion whose reply was lost counts as done when the retry finds the version gone", async () => {
+  const fake = startFake();
+  const b2 = backendFor(fake);
+  await b2.put("packs/p.pack", local("x"));
+  fake.loseRepliesNext("b2_delete_file_version", 1);
+  await b2.remove("packs/p.pack");
+  expect(fake.objects().size).toBe(0);
+  expect(fake.requestsTo("b2_delete_file_version")).toHaveLength(2);
+  expect(warnings).toHaveLength(1);
+
+  // A first attempt that finds the version gone is still an error: something else deleted it.
+  await b2.put("packs/q.pack", local("y"));
+  const release = fake.hold("b2_delete_file_version");
+  const both = [b2.remove("packs/q.pack"), b2.remove("packs/q.pack")].map((p) => p.then(() => "done", (e: unknown) => e));
+  while (fake.held < 2) await Bun.sleep(1);
+  release();
+  const outcomes = await Promise.all(both);
+  expect(outcomes.filter((o) => o === "done")).toHaveLength(1);
+  expect(outcomes.find((o) => o !== "done")).toMatchObject({ message: expect.stringContaining("file_not_present") });
+});
+
 test("an expired account token is renewed once and the request sent again", async () => {
   const fake = startFake();
   const b2 = backendFor(fake);

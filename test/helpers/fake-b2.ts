@@ -77,6 +77,7 @@ export class FakeB2 {
   readonly #uploadUrls = new Map<string, string>();
   readonly #failures = new Map<Endpoint, number[]>();
   readonly #holds = new Map<Endpoint, Promise<void>>();
+  readonly #lostReplies = new Map<Endpoint, number>();
   #serial = 0;
   readonly #server: Server<undefined>;
 
@@ -124,6 +125,11 @@ export class FakeB2 {
     const queue = this.#failures.get(endpoint) ?? [];
     for (let i = 0; i < count; i++) queue.push(status);
     this.#failures.set(endpoint, queue);
+  }
+
+  /** The next `count` requests to `endpoint` are carried out, but their replies are lost (answered with 500). */
+  loseRepliesNext(endpoint: Endpoint, count: number): void {
+    this.#lostReplies.set(endpoint, (this.#lostReplies.get(endpoint) ?? 0) + count);
   }
 
   /** Every account and upload token issued so far has expired (B2 answers 401 expired_auth_token). */
@@ -194,7 +200,13 @@ export class FakeB2 {
       }
       const status = this.#failures.get(endpoint)?.shift();
       if (status !== undefined) throw new B2Error(status, status === 503 ? "service_unavailable" : "internal_error", "injected failure");
-      return await this.#serve(endpoint, req, url, body);
+      const response = await this.#serve(endpoint, req, url, body);
+      const lose = this.#lostReplies.get(endpoint) ?? 0;
+      if (lose > 0) {
+        this.#lostReplies.set(endpoint, lose - 1);
+        throw new B2Error(500, "internal_error", "injected failure after the request was carried out");
+      }
+      return response;
     } catch (err) {
       if (!(err instanceof B2Error)) throw err;
       return Response.json({ status: err.status, code: err.code, message: err.message }, { status: err.status });
