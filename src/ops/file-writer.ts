@@ -12,7 +12,7 @@ import path from "node:path";
 import type { BlobId, PackId } from "../format/id.ts";
 import type { Node } from "../format/tree.ts";
 import { applyMetadata } from "../fs/apply.ts";
-import { BackpakError } from "../lib/errors.ts";
+import { BackpakError, withContext } from "../lib/errors.ts";
 import { randomTag } from "../lib/fsutil.ts";
 import { log } from "../lib/log.ts";
 import { BlobPipeline, UnsplittablePack, type BlobTarget } from "../pipeline/blob-pipeline.ts";
@@ -139,12 +139,14 @@ export class FileWriter {
     for (const [i, targets] of wanted) {
       const bytes = await reader.chunk(manifest[i]!.id);
       for (const t of targets) {
-        const fd = fs.openSync(t.path, fs.constants.O_WRONLY);
-        try {
-          for (let done = 0; done < bytes.length; ) done += fs.writeSync(fd, bytes, done, bytes.length - done, t.offset + done);
-        } finally {
-          fs.closeSync(fd);
-        }
+        withContext(`Couldn't write ${t.path}`, () => {
+          const fd = fs.openSync(t.path, fs.constants.O_WRONLY);
+          try {
+            for (let done = 0; done < bytes.length; ) done += fs.writeSync(fd, bytes, done, bytes.length - done, t.offset + done);
+          } finally {
+            fs.closeSync(fd);
+          }
+        });
       }
       this.#written(targets);
     }

@@ -197,12 +197,10 @@ export class BlobPipeline {
       try {
         this.pool.complete(job.slot);
       } catch (err) {
-        const b = job.itemBlob[this.pool.slots.get(job.slot, H.FailedItem)] ?? -1;
-        const what = b >= 0 ? ` (blob ${idFromDigest(job.task.blobs[b]!.digest)})` : "";
+        const e = this.#failure(job, err);
         this.pool.release(job.slot);
         job.window.pending--;
         this.#release();
-        const e = context("corrupt", `Couldn't read ${job.task.label}${what}`, err, "run `backpak check --read-packs` to see which objects are damaged");
         if (!errors) throw e;
         errors.push(e);
         continue;
@@ -215,6 +213,18 @@ export class BlobPipeline {
       }
     }
     this.#release();
+  }
+
+  /** The error for a failed job: the file it couldn't write, or the pack (and blob) it couldn't read. */
+  #failure(job: Job, err: unknown): BackpakError {
+    const slots = this.pool.slots;
+    const item = slots.get(job.slot, H.FailedItem);
+    if (slots.get(job.slot, H.FailedWrite) === 1) {
+      return context("io", `Couldn't write ${slots.path(job.slot, slots.item(job.slot, item, 2), slots.item(job.slot, item, 3))}`, err);
+    }
+    const b = job.itemBlob[item] ?? -1;
+    const what = b >= 0 ? ` (blob ${idFromDigest(job.task.blobs[b]!.digest)})` : "";
+    return context("corrupt", `Couldn't read ${job.task.label}${what}`, err, "run `backpak check --read-packs` to see which objects are damaged");
   }
 
   #release(): void {

@@ -80,6 +80,7 @@ export class WorkerPool {
     this.slots.set(slot, H.Items, 0);
     this.slots.set(slot, H.Cuts, 0);
     this.slots.set(slot, H.FailedItem, -1);
+    this.slots.set(slot, H.FailedWrite, 0);
     this.slots.set(slot, H.Status, Status.Free);
     return slot;
   }

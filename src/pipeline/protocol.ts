@@ -35,8 +35,8 @@ const ERROR_AT = DIGESTS_AT + MAX_CUTS * DIGEST_BYTES;
 const PATHS_AT = ERROR_AT + ERROR_BYTES;
 export const SLOT_BYTES = 2 ** Math.ceil(Math.log2(PATHS_AT + PATH_BYTES));
 
-/** Header fields (Int32 indexes within a slot's header). */
-export const H = { Status: 0, Type: 1, Items: 2, Cuts: 3, OutOffset: 4, OutCapacity: 5, OutLength: 6, Level: 7, ErrorLength: 8, FailedItem: 9 } as const;
+/** Header fields (Int32 indexes within a slot's header). FailedWrite is 1 when the failed item's file couldn't be written. */
+export const H = { Status: 0, Type: 1, Items: 2, Cuts: 3, OutOffset: 4, OutCapacity: 5, OutLength: 6, Level: 7, ErrorLength: 8, FailedItem: 9, FailedWrite: 10 } as const;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

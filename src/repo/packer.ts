@@ -82,9 +82,10 @@ export class Packer {
       this.compressedBytes += compressed.length;
       pack.manifest.push(...entries);
       if (pack.written >= this.opts.packSize) {
-        this.#open = undefined;
+        // The previous pack is handed on first; until this one is, abandon() can still delete it.
         await this.#finishing;
         this.#check();
+        this.#open = undefined;
         this.#finishing = this.#finish(pack).catch((err: unknown) => {
           this.#broken = err;
         });
@@ -127,12 +128,7 @@ export class Packer {
   /** Closes and deletes an unfinished pack file (after a failure elsewhere). */
   abandon(): void {
     if (!this.#open) return;
-    try {
-      fs.closeSync(this.#open.fd);
-    } catch {
-      // already closed
-    }
-    fs.rmSync(this.#open.tmp, { force: true });
+    closeAndRemove(this.#open);
     this.#open = undefined;
   }
 
@@ -161,16 +157,32 @@ export class Packer {
     const manifestCbor = encodeManifest(pack.manifest);
     const id = hashId<"pack">(manifestCbor);
     const z = zstdCompress(manifestCbor, this.opts.level);
-    fs.writeSync(pack.fd, z);
-    fs.writeSync(pack.fd, u32BE(z.length));
-    await new Promise<void>((resolve, reject) => fs.fsync(pack.fd, (err) => (err ? reject(err) : resolve())));
-    fs.closeSync(pack.fd);
     const named = path.join(this.opts.workDir, `${id}.pack`);
+    try {
+      fs.writeSync(pack.fd, z);
+      fs.writeSync(pack.fd, u32BE(z.length));
+      await new Promise<void>((resolve, reject) => fs.fsync(pack.fd, (err) => (err ? reject(err) : resolve())));
+    } catch (err) {
+      // An unfinished pack is of no use to a resumed run: delete it rather than leave it behind.
+      closeAndRemove(pack);
+      throw err;
+    }
+    fs.closeSync(pack.fd);
     fs.renameSync(pack.tmp, named);
     const size = pack.written + z.length + 4;
     verifyFinishedPack(named, id);
     await this.opts.onPack({ id, manifest: pack.manifest, path: named, size });
   }
+}
+
+/** Closes an unfinished pack's file and deletes it. */
+function closeAndRemove(pack: OpenPack): void {
+  try {
+    fs.closeSync(pack.fd);
+  } catch {
+    // already closed
+  }
+  fs.rmSync(pack.tmp, { force: true });
 }
 
 /** Re-reads a finished pack's tail and checks its manifest still hashes to its ID. */

@@ -25,5 +25,8 @@ function findHint(err: unknown): string | undefined {
   for (let e: unknown = err, i = 0; e instanceof Error && i < 32; e = e.cause, i++) {
     if (e instanceof BackpakError && e.hint) return e.hint;
   }
+  if (causeChain(err).some((c) => /\bENOSPC\b/.test(String(c)))) {
+    return "the disk is full: free some space and run the command again (an interrupted backup, prune or copy resumes where it stopped)";
+  }
   return undefined;
 }

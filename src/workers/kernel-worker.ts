@@ -152,6 +152,8 @@ function decompress(slots: Slots, slot: number, data: Uint8Array): void {
     for (let k = 0; k < 28; k++) if (digest[k] !== want[k]) throw new Error("a blob doesn't match its ID");
     const pathLen = slots.item(slot, i, 3);
     if (pathLen > 0) {
+      // A failure from here on is the destination's (a full disk, say), not the pack's.
+      slots.set(slot, H.FailedWrite, 1);
       const fd = fs.openSync(slots.path(slot, slots.item(slot, i, 2), pathLen), fs.constants.O_WRONLY);
       try {
         const at = slots.item(slot, i, 4);
@@ -159,6 +161,7 @@ function decompress(slots: Slots, slot: number, data: Uint8Array): void {
       } finally {
         fs.closeSync(fd);
       }
+      slots.set(slot, H.FailedWrite, 0);
     }
   }
 }

@@ -65,6 +65,23 @@ describe("packer", () => {
     await expect(p.add("chunk", blobs[1]!.id, blobs[1]!.bytes)).rejects.toThrow(/refuses more work/);
     await expect(p.addFrame([], new Uint8Array(0))).rejects.toThrow(/refuses more work/);
   });
+
+  test("after a failed hand-off, abandon leaves only finished packs in the working directory", async () => {
+    const workDir = tempDir("packer");
+    const p = new Packer({ workDir, packSize: 60_000, onPack: async () => Promise.reject(new Error("disk full")) });
+    // Each frame fills a pack: the first pack's hand-off fails while the second is being finished.
+    const frames = blobs.slice(4, 8).map((b) => ({ entry: { type: "chunk" as const, length: b.bytes.length, id: b.id }, z: zstdCompress(b.bytes) }));
+    const err = await (async () => {
+      for (const f of frames) await p.addFrame([f.entry], f.z);
+      await p.flush();
+    })().catch((e: unknown) => e);
+    expect(String(err)).toContain("disk full");
+    p.abandon();
+    const left = fs.readdirSync(workDir);
+    expect(left.filter((n) => n.startsWith("temp-backpak-"))).toEqual([]);
+    expect(left.length).toBeGreaterThan(0);
+    for (const n of left) expect(n).toMatch(/^[0-9a-v]{45}\.pack$/);
+  });
 });
 
 describe("pack reader", () => {

@@ -1,0 +1,107 @@
+/**
+ * A full disk (a small tmpfs) under the repository or under a restore: a clear error naming what
+ * couldn't be written, nothing half-written left behind, and the next run, given room, completes.
+ * Mounting needs root; where it can't be done (an unprivileged run) these tests are skipped.
+ */
+import { expect, test } from "bun:test";
+import fs from "node:fs";
+import path from "node:path";
+import { randomBytes } from "../helpers/random.ts";
+import { cleanUpAfterThisFile, cli, contentsOf, entriesIn, fails, filesIn, objectIds, ok, tempDir } from "./harness.ts";
+
+cleanUpAfterThisFile();
+
+/** Mounts a tmpfs of `mib` MiB on a new directory, or returns undefined when this process can't. */
+function mountSmallDisk(label: string, mib: number): string | undefined {
+  const dir = tempDir(label);
+  return Bun.spawnSync(["mount", "-t", "tmpfs", "-o", `size=${mib}m`, "tmpfs", dir], { stderr: "ignore" }).exitCode === 0 ? dir : undefined;
+}
+
+function unmount(dir: string): void {
+  Bun.spawnSync(["umount", dir]);
+}
+
+/** Runs `body` with a tmpfs of `mib` MiB mounted, unmounting it however `body` ends. */
+function withSmallDisk(label: string, mib: number, body: (disk: string) => void): void {
+  const disk = mountSmallDisk(label, mib);
+  if (disk === undefined) throw new Error(`couldn't mount a tmpfs for ${label}`);
+  try {
+    body(disk);
+  } finally {
+    unmount(disk);
+  }
+}
+
+function grow(dir: string, mib: number): void {
+  const r = Bun.spawnSync(["mount", "-o", `remount,size=${mib}m`, dir]);
+  if (r.exitCode !== 0) throw new Error(`couldn't grow the tmpfs at ${dir}: ${r.stderr.toString()}`);
+}
+
+const canMount = (() => {
+  const probe = mountSmallDisk("probe", 1);
+  if (probe !== undefined) unmount(probe);
+  return probe !== undefined;
+})();
+
+/** 9 MB that don't compress, in three files, plus a small one. */
+function writeSource(work: string): string {
+  const src = path.join(work, "src");
+  fs.mkdirSync(src);
+  for (let i = 0; i < 3; i++) fs.writeFileSync(path.join(src, `big${i}`), randomBytes(100 + i, 3 << 20));
+  fs.writeFileSync(path.join(src, "small"), "hello\n");
+  return src;
+}
+
+test.skipIf(!canMount)("a backup into a repository on a full disk fails clearly, stores no snapshot, and resumes once there is room", () => {
+  withSmallDisk("full-repo-disk", 4, (disk) => {
+    const repo = path.join(disk, "repo");
+    const work = tempDir("full-repo-work");
+    const src = writeSource(work);
+    ok(cli(work, repo, ["init", "--pack-size", "1MiB", "filesystem"]));
+
+    const r = fails(cli(work, repo, ["backup", src]));
+    expect(r.stderr).toContain("no space left on device");
+    expect(r.stderr).toContain(`Couldn't store`);
+    expect(r.stderr).toContain("Hint: the disk is full");
+    expect(objectIds(repo, "snapshots")).toEqual([]);
+    // Nothing half-stored in the repository, no unfinished pack in the working directory.
+    expect(entriesIn(repo).filter((e) => e.endsWith(".part"))).toEqual([]);
+    const left = filesIn(work).filter((f) => !f.startsWith("src/"));
+    expect(left.filter((f) => f.startsWith("temp-backpak-"))).toEqual([]);
+    expect(left).toContain("backpak-wip.index");
+    ok(cli(work, repo, ["check"]));
+
+    grow(disk, 32);
+    const resumed = ok(cli(work, repo, ["backup", src]));
+    expect(resumed.stderr).toContain("WIP index file found, resuming where we left off");
+    expect(filesIn(work).filter((f) => !f.startsWith("src/"))).toEqual([]);
+    ok(cli(work, repo, ["check", "--read-packs"]));
+    const out = tempDir("full-repo-out");
+    ok(cli(work, repo, ["restore", "--output", out, "LAST"]));
+    expect(contentsOf(out)).toEqual(contentsOf(src));
+  });
+});
+
+test.skipIf(!canMount)("a restore onto a full disk names the file it couldn't write and leaves no partial files", () => {
+  const work = tempDir("full-out-work");
+  const repo = path.join(work, "repo");
+  const src = writeSource(work);
+  ok(cli(work, repo, ["init", "filesystem"]));
+  ok(cli(work, repo, ["backup", src]));
+
+  withSmallDisk("full-out-disk", 4, (disk) => {
+    const out = path.join(disk, "out");
+    const r = fails(cli(work, repo, ["restore", "--output", out, "LAST"]));
+    expect(r.stderr).toMatch(new RegExp(`Couldn't write ${out}/big[0-2]`));
+    expect(r.stderr).toContain("no space left on device");
+    expect(r.stderr).toContain("Hint: the disk is full");
+    expect(r.stderr).not.toContain("check --read-packs");
+    // Whatever is there is whole: incomplete files were removed.
+    const wanted = contentsOf(src);
+    for (const [name, contents] of Object.entries(contentsOf(out))) expect(contents).toBe(wanted[name]!);
+
+    grow(disk, 32);
+    ok(cli(work, repo, ["restore", "--output", out, "LAST"]));
+    expect(contentsOf(out)).toEqual(wanted);
+  });
+});
