@@ -13,10 +13,11 @@ import { PACK_MAGIC, magicBytes } from "../format/magic.ts";
 import type { BlobId, PackId } from "../format/id.ts";
 import { u32BE } from "../lib/bytes.ts";
 import { BackpakError } from "../lib/errors.ts";
-import { openFileRange, randomTag } from "../lib/fsutil.ts";
+import { openFileRange } from "../lib/fsutil.ts";
 import { hashId } from "../kernels/sha224.ts";
 import { zstdCompress } from "../kernels/zstd.ts";
 import { readPackLayoutFrom } from "./pack-file.ts";
+import { workTempPath } from "./work-temps.ts";
 
 /** A finished pack file in the working directory, ready to store. */
 export interface FinishedPack {
@@ -144,7 +145,7 @@ export class Packer {
   }
 
   #start(): OpenPack {
-    const tmp = path.join(this.opts.workDir, `temp-backpak-${randomTag()}.pack`);
+    const tmp = workTempPath(this.opts.workDir, "pack");
     const fd = fs.openSync(tmp, "wx", 0o644);
     const magic = magicBytes(PACK_MAGIC);
     fs.writeSync(fd, magic);

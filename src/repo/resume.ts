@@ -14,6 +14,7 @@ import { parseIndexFile } from "./index-file.ts";
 import { WIP_INDEX } from "./indexer.ts";
 import { listObjects } from "./keys.ts";
 import { readPackLayout } from "./pack-file.ts";
+import { removeAbandonedTemps } from "./work-temps.ts";
 
 export interface Resumable {
   readonly wip: IndexContents;
@@ -23,8 +24,9 @@ export interface Resumable {
 
 export const EMPTY_INDEX: IndexContents = { packs: new Map(), supersedes: new Set() };
 
-/** Finds a WIP index in `workDir`; undefined when there is none. */
+/** Finds a WIP index in `workDir` (first deleting what killed runs left unfinished there); undefined when there is none. */
 export async function findResumable(workDir: string, backend: Backend): Promise<Resumable | undefined> {
+  removeAbandonedTemps(workDir);
   const wipPath = path.join(workDir, WIP_INDEX);
   if (!fs.existsSync(wipPath)) return undefined;
   log.info("WIP index file found, resuming where we left off...");

@@ -5,9 +5,10 @@ import type { Backend } from "../backend/index.ts";
 import { isId, shortId, type SnapshotId } from "../format/id.ts";
 import { decodeSnapshotBody, encodeSnapshotBody, encodeSnapshotFile, splitSnapshotFile, type Snapshot } from "../format/snapshot.ts";
 import { BackpakError } from "../lib/errors.ts";
-import { randomTag, writeFileSynced } from "../lib/fsutil.ts";
+import { writeFileSynced } from "../lib/fsutil.ts";
 import { hashId } from "../kernels/sha224.ts";
 import { listObjects, snapshotKey } from "./keys.ts";
+import { workTempPath } from "./work-temps.ts";
 
 export interface StoredSnapshot {
   readonly id: SnapshotId;
@@ -82,7 +83,7 @@ export function snapshotId(snapshot: Snapshot): SnapshotId {
 export async function storeSnapshot(backend: Backend, snapshot: Snapshot, workDir: string): Promise<SnapshotId> {
   const body = encodeSnapshotBody(snapshot);
   const id = hashId<"snapshot">(body);
-  const tmp = path.join(workDir, `temp-backpak-${randomTag()}.snapshot`);
+  const tmp = workTempPath(workDir, "snapshot");
   writeFileSynced(tmp, encodeSnapshotFile(body));
   const named = path.join(workDir, `${id}.snapshot`);
   fs.renameSync(tmp, named);

@@ -98,6 +98,11 @@ export async function runAsync(args: readonly string[], opts: RunOptions = {}): 
   return result(args, code, stdout, stderr);
 }
 
+/** Starts `backpak <cli args>` and returns the running process (its output is discarded), for tests that stop it. */
+export function spawnCli(work: string, repo: string, args: readonly string[]): Bun.Subprocess {
+  return Bun.spawn({ ...spawnOptions(cliArgs(work, repo, args), {}), stdin: "ignore", stdout: "ignore", stderr: "ignore" });
+}
+
 /** Like backpak's own tests' `cli_run`: `-C <work> --config "" --repository <repo> -vvv <args>`. */
 export function cli(work: string, repo: string, args: readonly string[], opts: RunOptions = {}): RunResult {
   return run(cliArgs(work, repo, args), opts);

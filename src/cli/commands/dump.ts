@@ -1,7 +1,8 @@
 /** `backpak dump [-o FILE] <SNAPSHOT> <PATH>`: print a file or directory listing from a snapshot. */
 import fs from "node:fs";
 import path from "node:path";
-import { openFileRange, randomTag } from "../../lib/fsutil.ts";
+import { openFileRange } from "../../lib/fsutil.ts";
+import { workTempPath } from "../../repo/work-temps.ts";
 import { sortedEntries } from "../../format/tree.ts";
 import { BackpakError } from "../../lib/errors.ts";
 import { dump as runDump } from "../../ops/dump.ts";
@@ -26,7 +27,7 @@ export const dump: Command = {
     if (target.kind === "file") {
       if (out !== undefined && out !== "-") return target.writeTo(path.resolve(out));
       // To stdout: the workers write a scratch file in the working directory, then it is copied out.
-      const scratch = path.join(ctx.workDir, `temp-backpak-dump-${randomTag()}`);
+      const scratch = workTempPath(ctx.workDir, "dump");
       try {
         await target.writeTo(scratch);
         const r = openFileRange(scratch);

@@ -1,0 +1,42 @@
+/**
+ * Temporary files in the working directory (unfinished packs, snapshots, dump scratch) are named
+ * with the ID of the process writing them, so a later run can delete the ones a killed run left
+ * behind without touching those of a run still going.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { randomTag } from "../lib/fsutil.ts";
+import { log } from "../lib/log.ts";
+
+export type WorkTempKind = "pack" | "snapshot" | "dump";
+
+const TEMP_NAME = /^temp-backpak-(\d+)-[0-9a-f]+\.(?:pack|snapshot|dump)$/;
+
+/** A fresh temporary path in `workDir` for this process. */
+export function workTempPath(workDir: string, kind: WorkTempKind): string {
+  return path.join(workDir, `temp-backpak-${process.pid}-${randomTag()}.${kind}`);
+}
+
+/** Deletes the temporary files in `workDir` whose process is gone; returns their names. */
+export function removeAbandonedTemps(workDir: string): string[] {
+  const removed: string[] = [];
+  for (const name of fs.readdirSync(workDir)) {
+    const pid = TEMP_NAME.exec(name)?.[1];
+    if (pid === undefined || isRunning(Number(pid))) continue;
+    fs.rmSync(path.join(workDir, name), { force: true });
+    log.info(`Removed ${name}, left unfinished by an interrupted run`);
+    removed.push(name);
+  }
+  return removed;
+}
+
+function isRunning(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists, as another user's process.
+    return (err as { code?: string }).code !== "ESRCH";
+  }
+}
