@@ -132,12 +132,21 @@ function encodeMetadata(w: CborWriter, m: NodeMetadata): void {
   }
 }
 
+/** True for one path component: not empty, ".", or "..", with no "/" or NUL. */
+function isFileName(name: string): boolean {
+  return name !== "" && name !== "." && name !== ".." && !name.includes("/") && !name.includes("\0");
+}
+
 /** Decodes a tree's CBOR; `what` names it in errors (e.g. "tree <id>"). Unknown fields are ignored. */
 export function decodeTree(bytes: Uint8Array, what: string): Tree {
   const c = new CborCursor(bytes, what);
   const out = new Map<string, Node>();
   eachEntry(c, () => {
     const name = c.text();
+    // Anything but a file name (from a hostile or damaged repository) could make restore write
+    // outside its destination.
+    if (!isFileName(name)) c.fail(`entry ${JSON.stringify(name)} isn't a file name (one path component)`);
+    if (out.has(name)) c.fail(`entry ${JSON.stringify(name)} appears twice`);
     out.set(name, decodeNode(c, name));
   });
   if (!c.done) c.fail("trailing bytes after the tree");

@@ -6,18 +6,13 @@
 import { expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
-import type { BlobId, IndexId, PackId } from "../../src/format/id.ts";
-import { INDEX_MAGIC, PACK_MAGIC } from "../../src/format/magic.ts";
-import { encodeIndex } from "../../src/format/index-file.ts";
-import { encodeManifest, type Manifest } from "../../src/format/manifest.ts";
-import { encodeSnapshotBody, encodeSnapshotFile, type Snapshot } from "../../src/format/snapshot.ts";
+import type { BlobId } from "../../src/format/id.ts";
+import type { Snapshot } from "../../src/format/snapshot.ts";
 import { encodeTree, type Node, type Tree } from "../../src/format/tree.ts";
 import { chunkLengths } from "../../src/kernels/fastcdc/index.ts";
 import { hashId } from "../../src/kernels/sha224.ts";
-import { zstdCompress } from "../../src/kernels/zstd.ts";
-import { concatBytes, u32BE } from "../../src/lib/bytes.ts";
+import { craftRepo, writeIndex, writePack, writeSnapshot } from "../helpers/craft-repo.ts";
 import { randomBytes } from "../helpers/random.ts";
-import { streamedFrame } from "../helpers/zstd-stream.ts";
 import { cleanUpAfterThisFile, cli, lines, ok, tempDir } from "./harness.ts";
 
 cleanUpAfterThisFile();
@@ -25,20 +20,9 @@ cleanUpAfterThisFile();
 const T = 1_700_000_000_123_456_789n;
 const meta = (mode: number, size?: number) => ({ type: "posix" as const, mode, ...(size === undefined ? {} : { size }), uid: 0, gid: 0, atime: T, mtime: T });
 
-/** Writes a pack whose blob stream is one streamed frame, as backpak's encoder leaves it. */
-async function writePack(repo: string, blobs: Uint8Array[], type: "chunk" | "tree"): Promise<{ id: PackId; manifest: Manifest }> {
-  const manifest: Manifest = blobs.map((b) => ({ type, length: b.length, id: hashId<"blob">(b) }));
-  const cbor = encodeManifest(manifest);
-  const zm = zstdCompress(cbor);
-  const id = hashId<"pack">(cbor);
-  fs.writeFileSync(path.join(repo, "packs", `${id}.pack`), concatBytes([Buffer.from(PACK_MAGIC), await streamedFrame(blobs), zm, u32BE(zm.length)]));
-  return { id, manifest };
-}
-
 test("a backpak-written repository: one-frame packs and a version-1 snapshot", async () => {
   const repo = tempDir("bprepo");
-  for (const d of ["packs", "indexes", "snapshots"]) fs.mkdirSync(path.join(repo, d));
-  fs.writeFileSync(path.join(repo, "config.toml"), 'pack_size = "100 MB"\n\n[backend]\ntype = "Filesystem"\nforce_cache = false\n');
+  craftRepo(repo);
 
   const big = randomBytes(5, 3 * 1024 * 1024 + 17);
   const small = new TextEncoder().encode("small file\n");
@@ -62,13 +46,10 @@ test("a backpak-written repository: one-frame packs and a version-1 snapshot", a
 
   const chunkPack = await writePack(repo, [small, ...bigChunks], "chunk");
   const treePack = await writePack(repo, [subBytes, dataBytes, topBytes], "tree");
-  const indexCbor = encodeIndex({ supersedes: new Set(), packs: new Map([[chunkPack.id, chunkPack.manifest], [treePack.id, treePack.manifest]]) });
-  fs.writeFileSync(path.join(repo, "indexes", `${hashId<"index">(indexCbor) as IndexId}.index`), concatBytes([Buffer.from(INDEX_MAGIC), zstdCompress(indexCbor)]));
+  writeIndex(repo, [chunkPack, treePack]);
   const snap = (time: bigint): Snapshot => ({ time, tz: "UTC", author: "backpak", tags: ["old"], paths: ["/backed/up/data"], tree: hashId<"blob">(topBytes) });
-  for (const [s, version] of [[snap(T), "1"], [snap(T + 60_000_000_000n), "2"]] as const) {
-    const body = encodeSnapshotBody(s, version);
-    fs.writeFileSync(path.join(repo, "snapshots", `${hashId(body)}.snapshot`), encodeSnapshotFile(body, version));
-  }
+  writeSnapshot(repo, snap(T), "1");
+  writeSnapshot(repo, snap(T + 60_000_000_000n), "2");
 
   const work = tempDir("bprepo-work");
   expect(lines(ok(cli(work, repo, ["snapshots"])).stdout).filter((l) => l.startsWith("snapshot ")).length).toBe(2);

@@ -1,0 +1,47 @@
+/**
+ * A hostile (or damaged) repository whose tree names an entry "../escaped": restore refuses it
+ * before writing anything, naming the tree, and check reports it; nothing lands outside the output.
+ */
+import { expect, test } from "bun:test";
+import fs from "node:fs";
+import path from "node:path";
+import { encodeTree, type Node, type Tree } from "../../src/format/tree.ts";
+import { blobId, craftRepo, writeIndex, writePack, writeSnapshot } from "../helpers/craft-repo.ts";
+import { cleanUpAfterThisFile, cli, fails, filesIn, tempDir } from "./harness.ts";
+
+cleanUpAfterThisFile();
+
+const T = 1_700_000_000_000_000_000n;
+const meta = (mode: number, size?: number) => ({ type: "posix" as const, mode, ...(size === undefined ? {} : { size }), uid: 0, gid: 0, atime: T, mtime: T });
+
+test("an entry named ../escaped is refused by restore, ls and check, and nothing is written outside the output", async () => {
+  const base = tempDir("hostile");
+  const repo = path.join(base, "repo");
+  craftRepo(repo);
+  const payload = new TextEncoder().encode("pwned\n");
+  const evil: Tree = new Map<string, Node>([
+    ["../escaped", { contents: { kind: "file", chunks: [blobId(payload)] }, metadata: meta(0o100644, payload.length) }],
+    ["fine", { contents: { kind: "file", chunks: [blobId(payload)] }, metadata: meta(0o100644, payload.length) }],
+  ]);
+  const evilBytes = encodeTree(evil);
+  const top: Tree = new Map([["data", { contents: { kind: "dir", tree: blobId(evilBytes) }, metadata: meta(0o40755) }]]);
+  const topBytes = encodeTree(top);
+  const chunks = await writePack(repo, [payload], "chunk");
+  const trees = await writePack(repo, [evilBytes, topBytes], "tree");
+  writeIndex(repo, [chunks, trees]);
+  writeSnapshot(repo, { time: T, tz: "UTC", author: "mallory", tags: [], paths: ["/backed/up/data"], tree: blobId(topBytes) });
+
+  const work = path.join(base, "work");
+  const out = path.join(base, "nested", "out");
+  fs.mkdirSync(work);
+  fs.mkdirSync(path.join(base, "nested"));
+  const refusal = `tree ${blobId(evilBytes)} failed at byte`;
+  const restore = fails(cli(work, repo, ["restore", "--output", out, "LAST"]));
+  expect(restore.stderr).toContain(refusal);
+  expect(restore.stderr).toContain(`entry "../escaped" isn't a file name (one path component)`);
+  expect(fs.existsSync(path.join(base, "nested", "escaped"))).toBe(false);
+  expect(filesIn(path.join(base, "nested"))).toEqual([]);
+
+  expect(fails(cli(work, repo, ["ls", "LAST"])).stderr).toContain(refusal);
+  expect(fails(cli(work, repo, ["check"])).stderr).toContain(blobId(evilBytes));
+});
