@@ -1,5 +1,7 @@
 /** zstd on Bun's native implementation: one-shot frames, and decoding of one or more concatenated frames. */
+import zlib from "node:zlib";
 import { BackpakError } from "../lib/errors.ts";
+import { scanFrames } from "./zstd-frames.ts";
 
 /** zstd's default level, the one backpak writes with (indexes and pack manifests use it). */
 export const DEFAULT_ZSTD_LEVEL = 3;
@@ -18,12 +20,33 @@ export function zstdCompress(data: Uint8Array, level = DEFAULT_ZSTD_LEVEL): Uint
 
 /**
  * Decompresses one frame or several concatenated frames (a valid zstd stream either way).
- * `what` names the object in the error when the bytes are not zstd.
+ * `what` names the object in the error when the bytes are not zstd. With `size`, the data must
+ * decompress to exactly that many bytes, and decompression stops past it, so a hostile frame
+ * can't balloon into more memory than the manifest promised.
  */
-export function zstdDecompress(data: Uint8Array, what: string): Uint8Array {
+export function zstdDecompress(data: Uint8Array, what: string, size?: number): Uint8Array {
+  let out: Uint8Array;
   try {
-    return new Uint8Array(Bun.zstdDecompressSync(data));
+    // Frames whose headers add up to `size` decode straight into a buffer of that size (the fast
+    // path); others (backpak's streamed frames say no size) are decoded with a cap.
+    out =
+      size === undefined || declaresExactly(data, size)
+        ? new Uint8Array(Bun.zstdDecompressSync(data))
+        : new Uint8Array(zlib.zstdDecompressSync(data, { maxOutputLength: Math.max(size, 1) }));
   } catch (err) {
+    if ((err as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE") throw new BackpakError("corrupt", `${what} decompresses to more than ${size} bytes`);
     throw new BackpakError("corrupt", `${what} is not valid zstd data`, { cause: err });
   }
+  if (size !== undefined && out.length !== size) throw new BackpakError("corrupt", `${what} decompressed to ${out.length} bytes, not ${size}`);
+  return out;
+}
+
+/** True when `data` is whole frames whose headers all state their sizes, adding up to `size`. */
+function declaresExactly(data: Uint8Array, size: number): boolean {
+  let total = 0;
+  for (const f of scanFrames(data)) {
+    if (f.contentSize < 0) return false;
+    total += f.contentSize;
+  }
+  return total === size;
 }

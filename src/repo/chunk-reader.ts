@@ -85,8 +85,7 @@ export class ChunkReader {
       const f = frames[fi]!;
       const zframe = new Uint8Array(f.end - f.start);
       reader.readInto(zframe, f.start);
-      const raw = zstdDecompress(zframe, `pack ${pack}'s frame at byte ${f.start}`);
-      if (raw.length !== f.rawSize) throw new BackpakError("corrupt", `pack ${pack}'s frame at byte ${f.start} decompressed to ${raw.length} bytes, not ${f.rawSize}`);
+      const raw = zstdDecompress(zframe, `pack ${pack}'s frame at byte ${f.start}`, f.rawSize);
       this.framesRead++;
       let off = 0;
       for (let b = f.firstBlob; b < f.firstBlob + f.blobCount; b++) {

@@ -59,11 +59,8 @@ export interface PackBlob {
  * one the caller trusts (the index's); the file's own must agree where the caller checks that.
  */
 export function unpackBlobs(file: Uint8Array, id: PackId, manifest: Manifest, layout: PackLayout = readPackLayout(file, id)): PackBlob[] {
-  const data = zstdDecompress(file.subarray(PACK_MAGIC.length, layout.blobsEnd), `pack ${id}'s blobs`);
   const total = manifest.reduce((n, e) => n + e.length, 0);
-  if (data.length !== total) {
-    throw new BackpakError("corrupt", `Pack ${id} holds ${data.length} bytes of blobs but its manifest lists ${total}`);
-  }
+  const data = zstdDecompress(file.subarray(PACK_MAGIC.length, layout.blobsEnd), `pack ${id}'s blobs`, total);
   const out: PackBlob[] = [];
   let off = 0;
   for (const entry of manifest) {

@@ -6,6 +6,7 @@
  */
 import fs from "node:fs";
 import { createChunker, type Chunker } from "../kernels/fastcdc/index.ts";
+import { zstdDecompress } from "../kernels/zstd.ts";
 import { H, ItemFlag, JobType, MAX_CUTS, SlotQueue, Slots, Status } from "../pipeline/protocol.ts";
 import type { WorkerInit } from "../pipeline/worker-init.ts";
 import { scanPaths, type ScanRequest } from "./scan.ts";
@@ -137,9 +138,8 @@ const digest = new Uint8Array(28);
  */
 function decompress(slots: Slots, slot: number, data: Uint8Array): void {
   const off = slots.item(slot, 0, 0);
-  const raw = new Uint8Array(Bun.zstdDecompressSync(data.subarray(off, off + slots.item(slot, 0, 1))));
+  const raw = zstdDecompress(data.subarray(off, off + slots.item(slot, 0, 1)), "the frame", slots.item(slot, 0, 2));
   allocated += raw.length;
-  if (raw.length !== slots.item(slot, 0, 2)) throw new Error(`frame decompressed to ${raw.length} bytes, expected ${slots.item(slot, 0, 2)}`);
   const items = slots.get(slot, H.Items);
   for (let i = 1; i < items; i++) {
     slots.set(slot, H.FailedItem, i);

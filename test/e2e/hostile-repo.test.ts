@@ -1,12 +1,14 @@
 /**
- * A hostile (or damaged) repository whose tree names an entry "../escaped": restore refuses it
- * before writing anything, naming the tree, and check reports it; nothing lands outside the output.
+ * Hostile (or damaged) repositories: a tree naming an entry "../escaped" is refused before
+ * anything is written, naming the tree; a pack whose small blob decompresses into gigabytes is
+ * refused without decompressing them.
  */
 import { expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
 import { encodeTree, type Node, type Tree } from "../../src/format/tree.ts";
-import { blobId, craftRepo, writeIndex, writePack, writeSnapshot } from "../helpers/craft-repo.ts";
+import { blobId, craftRepo, writeIndex, writePack, writePackOf, writeSnapshot } from "../helpers/craft-repo.ts";
+import { streamedFrame } from "../helpers/zstd-stream.ts";
 import { cleanUpAfterThisFile, cli, fails, filesIn, tempDir } from "./harness.ts";
 
 cleanUpAfterThisFile();
@@ -44,4 +46,28 @@ test("an entry named ../escaped is refused by restore, ls and check, and nothing
 
   expect(fails(cli(work, repo, ["ls", "LAST"])).stderr).toContain(refusal);
   expect(fails(cli(work, repo, ["check"])).stderr).toContain(blobId(evilBytes));
+});
+
+test("a pack whose blob stream would decompress into a gigabyte is refused, naming the pack, before it is all produced", async () => {
+  const base = tempDir("hostile-bomb");
+  const repo = path.join(base, "repo");
+  craftRepo(repo);
+  const claimed = new TextEncoder().encode("ten bytes\n");
+  const zeros = new Uint8Array(256 << 20);
+  const bomb = writePackOf(repo, await streamedFrame([zeros, zeros, zeros, zeros]), [{ type: "chunk", length: claimed.length, id: blobId(claimed) }]);
+  const dataBytes = encodeTree(new Map([["f", { contents: { kind: "file", chunks: [blobId(claimed)] }, metadata: meta(0o100644, claimed.length) }]]));
+  const topBytes = encodeTree(new Map([["data", { contents: { kind: "dir", tree: blobId(dataBytes) }, metadata: meta(0o40755) }]]));
+  const trees = await writePack(repo, [dataBytes, topBytes], "tree");
+  writeIndex(repo, [bomb, trees]);
+  writeSnapshot(repo, { time: T, tz: "UTC", author: "mallory", tags: [], paths: ["/backed/up/data"], tree: blobId(topBytes) });
+
+  const work = path.join(base, "work");
+  fs.mkdirSync(work);
+  const out = path.join(base, "out");
+  for (const args of [["restore", "--output", out, "LAST"], ["dump", "LAST", "data/f"], ["check", "--read-packs"]]) {
+    const r = fails(cli(work, repo, args));
+    expect(r.stderr).toContain(bomb.id);
+    expect(r.stderr).toContain("decompresses to more than 10 bytes");
+  }
+  expect(filesIn(out)).toEqual([]);
 });

@@ -20,10 +20,15 @@ export function craftRepo(repo: string): void {
 /** Writes a pack whose blob stream is one streamed frame, as backpak's encoder leaves it. */
 export async function writePack(repo: string, blobs: Uint8Array[], type: "chunk" | "tree"): Promise<{ id: PackId; manifest: Manifest }> {
   const manifest: Manifest = blobs.map((b) => ({ type, length: b.length, id: hashId<"blob">(b) }));
+  return writePackOf(repo, await streamedFrame(blobs), manifest);
+}
+
+/** Writes a pack of `blobStream` (zstd frames, whatever they hold) under `manifest`. */
+export function writePackOf(repo: string, blobStream: Uint8Array, manifest: Manifest): { id: PackId; manifest: Manifest } {
   const cbor = encodeManifest(manifest);
   const zm = zstdCompress(cbor);
   const id = hashId<"pack">(cbor);
-  fs.writeFileSync(path.join(repo, "packs", `${id}.pack`), concatBytes([Buffer.from(PACK_MAGIC), await streamedFrame(blobs), zm, u32BE(zm.length)]));
+  fs.writeFileSync(path.join(repo, "packs", `${id}.pack`), concatBytes([Buffer.from(PACK_MAGIC), blobStream, zm, u32BE(zm.length)]));
   return { id, manifest };
 }
 
