@@ -1,6 +1,7 @@
 /** The backpak executable: parses global options, sets up logging and configuration, runs one command. */
 import path from "node:path";
 import { BackpakError } from "../lib/errors.ts";
+import { runInterruptCleanups } from "../lib/interrupt.ts";
 import { installLogSink } from "../ui/log-sink.ts";
 import { renderError } from "../ui/errors.ts";
 import { isTerminal, stderr, stdout } from "../ui/output.ts";
@@ -78,6 +79,15 @@ async function main(argv: string[]): Promise<number> {
     stderr.line(renderError(err));
     return 1;
   }
+}
+
+/** On SIGINT, SIGTERM or SIGHUP: undo what is half-done on disk, say so, and exit as the signal would. */
+for (const [signal, number] of [["SIGINT", 2], ["SIGTERM", 15], ["SIGHUP", 1]] as const) {
+  process.on(signal, () => {
+    runInterruptCleanups();
+    stderr.line(`\nInterrupted by ${signal}; an interrupted backup, prune or copy resumes when run again`);
+    process.exit(128 + number);
+  });
 }
 
 process.exitCode = await main(process.argv.slice(2));

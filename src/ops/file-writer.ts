@@ -14,6 +14,7 @@ import type { Node } from "../format/tree.ts";
 import { applyMetadata } from "../fs/apply.ts";
 import { BackpakError, withContext } from "../lib/errors.ts";
 import { randomTag } from "../lib/fsutil.ts";
+import { onInterrupt } from "../lib/interrupt.ts";
 import { log } from "../lib/log.ts";
 import { BlobPipeline, UnsplittablePack, type BlobTarget } from "../pipeline/blob-pipeline.ts";
 import type { WorkerPool } from "../pipeline/pool.ts";
@@ -48,6 +49,7 @@ export class FileWriter {
   /** Chunk → every place it goes. */
   readonly #targets = new Map<BlobId, BlobTarget[]>();
   readonly #byTmp = new Map<string, PendingFile>();
+  #undo: (() => void) | undefined;
 
   constructor(
     readonly repo: Repository,
@@ -74,10 +76,17 @@ export class FileWriter {
     } catch (err) {
       throw new BackpakError("io", `Couldn't create file ${dest}`, { cause: err });
     }
+    // From the first file on, an interruption removes what isn't complete, as a failure does.
+    this.#undo ??= onInterrupt(() => this.#removeUnfinished());
     const f: PendingFile = { dest, tmp, node, replacing, remaining: node.contents.chunks.length };
     this.#files.push(f);
     this.#byTmp.set(tmp, f);
     if (f.remaining === 0) this.#done(f);
+  }
+
+  /** Deletes the files not completely written (new ones at their destinations, replacements beside theirs). */
+  #removeUnfinished(): void {
+    for (const f of this.#files) if (f.remaining > 0) fs.rmSync(f.tmp, { force: true });
   }
 
   /** A directory whose metadata is applied at the end, after everything in it. */
@@ -92,8 +101,10 @@ export class FileWriter {
       const left = this.#files.filter((f) => f.remaining > 0);
       if (left.length > 0) throw new BackpakError("internal", `${left.length} files were not completely written, e.g. ${left[0]!.dest}`);
     } catch (err) {
-      for (const f of this.#files) if (f.remaining > 0) fs.rmSync(f.tmp, { force: true });
+      this.#removeUnfinished();
       throw err;
+    } finally {
+      this.#undo?.();
     }
     for (const [dest, node] of this.#dirs) applyMetadata(dest, node, this.metadata);
   }

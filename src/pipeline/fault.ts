@@ -1,6 +1,7 @@
 /**
  * Fault injection for tests: $BACKPAK_FAULT = "<job>:<n>:<mode>" makes the n-th job of that kind
- * on each worker fail ("throw") or kill its worker mid-job ("die"). Jobs: cut-hash, hash, compress, decompress.
+ * on each worker fail ("throw"), kill its worker mid-job ("die"), or never finish ("stall", so a
+ * test can interrupt a run that is certainly mid-way). Jobs: cut-hash, hash, compress, decompress.
  */
 import { BackpakError } from "../lib/errors.ts";
 import { JobType } from "./protocol.ts";
@@ -14,8 +15,8 @@ export function faultPlanFromEnv(env: NodeJS.ProcessEnv = process.env): FaultPla
   const [job, n, mode] = spec.split(":");
   const type = JOBS[job ?? ""];
   const after = Number(n);
-  if (type === undefined || !Number.isInteger(after) || after < 1 || (mode !== "throw" && mode !== "die")) {
-    throw new BackpakError("usage", `BACKPAK_FAULT=${spec} should be <cut-hash|hash|compress|decompress>:<n>:<throw|die>`);
+  if (type === undefined || !Number.isInteger(after) || after < 1 || (mode !== "throw" && mode !== "die" && mode !== "stall")) {
+    throw new BackpakError("usage", `BACKPAK_FAULT=${spec} should be <cut-hash|hash|compress|decompress>:<n>:<throw|die|stall>`);
   }
   return { job: type, after, mode };
 }

@@ -5,7 +5,7 @@ export interface FaultPlan {
   readonly job: number;
   /** The n-th job of that type (1-based) on each worker. */
   readonly after: number;
-  readonly mode: "throw" | "die";
+  readonly mode: "throw" | "die" | "stall";
 }
 
 export interface WorkerInit {

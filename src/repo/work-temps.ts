@@ -1,20 +1,33 @@
 /**
  * Temporary files in the working directory (unfinished packs, snapshots, dump scratch) are named
  * with the ID of the process writing them, so a later run can delete the ones a killed run left
- * behind without touching those of a run still going.
+ * behind without touching those of a run still going. An interrupted run deletes its own.
  */
 import fs from "node:fs";
 import path from "node:path";
 import { randomTag } from "../lib/fsutil.ts";
+import { onInterrupt } from "../lib/interrupt.ts";
 import { log } from "../lib/log.ts";
 
 export type WorkTempKind = "pack" | "snapshot" | "dump";
 
 const TEMP_NAME = /^temp-backpak-(\d+)-[0-9a-f]+\.(?:pack|snapshot|dump)$/;
 
-/** A fresh temporary path in `workDir` for this process. */
+/** This process's temporary paths (finished ones have been renamed away; removing them is a no-op). */
+const ours: string[] = [];
+let registered = false;
+
+/** A fresh temporary path in `workDir` for this process, deleted if the process is interrupted. */
 export function workTempPath(workDir: string, kind: WorkTempKind): string {
-  return path.join(workDir, `temp-backpak-${process.pid}-${randomTag()}.${kind}`);
+  const p = path.join(workDir, `temp-backpak-${process.pid}-${randomTag()}.${kind}`);
+  ours.push(p);
+  if (!registered) {
+    registered = true;
+    onInterrupt(() => {
+      for (const t of ours) fs.rmSync(t, { force: true });
+    });
+  }
+  return p;
 }
 
 /** Deletes the temporary files in `workDir` whose process is gone; returns their names. */

@@ -207,6 +207,7 @@ self.onmessage = (e: MessageEvent<WorkerInit>) => {
     const injected = init.fault?.job === type && ++faultCount === init.fault.after ? init.fault.mode : undefined;
     // Dies with the job unfinished: the main thread must notice the worker's error and not wait forever.
     if (injected === "die") throw new Error(`injected worker death in job type ${type}`);
+    if (injected === "stall") Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
     let status: number = Status.Done;
     try {
       if (injected === "throw") throw new Error(`injected fault in job type ${type}`);

@@ -98,9 +98,9 @@ export async function runAsync(args: readonly string[], opts: RunOptions = {}): 
   return result(args, code, stdout, stderr);
 }
 
-/** Starts `backpak <cli args>` and returns the running process (its output is discarded), for tests that stop it. */
-export function spawnCli(work: string, repo: string, args: readonly string[]): Bun.Subprocess {
-  return Bun.spawn({ ...spawnOptions(cliArgs(work, repo, args), {}), stdin: "ignore", stdout: "ignore", stderr: "ignore" });
+/** Starts `backpak <cli args>` and returns the running process (stdout discarded, stderr piped), for tests that stop it. */
+export function spawnCli(work: string, repo: string, args: readonly string[], env: EnvOverrides = {}): Bun.Subprocess<"ignore", "ignore", "pipe"> {
+  return Bun.spawn({ ...spawnOptions(cliArgs(work, repo, args), { env }), stdin: "ignore", stdout: "ignore", stderr: "pipe" });
 }
 
 /** Like backpak's own tests' `cli_run`: `-C <work> --config "" --repository <repo> -vvv <args>`. */

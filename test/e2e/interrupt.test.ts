@@ -1,0 +1,82 @@
+/**
+ * SIGINT mid-way: a backup deletes its unfinished pack, keeps what it finished for the next run to
+ * resume from, and exits 130; a restore removes the files it hadn't finished and leaves the ones it
+ * was replacing as they were. A stalled worker (BACKPAK_FAULT=…:stall) holds each run mid-way.
+ */
+import { expect, test } from "bun:test";
+import fs from "node:fs";
+import path from "node:path";
+import { randomBytes } from "../helpers/random.ts";
+import { cleanUpAfterThisFile, cli, contentsOf, filesIn, ok, spawnCli, tempDir } from "./harness.ts";
+
+cleanUpAfterThisFile();
+
+function writeSource(work: string, files: number): string {
+  const src = path.join(work, "src");
+  fs.mkdirSync(src);
+  for (let i = 0; i < files; i++) fs.writeFileSync(path.join(src, `f${i}`), randomBytes(900 + i, 4 << 20));
+  return src;
+}
+
+/** Waits until `ready()` holds while `proc` runs, then interrupts it; returns its exit code and stderr. */
+async function interruptWhen(proc: Bun.Subprocess<"ignore", "ignore", "pipe">, ready: () => boolean): Promise<{ code: number; stderr: string }> {
+  for (let waited = 0; !ready(); waited += 5) {
+    if (proc.exitCode !== null) throw new Error(`the run ended (${proc.exitCode}) before it could be interrupted`);
+    if (waited > 30_000) throw new Error("the run never got where it could be interrupted");
+    await Bun.sleep(5);
+  }
+  proc.kill("SIGINT");
+  const [code, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
+  return { code, stderr };
+}
+
+test("an interrupted backup removes its unfinished pack, exits 130, and the next run resumes", async () => {
+  const work = tempDir("int-backup");
+  const repo = path.join(work, "repo");
+  const src = writeSource(work, 8);
+  // Frames of 4 MiB: three finish the first pack, the fourth starts the second, the fifth never ends.
+  ok(cli(work, repo, ["init", "--pack-size", "10MiB", "filesystem"]));
+  const proc = spawnCli(work, repo, ["backup", src], { BACKPAK_FAULT: "compress:5:stall", BACKPAK_WORKERS: "1" });
+  const temps = (): string[] => fs.readdirSync(work).filter((n) => n.startsWith("temp-backpak-") && n.endsWith(".pack"));
+  const r = await interruptWhen(proc, () => fs.existsSync(path.join(work, "backpak-wip.index")) && temps().length > 0);
+  expect(r.code).toBe(130);
+  expect(r.stderr).toContain("Interrupted by SIGINT; an interrupted backup, prune or copy resumes when run again");
+  expect(temps()).toEqual([]);
+  expect(fs.existsSync(path.join(work, "backpak-wip.index"))).toBe(true);
+  expect(fs.readdirSync(path.join(repo, "snapshots"))).toEqual([]);
+
+  const resumed = ok(cli(work, repo, ["backup", src]));
+  expect(resumed.stderr).toContain("WIP index file found, resuming where we left off");
+  ok(cli(work, repo, ["check", "--read-packs"]));
+  const out = tempDir("int-backup-out");
+  ok(cli(work, repo, ["restore", "--output", out, "LAST"]));
+  expect(contentsOf(out)).toEqual(contentsOf(src));
+});
+
+test("an interrupted restore removes the files it hadn't finished and leaves replaced ones untouched", async () => {
+  const work = tempDir("int-restore");
+  const repo = path.join(work, "repo");
+  const src = writeSource(work, 6);
+  ok(cli(work, repo, ["init", "filesystem"]));
+  ok(cli(work, repo, ["backup", src]));
+  const out = tempDir("int-restore-out");
+  ok(cli(work, repo, ["restore", "--output", out, "LAST"]));
+  // The last file (its chunks come last) to be replaced, the others to be written anew.
+  fs.writeFileSync(path.join(out, "f5"), "what was there before\n");
+  for (let i = 0; i < 5; i++) fs.rmSync(path.join(out, `f${i}`));
+
+  const proc = spawnCli(work, repo, ["restore", "--output", out, "LAST"], { BACKPAK_FAULT: "decompress:2:stall", BACKPAK_WORKERS: "1" });
+  const r = await interruptWhen(proc, () => fs.readdirSync(out).some((n) => n.startsWith(".f5.backpak-")));
+  expect(r.code).toBe(130);
+  const wanted = contentsOf(src);
+  const left = fs.readdirSync(out).sort();
+  expect(left.filter((n) => n.includes(".backpak-"))).toEqual([]);
+  expect(fs.readFileSync(path.join(out, "f5"), "utf8")).toBe("what was there before\n");
+  // Anything else there is complete.
+  for (const name of left.filter((n) => n !== "f5")) expect(contentsOf(out)[name]).toBe(wanted[name]!);
+  expect(left.length).toBeLessThan(6);
+
+  ok(cli(work, repo, ["restore", "--output", out, "LAST"]));
+  expect(contentsOf(out)).toEqual(wanted);
+  expect(filesIn(out)).toEqual(Object.keys(wanted));
+});
