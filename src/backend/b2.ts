@@ -1,7 +1,7 @@
 /**
  * A repository in a Backblaze B2 bucket, speaking backpak's protocol (spec §10): objects are B2 files
  * named by their keys, uploaded with their SHA-1 appended ("hex_digits_at_end"), downloaded by name
- * from the API URL, listed a page at a time, removed by deleting their one version. At most
+ * from the API URL, listed a page at a time, removed by deleting every version of them. At most
  * `concurrentConnections` requests are in flight; failures are retried as b2-retry.ts says.
  * Repositories always open through the local cache, so `openRange` simply downloads the whole object
  * into a nameless scratch file in the working directory.
@@ -92,18 +92,19 @@ export class B2Backend implements Backend {
   }
 
   async remove(key: string): Promise<void> {
-    const bucket = this.options.bucket;
     const versions = (await this.#call(`B2 listing of the versions of ${key}`, (auth) => `b2_list_file_versions?${query({ bucketId: auth.bucketId, prefix: key })}`, filesOf))
       // backpak counts every name the prefix matches; only this key's versions are its business.
       .filter((f) => f.fileName === key);
-    if (versions.length === 0) throw new BackpakError("not-found", `Couldn't find ${key} in the B2 bucket ${bucket}`);
-    if (versions.length > 1) {
-      throw new BackpakError("conflict", `Found multiple versions of ${key} in the B2 bucket ${bucket}`, {
-        hint: "delete the older versions (e.g. in B2's web console) and run this again",
-      });
+    if (versions.length === 0) throw new BackpakError("not-found", `Couldn't find ${key} in the B2 bucket ${this.options.bucket}`);
+    // Keys name their contents (IDs), so every version is the same object: an upload retried after
+    // its reply was lost leaves two. Removing the object removes them all (backpak refused).
+    for (const v of versions) {
+      if (typeof v.fileId !== "string") throw new BackpakError("io", `B2 listed a version of ${key} without its file ID`);
+      await this.#deleteVersion(key, v.fileId);
     }
-    const fileId = versions[0]!.fileId;
-    if (typeof fileId !== "string") throw new BackpakError("io", `B2 listed a version of ${key} without its file ID`);
+  }
+
+  async #deleteVersion(key: string, fileId: string): Promise<void> {
     const what = `B2 deletion of ${key}`;
     let attempts = 0;
     await withRetries(what, this.#retry, async () => {
