@@ -17,7 +17,7 @@ import { compareTrees, type CompareCallbacks } from "./compare.ts";
 import { FileWriter, type WriteProgress } from "./file-writer.ts";
 import { forestFromFs } from "./fs-forest.ts";
 import { startBlobPool } from "./pipeline-setup.ts";
-import { loadRepository, snapshotWithForest } from "./open.ts";
+import { loadRepository, snapshotWithForest, type LoadedRepository } from "./open.ts";
 
 export interface RestoreOptions {
   readonly snapshot: string;
@@ -71,17 +71,23 @@ async function destination(id: SnapshotId, paths: readonly string[], forest: For
 
 export async function restore(repo: Repository, opts: RestoreOptions, progress?: WriteProgress): Promise<void> {
   const loaded = await loadRepository(repo);
-  const { stored, forest } = await snapshotWithForest(loaded, opts.snapshot);
-  const dest = await destination(stored.id, stored.snapshot.paths, forest, stored.snapshot.tree, opts.output);
   const writer = new FileWriter(repo, loaded.index, { times: opts.times, permissions: opts.permissions }, progress);
-  await compareTrees(dest.fs, [stored.snapshot.tree, forest], "", new Restorer(dest.map, writer, opts));
+  await plan(loaded, opts, writer);
   if (opts.dryRun) return;
+  Bun.gc(true);
   const { pool, ringBytes } = startBlobPool();
   try {
     await writer.finish(pool, ringBytes);
   } finally {
     pool.close();
   }
+}
+
+/** Compares, makes directories and symlinks, and queues files; the trees are garbage once it returns. */
+async function plan(loaded: LoadedRepository, opts: RestoreOptions, writer: FileWriter): Promise<void> {
+  const { stored, forest } = await snapshotWithForest(loaded, opts.snapshot);
+  const dest = await destination(stored.id, stored.snapshot.paths, forest, stored.snapshot.tree, opts.output);
+  await compareTrees(dest.fs, [stored.snapshot.tree, forest], "", new Restorer(dest.map, writer, opts));
 }
 
 /**

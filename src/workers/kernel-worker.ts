@@ -169,9 +169,11 @@ function decompress(slots: Slots, slot: number, data: Uint8Array): void {
 /**
  * zstd hands back a fresh buffer for every frame, and a worker blocked in Atomics.wait never idles
  * long enough for the collector to run on its own: collect after every GC_BYTES of them, so
- * garbage can't pile up (it would otherwise reach hundreds of MB on a large backup).
+ * garbage can't pile up (it would otherwise reach hundreds of MB on a large backup). Every 8 MiB
+ * rather than 32 takes 90 MB off the peak RSS of restoring one 1.3 GB file (233 → 145 MB) and
+ * 40 MB off a first backup of the Linux sources, for at most a few percent more time.
  */
-const GC_BYTES = 32 << 20;
+const GC_BYTES = 8 << 20;
 let allocated = 0;
 function collectGarbage(): void {
   if (allocated < GC_BYTES) return;
