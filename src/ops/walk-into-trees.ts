@@ -9,6 +9,7 @@ import type { Tree } from "../format/tree.ts";
 import type { WalkEvent } from "../fs/walk.ts";
 import { log } from "../lib/log.ts";
 import type { ChunkPipeline, FileTicket } from "../pipeline/chunk-pipeline.ts";
+import { EventGcSchedule } from "../pipeline/gc-schedule.ts";
 import { TreeBuilder } from "./tree-builder.ts";
 
 export interface TreeSink {
@@ -38,6 +39,7 @@ const pad9 = (s: string): string => s.padStart(9);
 
 export async function walkIntoTrees(events: Iterable<WalkEvent>, pipeline: ChunkPipeline, sink: TreeSink, progress: WalkProgress): Promise<BlobId> {
   const trees = new TreeBuilder();
+  const gc = new EventGcSchedule();
   const queue: Pending[] = [];
   let head = 0;
 
@@ -45,6 +47,7 @@ export async function walkIntoTrees(events: Iterable<WalkEvent>, pipeline: Chunk
   const drain = async (): Promise<boolean> => {
     while (head < queue.length) {
       const p = queue[head]!;
+      gc.tick();
       const { event } = p;
       const entry = event.entry;
       progress.currentPath = entry.path;
