@@ -8,7 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { BackpakError } from "../lib/errors.ts";
-import { randomTag, syncDir } from "../lib/fsutil.ts";
+import { copyFileSynced, randomTag, syncDir } from "../lib/fsutil.ts";
 import { log } from "../lib/log.ts";
 import type { RangeReader } from "./backend.ts";
 import { writeAllTo } from "./local-file.ts";
@@ -131,18 +131,7 @@ export class CacheStore {
       try {
         fs.linkSync(localPath, part);
       } catch {
-        try {
-          fs.copyFileSync(localPath, part, fs.constants.COPYFILE_EXCL);
-          const fd = fs.openSync(part, "r+");
-          try {
-            fs.fsyncSync(fd);
-          } finally {
-            fs.closeSync(fd);
-          }
-        } catch (err) {
-          fs.rmSync(part, { force: true });
-          throw err;
-        }
+        copyFileSynced(localPath, part);
       }
       return part;
     });

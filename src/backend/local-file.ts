@@ -1,7 +1,7 @@
 /** Local-file helpers for backends that keep copies on disk: scratch files, whole reads, chunked copies. */
 import fs from "node:fs";
 import path from "node:path";
-import { fdRange, randomTag } from "../lib/fsutil.ts";
+import { fdRange, randomTag, writeFullyAt } from "../lib/fsutil.ts";
 import type { RangeReader } from "./backend.ts";
 
 /** How much a copy moves at a time. */
@@ -35,17 +35,15 @@ export function readAllAndClose(fd: number): Uint8Array {
 /** Writes `source` (bytes, or every byte of a range reader) to `fd` from offset `at` on; returns the length written. */
 export function writeAllTo(fd: number, source: Uint8Array | RangeReader, at = 0): number {
   if (source instanceof Uint8Array) {
-    let done = 0;
-    while (done < source.length) done += fs.writeSync(fd, source, done, source.length - done, at + done);
-    return done;
+    writeFullyAt(fd, source, at);
+    return source.length;
   }
   const buf = new Uint8Array(Math.min(COPY_CHUNK, Math.max(source.size, 1)));
   let pos = 0;
   for (;;) {
     const n = source.readInto(buf, pos);
     if (n === 0) break;
-    let done = 0;
-    while (done < n) done += fs.writeSync(fd, buf, done, n - done, at + pos + done);
+    writeFullyAt(fd, buf.subarray(0, n), at + pos);
     pos += n;
   }
   return pos;

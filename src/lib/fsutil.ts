@@ -53,21 +53,27 @@ export function createFileAtomic(dest: string, data: Uint8Array | string, mode =
   syncDir(path.dirname(dest));
 }
 
-/** Copies `src` to `dest` atomically (through a `.part` file in dest's directory). */
-export function copyFileAtomic(src: string, dest: string): void {
-  const tmp = `${dest}.${randomTag()}.part`;
+/** Copies `src` to the new file `dest` and fsyncs it; a failed copy leaves no partial `dest` behind. */
+export function copyFileSynced(src: string, dest: string): void {
   try {
-    fs.copyFileSync(src, tmp, fs.constants.COPYFILE_EXCL);
-    const fd = fs.openSync(tmp, "r+");
+    fs.copyFileSync(src, dest, fs.constants.COPYFILE_EXCL);
+    const fd = fs.openSync(dest, "r+");
     try {
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
     }
   } catch (err) {
-    fs.rmSync(tmp, { force: true });
+    // EEXIST: the file there is not ours to remove; any other failure may have left a partial copy.
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") fs.rmSync(dest, { force: true });
     throw err;
   }
+}
+
+/** Copies `src` to `dest` atomically (through a `.part` file in dest's directory). */
+export function copyFileAtomic(src: string, dest: string): void {
+  const tmp = `${dest}.${randomTag()}.part`;
+  copyFileSynced(src, tmp);
   renameOrClean(tmp, dest);
 }
 
@@ -99,6 +105,21 @@ export function writeFileSynced(file: string, data: Uint8Array | string, mode = 
   try {
     fs.writeFileSync(fd, data);
     fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Writes all of `data` at byte `at` of the file open as `fd` (one positioned write may do only part). */
+export function writeFullyAt(fd: number, data: Uint8Array, at: number): void {
+  for (let done = 0; done < data.length; ) done += fs.writeSync(fd, data, done, data.length - done, at + done);
+}
+
+/** Writes `data` at byte `at` of the existing file `file`. */
+export function writeIntoFile(file: string, data: Uint8Array, at: number): void {
+  const fd = fs.openSync(file, fs.constants.O_WRONLY);
+  try {
+    writeFullyAt(fd, data, at);
   } finally {
     fs.closeSync(fd);
   }

@@ -13,7 +13,7 @@ import type { BlobId, PackId } from "../format/id.ts";
 import type { Node } from "../format/tree.ts";
 import { applyMetadata } from "../fs/apply.ts";
 import { BackpakError, withContext } from "../lib/errors.ts";
-import { randomTag } from "../lib/fsutil.ts";
+import { randomTag, writeIntoFile } from "../lib/fsutil.ts";
 import { onInterrupt } from "../lib/interrupt.ts";
 import { log } from "../lib/log.ts";
 import { BlobPipeline, UnsplittablePack, type BlobTarget } from "../pipeline/blob-pipeline.ts";
@@ -150,14 +150,7 @@ export class FileWriter {
     for (const [i, targets] of wanted) {
       const bytes = await reader.chunk(manifest[i]!.id);
       for (const t of targets) {
-        withContext(`Couldn't write ${t.path}`, () => {
-          const fd = fs.openSync(t.path, fs.constants.O_WRONLY);
-          try {
-            for (let done = 0; done < bytes.length; ) done += fs.writeSync(fd, bytes, done, bytes.length - done, t.offset + done);
-          } finally {
-            fs.closeSync(fd);
-          }
-        });
+        withContext(`Couldn't write ${t.path}`, () => writeIntoFile(t.path, bytes, t.offset));
       }
       this.#written(targets);
     }

@@ -7,6 +7,7 @@
 import fs from "node:fs";
 import { createChunker, type Chunker } from "../kernels/fastcdc/index.ts";
 import { zstdDecompress } from "../kernels/zstd.ts";
+import { writeIntoFile } from "../lib/fsutil.ts";
 import { H, ItemFlag, JobType, MAX_CUTS, SlotQueue, Slots, Status } from "../pipeline/protocol.ts";
 import type { WorkerInit } from "../pipeline/worker-init.ts";
 import { scanPaths, type ScanRequest } from "./scan.ts";
@@ -154,13 +155,7 @@ function decompress(slots: Slots, slot: number, data: Uint8Array): void {
     if (pathLen > 0) {
       // A failure from here on is the destination's (a full disk, say), not the pack's.
       slots.set(slot, H.FailedWrite, 1);
-      const fd = fs.openSync(slots.path(slot, slots.item(slot, i, 2), pathLen), fs.constants.O_WRONLY);
-      try {
-        const at = slots.item(slot, i, 4);
-        for (let done = 0; done < bLen; ) done += fs.writeSync(fd, blob, done, bLen - done, at + done);
-      } finally {
-        fs.closeSync(fd);
-      }
+      writeIntoFile(slots.path(slot, slots.item(slot, i, 2), pathLen), blob, slots.item(slot, i, 4));
       slots.set(slot, H.FailedWrite, 0);
     }
   }
