@@ -82,13 +82,14 @@ async function httpFailure(what: string, response: Response): Promise<B2Failure>
   }
   const said = [code, message].filter((s) => s !== undefined && s !== "").join(": ");
   const text = `${what}: HTTP ${status}${said === "" ? ` ${response.statusText}` : ` ${said}`}`.trimEnd();
-  if (status === 401 && code === "expired_auth_token") return new B2Failure(text, "renew", "io", undefined, code);
+  const failure = (retry: Retry, kind: ErrorKind = "io", retryAfter?: number): B2Failure => new B2Failure(text, retry, kind, retryAfter, code);
+  if (status === 401 && code === "expired_auth_token") return failure("renew");
   if (status === 408 || status === 429 || status >= 500) {
     const after = Number(response.headers.get("retry-after"));
-    return new B2Failure(text, "transient", "io", Number.isFinite(after) && after > 0 ? after : undefined, code);
+    return failure("transient", "io", Number.isFinite(after) && after > 0 ? after : undefined);
   }
-  if (status === 404) return new B2Failure(text, "never", "not-found", undefined, code);
-  return new B2Failure(text, "never", status === 401 ? "usage" : "io", undefined, code);
+  if (status === 404) return failure("never", "not-found");
+  return failure("never", status === 401 ? "usage" : "io");
 }
 
 function networkMessage(err: unknown): string {
