@@ -1,18 +1,7 @@
 /** Writes the "many" corpus: N small files (0-8 KiB, about 1.5 KiB on average) of seeded text, random bytes and duplicates, the same bytes on every machine. */
 import fs from "node:fs";
 import path from "node:path";
-
-/** mulberry32: a small seeded 32-bit generator, plenty for test data. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
+import { prng, randomBytes } from "../../test/helpers/random.ts";
 
 /** Writes `count` files under `dir` in leaf directories of 1,000 (`d00/d00/f0000000.txt` ...). */
 export function writeMany(dir: string, count: number): void {
@@ -42,10 +31,7 @@ export function writeMany(dir: string, count: number): void {
         off += w.length;
       }
     } else {
-      data = new Uint8Array(size());
-      const whole = new Uint32Array(data.buffer, 0, data.length >>> 2);
-      for (let k = 0; k < whole.length; k++) whole[k] = next();
-      for (let k = whole.length * 4; k < data.length; k++) data[k] = next() & 0xff;
+      data = randomBytes(next(), size());
     }
     if (earlier.length < 2000 && next() % 100 === 0) earlier.push(data);
     fs.writeFileSync(path.join(sub, `f${String(i).padStart(7, "0")}.${kind < 75 ? "txt" : "bin"}`), data);
