@@ -4,7 +4,7 @@ import { listObjects } from "../repo/keys.ts";
 import type { Repository } from "../repo/repository.ts";
 import { loadForest } from "../repo/tree-cache.ts";
 import { loadRepository } from "./open.ts";
-import { forestSizes } from "./sizes.ts";
+import { forestSizes, packedBytesOf } from "./sizes.ts";
 import { warnUnlistedPacks } from "./unlisted-packs.ts";
 
 export interface UsageReport {
@@ -16,7 +16,7 @@ export interface UsageReport {
   readonly reusedBytes: number;
   readonly indexes: number;
   readonly packs: number;
-  /** Blob bytes in packs that no snapshot uses (negative: snapshots use more than the packs hold). */
+  /** Blob bytes in packs that no snapshot uses (negative only if the index contradicts itself). */
   readonly unusedBytes: number;
   readonly snapshotFileBytes: number;
   readonly indexFileBytes: number;
@@ -49,7 +49,7 @@ export async function usage(repo: Repository): Promise<UsageReport> {
     reusedBytes,
     indexes: indexes.length,
     packs: loaded.index.packs.size,
-    unusedBytes: packed - uniqueBytes,
+    unusedBytes: packed - packedBytesOf(seen, loaded.index.blobs),
     snapshotFileBytes: sum([...loaded.snapshots]),
     indexFileBytes: sum(indexes),
     packFileBytes: sum(packs),
