@@ -1,14 +1,15 @@
 /**
  * The local cache's store (spec §6): plaintext copies of objects as flat files `<id>.<kind>` in one
  * directory shared by every repository, plus `cache_metadata.sqlite` recording each file's size and
- * last use, pruned (least recently used first) to the size limit the last opener set.
+ * last use, pruned (least recently used first) to the size limit the last opener set. The
+ * directory is 0700 and its files 0600: for an encrypted repository they are plaintext.
  */
 import { Database } from "bun:sqlite";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { BackpakError } from "../lib/errors.ts";
-import { copyFileSynced, randomTag, syncDir } from "../lib/fsutil.ts";
+import { copyFileSynced, ensurePrivateDir, PRIVATE_FILE, randomTag, syncDir, tightenTo } from "../lib/fsutil.ts";
 import { log } from "../lib/log.ts";
 import type { RangeReader } from "./backend.ts";
 import { writeAllTo } from "./local-file.ts";
@@ -56,7 +57,7 @@ export class CacheStore {
   /** Opens (creating as needed) the cache in `dir` and makes `maxSize` bytes the limit for every user of it. */
   static open(dir: string, maxSize: number): CacheStore {
     return withIo(`Couldn't open the local cache in ${dir}`, () => {
-      fs.mkdirSync(dir, { recursive: true });
+      makePrivate(dir);
       const db = new Database(path.join(dir, CACHE_DB), { create: true, safeIntegers: true });
       db.run("PRAGMA busy_timeout = 5000");
       const mode = db.query<{ journal_mode: string }, []>("PRAGMA journal_mode = wal").get();
@@ -108,7 +109,7 @@ export class CacheStore {
     const dest = this.path(name);
     const part = `${dest}.${randomTag()}.part`;
     return withIo(`Couldn't put ${name} in the local cache`, () => {
-      const fd = fs.openSync(part, "wx+", 0o644);
+      const fd = fs.openSync(part, "wx+", PRIVATE_FILE);
       try {
         const size = writeAllTo(fd, source);
         fs.fsyncSync(fd);
@@ -133,6 +134,7 @@ export class CacheStore {
       } catch {
         copyFileSynced(localPath, part);
       }
+      tightenTo(part, PRIVATE_FILE);
       return part;
     });
   }
@@ -203,6 +205,21 @@ export class CacheStore {
 
   #record(name: string, size: number): void {
     this.#db.run("REPLACE INTO cache(name, time, size) VALUES (?, ?, ?)", [name, nowNanos(), BigInt(size)]);
+  }
+}
+
+/**
+ * Makes the cache directory 0700 and its metadata files 0600 (SQLite gives its -wal and -shm files
+ * the database's mode). A directory made before with a looser mode has every file in it tightened.
+ */
+function makePrivate(dir: string): void {
+  const wasLoose = ensurePrivateDir(dir);
+  const db = path.join(dir, CACHE_DB);
+  fs.closeSync(fs.openSync(db, "a", PRIVATE_FILE));
+  const names = wasLoose ? fs.readdirSync(dir) : [CACHE_DB, `${CACHE_DB}-wal`, `${CACHE_DB}-shm`];
+  for (const name of names) {
+    const file = path.join(dir, name);
+    if (fs.lstatSync(file, { throwIfNoEntry: false })?.isFile()) tightenTo(file, PRIVATE_FILE);
   }
 }
 

@@ -17,6 +17,8 @@ export interface OptSpec {
   readonly help: string;
   /** Allowed values, checked while parsing. */
   readonly choices?: readonly string[];
+  /** Checks a value while parsing (throwing a BackpakError that says what is wrong), like clap's value parsers. */
+  readonly validate?: (value: string) => void;
   /** Options this one may not be given with (long names). */
   readonly conflicts?: readonly string[];
 }
@@ -70,6 +72,16 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[], path = spe
     given.add(o.long);
     if (o.choices && value !== undefined && !o.choices.includes(value)) {
       throw usageError(path, `invalid value '${value}' for '${shown}': possible values are ${o.choices.join(", ")}`);
+    }
+    if (o.validate && value !== undefined) {
+      try {
+        o.validate(value);
+      } catch (err) {
+        const hint = err instanceof BackpakError && err.hint !== undefined ? `${err.hint}\n\n` : "";
+        throw new BackpakError("usage", `invalid value '${value}' for '${shown} <${o.value ?? "VALUE"}>': ${(err as Error).message}`, {
+          hint: `${hint}For more information, try '${path} --help'.`,
+        });
+      }
     }
     switch (o.kind) {
       case "flag":

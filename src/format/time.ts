@@ -5,7 +5,6 @@
 import { BackpakError } from "../lib/errors.ts";
 
 const NS_PER_S = 1_000_000_000n;
-const NS_PER_MS = 1_000_000n;
 
 /** Calendar fields of an instant in a zone. */
 export interface Civil {
@@ -51,6 +50,15 @@ export function isKnownZone(tz: string): boolean {
   }
 }
 
+/** Days from 1970-01-01 to a proleptic Gregorian date (any year: Date.UTC takes 0-99 as 1900-1999). */
+function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  return era * 146_097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719_468;
+}
+
 const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 
 /** The instant `ns` seen in zone `tz` (unknown zones are shown in UTC). */
@@ -69,7 +77,7 @@ export function civil(ns: bigint, tz: string): Civil {
     second: Number(parts.second),
     weekday: WEEKDAYS.indexOf(parts.weekday ?? ""),
   };
-  const asUtc = Date.UTC(c.year, c.month - 1, c.day, c.hour, c.minute, c.second);
+  const asUtc = (daysFromCivil(c.year, c.month, c.day) * 86_400 + c.hour * 3600 + c.minute * 60 + c.second) * 1000;
   return { ...c, offset: Math.round((asUtc - ms) / 1000) };
 }
 
@@ -127,23 +135,55 @@ export function civilString(ns: bigint, tz: string): string {
 const ZONED_RE =
   /^([+-]?\d{4,6})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?(Z|[+-]\d\d(?::?\d\d(?::?\d\d)?)?)?(?:\[([^\]]+)\])?$/;
 
-/** Parses an RFC 9557 / RFC 3339 string (snapshot version 1's `time`) into nanoseconds and a zone. */
-export function parseZoned(s: string): { ns: bigint; tz: string } {
+const isLeapYear = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+
+/** Days in month `m` (1-12) of year `y`. */
+function daysInMonth(y: number, m: number): number {
+  return m === 2 ? (isLeapYear(y) ? 29 : 28) : [4, 6, 9, 11].includes(m) ? 30 : 31;
+}
+
+/** Throws unless `value` is within `lo`..`hi`, naming the field. */
+function inRange(value: number, lo: number, hi: number, what: string): number {
+  if (value < lo || value > hi) throw new BackpakError("corrupt", `${what} ${value} is out of range (${lo}-${hi})`);
+  return value;
+}
+
+/**
+ * Parses a date-time with an optional offset and `[zone]`; one without either is taken in
+ * `defaultZone` (an error when there is none). Every field must exist on the calendar: no
+ * month 13, no February 30, no hour 24. A leap second (:60) counts as :59, as in jiff.
+ */
+function parseDateTime(s: string, defaultZone: string | undefined): { ns: bigint; tz: string } {
   const m = ZONED_RE.exec(s);
-  if (!m) throw new BackpakError("corrupt", `${JSON.stringify(s)} is not a date-time with a time zone`);
+  if (!m) throw new BackpakError("corrupt", `${JSON.stringify(s)} is not a date-time`);
   const [, y, mo, d, h, mi, se, frac, off, name] = m;
+  const year = Number(y);
+  const month = inRange(Number(mo), 1, 12, "month");
+  const day = Number(d);
+  if (day < 1 || day > daysInMonth(year, month)) {
+    throw new BackpakError("corrupt", `${y}-${mo} has no day ${day} (it has ${daysInMonth(year, month)} days)`);
+  }
+  const seconds = inRange(Number(h), 0, 23, "hour") * 3600 + inRange(Number(mi), 0, 59, "minute") * 60 + Math.min(inRange(Number(se), 0, 60, "second"), 59);
   let offset = 0;
   if (off && off !== "Z") {
     const digits = off.slice(1).replace(/:/g, "");
-    offset = (Number(digits.slice(0, 2)) * 3600 + Number(digits.slice(2, 4) || 0) * 60 + Number(digits.slice(4, 6) || 0)) * (off[0] === "-" ? -1 : 1);
+    const [oh, om, os] = [digits.slice(0, 2), digits.slice(2, 4), digits.slice(4, 6)].map((x) => Number(x || 0)) as [number, number, number];
+    offset = (inRange(oh, 0, 25, "offset hour") * 3600 + inRange(om, 0, 59, "offset minute") * 60 + inRange(os, 0, 59, "offset second")) * (off[0] === "-" ? -1 : 1);
   }
-  const tz = name ?? (off && off !== "Z" ? offsetString(offset) : "UTC");
-  if (!off && !name) throw new BackpakError("corrupt", `${JSON.stringify(s)} has no offset or time zone`);
-  const localMs = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(se));
+  const zone = name ?? (off ? undefined : defaultZone);
+  if (!off && zone === undefined) throw new BackpakError("corrupt", `${JSON.stringify(s)} has no offset or time zone`);
+  const tz = zone ?? (off !== "Z" ? offsetString(offset) : "UTC");
+  const localSecs = daysFromCivil(year, month, day) * 86_400 + seconds;
   // Without an explicit offset, find the zone's offset at that local time.
-  if (!off && name) offset = civil(BigInt(localMs) * NS_PER_MS, name).offset;
+  if (!off && !isKnownZone(tz)) throw new BackpakError("corrupt", `${JSON.stringify(s)}: unknown time zone ${tz}`);
+  if (!off) offset = civil(BigInt(localSecs) * NS_PER_S, tz).offset;
   const sub = BigInt((frac ?? "").padEnd(9, "0") || "0");
-  return { ns: (BigInt(localMs) / 1000n - BigInt(offset)) * NS_PER_S + sub, tz };
+  return { ns: BigInt(localSecs - offset) * NS_PER_S + sub, tz };
+}
+
+/** Parses an RFC 9557 / RFC 3339 string (snapshot version 1's `time`) into nanoseconds and a zone. */
+export function parseZoned(s: string): { ns: bigint; tz: string } {
+  return parseDateTime(s, undefined);
 }
 
 /**
@@ -151,9 +191,7 @@ export function parseZoned(s: string): { ns: bigint; tz: string } {
  * date-time like "2012-11-01 22:08:41" taken in zone `tz`.
  */
 export function parseUserTime(s: string, tz: string): bigint {
-  const t = s.trim();
-  if (/(Z|[+-]\d\d(:?\d\d)?|\])$/.test(t)) return parseZoned(t).ns;
-  return parseZoned(`${t}[${tz}]`).ns;
+  return parseDateTime(s.trim(), tz).ns;
 }
 
 /** The system's zone as an IANA name (e.g. from $TZ or /etc/localtime), or UTC. */

@@ -3,6 +3,26 @@ import fs from "node:fs";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 
+/**
+ * Modes of what backpak keeps for itself (scratch packs and indexes, the local cache): only the
+ * user may read them, since for an encrypted repository they hold plaintext.
+ */
+export const PRIVATE_FILE = 0o600;
+export const PRIVATE_DIR = 0o700;
+
+/** Makes `dir` (and missing parents) private to the user, tightening it if it exists with a looser mode; true when it had to be tightened. */
+export function ensurePrivateDir(dir: string): boolean {
+  fs.mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR });
+  return tightenTo(dir, PRIVATE_DIR);
+}
+
+/** Takes group and other permissions away from `file` (which must exist) down to `mode`; true when it had any to lose. */
+export function tightenTo(file: string, mode: number): boolean {
+  if ((fs.statSync(file).mode & 0o777 & ~mode) === 0) return false;
+  fs.chmodSync(file, mode);
+  return true;
+}
+
 /** A random suffix for temporary names. */
 export function randomTag(): string {
   return randomBytes(6).toString("hex");
@@ -21,10 +41,10 @@ export function syncDir(dir: string): void {
   }
 }
 
-/** Writes `data` to `dest` atomically: `<dest>.<random>.part`, fsync, rename, sync the directory. */
-export function writeFileAtomic(dest: string, data: Uint8Array | string): void {
+/** Writes `data` to `dest` atomically: `<dest>.<random>.part` (made with `mode`), fsync, rename, sync the directory. */
+export function writeFileAtomic(dest: string, data: Uint8Array | string, mode = PRIVATE_FILE): void {
   const tmp = `${dest}.${randomTag()}.part`;
-  const fd = fs.openSync(tmp, "wx", 0o644);
+  const fd = fs.openSync(tmp, "wx", mode);
   try {
     fs.writeFileSync(fd, data);
     fs.fsyncSync(fd);
@@ -100,7 +120,7 @@ export function moveFile(src: string, dest: string): void {
 }
 
 /** Writes `data` to a new file (made with `mode`) and fsyncs it (no rename; for temporary files the caller renames). */
-export function writeFileSynced(file: string, data: Uint8Array | string, mode = 0o644): void {
+export function writeFileSynced(file: string, data: Uint8Array | string, mode = PRIVATE_FILE): void {
   const fd = fs.openSync(file, "w", mode);
   try {
     fs.writeFileSync(fd, data);

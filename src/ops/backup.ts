@@ -18,7 +18,7 @@ import { comparePaths, sortedUnique } from "../lib/order.ts";
 import { loadMasterIndex } from "../repo/master-index.ts";
 import type { Repository } from "../repo/repository.ts";
 import { EMPTY_INDEX, findResumable } from "../repo/resume.ts";
-import { loadSnapshotsChronologically, snapshotId, storeSnapshot, type StoredSnapshot } from "../repo/snapshots.ts";
+import { loadSnapshots, snapshotId, storeSnapshot, type StoredSnapshot } from "../repo/snapshots.ts";
 import { TreeCache, loadForest, type Forest } from "../repo/tree-cache.ts";
 import { RepoWriter } from "../repo/writer.ts";
 import { chunkPipeline, startBackupPool } from "./pipeline-setup.ts";
@@ -108,7 +108,8 @@ export async function backup(openRepo: () => Repository, opts: BackupOptions, pr
     const repo = openRepo();
     const index = await loadMasterIndex(repo.backend);
     log.info("Finding a parent snapshot");
-    const snapshots = await loadSnapshotsChronologically(repo.backend);
+    // A damaged snapshot is warned about and can't be a parent; the newest readable one is.
+    const snapshots = (await loadSnapshots(repo.backend)).chronological;
     const parent = [...snapshots].reverse().find((s) => s.snapshot.paths.length === paths.length && s.snapshot.paths.every((p, i) => p === paths[i]));
     log.debug(parent ? `Using snapshot ${parent.id} as a parent` : "No parent snapshot found based on absolute paths");
     const parentForest: Forest = parent ? await loadForest(parent.snapshot.tree, new TreeCache(repo.backend, index.blobs)) : new Map();

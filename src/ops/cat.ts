@@ -12,7 +12,7 @@ import { loadMasterIndex } from "../repo/master-index.ts";
 import { readPackLayout } from "../repo/pack-file.ts";
 import { ChunkReader } from "../repo/chunk-reader.ts";
 import type { Repository } from "../repo/repository.ts";
-import { findSnapshot, loadSnapshotsChronologically } from "../repo/snapshots.ts";
+import { findSnapshot, loadSnapshots } from "../repo/snapshots.ts";
 
 export type CatKind = "blob" | "pack" | "index" | "snapshot";
 
@@ -41,6 +41,6 @@ export async function cat(repo: Repository, kind: CatKind, ref: string): Promise
     case "index":
       return { kind: "index", index: await loadIndex(repo.backend, parseId<"index">(ref, "index ID") as IndexId) };
     case "snapshot":
-      return { kind: "snapshot", snapshot: findSnapshot(await loadSnapshotsChronologically(repo.backend), ref).snapshot };
+      return { kind: "snapshot", snapshot: findSnapshot(await loadSnapshots(repo.backend), ref).snapshot };
   }
 }

@@ -17,7 +17,7 @@ import { withPack } from "./pack-task.ts";
 import { startBlobPool } from "./pipeline-setup.ts";
 import { warnUnlistedPacks } from "./unlisted-packs.ts";
 import type { Repository } from "../repo/repository.ts";
-import { loadSnapshot } from "../repo/snapshots.ts";
+import { damagedSnapshotError, damagedSnapshotsHint, isDamaged, tryLoadSnapshot, type DamagedSnapshot } from "../repo/snapshots.ts";
 import { TreeCache, loadForest } from "../repo/tree-cache.ts";
 
 export interface CheckOptions {
@@ -114,9 +114,16 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
   log.info("Checking that all chunks in snapshots are reachable");
   const trees = new TreeCache(repo.backend, blobs);
   const users = new Map<BlobId, Set<SnapshotId>>();
-  for (const { id } of await listObjects(repo.backend, "snapshot")) {
+  const damaged: DamagedSnapshot[] = [];
+  for (const listed of await listObjects(repo.backend, "snapshot")) {
+    const loaded = await tryLoadSnapshot(repo.backend, listed);
+    if (isDamaged(loaded)) {
+      fail(describe(damagedSnapshotError(loaded)));
+      damaged.push(loaded);
+      continue;
+    }
+    const { id, snapshot } = loaded;
     try {
-      const snapshot = await loadSnapshot(repo.backend, id);
       const forest = await loadForest(snapshot.tree, trees);
       for (const tree of forest.values()) {
         for (const node of tree.values()) {
@@ -141,6 +148,9 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
   }
   if (missing > 0) fail(`${missing} missing chunks`);
 
-  if (trouble > 0) throw new BackpakError("corrupt", "Check failed!", { hint: "the errors above name the damaged objects" });
+  if (trouble > 0) {
+    const hint = "the errors above name the damaged objects";
+    throw new BackpakError("corrupt", "Check failed!", { hint: damaged.length > 0 ? `${hint}; ${damagedSnapshotsHint(damaged)}` : hint });
+  }
   log.info("Check complete");
 }

@@ -29,7 +29,7 @@ export interface CopyOptions {
 /** Returns the IDs of the snapshots written to (or, dry-running, that would be written to) the destination. */
 export async function copy(from: Repository, to: Repository, opts: CopyOptions): Promise<SnapshotId[]> {
   const src = await loadRepository(from);
-  const chosen = opts.snapshots ? findSnapshots(src.snapshots, opts.snapshots) : [...src.snapshots];
+  const chosen = opts.snapshots ? findSnapshots(src.snapshots, opts.snapshots) : [...src.snapshots.chronological];
   const destIndex = await loadMasterIndex(to.backend);
   const resumed = await findResumable(opts.workDir, to.backend);
   const out = await RepackWriter.open(to, {

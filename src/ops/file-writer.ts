@@ -13,7 +13,7 @@ import type { BlobId, PackId } from "../format/id.ts";
 import type { Node } from "../format/tree.ts";
 import { applyMetadata } from "../fs/apply.ts";
 import { BackpakError, withContext } from "../lib/errors.ts";
-import { randomTag, writeIntoFile } from "../lib/fsutil.ts";
+import { PRIVATE_FILE, randomTag, writeIntoFile } from "../lib/fsutil.ts";
 import { onInterrupt } from "../lib/interrupt.ts";
 import { log } from "../lib/log.ts";
 import { BlobPipeline, UnsplittablePack, type BlobTarget } from "../pipeline/blob-pipeline.ts";
@@ -72,7 +72,8 @@ export class FileWriter {
       size += loc.length;
     }
     try {
-      fs.closeSync(fs.openSync(tmp, "wx", 0o666));
+      // A replacement stays private until it is complete and takes the old file's mode.
+      fs.closeSync(fs.openSync(tmp, "wx", replacing ? PRIVATE_FILE : 0o666));
     } catch (err) {
       throw new BackpakError("io", `Couldn't create file ${dest}`, { cause: err });
     }

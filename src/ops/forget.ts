@@ -11,7 +11,7 @@ import { BackpakError, causeChain } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import { snapshotKey } from "../repo/keys.ts";
 import type { Repository } from "../repo/repository.ts";
-import { findSnapshot, loadSnapshotsChronologically, type StoredSnapshot } from "../repo/snapshots.ts";
+import { loadSnapshots, resolveSnapshot, type StoredSnapshot } from "../repo/snapshots.ts";
 import { applyPolicy, type RetentionGroup, type RetentionPolicy } from "./retention.ts";
 
 export interface ForgetOptions {
@@ -50,10 +50,10 @@ export async function forgetSnapshots(repo: Repository, ids: Iterable<SnapshotId
 }
 
 export async function forget(repo: Repository, opts: ForgetOptions): Promise<void> {
-  const all = await loadSnapshotsChronologically(repo.backend);
+  const all = await loadSnapshots(repo.backend);
   const ids: SnapshotId[] = [];
   if (opts.refs.length === 1 && opts.refs[0] === "DUPLICATES") {
-    for (const [dup, of] of duplicates(all)) {
+    for (const [dup, of] of duplicates(all.chronological)) {
       log.info(`Snapshot ${dup.id} is a duplicate of ${of.id}`);
       ids.push(dup.id);
     }
@@ -61,7 +61,8 @@ export async function forget(repo: Repository, opts: ForgetOptions): Promise<voi
     let unresolved = 0;
     for (const ref of opts.refs) {
       try {
-        ids.push(findSnapshot(all, ref).id);
+        // A damaged snapshot can be forgotten too, by its ID or a prefix of it (its file's name).
+        ids.push(resolveSnapshot(all, ref).id);
       } catch (err) {
         log.error(causeChain(err).join(": "));
         unresolved++;
@@ -84,7 +85,8 @@ export async function forgetByPolicy(
   dryRun: boolean,
   report: (groups: readonly RetentionGroup[]) => void,
 ): Promise<void> {
-  const groups = applyPolicy(await loadSnapshotsChronologically(repo.backend), policy);
+  // Damaged snapshots (warned about) are neither counted nor forgotten by a policy.
+  const groups = applyPolicy((await loadSnapshots(repo.backend)).chronological, policy);
   report(groups);
   const removed = groups.flatMap((g) => g.verdicts.filter((v) => !v.keep).map((v) => v.snapshot.id));
   if (!(await forgetSnapshots(repo, removed, dryRun))) throw new BackpakError("io", "Couldn't forget snapshots!");

@@ -1,19 +1,19 @@
-/** What most read-side commands start from: the master index, the snapshots in time order, a tree cache. */
+/** What most read-side commands start from: the master index, the snapshots (in time order, and the damaged ones), a tree cache. */
 import { loadMasterIndex, type MasterIndex } from "../repo/master-index.ts";
 import type { Repository } from "../repo/repository.ts";
-import { findSnapshot, loadSnapshotsChronologically, type StoredSnapshot } from "../repo/snapshots.ts";
+import { findSnapshot, loadSnapshots, type SnapshotList, type StoredSnapshot } from "../repo/snapshots.ts";
 import { TreeCache, loadForest, type Forest } from "../repo/tree-cache.ts";
 
 export interface LoadedRepository {
   readonly repo: Repository;
   readonly index: MasterIndex;
-  readonly snapshots: readonly StoredSnapshot[];
+  readonly snapshots: SnapshotList;
   readonly trees: TreeCache;
 }
 
 export async function loadRepository(repo: Repository): Promise<LoadedRepository> {
   const index = await loadMasterIndex(repo.backend);
-  const snapshots = await loadSnapshotsChronologically(repo.backend);
+  const snapshots = await loadSnapshots(repo.backend);
   return { repo, index, snapshots, trees: new TreeCache(repo.backend, index.blobs) };
 }
 

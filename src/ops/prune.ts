@@ -2,16 +2,19 @@
  * `prune`: find the blobs no snapshot reaches; keep packs whose blobs are all reachable, repack
  * the reachable blobs of the others ("sparse" packs) through the pipeline, store a new index that
  * supersedes every current one, and only then delete the old indexes and then the old packs, so
- * no index ever names a missing pack. An interrupted prune resumes from the WIP index.
+ * no index ever names a missing pack. An interrupted prune resumes from the WIP index. With a
+ * damaged snapshot it refuses, deleting nothing: the data only that snapshot used can't be told apart.
  */
 import type { BlobId, IndexId, PackId } from "../format/id.ts";
 import type { Manifest } from "../format/manifest.ts";
+import { BackpakError } from "../lib/errors.ts";
 import { niceSize } from "../lib/sizes.ts";
 import { log } from "../lib/log.ts";
 import { ChunkReader } from "../repo/chunk-reader.ts";
 import { indexKey, listObjects, packKey } from "../repo/keys.ts";
 import type { Repository } from "../repo/repository.ts";
 import { findResumable, type Resumable } from "../repo/resume.ts";
+import { damagedSnapshotsHint } from "../repo/snapshots.ts";
 import { loadForest, type Forest } from "../repo/tree-cache.ts";
 import { loadRepository } from "./open.ts";
 import { repackTree } from "./repack.ts";
@@ -45,8 +48,15 @@ export function reachableBlobs(forests: Iterable<Forest>): Set<BlobId> {
 
 export async function prune(repo: Repository, opts: PruneOptions): Promise<void> {
   const loaded = await loadRepository(repo);
+  const { chronological, damaged } = loaded.snapshots;
+  if (damaged.length > 0) {
+    // What a damaged snapshot uses is unknown, so pruning could delete the only copy of its data.
+    throw new BackpakError("conflict", `Won't prune: ${damaged.map((d) => d.key).join(", ")} can't be read, so the data ${damaged.length === 1 ? "it uses" : "they use"} is unknown`, {
+      hint: `nothing was deleted; ${damagedSnapshotsHint(damaged, true)}`,
+    });
+  }
   const forests = new Map<BlobId, Forest>();
-  for (const s of loaded.snapshots) forests.set(s.snapshot.tree, await loadForest(s.snapshot.tree, loaded.trees));
+  for (const s of chronological) forests.set(s.snapshot.tree, await loadForest(s.snapshot.tree, loaded.trees));
   const reachable = reachableBlobs(forests.values());
 
   const reusable = new Map<PackId, Manifest>();

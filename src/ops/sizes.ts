@@ -62,3 +62,13 @@ export function forestSizes(root: BlobId, forest: Forest, blobs: ReadonlyMap<Blo
   walk(root, "");
   return s;
 }
+
+/**
+ * Bytes the index holds for the blobs in `seen`: what snapshots use of the packs. Unlike the
+ * `introduced` sums, this leaves out the unpacked empty tree's byte.
+ */
+export function packedBytesOf(seen: ReadonlySet<BlobId>, blobs: ReadonlyMap<BlobId, BlobLocation>): number {
+  let n = 0;
+  for (const id of seen) n += blobs.get(id)?.length ?? 0;
+  return n;
+}

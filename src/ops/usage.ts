@@ -4,7 +4,7 @@ import { listObjects } from "../repo/keys.ts";
 import type { Repository } from "../repo/repository.ts";
 import { loadForest } from "../repo/tree-cache.ts";
 import { loadRepository } from "./open.ts";
-import { forestSizes } from "./sizes.ts";
+import { forestSizes, packedBytesOf } from "./sizes.ts";
 import { warnUnlistedPacks } from "./unlisted-packs.ts";
 
 export interface UsageReport {
@@ -16,7 +16,7 @@ export interface UsageReport {
   readonly reusedBytes: number;
   readonly indexes: number;
   readonly packs: number;
-  /** Blob bytes in packs that no snapshot uses (negative: snapshots use more than the packs hold). */
+  /** Blob bytes in packs that no snapshot uses (negative only if the index contradicts itself). */
   readonly unusedBytes: number;
   readonly snapshotFileBytes: number;
   readonly indexFileBytes: number;
@@ -28,7 +28,8 @@ export async function usage(repo: Repository): Promise<UsageReport> {
   const seen = new Set<BlobId>();
   let uniqueBytes = 0;
   let reusedBytes = 0;
-  for (const s of loaded.snapshots) {
+  const { chronological, damaged } = loaded.snapshots;
+  for (const s of chronological) {
     const sizes = forestSizes(s.snapshot.tree, await loadForest(s.snapshot.tree, loaded.trees), loaded.index.blobs, seen);
     uniqueBytes += sizes.introduced;
     reusedBytes += sizes.reused;
@@ -39,18 +40,18 @@ export async function usage(repo: Repository): Promise<UsageReport> {
   const packs = await listObjects(repo.backend, "pack");
   warnUnlistedPacks(packs.map((p) => p.id), loaded.index.packs);
   const sum = (xs: { size: number }[]): number => xs.reduce((n, x) => n + x.size, 0);
-  const first = loaded.snapshots[0]?.snapshot;
-  const last = loaded.snapshots[loaded.snapshots.length - 1]?.snapshot;
+  const first = chronological[0]?.snapshot;
+  const last = chronological[chronological.length - 1]?.snapshot;
   return {
-    snapshots: loaded.snapshots.length,
+    snapshots: chronological.length,
     ...(first ? { first: { time: first.time, tz: first.tz } } : {}),
     ...(last ? { last: { time: last.time, tz: last.tz } } : {}),
     uniqueBytes,
     reusedBytes,
     indexes: indexes.length,
     packs: loaded.index.packs.size,
-    unusedBytes: packed - uniqueBytes,
-    snapshotFileBytes: sum([...loaded.snapshots]),
+    unusedBytes: packed - packedBytesOf(seen, loaded.index.blobs),
+    snapshotFileBytes: sum([...chronological, ...damaged]),
     indexFileBytes: sum(indexes),
     packFileBytes: sum(packs),
   };

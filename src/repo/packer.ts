@@ -13,7 +13,7 @@ import { PACK_MAGIC, magicBytes } from "../format/magic.ts";
 import type { BlobId, PackId } from "../format/id.ts";
 import { u32BE } from "../lib/bytes.ts";
 import { BackpakError } from "../lib/errors.ts";
-import { openFileRange } from "../lib/fsutil.ts";
+import { openFileRange, PRIVATE_FILE } from "../lib/fsutil.ts";
 import { hashId } from "../kernels/sha224.ts";
 import { zstdCompress } from "../kernels/zstd.ts";
 import { readPackLayoutFrom } from "./pack-file.ts";
@@ -146,7 +146,7 @@ export class Packer {
 
   #start(): OpenPack {
     const tmp = workTempPath(this.opts.workDir, "pack");
-    const fd = fs.openSync(tmp, "wx", 0o644);
+    const fd = fs.openSync(tmp, "wx", PRIVATE_FILE);
     const magic = magicBytes(PACK_MAGIC);
     fs.writeSync(fd, magic);
     this.#open = { fd, tmp, written: magic.length, manifest: [] };

@@ -180,3 +180,31 @@ test("the cache lives in $XDG_CACHE_HOME/backpak, else ~/.cache/backpak", () => 
   expect(defaultCacheDir({ XDG_CACHE_HOME: "relative", HOME: "/home/u" })).toBe("/home/u/.cache/backpak");
   expect(defaultCacheDir({ HOME: "/home/u" })).toBe("/home/u/.cache/backpak");
 });
+
+const modeOf = (file: string): string => (fs.statSync(file).mode & 0o777).toString(8);
+/** The directory's mode, then every file in it with its mode. */
+const modesIn = (dir: string): string[] => [modeOf(dir), ...fs.readdirSync(dir).sort().map((f) => `${f} ${modeOf(path.join(dir, f))}`)];
+
+test("the cache holds plaintext, so its directory is 0700 and every file in it 0600", async () => {
+  const dir = path.join(tempDir("cache-parent"), "backpak");
+  const store = CacheStore.open(dir, GiB);
+  const cache = new CachedBackend(new MemoryBackend(), store);
+  const source = local("uploaded");
+  fs.chmodSync(source, 0o644);
+  await cache.put("packs/up.pack", source);
+  fs.closeSync(store.insert("down.pack", new Uint8Array([1, 2, 3])));
+  expect(modesIn(dir)).toEqual(["700", `${CACHE_DB} 600`, `${CACHE_DB}-shm 600`, `${CACHE_DB}-wal 600`, "down.pack 600", "up.pack 600"]);
+  store.close();
+});
+
+test("a cache directory made readable by others before is tightened, files and database too, when opened", () => {
+  const dir = tempDir("cache-loose");
+  CacheStore.open(dir, GiB).close();
+  fs.writeFileSync(path.join(dir, "old.pack"), "plaintext");
+  fs.chmodSync(dir, 0o755);
+  for (const f of fs.readdirSync(dir)) fs.chmodSync(path.join(dir, f), 0o644);
+  CacheStore.open(dir, GiB).close();
+  expect(modesIn(dir).filter((m) => !m.endsWith("600"))).toEqual(["700"]);
+  expect(modesIn(dir)).toContain("old.pack 600");
+  expect(modesIn(dir)).toContain(`${CACHE_DB} 600`);
+});

@@ -1,4 +1,4 @@
-/** backup's flags: --dry-run, --tag, --author, --allow-empty and --allow-repeat. */
+/** backup's flags: --dry-run, --tag, --author, --allow-empty, --allow-repeat and --time. */
 import { expect, test } from "bun:test";
 import fs from "node:fs";
 import os from "node:os";
@@ -104,4 +104,27 @@ test("a dry run prints the ID the real run stores (backpak printed a different, 
   const idOf = (stdout: string): string => /Snaphsot ([0-9a-v]{8}) done/.exec(stdout)![1]!;
   expect(idOf(dry.stdout)).toBe(idOf(real.stdout));
   expect(objectIds(repo, "snapshots")[0]!.startsWith(idOf(real.stdout))).toBe(true);
+});
+
+test("--time refuses dates that don't exist (exit 2, naming the option and the accepted forms) and keeps leap days", () => {
+  const { work, repo } = setup("bad-time");
+  const data = tempDir("bad-time-data");
+  fs.writeFileSync(path.join(data, "f.txt"), "x");
+  for (const [time, why] of [
+    ["2024-13-01 00:00:00", "month 13 is out of range (1-12)"],
+    ["2024-02-30", "is not a date-time"],
+    ["2024-02-30 00:00:00", "2024-02 has no day 30 (it has 29 days)"],
+    ["2023-02-29T12:00:00Z", "2023-02 has no day 29 (it has 28 days)"],
+    ["2024-05-01 24:00:00", "hour 24 is out of range (0-23)"],
+  ] as const) {
+    const r = cli(work, repo, ["backup", "--time", time, data]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`invalid value '${time}' for '--time <TIME>': `);
+    expect(r.stderr).toContain(why);
+    expect(r.stderr).toContain('"YYYY-MM-DD HH:MM:SS"');
+    expect(r.stderr).toContain("RFC 3339");
+  }
+  expect(objectIds(repo, "snapshots")).toEqual([]);
+  ok(cli(work, repo, ["backup", "--time", "2024-02-29 23:59:59", data]));
+  expect(lines(ok(cli(work, repo, ["snapshots"])).stdout)).toContain("Date:   Thu Feb 29 2024 23:59:59 UTC");
 });

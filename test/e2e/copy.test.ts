@@ -3,7 +3,7 @@ import { expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
 import { writeReadme, writeSrcTree } from "../fixtures/src-tree.ts";
-import { cleanUpAfterThisFile, cli, EMPTY_REPO, entriesIn, fails, lines, listedSnapshots, ok, setup, tempDir } from "./harness.ts";
+import { cleanUpAfterThisFile, cli, EMPTY_REPO, entriesIn, fails, letOthersRead, lines, listedSnapshots, ok, setup, tempDir } from "./harness.ts";
 
 cleanUpAfterThisFile();
 
@@ -90,6 +90,7 @@ test("a copy that can't store its index resumes from its WIP index", () => {
   const { work, repo, repo2, src } = twoRepos("copy-resume");
   ok(cli(work, repo, ["backup", src]));
   fs.chmodSync(repo, 0o755);
+  letOthersRead(repo);
   fs.chmodSync(repo2, 0o755);
   for (const d of [work, path.join(repo2, "packs"), path.join(repo2, "snapshots")]) fs.chmodSync(d, 0o777);
   fs.chmodSync(path.join(repo2, "indexes"), 0o555);

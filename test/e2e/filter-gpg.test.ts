@@ -1,4 +1,4 @@
-/** `init --gpg`: a repository encrypted with a throwaway gpg key round-trips, stores no plaintext, caches plaintext, and a key or filter that doesn't work creates nothing. */
+/** `init --gpg`: a repository encrypted with a throwaway gpg key round-trips, stores no plaintext, caches plaintext privately, and a key or filter that doesn't work creates nothing. */
 import { afterAll, expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
@@ -82,6 +82,37 @@ test("init --gpg: backup, check and restore through gpg; the repository holds ci
   ok(cli(work, repo, ["restore", "--output", again, "LAST"], opts));
   expectSameFiles(src, again);
   for (const id of objectIds(repo, "packs")) expect(head(path.join(cacheDir(), `${id}.pack`), 9)).toBe(MAGIC.packs);
+});
+
+const modeOf = (file: string): string => (fs.statSync(file).mode & 0o777).toString(8);
+
+/** The cache directory's mode, then each file in it with its mode. */
+function cacheModes(): string[] {
+  const dir = cacheDir();
+  return [modeOf(dir), ...fs.readdirSync(dir).map((f) => `${f} ${modeOf(path.join(dir, f))}`)];
+}
+
+test("init --gpg: the cache holding plaintext is 0700 with 0600 files, and one made looser before is tightened", () => {
+  const { gnupgHome, fingerprint } = gpgKey();
+  const opts = { env: { GNUPGHOME: gnupgHome } };
+  const work = tempDir("gpg-private-work");
+  const repo = path.join(tempDir("gpg-private-parent"), "repo");
+  fs.rmSync(cacheDir(), { recursive: true, force: true });
+  ok(cli(work, repo, ["init", "--gpg", fingerprint, "filesystem"], opts));
+  ok(cli(work, repo, ["backup", writeSrcTree(tempDir("gpg-private-src"))], opts));
+  const expectPrivate = (modes: string[]): void => {
+    expect(modes[0]).toBe("700");
+    expect(modes).toContain("cache_metadata.sqlite 600");
+    expect(modes.some((m) => m.endsWith(".pack 600"))).toBe(true);
+    expect(modes.slice(1).filter((m) => !m.endsWith(" 600"))).toEqual([]);
+  };
+  expectPrivate(cacheModes());
+
+  // A cache directory made (by an older version) readable by everyone is tightened on the next open.
+  fs.chmodSync(cacheDir(), 0o755);
+  for (const f of fs.readdirSync(cacheDir())) fs.chmodSync(path.join(cacheDir(), f), 0o644);
+  ok(cli(work, repo, ["snapshots"], opts));
+  expectPrivate(cacheModes());
 });
 
 test("init --gpg with a key gpg doesn't have fails and creates nothing", () => {

@@ -185,6 +185,11 @@ export function filesIn(dir: string): string[] {
 /** The layout of a repository that holds nothing yet. */
 export const EMPTY_REPO = ["config.toml", "indexes/", "packs/", "snapshots/"];
 
+/** Lets other users read a repository's objects (written 0600, as backpak does), for runs as another user. */
+export function letOthersRead(repo: string): void {
+  for (const rel of filesIn(repo)) if (rel !== "config.toml") fs.chmodSync(path.join(repo, rel), 0o644);
+}
+
 /** IDs of the files in one of a repository's object folders (`packs`, `indexes`, `snapshots`). */
 export function objectIds(repo: string, folder: "packs" | "indexes" | "snapshots"): string[] {
   return fs

@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { pinTimes, writeLicense, writeSrcTree } from "../fixtures/src-tree.ts";
 import { randomBytes } from "../helpers/random.ts";
-import { cleanUpAfterThisFile, cli, contentsOf, entriesIn, fails, filesIn, listedSnapshots, objectIds, ok, setup, tempDir } from "./harness.ts";
+import { cleanUpAfterThisFile, cli, contentsOf, entriesIn, fails, filesIn, letOthersRead, listedSnapshots, objectIds, ok, setup, tempDir } from "./harness.ts";
 
 cleanUpAfterThisFile();
 
@@ -134,6 +134,7 @@ test("a prune that can't store its index resumes from its WIP index, and only th
   const packs = objectIds(repo, "packs");
   const indexes = objectIds(repo, "indexes");
   fs.chmodSync(repo, 0o755);
+  letOthersRead(repo);
   for (const d of [work, path.join(repo, "packs")]) fs.chmodSync(d, 0o777);
   fs.chmodSync(path.join(repo, "indexes"), 0o555);
   try {

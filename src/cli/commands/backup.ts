@@ -14,6 +14,17 @@ import { ProgressView } from "../../ui/progress.ts";
 import { backupLines } from "../../ui/progress-lines.ts";
 import { arg, type Command } from "../command.ts";
 
+/** --time: a local date-time in the system's zone, or RFC 3339 (checked while parsing, so a bad one is a usage error). */
+function snapshotTime(text: string): bigint {
+  try {
+    return parseUserTime(text, systemZone());
+  } catch (err) {
+    throw new BackpakError("usage", (err as Error).message, {
+      hint: 'give a local time as "YYYY-MM-DD HH:MM:SS" (e.g. "2012-11-01 22:08:41") or RFC 3339 (e.g. "2012-11-01T22:08:41+01:00")',
+    });
+  }
+}
+
 export const backup: Command = {
   spec: {
     name: "backup",
@@ -27,7 +38,7 @@ export const backup: Command = {
       { long: "tag", short: "t", kind: "multi", value: "tag", help: "Add a metadata tag to the snapshot (can be specified multiple times)" },
       { long: "skip", short: "s", kind: "multi", value: "regex", help: "Skip anything whose absolute path matches the given regular expression" },
       { long: "dry-run", short: "n", kind: "flag", help: "Do everything but store anything in the repository" },
-      { long: "time", kind: "value", value: "TIME", help: 'The snapshot\'s time instead of now, e.g. "2012-11-01 22:08:41" (local) or RFC 3339' },
+      { long: "time", kind: "value", value: "TIME", help: 'The snapshot\'s time instead of now, e.g. "2012-11-01 22:08:41" (local) or RFC 3339', validate: snapshotTime },
     ],
     positionals: [
       {
@@ -49,12 +60,7 @@ export const backup: Command = {
       return ctx.openRepository();
     };
     const timeText = arg.value(args, "time");
-    let time: bigint | undefined;
-    try {
-      time = timeText === undefined ? undefined : parseUserTime(timeText, systemZone());
-    } catch (err) {
-      throw new BackpakError("usage", `Couldn't parse --time ${JSON.stringify(timeText)}`, { cause: err, hint: 'write e.g. "2012-11-01 22:08:41" or "2012-11-01T22:08:41+01:00"' });
-    }
+    const time = timeText === undefined ? undefined : snapshotTime(timeText);
     const progress = newBackupProgress();
     const view = new ProgressView((spin, elapsed) => backupLines(progress, ctx.traffic, spin, elapsed));
     progress.tick = () => view.tick();

@@ -1,7 +1,7 @@
 /** `backpak dump [-o FILE] <SNAPSHOT> <PATH>`: print a file or directory listing from a snapshot. */
 import fs from "node:fs";
 import path from "node:path";
-import { openFileRange } from "../../lib/fsutil.ts";
+import { openFileRange, PRIVATE_FILE } from "../../lib/fsutil.ts";
 import { workTempPath } from "../../repo/work-temps.ts";
 import { sortedEntries } from "../../format/tree.ts";
 import { BackpakError } from "../../lib/errors.ts";
@@ -27,8 +27,10 @@ export const dump: Command = {
     if (target.kind === "file") {
       if (out !== undefined && out !== "-") return target.writeTo(path.resolve(out));
       // To stdout: the workers write a scratch file in the working directory, then it is copied out.
+      // Made private first, so the file written over it is too (a repository's plaintext may be secret).
       const scratch = workTempPath(ctx.workDir, "dump");
       try {
+        fs.closeSync(fs.openSync(scratch, "wx", PRIVATE_FILE));
         await target.writeTo(scratch);
         const r = openFileRange(scratch);
         const buf = new Uint8Array(1 << 20);

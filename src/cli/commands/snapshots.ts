@@ -2,7 +2,7 @@
 import type { BlobId, SnapshotId } from "../../format/id.ts";
 import { loadRepository } from "../../ops/open.ts";
 import { forestSizes, type ForestSizes } from "../../ops/sizes.ts";
-import { findSnapshots, loadSnapshotsChronologically } from "../../repo/snapshots.ts";
+import { findSnapshots, loadSnapshots } from "../../repo/snapshots.ts";
 import { loadForest, type Forest } from "../../repo/tree-cache.ts";
 import { stdout } from "../../ui/output.ts";
 import { fileSizeLines, snapshotBlock, statLines } from "../../ui/snapshot-report.ts";
@@ -28,9 +28,10 @@ export const snapshots: Command = {
     const repo = ctx.openRepository();
     // A plain listing needs only the snapshots; sizes and changes need the index and trees.
     const loaded = sizes || stat ? await loadRepository(repo) : undefined;
-    const all = loaded?.snapshots ?? (await loadSnapshotsChronologically(repo.backend));
+    const list = loaded?.snapshots ?? (await loadSnapshots(repo.backend));
+    const all = list.chronological;
     const refs = arg.list(args, "SNAPSHOTS");
-    const chosen = new Set<SnapshotId>((refs.length > 0 ? findSnapshots(all, refs) : all).map((s) => s.id));
+    const chosen = new Set<SnapshotId>((refs.length > 0 ? findSnapshots(list, refs) : all).map((s) => s.id));
     // Sizes need every snapshot, oldest first (a blob is new where it first appears); --stat needs each one's predecessor.
     const forests = new Map<number, [BlobId, Forest]>();
     const sized = new Map<number, ForestSizes>();
