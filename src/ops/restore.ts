@@ -11,6 +11,7 @@ import { hashId } from "../kernels/sha224.ts";
 import { BackpakError } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import { compareUtf8 } from "../lib/order.ts";
+import { yieldPoint } from "../lib/yield-point.ts";
 import type { Repository } from "../repo/repository.ts";
 import { forestTree, type Forest } from "../repo/tree-cache.ts";
 import { compareTrees, type CompareCallbacks } from "./compare.ts";
@@ -163,6 +164,7 @@ class Restorer implements CompareCallbacks {
   }
 
   async #add(dest: string, node: Node, forest: Forest): Promise<void> {
+    await yieldPoint();
     const c = node.contents;
     // A new symlink keeps the time it was made at, as in backpak.
     if (c.kind === "file") this.files.file(dest, node, false);

@@ -9,6 +9,7 @@ import type { RangeReader } from "../backend/index.ts";
 import { idFromDigest } from "../format/id.ts";
 import { BackpakError, context } from "../lib/errors.ts";
 import { scanFrame } from "../kernels/zstd-frames.ts";
+import { yieldPoint } from "../lib/yield-point.ts";
 import { ByteRing } from "./byte-ring.ts";
 import { GcSchedule } from "./gc-schedule.ts";
 import type { WorkerPool } from "./pool.ts";
@@ -176,6 +177,7 @@ export class BlobPipeline {
   }
 
   async #waitAny(): Promise<void> {
+    await yieldPoint();
     if (this.#jobs.length === 0) throw new BackpakError("internal", "blob pipeline stalled");
     const seen = this.pool.finishedCount;
     if (this.#jobs.some((j) => this.pool.finished(j.slot))) return;

@@ -15,6 +15,7 @@ import { backupLines } from "../../ui/progress-lines.ts";
 import { arg, type Command } from "../command.ts";
 
 export const backup: Command = {
+  interrupted: "run it again in the same directory and it resumes where it stopped",
   spec: {
     name: "backup",
     about: "Create a snapshot of the given files and directories.",

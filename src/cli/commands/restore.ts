@@ -8,6 +8,7 @@ import { stdout } from "../../ui/output.ts";
 import { arg, type Command } from "../command.ts";
 
 export const restore: Command = {
+  interrupted: "the files the restore hadn't finished were removed, and running it again finishes it",
   spec: {
     name: "restore",
     about: "Restore the given snapshot to the filesystem",
