@@ -55,9 +55,9 @@ async function destination(id: SnapshotId, paths: readonly string[], forest: For
   }
   log.info(`Comparing snapshot ${id} to ${output}`);
   fs.mkdirSync(output, { recursive: true });
-  if (paths.length === 1) {
-    // One path: its contents go straight into the output directory.
-    const name = path.basename(paths[0]!);
+  const name = path.basename(paths[0] ?? "");
+  if (paths.length === 1 && snapshotTop.get(name)?.contents.kind === "dir") {
+    // One directory: its contents go straight into the output directory.
     map.set(name, output);
     const dir = fs.realpathSync(output);
     const previous = snapshotTop.get(name);
@@ -69,6 +69,7 @@ async function destination(id: SnapshotId, paths: readonly string[], forest: For
     const id2 = hashId<"blob">(encodeTree(top));
     return { fs: [id2, new Map([...fsForest, [id2, top as Tree]])], map };
   }
+  // Several paths, or one file or symlink: each goes into the output directory under its name.
   for (const p of paths) map.set(path.basename(p), path.join(output, path.basename(p)));
   return { fs: await forestFromFs([...map.values()].filter((p) => fs.existsSync(p)), snapshotTop, forest), map };
 }
