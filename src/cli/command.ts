@@ -6,6 +6,8 @@ export interface Command {
   readonly spec: CommandSpec;
   /** Commands whose stdout is data (cat, diff, dump, ls) don't echo INFO lines there. */
   readonly quiet?: boolean;
+  /** What a user should know when a signal stops this command (after "Interrupted by SIGINT; "), if anything. */
+  readonly interrupted?: string;
   run(args: Parsed, ctx: CliContext): Promise<void>;
 }
 

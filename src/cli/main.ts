@@ -13,6 +13,9 @@ import { loadUserConfig } from "./user-config.ts";
 
 export const VERSION = "0.1.0";
 
+/** The running command's note for an interruption (see Command.interrupted). */
+let interruptNote: string | undefined;
+
 const GLOBAL: CommandSpec = {
   name: "backpak",
   about: "A content-addressed backup tool with deduplication and compression (backpak 0.3.0 repositories)",
@@ -53,6 +56,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const sub = parsed.sub!;
   const command = COMMANDS.find((c) => c.spec.name === sub.spec.name)!;
+  interruptNote = command.interrupted;
   const colorFlag = arg.value(parsed, "color") ?? "auto";
   installLogSink({
     verbose: arg.count(parsed, "verbose"),
@@ -85,7 +89,7 @@ async function main(argv: string[]): Promise<number> {
 for (const [signal, number] of [["SIGINT", 2], ["SIGTERM", 15], ["SIGHUP", 1]] as const) {
   process.on(signal, () => {
     runInterruptCleanups();
-    stderr.line(`\nInterrupted by ${signal}; an interrupted backup, prune or copy resumes when run again`);
+    stderr.line(`\nInterrupted by ${signal}${interruptNote === undefined ? "" : `; ${interruptNote}`}`);
     process.exit(128 + number);
   });
 }

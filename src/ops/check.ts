@@ -2,6 +2,7 @@
  * `check`: every index and snapshot loads and hashes to its ID; every indexed pack exists (or, with
  * --read-packs, decodes with every blob matching its ID and its manifest matching the index); every
  * chunk a snapshot uses is indexed. Problems are reported one by one; any problem fails the check.
+ * A missing or damaged pack is followed by every snapshot and path that needs it.
  */
 import type { BlobId, IndexId, PackId, SnapshotId } from "../format/id.ts";
 import { shortId } from "../format/id.ts";
@@ -14,6 +15,7 @@ import { blobMap } from "../repo/master-index.ts";
 import { unpackBlobs } from "../repo/pack-file.ts";
 import { BlobPipeline, UnsplittablePack } from "../pipeline/blob-pipeline.ts";
 import { withPack } from "./pack-task.ts";
+import { PackUsers } from "./pack-users.ts";
 import { startBlobPool } from "./pipeline-setup.ts";
 import { warnUnlistedPacks } from "./unlisted-packs.ts";
 import type { Repository } from "../repo/repository.ts";
@@ -81,7 +83,7 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
 
   log.info("Downloading pack list");
   const stored = new Set((await listObjects(repo.backend, "pack")).map((p) => p.id));
-  let broken = 0;
+  const broken = new Set<PackId>();
   if (opts.readPacks) {
     let done = 0;
     const { pool, ringBytes } = startBlobPool();
@@ -90,7 +92,7 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
       for (const [id, manifest] of packs) {
         const errors = await verifyPack(repo, pipeline, id, manifest);
         for (const err of errors) log.error(`Pack ${id}: ${describe(err)}`);
-        if (errors.length > 0) broken++;
+        if (errors.length > 0) broken.add(id);
         else log.debug(`Pack ${id} verified`);
         opts.onPack?.(++done, packs.size);
       }
@@ -102,11 +104,11 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
     for (const id of packs.keys()) {
       if (!stored.has(id)) {
         log.error(`Couldn't find pack ${id}`);
-        broken++;
+        broken.add(id);
       }
     }
   }
-  if (broken > 0) fail(`${broken} broken packs`);
+  if (broken.size > 0) fail(`${broken.size} broken packs`);
 
   log.info("Checking for unreachable packs (not listed in indexes)");
   warnUnlistedPacks(stored, packs);
@@ -115,6 +117,7 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
   const trees = new TreeCache(repo.backend, blobs);
   const users = new Map<BlobId, Set<SnapshotId>>();
   const damaged: DamagedSnapshot[] = [];
+  const packUsers = new PackUsers(blobs, broken);
   for (const listed of await listObjects(repo.backend, "snapshot")) {
     const loaded = await tryLoadSnapshot(repo.backend, listed);
     if (isDamaged(loaded)) {
@@ -125,6 +128,7 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
     const { id, snapshot } = loaded;
     try {
       const forest = await loadForest(snapshot.tree, trees);
+      for (const f of packUsers.files(forest, snapshot.tree)) log.error(`Snapshot ${id}: ${f.path} needs broken pack ${f.pack}`);
       for (const tree of forest.values()) {
         for (const node of tree.values()) {
           if (node.contents.kind !== "file") continue;

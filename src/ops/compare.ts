@@ -8,6 +8,7 @@ import type { BlobId } from "../format/id.ts";
 import { contentsEqual, metadataEqual, metadataKind, type Node, type NodeKind } from "../format/tree.ts";
 import { BackpakError } from "../lib/errors.ts";
 import { compareUtf8 } from "../lib/order.ts";
+import { yieldPoint } from "../lib/yield-point.ts";
 import { forestTree, type Forest } from "../repo/tree-cache.ts";
 
 export interface CompareCallbacks {
@@ -36,6 +37,7 @@ export async function compareTrees(oldSide: [BlobId, Forest], newSide: [BlobId, 
   const t2 = forestTree(newSide[1], newSide[0]);
   const names = [...new Set([...t1.keys(), ...t2.keys()])].sort(compareUtf8);
   for (const name of names) {
+    await yieldPoint();
     const path = join(dir, name);
     const a = t1.get(name);
     const b = t2.get(name);

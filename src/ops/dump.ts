@@ -4,7 +4,7 @@
  */
 import fs from "node:fs";
 import type { Tree } from "../format/tree.ts";
-import { BackpakError } from "../lib/errors.ts";
+import { BackpakError, context } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import type { Repository } from "../repo/repository.ts";
 import { findSnapshot } from "../repo/snapshots.ts";
@@ -62,7 +62,8 @@ export async function dump(repo: Repository, opts: DumpOptions): Promise<DumpTar
           writer.file(file, node, fs.existsSync(file));
           const { pool, ringBytes } = startBlobPool();
           try {
-            await writer.finish(pool, ringBytes);
+            const [unwritten] = await writer.finish(pool, ringBytes);
+            if (unwritten) throw context(unwritten.why.kind, `Couldn't write ${file}`, unwritten.why, "run `backpak check` to see what else uses the missing or damaged pack");
           } finally {
             pool.close();
           }

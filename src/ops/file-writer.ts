@@ -5,14 +5,15 @@
  * it and writes it at its offset. A new file is written in place; a file that replaces an existing
  * one is written beside it and renamed over it once complete, so a failure never destroys the old
  * one. Directory metadata waits until the end, children first, since creating files changes their
- * directories' times.
+ * directories' times. A missing or damaged pack fails only the files that need it: the rest are
+ * written, and `finish` names the ones that couldn't be.
  */
 import fs from "node:fs";
 import path from "node:path";
 import type { BlobId, PackId } from "../format/id.ts";
 import type { Node } from "../format/tree.ts";
 import { applyMetadata } from "../fs/apply.ts";
-import { BackpakError, withContext } from "../lib/errors.ts";
+import { BackpakError, context, withContext } from "../lib/errors.ts";
 import { PRIVATE_FILE, randomTag, writeIntoFile } from "../lib/fsutil.ts";
 import { onInterrupt } from "../lib/interrupt.ts";
 import { log } from "../lib/log.ts";
@@ -37,6 +38,17 @@ interface PendingFile {
   remaining: number;
 }
 
+/**
+ * A file that couldn't be written (a new one isn't there, a replaced one is as it was): the pack
+ * it needs that couldn't be read (undefined when its data isn't indexed at all), and why. Files
+ * that failed for the same reason share one `why`.
+ */
+export interface UnwrittenFile {
+  readonly dest: string;
+  readonly pack: PackId | undefined;
+  readonly why: BackpakError;
+}
+
 export interface WriteProgress {
   filesDone: number;
   bytesWritten: number;
@@ -49,6 +61,8 @@ export class FileWriter {
   /** Chunk → every place it goes. */
   readonly #targets = new Map<BlobId, BlobTarget[]>();
   readonly #byTmp = new Map<string, PendingFile>();
+  /** Destination → the first reason it can't be written. */
+  readonly #unwritten = new Map<string, UnwrittenFile>();
   #undo: (() => void) | undefined;
 
   constructor(
@@ -58,14 +72,21 @@ export class FileWriter {
     readonly progress: WriteProgress = { filesDone: 0, bytesWritten: 0 },
   ) {}
 
-  /** Queues a file's contents; `replacing` when a file already exists at `dest`. It is complete once `finish` returns. */
+  /**
+   * Queues a file's contents; `replacing` when a file already exists at `dest`. It is complete once
+   * `finish` returns, unless `finish` names it.
+   */
   file(dest: string, node: Node, replacing: boolean): void {
     if (node.contents.kind !== "file") throw new BackpakError("internal", `${dest} is not a file`);
+    const unindexed = node.contents.chunks.find((id) => !this.index.blobs.has(id));
+    if (unindexed !== undefined) {
+      this.#unwritten.set(dest, { dest, pack: undefined, why: new BackpakError("not-found", `Chunk ${unindexed} of ${dest} isn't in the index`) });
+      return;
+    }
     const tmp = replacing ? path.join(path.dirname(dest), `.${path.basename(dest)}.backpak-${randomTag()}`) : dest;
     let size = 0;
     for (const id of node.contents.chunks) {
-      const loc = this.index.blobs.get(id);
-      if (!loc) throw new BackpakError("not-found", `Couldn't find chunk ${id} of ${dest} in the index`, { hint: "run `backpak check`" });
+      const loc = this.index.blobs.get(id)!;
       let t = this.#targets.get(id);
       if (!t) this.#targets.set(id, (t = []));
       t.push({ path: tmp, offset: size });
@@ -95,19 +116,21 @@ export class FileWriter {
     this.#dirs.push([dest, node]);
   }
 
-  /** Writes every queued file, then applies directory metadata. */
-  async finish(pool: WorkerPool, ringBytes: number): Promise<void> {
+  /**
+   * Writes every queued file it can, then applies directory metadata; returns the files it couldn't
+   * write because a pack they need is missing or damaged (or their data isn't indexed).
+   */
+  async finish(pool: WorkerPool, ringBytes: number): Promise<UnwrittenFile[]> {
     try {
       await this.#writeChunks(pool, ringBytes);
-      const left = this.#files.filter((f) => f.remaining > 0);
+      const left = this.#files.filter((f) => f.remaining > 0 && !this.#unwritten.has(f.dest));
       if (left.length > 0) throw new BackpakError("internal", `${left.length} files were not completely written, e.g. ${left[0]!.dest}`);
-    } catch (err) {
-      this.#removeUnfinished();
-      throw err;
     } finally {
+      this.#removeUnfinished();
       this.#undo?.();
     }
     for (const [dest, node] of this.#dirs) applyMetadata(dest, node, this.metadata);
+    return [...this.#unwritten.values()];
   }
 
   async #writeChunks(pool: WorkerPool, ringBytes: number): Promise<void> {
@@ -120,32 +143,50 @@ export class FileWriter {
     }
     const pipeline = new BlobPipeline(pool, ringBytes);
     for (const [pack, ids] of [...byPack].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-      const written = new Set<number>();
-      const onBlob = (i: number, targets: readonly BlobTarget[]): void => {
-        written.add(i);
-        this.#written(targets);
-      };
-      const wantedIds = new Set(ids);
-      await withPack(this.repo, pack, async (p) => {
-        const wanted = new Map<number, readonly BlobTarget[]>();
-        p.manifest.forEach((e, i) => {
-          if (wantedIds.has(e.id)) wanted.set(i, this.#targets.get(e.id)!);
+      /** This pack's chunks not written yet. */
+      const pending = new Set(ids);
+      try {
+        await withPack(this.repo, pack, async (p) => {
+          const wanted = new Map<number, readonly BlobTarget[]>();
+          p.manifest.forEach((e, i) => {
+            if (pending.has(e.id)) wanted.set(i, this.#targets.get(e.id)!);
+          });
+          const onBlob = (i: number, targets: readonly BlobTarget[]): void => {
+            pending.delete(p.manifest[i]!.id);
+            this.#written(targets);
+          };
+          const onDamage = (err: BackpakError, indexes: readonly number[]): void => this.#lose(indexes.map((i) => p.manifest[i]!.id), pack, err);
+          try {
+            await pipeline.run(p.task(wanted, { onBlob, onDamage }));
+          } catch (err) {
+            if (!(err instanceof UnsplittablePack)) throw err;
+            log.debug(`${err.message}; reading it whole`);
+            await pipeline.finish();
+            await this.#writeWhole(pack, new Map([...wanted].filter(([i]) => pending.has(p.manifest[i]!.id))), onBlob);
+          }
         });
-        try {
-          await pipeline.run(p.task(wanted, onBlob));
-        } catch (err) {
-          if (!(err instanceof UnsplittablePack)) throw err;
-          log.debug(`${err.message}; reading it whole`);
-          await pipeline.finish();
-          await this.#writeWhole(pack, new Map([...wanted].filter(([i]) => !written.has(i))));
-        }
-      });
+      } catch (err) {
+        // A pack that is missing or damaged fails the files that need it; anything else fails the restore.
+        if (!(err instanceof BackpakError) || (err.kind !== "not-found" && err.kind !== "corrupt")) throw err;
+        await pipeline.finish();
+        this.#lose(pending, pack, context(err.kind, `Couldn't read pack ${pack}`, err));
+      }
     }
     await pipeline.finish();
   }
 
+  /** Chunks that can't be read: the files they go into can't be written. */
+  #lose(ids: Iterable<BlobId>, pack: PackId, why: BackpakError): void {
+    for (const id of ids) {
+      for (const t of this.#targets.get(id)!) {
+        const dest = this.#byTmp.get(t.path)?.dest;
+        if (dest !== undefined && !this.#unwritten.has(dest)) this.#unwritten.set(dest, { dest, pack, why });
+      }
+    }
+  }
+
   /** Writes a pack's wanted blobs through the chunk reader (packs the workers can't split). */
-  async #writeWhole(pack: PackId, wanted: ReadonlyMap<number, readonly BlobTarget[]>): Promise<void> {
+  async #writeWhole(pack: PackId, wanted: ReadonlyMap<number, readonly BlobTarget[]>, onBlob: (i: number, targets: readonly BlobTarget[]) => void): Promise<void> {
     const reader = new ChunkReader(this.repo.backend, this.index.blobs);
     const manifest = this.index.packs.get(pack)!;
     for (const [i, targets] of wanted) {
@@ -153,7 +194,7 @@ export class FileWriter {
       for (const t of targets) {
         withContext(`Couldn't write ${t.path}`, () => writeIntoFile(t.path, bytes, t.offset));
       }
-      this.#written(targets);
+      onBlob(i, targets);
     }
   }
 

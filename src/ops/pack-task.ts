@@ -12,7 +12,7 @@ export interface OpenPack {
   readonly manifest: Manifest;
   readonly blobsEnd: number;
   /** A pipeline task for this pack, reading the given blobs. */
-  task(wanted: ReadonlyMap<number, readonly BlobTarget[]>, onBlob?: PackTask["onBlob"]): PackTask;
+  task(wanted: ReadonlyMap<number, readonly BlobTarget[]>, on?: Pick<PackTask, "onBlob" | "onDamage">): PackTask;
 }
 
 /** Runs `fn` with pack `id` open (its manifest checked against its ID), closing it afterwards. */
@@ -24,7 +24,7 @@ export async function withPack<T>(repo: Repository, id: PackId, fn: (pack: OpenP
     return await fn({
       manifest,
       blobsEnd,
-      task: (wanted, onBlob) => ({ label: `pack ${id}`, reader, blobsStart: PACK_MAGIC.length, blobsEnd, blobs, wanted, ...(onBlob ? { onBlob } : {}) }),
+      task: (wanted, on = {}) => ({ label: `pack ${id}`, reader, blobsStart: PACK_MAGIC.length, blobsEnd, blobs, wanted, ...on }),
     });
   } finally {
     reader.close();

@@ -1,6 +1,8 @@
 /**
  * `restore`: compare the destination on disk (old) with the snapshot (new) and make the disk match,
- * reporting each change with diff's codes at the destination paths.
+ * reporting each change with diff's codes at the destination paths. What it can't restore (a file
+ * whose pack is missing or damaged, a directory it won't replace without --delete) it names, and
+ * then fails, having restored everything else.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -11,13 +13,15 @@ import { hashId } from "../kernels/sha224.ts";
 import { BackpakError } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import { compareUtf8 } from "../lib/order.ts";
+import { yieldPoint } from "../lib/yield-point.ts";
 import type { Repository } from "../repo/repository.ts";
 import { forestTree, type Forest } from "../repo/tree-cache.ts";
 import { compareTrees, type CompareCallbacks } from "./compare.ts";
-import { FileWriter, type WriteProgress } from "./file-writer.ts";
+import { FileWriter, type UnwrittenFile, type WriteProgress } from "./file-writer.ts";
 import { forestFromFs } from "./fs-forest.ts";
 import { startBlobPool } from "./pipeline-setup.ts";
 import { loadRepository, snapshotWithForest, type LoadedRepository } from "./open.ts";
+import { failIfIncomplete } from "./restore-report.ts";
 
 export interface RestoreOptions {
   readonly snapshot: string;
@@ -51,9 +55,9 @@ async function destination(id: SnapshotId, paths: readonly string[], forest: For
   }
   log.info(`Comparing snapshot ${id} to ${output}`);
   fs.mkdirSync(output, { recursive: true });
-  if (paths.length === 1) {
-    // One path: its contents go straight into the output directory.
-    const name = path.basename(paths[0]!);
+  const name = path.basename(paths[0] ?? "");
+  if (paths.length === 1 && snapshotTop.get(name)?.contents.kind === "dir") {
+    // One directory: its contents go straight into the output directory.
     map.set(name, output);
     const dir = fs.realpathSync(output);
     const previous = snapshotTop.get(name);
@@ -65,6 +69,7 @@ async function destination(id: SnapshotId, paths: readonly string[], forest: For
     const id2 = hashId<"blob">(encodeTree(top));
     return { fs: [id2, new Map([...fsForest, [id2, top as Tree]])], map };
   }
+  // Several paths, or one file or symlink: each goes into the output directory under its name.
   for (const p of paths) map.set(path.basename(p), path.join(output, path.basename(p)));
   return { fs: await forestFromFs([...map.values()].filter((p) => fs.existsSync(p)), snapshotTop, forest), map };
 }
@@ -72,22 +77,30 @@ async function destination(id: SnapshotId, paths: readonly string[], forest: For
 export async function restore(repo: Repository, opts: RestoreOptions, progress?: WriteProgress): Promise<void> {
   const loaded = await loadRepository(repo);
   const writer = new FileWriter(repo, loaded.index, { times: opts.times, permissions: opts.permissions }, progress);
-  await plan(loaded, opts, writer);
-  if (opts.dryRun) return;
-  Bun.gc(true);
-  const { pool, ringBytes } = startBlobPool();
-  try {
-    await writer.finish(pool, ringBytes);
-  } finally {
-    pool.close();
+  const refused = await plan(loaded, opts, writer);
+  let unwritten: UnwrittenFile[] = [];
+  if (!opts.dryRun) {
+    Bun.gc(true);
+    const { pool, ringBytes } = startBlobPool();
+    try {
+      unwritten = await writer.finish(pool, ringBytes);
+    } finally {
+      pool.close();
+    }
   }
+  failIfIncomplete(refused, unwritten);
 }
 
-/** Compares, makes directories and symlinks, and queues files; the trees are garbage once it returns. */
-async function plan(loaded: LoadedRepository, opts: RestoreOptions, writer: FileWriter): Promise<void> {
+/**
+ * Compares, makes directories and symlinks, and queues files; the trees are garbage once it
+ * returns. Returns how many directories it refused to replace.
+ */
+async function plan(loaded: LoadedRepository, opts: RestoreOptions, writer: FileWriter): Promise<number> {
   const { stored, forest } = await snapshotWithForest(loaded, opts.snapshot);
   const dest = await destination(stored.id, stored.snapshot.paths, forest, stored.snapshot.tree, opts.output);
-  await compareTrees(dest.fs, [stored.snapshot.tree, forest], "", new Restorer(dest.map, writer, opts));
+  const restorer = new Restorer(dest.map, writer, opts);
+  await compareTrees(dest.fs, [stored.snapshot.tree, forest], "", restorer);
+  return restorer.refused;
 }
 
 /**
@@ -96,6 +109,8 @@ async function plan(loaded: LoadedRepository, opts: RestoreOptions, writer: File
  */
 class Restorer implements CompareCallbacks {
   readonly #printer: CompareCallbacks;
+  /** Directories left in place of something else because --delete wasn't given. */
+  refused = 0;
   constructor(
     readonly map: Map<string, string>,
     readonly files: FileWriter,
@@ -148,7 +163,8 @@ class Restorer implements CompareCallbacks {
   async typeChanged(p: string, oldNode: Node, oldForest: Forest, newNode: Node, newForest: Forest): Promise<void> {
     const dest = this.#translate(p);
     if (oldNode.contents.kind === "dir" && !this.opts.delete) {
-      log.info(`Won't replace dir ${dest} with ${newNode.contents.kind} without --delete`);
+      log.error(`Won't replace dir ${dest} with ${newNode.contents.kind} without --delete`);
+      this.refused++;
       return;
     }
     await this.#printer.removed(dest, oldNode, oldForest);
@@ -163,6 +179,7 @@ class Restorer implements CompareCallbacks {
   }
 
   async #add(dest: string, node: Node, forest: Forest): Promise<void> {
+    await yieldPoint();
     const c = node.contents;
     // A new symlink keeps the time it was made at, as in backpak.
     if (c.kind === "file") this.files.file(dest, node, false);

@@ -9,6 +9,7 @@ import type { RangeReader } from "../backend/index.ts";
 import { idFromDigest } from "../format/id.ts";
 import { BackpakError, context } from "../lib/errors.ts";
 import { scanFrame } from "../kernels/zstd-frames.ts";
+import { yieldPoint } from "../lib/yield-point.ts";
 import { ByteRing } from "./byte-ring.ts";
 import { GcSchedule } from "./gc-schedule.ts";
 import type { WorkerPool } from "./pool.ts";
@@ -33,6 +34,11 @@ export interface PackTask {
   readonly wanted: ReadonlyMap<number, readonly BlobTarget[]>;
   /** Called once a wanted blob is verified and written everywhere it goes. */
   readonly onBlob?: (index: number, targets: readonly BlobTarget[]) => void;
+  /**
+   * Called, instead of the pipeline throwing, with wanted blobs that couldn't be read from the pack
+   * (they are written nowhere); a failed write, or a worker's death, still throws.
+   */
+  readonly onDamage?: (err: BackpakError, indexes: readonly number[]) => void;
 }
 
 /** A pack whose frames the workers can't take (one huge frame, or frames without their sizes): read it another way. */
@@ -86,31 +92,35 @@ export class BlobPipeline {
       const want = Math.min(this.#windowBytes, task.blobsEnd - pos);
       const at = await this.#alloc(want);
       const view = this.pool.data.subarray(at, at + want);
-      if (task.reader.readInto(view, pos) !== want) throw new BackpakError("corrupt", `${task.label} is shorter than its manifest says`);
-      this.#gc.add(want);
       const window: Window = { pending: 0, scanned: false };
       this.#windows.push(window);
       let off = 0;
-      for (;;) {
-        let frame;
-        try {
-          frame = scanFrame(view, off, want);
-        } catch (err) {
-          throw context("corrupt", `${task.label} has a damaged blob stream at byte ${pos + off}`, err);
+      try {
+        if (task.reader.readInto(view, pos) !== want) throw new BackpakError("corrupt", `${task.label} is shorter than its manifest says`);
+        this.#gc.add(want);
+        for (;;) {
+          let frame;
+          try {
+            frame = scanFrame(view, off, want);
+          } catch (err) {
+            throw context("corrupt", `${task.label} has a damaged blob stream at byte ${pos + off}`, err);
+          }
+          if (!frame) break;
+          if (frame.contentSize < 0) throw new UnsplittablePack(`${task.label}: a frame without its size`);
+          const first = blob;
+          while (blob < task.blobs.length && offsets[blob]! + task.blobs[blob]!.length <= rawPos + frame.contentSize) blob++;
+          if (blob < task.blobs.length && offsets[blob]! < rawPos + frame.contentSize) throw new UnsplittablePack(`${task.label}: a blob spans frames`);
+          await this.#submit(task, window, at + frame.start, frame.end - frame.start, frame.contentSize, first, blob, rawPos, offsets);
+          rawPos += frame.contentSize;
+          off = frame.end;
         }
-        if (!frame) break;
-        if (frame.contentSize < 0) throw new UnsplittablePack(`${task.label}: a frame without its size`);
-        const first = blob;
-        while (blob < task.blobs.length && offsets[blob]! + task.blobs[blob]!.length <= rawPos + frame.contentSize) blob++;
-        if (blob < task.blobs.length && offsets[blob]! < rawPos + frame.contentSize) throw new UnsplittablePack(`${task.label}: a blob spans frames`);
-        await this.#submit(task, window, at + frame.start, frame.end - frame.start, frame.contentSize, first, blob, rawPos, offsets);
-        rawPos += frame.contentSize;
-        off = frame.end;
+        if (off === 0) throw new UnsplittablePack(`${task.label}: a frame larger than ${this.#windowBytes} bytes`);
+      } finally {
+        // Done with, even when this pack fails here: its space is freed once its jobs finish.
+        window.scanned = true;
+        this.#release();
       }
-      if (off === 0) throw new UnsplittablePack(`${task.label}: a frame larger than ${this.#windowBytes} bytes`);
-      window.scanned = true;
       pos += off;
-      this.#release();
     }
     if (blob !== task.blobs.length) throw new BackpakError("corrupt", `${task.label}'s frames hold fewer blobs than its manifest lists`);
   }
@@ -176,6 +186,7 @@ export class BlobPipeline {
   }
 
   async #waitAny(): Promise<void> {
+    await yieldPoint();
     if (this.#jobs.length === 0) throw new BackpakError("internal", "blob pipeline stalled");
     const seen = this.pool.finishedCount;
     if (this.#jobs.some((j) => this.pool.finished(j.slot))) return;
@@ -184,7 +195,8 @@ export class BlobPipeline {
 
   /**
    * Takes finished jobs (any order), reporting their blobs, then releases ring windows oldest
-   * first. A failed job throws, or lands in `errors` when given.
+   * first. A failed job reports the blobs it finished before failing; then its damaged blobs go to
+   * its task's onDamage, or its failure throws, or lands in `errors` when given.
    */
   #collect(errors?: Error[]): void {
     for (let k = 0; k < this.#jobs.length; ) {
@@ -194,28 +206,35 @@ export class BlobPipeline {
         continue;
       }
       this.#jobs.splice(k, 1);
+      let failure: BackpakError | undefined;
+      let intact = job.blobs.length;
       try {
         this.pool.complete(job.slot);
       } catch (err) {
-        const e = this.#failure(job, err);
-        this.pool.release(job.slot);
-        job.window.pending--;
-        this.#release();
-        if (!errors) throw e;
-        errors.push(e);
-        continue;
+        failure = this.#failure(job, err);
+        intact = this.#intactBlobs(job);
       }
       this.pool.release(job.slot);
       job.window.pending--;
-      for (const [b, targets] of job.blobs) {
+      for (const [b, targets] of job.blobs.slice(0, intact)) {
         this.blobsVerified++;
         job.task.onBlob?.(b, targets);
+      }
+      if (!failure) continue;
+      if (failure.kind === "corrupt" && job.task.onDamage) job.task.onDamage(failure, job.blobs.slice(intact).map(([b]) => b));
+      else if (errors) errors.push(failure);
+      else {
+        this.#release();
+        throw failure;
       }
     }
     this.#release();
   }
 
-  /** The error for a failed job: the file it couldn't write, or the pack (and blob) it couldn't read. */
+  /**
+   * The error for a failed job: the file it couldn't write, the pack (and blob) it couldn't read
+   * ("corrupt"), or a worker's death ("internal").
+   */
   #failure(job: Job, err: unknown): BackpakError {
     const slots = this.pool.slots;
     const item = slots.get(job.slot, H.FailedItem);
@@ -224,7 +243,14 @@ export class BlobPipeline {
     }
     const b = job.itemBlob[item] ?? -1;
     const what = b >= 0 ? ` (blob ${idFromDigest(job.task.blobs[b]!.digest)})` : "";
-    return context("corrupt", `Couldn't read ${job.task.label}${what}`, err, "run `backpak check --read-packs` to see which objects are damaged");
+    const kind = this.pool.failure === undefined ? "corrupt" : "internal";
+    return context(kind, `Couldn't read ${job.task.label}${what}`, err, "run `backpak check --read-packs` to see which objects are damaged");
+  }
+
+  /** How many of a failed job's blobs, from the first, were verified and written before it failed. */
+  #intactBlobs(job: Job): number {
+    const failedBlob = job.itemBlob[this.pool.slots.get(job.slot, H.FailedItem)] ?? -1;
+    return Math.max(0, job.blobs.findIndex(([b]) => b === failedBlob));
   }
 
   #release(): void {

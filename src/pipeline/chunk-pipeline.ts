@@ -11,6 +11,7 @@
 import { idFromDigest, type BlobId } from "../format/id.ts";
 import type { ManifestEntry } from "../format/manifest.ts";
 import { BackpakError, context } from "../lib/errors.ts";
+import { yieldPoint } from "../lib/yield-point.ts";
 import { ByteRing } from "./byte-ring.ts";
 import { GcSchedule } from "./gc-schedule.ts";
 import type { WorkerPool } from "./pool.ts";
@@ -157,6 +158,7 @@ export class ChunkPipeline {
 
   /** Does whatever can be done now without waiting: collect results, hand on frames, release, read. */
   async pump(): Promise<void> {
+    await yieldPoint();
     this.#collect();
     this.#submitHashes();
     await this.#handOnFrames();

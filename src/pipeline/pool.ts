@@ -68,6 +68,11 @@ export class WorkerPool {
     return this.#workers.length;
   }
 
+  /** Why the pool broke (a worker died), or undefined while it works. */
+  get failure(): string | undefined {
+    return this.#failure;
+  }
+
   get freeSlots(): number {
     return this.#free.length;
   }

@@ -40,7 +40,7 @@ test("an interrupted backup removes its unfinished pack, exits 130, and the next
   const temps = (): string[] => fs.readdirSync(work).filter((n) => n.startsWith("temp-backpak-") && n.endsWith(".pack"));
   const r = await interruptWhen(proc, () => fs.existsSync(path.join(work, "backpak-wip.index")) && temps().length > 0);
   expect(r.code).toBe(130);
-  expect(r.stderr).toContain("Interrupted by SIGINT; an interrupted backup, prune or copy resumes when run again");
+  expect(r.stderr).toContain("Interrupted by SIGINT; run it again in the same directory and it resumes where it stopped");
   expect(temps()).toEqual([]);
   expect(fs.existsSync(path.join(work, "backpak-wip.index"))).toBe(true);
   expect(fs.readdirSync(path.join(repo, "snapshots"))).toEqual([]);
@@ -79,4 +79,31 @@ test("an interrupted restore removes the files it hadn't finished and leaves rep
   ok(cli(work, repo, ["restore", "--output", out, "LAST"]));
   expect(contentsOf(out)).toEqual(wanted);
   expect(filesIn(out)).toEqual(Object.keys(wanted));
+});
+
+test("a restore of many files interrupted early stops there, keeps only complete files, and says to run it again", async () => {
+  const work = tempDir("int-restore-early");
+  const repo = path.join(work, "repo");
+  const src = path.join(work, "src");
+  fs.mkdirSync(src);
+  const total = 800;
+  for (let i = 0; i < total; i++) fs.writeFileSync(path.join(src, `f${i}`), randomBytes(7000 + i, 48 << 10));
+  ok(cli(work, repo, ["init", "filesystem"]));
+  ok(cli(work, repo, ["backup", src]));
+  const out = tempDir("int-restore-early-out");
+
+  // Nothing stalls: the workers keep finishing jobs, and the signal must still be heard at once.
+  const proc = spawnCli(work, repo, ["restore", "--output", out, "LAST"]);
+  const r = await interruptWhen(proc, () => fs.readdirSync(out).length > 0);
+  expect(r.code).toBe(130);
+  const left = fs.readdirSync(out);
+  expect(left.length).toBeLessThan(total / 2);
+  expect(r.stderr).toContain("Interrupted by SIGINT; the files the restore hadn't finished were removed, and running it again finishes it");
+  expect(r.stderr).not.toContain("backup, prune or copy");
+  const wanted = contentsOf(src);
+  const got = contentsOf(out);
+  for (const name of left) expect(got[name]).toBe(wanted[name]!);
+
+  ok(cli(work, repo, ["restore", "--output", out, "LAST"]));
+  expect(contentsOf(out)).toEqual(wanted);
 });

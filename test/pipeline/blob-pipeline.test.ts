@@ -90,6 +90,43 @@ describe("blob pipeline", () => {
     expect(errors[0]!.message).toContain("pack test");
   });
 
+  test("with onDamage, a damaged frame's blobs are handed to it instead of throwing; every other blob is reported", async () => {
+    const { file } = await packFile(256 * 1024);
+    const bad = file.slice();
+    bad[Math.floor(bad.length / 2)] = bad[Math.floor(bad.length / 2)]! ^ 0xff;
+    const all = new Map(blobs.map((_, i) => [i, [] as BlobTarget[]]));
+    const good: number[] = [];
+    const damaged: number[] = [];
+    const messages: string[] = [];
+    await withPipeline(async (p) => {
+      await p.run({
+        ...task(bad, all, (i) => good.push(i)),
+        onDamage: (err, indexes) => {
+          messages.push(err.message);
+          damaged.push(...indexes);
+        },
+      });
+      await p.finish();
+    });
+    expect(damaged.length).toBeGreaterThan(0);
+    expect(messages.every((m) => m.startsWith("Couldn't read pack test"))).toBe(true);
+    expect([...good, ...damaged].sort((a, b) => a - b)).toEqual(blobs.map((_, i) => i));
+  });
+
+  test("a pack cut short fails alone: its ring space is freed, so the packs after it still go through", async () => {
+    const { file } = await packFile(256 * 1024);
+    const all = new Map(blobs.map((_, i) => [i, [] as BlobTarget[]]));
+    const short: PackTask = { ...task(file, all), reader: { size: file.length, readInto: () => 0 } };
+    const reported: number[] = [];
+    await withPipeline(async (p) => {
+      // More failures than the ring has windows: each must give its window back.
+      for (let i = 0; i < 4; i++) await expect(p.run(short)).rejects.toThrow("pack test is shorter than its manifest says");
+      await p.run(task(file, all, (b) => reported.push(b)));
+      await p.finish();
+    });
+    expect(reported.length).toBe(blobs.length);
+  });
+
   test("a pack whose blob stream is one streamed frame is refused as unsplittable", async () => {
     const stream = await streamedFrame(blobs.slice(0, 3));
     const cbor = encodeManifest(blobs.slice(0, 3).map((b, i) => ({ type: "chunk", length: b.length, id: ids[i]! as BlobId })));

@@ -26,6 +26,7 @@ function snapshotTime(text: string): bigint {
 }
 
 export const backup: Command = {
+  interrupted: "run it again in the same directory and it resumes where it stopped",
   spec: {
     name: "backup",
     about: "Create a snapshot of the given files and directories.",

@@ -10,6 +10,7 @@ import { repackLines } from "../../ui/progress-lines.ts";
 import { arg, type Command } from "../command.ts";
 
 export const copy: Command = {
+  interrupted: "run it again in the same directory and it resumes where it stopped",
   spec: {
     name: "copy",
     about: "Copy snapshots from one repository to another.",

@@ -7,6 +7,7 @@ import { repackLines } from "../../ui/progress-lines.ts";
 import { arg, type Command } from "../command.ts";
 
 export const prune: Command = {
+  interrupted: "run it again in the same directory and it resumes where it stopped",
   spec: {
     name: "prune",
     about: "Garbage collect: condense the backup, throwing out unused data.",

@@ -8,6 +8,7 @@ import { stdout } from "../../ui/output.ts";
 import { arg, type Command } from "../command.ts";
 
 export const restore: Command = {
+  interrupted: "the files the restore hadn't finished were removed, and running it again finishes it",
   spec: {
     name: "restore",
     about: "Restore the given snapshot to the filesystem",
@@ -19,7 +20,7 @@ export const restore: Command = {
         short: "o",
         kind: "value",
         value: "OUTPUT",
-        help: "Restore the snapshot to the given directory (created if missing)\ninstead of the absolute path(s) in the snapshot.\nA snapshot of one directory has its contents restored into it;\none of several paths gets each as a subdirectory.",
+        help: "Restore the snapshot to the given directory (created if missing)\ninstead of the absolute path(s) in the snapshot.\nA snapshot of one directory has its contents restored into it;\na snapshot of one file, or of several paths,\ngets each under its name.",
       },
       { long: "dry-run", short: "n", kind: "flag", help: "Print what would change, change nothing" },
       { long: "delete", short: "d", kind: "flag", help: "Delete files not contained in the snapshot" },
