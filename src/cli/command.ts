@@ -4,7 +4,7 @@ import type { CliContext } from "./context.ts";
 
 export interface Command {
   readonly spec: CommandSpec;
-  /** Commands whose stdout is data (cat, diff, dump, ls) don't echo INFO lines there. */
+  /** Commands whose output is data (cat, diff, dump, ls) show INFO lines only with -v. */
   readonly quiet?: boolean;
   run(args: Parsed, ctx: CliContext): Promise<void>;
 }

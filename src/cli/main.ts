@@ -59,8 +59,7 @@ async function main(argv: string[]): Promise<number> {
     verbose: arg.count(parsed, "verbose"),
     timestamps: arg.flag(parsed, "timestamps"),
     color: colorFlag === "always" || (colorFlag === "auto" && isTerminal(2)),
-    infoToStdout: !command.quiet,
-    stdout: stdout.line,
+    plainInfo: !command.quiet,
     stderr: stderr.line,
   });
   try {

@@ -1,12 +1,12 @@
 /** `backpak copy [-n] [-s REGEX]... -t REPO (--all | <SNAPSHOTS>...)`: copy snapshots to another repository. */
 import { usageError } from "../args.ts";
 import { shortId } from "../../format/id.ts";
-import { log } from "../../lib/log.ts";
 import { copy as runCopy } from "../../ops/copy.ts";
 import { newRepackProgress } from "../../ops/repack-writer.ts";
 import { mergeSkips } from "../../ops/skips.ts";
 import { ProgressView } from "../../ui/progress.ts";
 import { repackLines } from "../../ui/progress-lines.ts";
+import { stdout } from "../../ui/output.ts";
 import { arg, type Command } from "../command.ts";
 
 export const copy: Command = {
@@ -38,6 +38,6 @@ export const copy: Command = {
       workDir: ctx.workDir,
       progress,
     }).finally(() => view?.done());
-    log.info(`Copied ${ids.length} snapshots: ${ids.map(shortId).join(", ")}`);
+    stdout.line(`Copied ${ids.length} snapshots: ${ids.map(shortId).join(", ")}`);
   },
 };

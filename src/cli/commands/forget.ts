@@ -93,10 +93,10 @@ export const forget: Command = {
       const msg = refs.length === 0 ? "Give the snapshots to forget, or a retention policy with --keep-* options" : "Give either snapshots to forget or --keep-* options, not both";
       throw usageError("backpak forget", msg);
     }
-    if (refs.length > 0) return runForget(ctx.openRepository(), { refs, dryRun });
+    if (refs.length > 0) return runForget(ctx.openRepository(), { refs, dryRun, print: stdout.line });
     await forgetByPolicy(ctx.openRepository(), policy, dryRun, (groups) => {
       const lines = retentionLines(groups);
       if (lines.length > 0) stdout.write(lines.join("\n") + "\n");
-    });
+    }, stdout.line);
   },
 };
