@@ -1,5 +1,5 @@
 /** `backpak restore [flags] <SNAPSHOT>`: make the disk match a snapshot. */
-import type { WriteProgress } from "../../ops/file-writer.ts";
+import { newWriteProgress } from "../../ops/file-writer.ts";
 import { restore as runRestore } from "../../ops/restore.ts";
 import { ProgressView } from "../../ui/progress.ts";
 import { restoreLines } from "../../ui/progress-lines.ts";
@@ -30,7 +30,7 @@ export const restore: Command = {
   },
   async run(args, ctx) {
     const output = arg.value(args, "output") ?? ctx.config.restore.output;
-    const progress: WriteProgress = { filesDone: 0, bytesWritten: 0 };
+    const progress = newWriteProgress();
     const view = new ProgressView((spin, elapsed) => restoreLines(progress, ctx.traffic, spin, elapsed));
     progress.tick = () => view.tick();
     await runRestore(ctx.openRepository(), {
