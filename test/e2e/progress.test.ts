@@ -1,4 +1,4 @@
-/** What backup and restore report as they go and when they end: totals, percentages, the backup summary. */
+/** What backup and restore report as they go and when they end: totals, percentages, the backup summary, restore --quiet. */
 import { expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
@@ -58,5 +58,20 @@ test("on a terminal, backup progress counts against the pre-flight walk's totals
   const restore = cliInTerminal(work, repo, ["restore", "-o", into, "LAST"]);
   expect(restore.code).toBe(0);
   expect(lastLine(restore.output, /^[|/\\-] \d+ of /)).toMatch(/^. 3 of 3 files, 3 KB of 3 KB written \(100%\) at .*, ETA 0:00$/);
+  expect(contentsOf(into)).toEqual(contentsOf(dir));
+});
+
+test("restore --quiet makes the changes without listing them", () => {
+  const { work, repo } = setup("quiet");
+  const dir = threeFiles("quiet-data");
+  ok(cli(work, repo, ["backup", dir]));
+  const into = tempDir("quiet-restored");
+  const listed = ok(cli(work, repo, ["restore", "-n", "-o", into, "LAST"]));
+  expect(lines(listed.stdout)).toContain(`+ ${path.join(into, "a.bin")}`);
+  const quiet = ok(cli(work, repo, ["restore", "--quiet", "-o", into, "LAST"]));
+  expect(quiet.stdout).toBe("");
+  expect(contentsOf(into)).toEqual(contentsOf(dir));
+  fs.rmSync(path.join(into, "b.bin"));
+  expect(ok(cli(work, repo, ["restore", "-q", "-o", into, "LAST"])).stdout).toBe("");
   expect(contentsOf(into)).toEqual(contentsOf(dir));
 });
