@@ -1,9 +1,9 @@
 /**
  * A small clap-like argument parser: long and short options (`--tag x`, `--tag=x`, `-tx`, `-vvv`,
  * `-nd`), counted and repeatable options, positionals (optionally variadic), `--` to end options,
- * subcommands, `help [COMMAND]`, suggestions for mistyped commands and options, and generated help
- * (which lists the global options under every command). (citty could not express counted or repeatable options or
- * variadic positionals, and it accepts unknown options silently.)
+ * subcommands, `help [COMMAND]`, suggestions for mistyped commands and options, and generated
+ * help (which lists the global options under every command). (citty could not express counted or
+ * repeatable options or variadic positionals, and it accepts unknown options silently.)
  */
 import { BackpakError } from "../lib/errors.ts";
 import { nearest } from "../lib/nearest.ts";
@@ -67,6 +67,10 @@ export function usageError(path: string, msg: string): UsageError {
 function suggesting(msg: string, word: string, candidates: readonly string[], shown: (c: string) => string): string {
   const near = nearest(word, candidates);
   return near === undefined ? msg : `${msg}; did you mean '${shown(near)}'?`;
+}
+
+function unknownSubcommand(path: string, name: string, subs: readonly CommandSpec[]): UsageError {
+  return usageError(path, suggesting(`unrecognized subcommand '${name}'`, name, [...subs, HELP_COMMAND].map((c) => c.name), (c) => c));
 }
 
 /**
@@ -151,7 +155,7 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[], path = spe
       const subs = spec.subcommands!;
       if (a === "help") throw new HelpRequested(helpFor(spec, argv.slice(i + 1), path, globals ?? spec.options));
       const s = subs.find((c) => c.name === a);
-      if (!s) throw usageError(path, suggesting(`unrecognized subcommand '${a}'`, a, subs.map((c) => c.name), (c) => c));
+      if (!s) throw unknownSubcommand(path, a, subs);
       sub = parseArgs(s, argv.slice(i + 1), `${path} ${a}`, globals ?? spec.options);
       break;
     }
@@ -190,7 +194,7 @@ function helpFor(spec: CommandSpec, names: readonly string[], path: string, glob
   const [name, ...rest] = names;
   if (name === undefined || !spec.subcommands?.length) return renderHelp(spec, path, spec.options === globals ? undefined : globals);
   const s = spec.subcommands.find((c) => c.name === name);
-  if (!s) throw usageError(path, suggesting(`unrecognized subcommand '${name}'`, name, spec.subcommands.map((c) => c.name), (c) => c));
+  if (!s) throw unknownSubcommand(path, name, spec.subcommands);
   return helpFor(s, rest, `${path} ${name}`, globals);
 }
 

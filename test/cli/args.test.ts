@@ -70,5 +70,6 @@ test("an unknown subcommand or long option is a UsageError suggesting the neares
   expect(() => parseArgs(tool, ["help", "int"])).toThrow("did you mean 'init'?");
   expect(() => parseArgs(tool, ["backup", "--dryrun"])).toThrow("unexpected argument '--dryrun' found; did you mean '--dry-run'?");
   expect(() => parseArgs(tool, ["--repo", "x", "backup"])).toThrow("did you mean '--repository'?");
+  expect(() => parseArgs(tool, ["hepl"])).toThrow("did you mean 'help'?");
   expect(() => parseArgs(tool, ["frobnicate"])).toThrow(UsageError);
 });
