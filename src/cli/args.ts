@@ -1,10 +1,12 @@
 /**
  * A small clap-like argument parser: long and short options (`--tag x`, `--tag=x`, `-tx`, `-vvv`,
  * `-nd`), counted and repeatable options, positionals (optionally variadic), `--` to end options,
- * subcommands, and generated help. (citty could not express counted or repeatable options or
- * variadic positionals, and it accepts unknown options silently.)
+ * subcommands, `help [COMMAND]`, suggestions for mistyped commands and options, and generated
+ * help (which lists the global options under every command). (citty could not express counted or
+ * repeatable options or variadic positionals, and it accepts unknown options silently.)
  */
 import { BackpakError } from "../lib/errors.ts";
+import { nearest } from "../lib/nearest.ts";
 
 export type OptKind = "flag" | "count" | "value" | "multi";
 
@@ -53,13 +55,31 @@ export interface Parsed {
 export class HelpRequested extends Error {}
 
 const HELP: OptSpec = { long: "help", short: "h", kind: "flag", help: "Print help" };
+const HELP_COMMAND: CommandSpec = { name: "help", about: "Print this message or the help of the given command" };
 
-function usageError(path: string, msg: string): BackpakError {
-  return new BackpakError("usage", msg, { hint: `For more information, try '${path} --help'.` });
+/** A mistake on the command line (an unknown option, a missing argument...): reported without a trace, exit status 2. */
+export class UsageError extends BackpakError {}
+
+/** A UsageError pointing at `path --help`. */
+export function usageError(path: string, msg: string): UsageError {
+  return new UsageError("usage", msg, { hint: `For more information, try '${path} --help'.` });
 }
 
-/** Parses `argv` against `spec`; `path` is the command path for messages (e.g. "backpak backup"). */
-export function parseArgs(spec: CommandSpec, argv: readonly string[], path = spec.name): Parsed {
+/** `msg`, plus "did you mean" the nearest of `candidates` to `word` when one is near. */
+function suggesting(msg: string, word: string, candidates: readonly string[], shown: (c: string) => string): string {
+  const near = nearest(word, candidates);
+  return near === undefined ? msg : `${msg}; did you mean '${shown(near)}'?`;
+}
+
+function unknownSubcommand(path: string, name: string, subs: readonly CommandSpec[]): UsageError {
+  return usageError(path, suggesting(`unrecognized subcommand '${name}'`, name, [...subs, HELP_COMMAND].map((c) => c.name), (c) => c));
+}
+
+/**
+ * Parses `argv` against `spec`; `path` is the command path for messages (e.g. "backpak backup").
+ * `globals` are the top command's options, which every subcommand's help lists.
+ */
+export function parseArgs(spec: CommandSpec, argv: readonly string[], path = spec.name, globals?: readonly OptSpec[]): Parsed {
   const options: Record<string, OptValue> = {};
   const given = new Set<string>();
   const positionals: string[] = [];
@@ -85,7 +105,7 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[], path = spe
     }
     switch (o.kind) {
       case "flag":
-        if (o.long === "help") throw new HelpRequested(renderHelp(spec, path));
+        if (o.long === "help") throw new HelpRequested(renderHelp(spec, path, globals));
         options[o.long] = true;
         break;
       case "count":
@@ -115,7 +135,7 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[], path = spe
       const eq = a.indexOf("=");
       const name = eq < 0 ? a.slice(2) : a.slice(2, eq);
       const o = byLong.get(name);
-      if (!o) throw usageError(path, `unexpected argument '--${name}' found`);
+      if (!o) throw usageError(path, suggesting(`unexpected argument '--${name}' found`, name, [...byLong.keys()], (c) => `--${c}`));
       if (takesValue(o)) {
         const v = eq >= 0 ? a.slice(eq + 1) : argv[++i];
         if (v === undefined) throw usageError(path, `a value is required for '--${name} <${o.value ?? "VALUE"}>' but none was supplied`);
@@ -144,9 +164,11 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[], path = spe
       continue;
     }
     if (hasSubs) {
-      const s = spec.subcommands!.find((c) => c.name === a);
-      if (!s) throw usageError(path, `unrecognized subcommand '${a}'`);
-      sub = parseArgs(s, argv.slice(i + 1), `${path} ${a}`);
+      const subs = spec.subcommands!;
+      if (a === "help") throw new HelpRequested(helpFor(spec, argv.slice(i + 1), path, globals ?? spec.options));
+      const s = subs.find((c) => c.name === a);
+      if (!s) throw unknownSubcommand(path, a, subs);
+      sub = parseArgs(s, argv.slice(i + 1), `${path} ${a}`, globals ?? spec.options);
       break;
     }
     positionals.push(a);
@@ -179,8 +201,31 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[], path = spe
   return sub ? { spec, options, positionals: pos, sub } : { spec, options, positionals: pos };
 }
 
-/** The --help text of a command. */
-export function renderHelp(spec: CommandSpec, path: string): string {
+/** `help [COMMAND [SUBCOMMAND]]`: the help of the command named by `names` under `spec`, as its --help gives it. */
+function helpFor(spec: CommandSpec, names: readonly string[], path: string, globals: readonly OptSpec[] | undefined): string {
+  const [name, ...rest] = names;
+  if (name === undefined || !spec.subcommands?.length) return renderHelp(spec, path, spec.options === globals ? undefined : globals);
+  const s = spec.subcommands.find((c) => c.name === name);
+  if (!s) throw unknownSubcommand(path, name, spec.subcommands);
+  return helpFor(s, rest, `${path} ${name}`, globals);
+}
+
+const optionLabel = (o: OptSpec): string =>
+  `${o.short ? `-${o.short}, ` : "    "}--${o.long}${o.kind === "value" || o.kind === "multi" ? ` <${o.value ?? "VALUE"}>` : ""}`;
+
+/** An options section: each label padded to `width`, then its help (continued lines indented alike). */
+function optionLines(opts: readonly OptSpec[], width: number): string[] {
+  const lines: string[] = [];
+  for (const o of opts) {
+    const [first, ...rest] = o.help.split("\n");
+    lines.push(`  ${optionLabel(o).padEnd(width)}  ${first}`);
+    for (const r of rest) lines.push(`  ${"".padEnd(width)}  ${r}`);
+  }
+  return lines;
+}
+
+/** The --help text of a command; a subcommand's also lists the `globals` (given before the command). */
+export function renderHelp(spec: CommandSpec, path: string, globals?: readonly OptSpec[]): string {
   const lines: string[] = [spec.about, ""];
   const pos = spec.positionals ?? [];
   const subs = spec.subcommands ?? [];
@@ -190,8 +235,9 @@ export function renderHelp(spec: CommandSpec, path: string): string {
   lines.push(`Usage: ${usage.join(" ")}`);
   if (subs.length) {
     lines.push("", "Commands:");
-    const w = Math.max(...subs.map((s) => s.name.length));
-    for (const s of subs) lines.push(`  ${s.name.padEnd(w)}  ${s.about.split("\n")[0]}`);
+    const listed = [...subs, HELP_COMMAND];
+    const w = Math.max(...listed.map((s) => s.name.length));
+    for (const s of listed) lines.push(`  ${s.name.padEnd(w)}  ${s.about.split("\n")[0]}`);
   }
   if (pos.length) {
     lines.push("", "Arguments:");
@@ -199,15 +245,9 @@ export function renderHelp(spec: CommandSpec, path: string): string {
     for (const p of pos) lines.push(`  ${`<${p.name}>${p.variadic ? "..." : ""}`.padEnd(w)}  ${p.help}`);
   }
   const opts = [...(spec.options ?? []), HELP];
-  const label = (o: OptSpec): string =>
-    `${o.short ? `-${o.short}, ` : "    "}--${o.long}${o.kind === "value" || o.kind === "multi" ? ` <${o.value ?? "VALUE"}>` : ""}`;
-  const w = Math.max(...opts.map((o) => label(o).length));
-  lines.push("", "Options:");
-  for (const o of opts) {
-    const [first, ...rest] = o.help.split("\n");
-    lines.push(`  ${label(o).padEnd(w)}  ${first}`);
-    for (const r of rest) lines.push(`  ${"".padEnd(w)}  ${r}`);
-  }
+  const w = Math.max(...[...opts, ...(globals ?? [])].map((o) => optionLabel(o).length));
+  lines.push("", "Options:", ...optionLines(opts, w));
+  if (globals?.length) lines.push("", `Global options (give them before the command: ${path.replace(/ /, " [OPTIONS] ")} ...):`, ...optionLines(globals, w));
   if (spec.details) lines.push("", spec.details);
   return lines.join("\n") + "\n";
 }

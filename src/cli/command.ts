@@ -4,7 +4,7 @@ import type { CliContext } from "./context.ts";
 
 export interface Command {
   readonly spec: CommandSpec;
-  /** Commands whose stdout is data (cat, diff, dump, ls) don't echo INFO lines there. */
+  /** Commands whose output is data (cat, diff, dump, ls) show INFO lines only with -v. */
   readonly quiet?: boolean;
   /** What a user should know when a signal stops this command (after "Interrupted by SIGINT; "), if anything. */
   readonly interrupted?: string;

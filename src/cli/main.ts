@@ -5,7 +5,7 @@ import { runInterruptCleanups } from "../lib/interrupt.ts";
 import { installLogSink } from "../ui/log-sink.ts";
 import { renderError } from "../ui/errors.ts";
 import { isTerminal, stderr, stdout } from "../ui/output.ts";
-import { HelpRequested, parseArgs, type CommandSpec } from "./args.ts";
+import { HelpRequested, UsageError, parseArgs, type CommandSpec } from "./args.ts";
 import { arg } from "./command.ts";
 import { COMMANDS } from "./commands/index.ts";
 import { defaultRepositoryPath, makeContext } from "./context.ts";
@@ -22,7 +22,7 @@ const GLOBAL: CommandSpec = {
   options: [
     { long: "verbose", short: "v", kind: "count", help: "Verbosity (-v, -vv, -vvv, etc.)" },
     { long: "color", short: "c", kind: "value", value: "WHEN", choices: ["auto", "always", "never"], help: "Colour log output: auto, always or never [default: auto]" },
-    { long: "config", kind: "value", value: "CONFIG", help: 'Specify a different config file than the default\n`~/.config/backpak.toml`,\nor pass "" to force the default config.' },
+    { long: "config", kind: "value", value: "CONFIG", help: 'Specify a different config file (which must exist) than the default\n`~/.config/backpak.toml`,\nor pass "" to force the default config.' },
     { long: "timestamps", short: "t", kind: "flag", help: "Prepend ISO-8601 timestamps to all trace messages (from --verbose)." },
     { long: "working-directory", short: "C", kind: "value", value: "PATH", help: "Change to the given directory before doing anything else" },
     {
@@ -50,6 +50,7 @@ async function main(argv: string[]): Promise<number> {
       stdout.line(`backpak ${VERSION} (reads and writes backpak 0.3.0 repositories)`);
       return 0;
     }
+    // Mistakes on the command line are said as clap says them, exit status 2 (as are UsageErrors found later).
     stderr.line(`error: ${(err as Error).message}`);
     if (err instanceof BackpakError && err.hint) stderr.line(`\n${err.hint}`);
     return 2;
@@ -62,8 +63,7 @@ async function main(argv: string[]): Promise<number> {
     verbose: arg.count(parsed, "verbose"),
     timestamps: arg.flag(parsed, "timestamps"),
     color: colorFlag === "always" || (colorFlag === "auto" && isTerminal(2)),
-    infoToStdout: !command.quiet,
-    stdout: stdout.line,
+    plainInfo: !command.quiet,
     stderr: stderr.line,
   });
   try {
@@ -81,7 +81,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     stderr.line(renderError(err));
-    return 1;
+    return err instanceof UsageError ? 2 : 1;
   }
 }
 

@@ -1,6 +1,6 @@
 /**
- * Loads the user configuration: ~/.config/backpak.toml (or --config PATH; --config "" means the
- * built-in defaults), then a .backpak file in the directory backpak was started from, whose
+ * Loads the user configuration: ~/.config/backpak.toml if it exists (or --config PATH, which must
+ * exist; --config "" means the built-in defaults), then a .backpak file in the directory backpak was started from, whose
  * `skips` replace the global list and whose `restore.output` wins if set.
  */
 import fs from "node:fs";
@@ -9,6 +9,7 @@ import path from "node:path";
 import { DEFAULT_CACHE_SIZE, DEFAULT_USER_CONFIG, parseUserConfig, type UserConfig } from "../format/user-config.ts";
 import { BackpakError } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
+import { UsageError } from "./args.ts";
 
 function readIfPresent(file: string): string | undefined {
   try {
@@ -26,6 +27,9 @@ export function loadUserConfig(configFlag: string | undefined, startDir: string)
   }
   const file = configFlag ?? path.join(process.env.HOME || os.homedir(), ".config", "backpak.toml");
   const text = readIfPresent(file);
+  if (text === undefined && configFlag !== undefined) {
+    throw new UsageError("usage", `The config file ${file} (given with --config) doesn't exist`, { hint: 'check the path, or pass --config "" for the built-in defaults' });
+  }
   const global = text === undefined ? DEFAULT_USER_CONFIG : parseUserConfig(text, file);
   const localFile = path.join(startDir, ".backpak");
   const localText = readIfPresent(localFile);

@@ -1,6 +1,6 @@
 /**
  * The log: core code reports what it does here and never prints. The CLI installs a sink that
- * renders events (stderr by verbosity, INFO also as bare stdout lines, as backpak does).
+ * renders events on stderr (by verbosity).
  */
 
 export const LEVELS = ["error", "warn", "info", "debug", "trace"] as const;

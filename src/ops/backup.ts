@@ -23,7 +23,7 @@ import { TreeCache, loadForest, type Forest } from "../repo/tree-cache.ts";
 import { RepoWriter } from "../repo/writer.ts";
 import { chunkPipeline, startBackupPool } from "./pipeline-setup.ts";
 import { skipMatcher } from "./skips.ts";
-import { walkIntoTrees, type WalkProgress } from "./walk-into-trees.ts";
+import { newWalkProgress, walkIntoTrees, type WalkProgress } from "./walk-into-trees.ts";
 
 export interface BackupOptions {
   readonly paths: readonly string[];
@@ -43,8 +43,11 @@ export interface BackupOptions {
 }
 
 export interface BackupProgress extends WalkProgress {
-  /** Bytes of changed files to read (or of all files, before the comparison), and read so far. */
+  /** Whether the pre-flight walk ended, and the files it found and the sum of their sizes. */
+  walked: boolean;
+  totalFiles: number;
   totalBytes: number;
+  /** Bytes of new and changed files read so far. */
   readBytes: number;
   chunkBytes: number;
   treeBytes: number;
@@ -59,7 +62,7 @@ export type BackupOutcome =
   | { readonly kind: "repeat" };
 
 export function newBackupProgress(): BackupProgress {
-  return { totalBytes: 0, readBytes: 0, chunkBytes: 0, treeBytes: 0, reusedBytes: 0, compressedBytes: 0, uploadedBytes: 0, indexedPacks: 0, currentPath: "" };
+  return { ...newWalkProgress(), walked: false, totalFiles: 0, totalBytes: 0, readBytes: 0, chunkBytes: 0, treeBytes: 0, compressedBytes: 0, uploadedBytes: 0, indexedPacks: 0 };
 }
 
 /** Resolves the paths to back up: absolute, symlinks resolved, sorted, with distinct last components. */
@@ -98,7 +101,11 @@ export async function backup(openRepo: () => Repository, opts: BackupOptions, pr
     const scan = new ScanJob(pool, paths, { dereference: opts.dereference, skips: opts.skips }, 0, inputBytes);
     const scanned = async (): Promise<Uint8Array> => {
       try {
-        return await scan.finish();
+        const scanLog = await scan.finish();
+        progress.walked = true;
+        progress.totalFiles = scan.files;
+        progress.totalBytes = scan.bytes;
+        return scanLog;
       } catch (err) {
         throw context("io", "Failed FS check prior to backup", err);
       }

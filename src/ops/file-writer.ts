@@ -50,9 +50,16 @@ export interface UnwrittenFile {
 }
 
 export interface WriteProgress {
+  /** Files queued to be written and the sum of their sizes (complete once planning is done). */
+  totalFiles: number;
+  totalBytes: number;
   filesDone: number;
   bytesWritten: number;
   tick?: () => void;
+}
+
+export function newWriteProgress(): WriteProgress {
+  return { totalFiles: 0, totalBytes: 0, filesDone: 0, bytesWritten: 0 };
 }
 
 export class FileWriter {
@@ -69,7 +76,7 @@ export class FileWriter {
     readonly repo: Repository,
     readonly index: MasterIndex,
     readonly metadata: MetadataOptions,
-    readonly progress: WriteProgress = { filesDone: 0, bytesWritten: 0 },
+    readonly progress: WriteProgress = newWriteProgress(),
   ) {}
 
   /**
@@ -101,6 +108,8 @@ export class FileWriter {
     // From the first file on, an interruption removes what isn't complete, as a failure does.
     this.#undo ??= onInterrupt(() => this.#removeUnfinished());
     const f: PendingFile = { dest, tmp, node, replacing, remaining: node.contents.chunks.length };
+    this.progress.totalFiles++;
+    this.progress.totalBytes += node.metadata.size ?? 0;
     this.#files.push(f);
     this.#byTmp.set(tmp, f);
     if (f.remaining === 0) this.#done(f);

@@ -17,6 +17,8 @@ import { applyPolicy, type RetentionGroup, type RetentionPolicy } from "./retent
 export interface ForgetOptions {
   readonly refs: readonly string[];
   readonly dryRun: boolean;
+  /** Where each snapshot forgotten (or with dryRun, that would be) is named: the command's result. */
+  readonly print: (line: string) => void;
 }
 
 /** Snapshots whose tree is the same as the last different one before them (oldest first). */
@@ -31,14 +33,14 @@ export function duplicates(chronological: readonly StoredSnapshot[]): [StoredSna
 }
 
 /** Deletes (or with dryRun, names) the snapshots; true when every one went. */
-export async function forgetSnapshots(repo: Repository, ids: Iterable<SnapshotId>, dryRun: boolean): Promise<boolean> {
+export async function forgetSnapshots(repo: Repository, ids: Iterable<SnapshotId>, dryRun: boolean, print: (line: string) => void): Promise<boolean> {
   let ok = true;
   for (const id of ids) {
     if (dryRun) {
-      log.info(`Would remove ${id}`);
+      print(`Would remove ${id}`);
       continue;
     }
-    log.info(`Forgetting ${id}`);
+    print(`Forgetting ${id}`);
     try {
       await repo.backend.remove(snapshotKey(id));
     } catch (err) {
@@ -54,7 +56,7 @@ export async function forget(repo: Repository, opts: ForgetOptions): Promise<voi
   const ids: SnapshotId[] = [];
   if (opts.refs.length === 1 && opts.refs[0] === "DUPLICATES") {
     for (const [dup, of] of duplicates(all.chronological)) {
-      log.info(`Snapshot ${dup.id} is a duplicate of ${of.id}`);
+      opts.print(`Snapshot ${dup.id} is a duplicate of ${of.id}`);
       ids.push(dup.id);
     }
   } else {
@@ -72,7 +74,7 @@ export async function forget(repo: Repository, opts: ForgetOptions): Promise<voi
       throw new BackpakError("not-found", "Couldn't forget snapshots!", { hint: `${unresolved} of the references matched no single snapshot, so nothing was forgotten` });
     }
   }
-  if (!(await forgetSnapshots(repo, new Set(ids), opts.dryRun))) throw new BackpakError("io", "Couldn't forget snapshots!");
+  if (!(await forgetSnapshots(repo, new Set(ids), opts.dryRun, opts.print))) throw new BackpakError("io", "Couldn't forget snapshots!");
 }
 
 /**
@@ -84,10 +86,11 @@ export async function forgetByPolicy(
   policy: RetentionPolicy,
   dryRun: boolean,
   report: (groups: readonly RetentionGroup[]) => void,
+  print: (line: string) => void,
 ): Promise<void> {
   // Damaged snapshots (warned about) are neither counted nor forgotten by a policy.
   const groups = applyPolicy((await loadSnapshots(repo.backend)).chronological, policy);
   report(groups);
   const removed = groups.flatMap((g) => g.verdicts.filter((v) => !v.keep).map((v) => v.snapshot.id));
-  if (!(await forgetSnapshots(repo, removed, dryRun))) throw new BackpakError("io", "Couldn't forget snapshots!");
+  if (!(await forgetSnapshots(repo, removed, dryRun, print))) throw new BackpakError("io", "Couldn't forget snapshots!");
 }

@@ -10,7 +10,7 @@ import { hashId } from "../kernels/sha224.ts";
 import { BackpakError } from "../lib/errors.ts";
 import type { Forest } from "../repo/tree-cache.ts";
 import { startPipeline } from "./pipeline-setup.ts";
-import { walkIntoTrees } from "./walk-into-trees.ts";
+import { newWalkProgress, walkIntoTrees } from "./walk-into-trees.ts";
 
 /** Walks `paths` (never following symlinks, skipping nothing) against the top-level tree `previous`, whose subtrees are in `previousForest`. */
 export async function forestFromFs(paths: readonly string[], previous: Tree | undefined, previousForest: Forest): Promise<[BlobId, Forest]> {
@@ -28,7 +28,7 @@ export async function forestFromFs(paths: readonly string[], previous: Tree | un
         forest.set(id, tree);
         return id;
       },
-    }, { reusedBytes: 0, currentPath: "" });
+    }, newWalkProgress());
     return [root, forest];
   } catch (err) {
     pipeline.abandon();

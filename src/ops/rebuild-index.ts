@@ -12,6 +12,7 @@ import { Indexer } from "../repo/indexer.ts";
 import { indexKey, listObjects, packKey } from "../repo/keys.ts";
 import { readPackLayoutFrom } from "../repo/pack-file.ts";
 import type { Repository } from "../repo/repository.ts";
+import { checkScratchDir } from "../repo/work-temps.ts";
 
 export interface RebuildIndexOptions {
   readonly dryRun: boolean;
@@ -19,6 +20,7 @@ export interface RebuildIndexOptions {
 }
 
 export async function rebuildIndex(repo: Repository, opts: RebuildIndexOptions): Promise<IndexId> {
+  checkScratchDir(opts.workDir);
   const old = (await listObjects(repo.backend, "index")).map((i) => i.id);
   const packs = await listObjects(repo.backend, "pack");
   log.info(`Reading the manifests of ${packs.length} packs`);

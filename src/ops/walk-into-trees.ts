@@ -24,8 +24,18 @@ export interface TreeSink {
 export interface WalkProgress {
   reusedBytes: number;
   currentPath: string;
+  /** Files done so far: new (no file of that name before), changed (read again), unmodified (not read again). */
+  newFiles: number;
+  changedFiles: number;
+  unmodifiedFiles: number;
+  /** The bytes of the unmodified files. */
+  unmodifiedBytes: number;
   /** Called often, so a renderer can redraw on its own schedule. */
   tick?: () => void;
+}
+
+export function newWalkProgress(): WalkProgress {
+  return { reusedBytes: 0, currentPath: "", newFiles: 0, changedFiles: 0, unmodifiedFiles: 0, unmodifiedBytes: 0 };
 }
 
 type Pending = { readonly event: WalkEvent; readonly ticket?: FileTicket; readonly ids?: BlobId[]; fresh?: boolean };
@@ -68,6 +78,8 @@ export async function walkIntoTrees(events: Iterable<WalkEvent>, pipeline: Chunk
           if (!t) {
             log.debug(`${pad9("unchanged")} ${entry.path}`);
             progress.reusedBytes += entry.metadata.size ?? 0;
+            progress.unmodifiedFiles++;
+            progress.unmodifiedBytes += entry.metadata.size ?? 0;
             trees.add(entry.name, { contents: event.previous!.contents, metadata: entry.metadata });
             break;
           }
@@ -84,6 +96,8 @@ export async function walkIntoTrees(events: Iterable<WalkEvent>, pipeline: Chunk
           if (!t.complete) return false;
           const n = p.ids!.length;
           log.debug(`${pad9(p.fresh ? "backup" : "deduped")} ${entry.path} (${n} ${n === 1 ? "chunk" : "chunks"})`);
+          if (event.previous?.contents.kind === "file") progress.changedFiles++;
+          else progress.newFiles++;
           trees.add(entry.name, { contents: { kind: "file", chunks: p.ids! }, metadata: entry.metadata });
           break;
         }

@@ -19,6 +19,9 @@ const decoder = new TextDecoder();
 
 /** A scan running on a worker, writing into the ring [base, base + size) of the pool's data buffer. */
 export class ScanJob {
+  /** Regular files found so far, and the sum of their sizes: the backup's totals once the scan ended. */
+  files = 0;
+  bytes = 0;
   #log = new Uint8Array(1 << 20);
   #len = 0;
   #tail = 0;
@@ -79,6 +82,10 @@ export class ScanJob {
           break;
         }
         default: {
+          if (kind === Rec.File) {
+            this.files++;
+            this.bytes += this.#view.getFloat64(at + 14, true);
+          }
           const nameLen = this.#view.getUint16(at + 38, true);
           n = ENTRY_HEADER + nameLen;
           if (kind === Rec.Symlink) n += 2 + this.#view.getUint16(at + n, true);

@@ -1,10 +1,12 @@
 /**
- * Temporary files in the working directory (unfinished packs, snapshots, dump scratch) are named
+ * The working directory is scratch space: writers first check they can write there. Temporary
+ * files in it (unfinished packs, snapshots, dump scratch) are named
  * with the ID of the process writing them, so a later run can delete the ones a killed run left
  * behind without touching those of a run still going. An interrupted run deletes its own.
  */
 import fs from "node:fs";
 import path from "node:path";
+import { BackpakError } from "../lib/errors.ts";
 import { randomTag } from "../lib/fsutil.ts";
 import { onInterrupt } from "../lib/interrupt.ts";
 import { log } from "../lib/log.ts";
@@ -16,6 +18,18 @@ const TEMP_NAME = /^temp-backpak-(\d+)-[0-9a-f]+\.(?:pack|snapshot|dump)$/;
 /** This process's temporary paths (finished ones have been renamed away; removing them is a no-op). */
 const ours: string[] = [];
 let registered = false;
+
+/** Throws, saying what the directory is for and what to do, unless this process can write in `workDir`. */
+export function checkScratchDir(workDir: string): void {
+  try {
+    fs.accessSync(workDir, fs.constants.W_OK);
+  } catch (err) {
+    throw new BackpakError("io", `Can't write in ${workDir}, the scratch directory for packs, indexes and snapshots`, {
+      cause: err,
+      hint: "they are written in the working directory before they are stored: run backpak in a directory you can write to, or give one with -C <DIR>",
+    });
+  }
+}
 
 /** A fresh temporary path in `workDir` for this process, deleted if the process is interrupted. */
 export function workTempPath(workDir: string, kind: WorkTempKind): string {

@@ -15,6 +15,7 @@ import { PACK_ZSTD_LEVEL } from "../kernels/zstd.ts";
 import { indexKey, packKey } from "./keys.ts";
 import { Indexer } from "./indexer.ts";
 import { Packer, type FinishedPack } from "./packer.ts";
+import { checkScratchDir } from "./work-temps.ts";
 
 export interface WriterOptions {
   readonly backend: Backend;
@@ -42,6 +43,7 @@ export class RepoWriter {
   readonly #trees: Packer;
 
   constructor(readonly opts: WriterOptions) {
+    checkScratchDir(opts.workDir);
     for (const manifest of opts.start.packs.values()) for (const e of manifest) opts.packed.add(e.id);
     this.#indexer = new Indexer(opts.workDir, opts.start, !opts.dryRun);
     const packerOpts = { workDir: opts.workDir, packSize: opts.packSize, level: PACK_ZSTD_LEVEL, onPack: (p: FinishedPack) => this.#store(p) };

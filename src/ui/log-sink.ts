@@ -1,17 +1,17 @@
 /**
- * Renders log events as backpak does: stderr gets every event up to the verbosity (-v INFO,
- * -vv DEBUG, -vvv TRACE) with a right-aligned level, optionally timestamped and coloured;
- * for most commands INFO events are also printed on stdout as bare lines.
+ * Renders log events on stderr, never stdout (stdout carries only results, so it can be piped or
+ * redirected): every event up to the verbosity (-v INFO, -vv DEBUG, -vvv TRACE) with a
+ * right-aligned level, optionally timestamped and coloured; below -v, most commands still show
+ * INFO events, as bare lines. Each event is printed once.
  */
-import { setLogSink, type Level } from "../lib/log.ts";
+import { LEVELS, setLogSink, type Level } from "../lib/log.ts";
 
 export interface SinkOptions {
   readonly verbose: number;
   readonly timestamps: boolean;
   readonly color: boolean;
-  /** Also print INFO lines on stdout (every command but cat, diff, dump, ls). */
-  readonly infoToStdout: boolean;
-  readonly stdout: (line: string) => void;
+  /** Show INFO events (bare) even below -v: every command but cat, diff, dump, ls. */
+  readonly plainInfo: boolean;
   readonly stderr: (line: string) => void;
 }
 
@@ -22,16 +22,13 @@ export function verbosityLevel(verbose: number): Level {
 }
 
 export function installLogSink(o: SinkOptions): void {
-  const order: Level[] = ["error", "warn", "info", "debug", "trace"];
-  const stderrMax = order.indexOf(verbosityLevel(o.verbose));
-  const most = o.infoToStdout ? Math.max(stderrMax, order.indexOf("info")) : stderrMax;
+  const tagged = LEVELS.indexOf(verbosityLevel(o.verbose));
+  const most = o.plainInfo ? Math.max(tagged, LEVELS.indexOf("info")) : tagged;
   setLogSink((level, message) => {
-    if (o.infoToStdout && level === "info") o.stdout(message);
-    if (order.indexOf(level) <= stderrMax) {
-      const name = level.toUpperCase().padStart(5);
-      const tag = o.color ? `\x1b[${COLORS[level]}m${name}\x1b[0m` : name;
-      const time = o.timestamps ? `${new Date().toISOString()} ` : "";
-      o.stderr(`${time}${tag} ${message}`);
-    }
-  }, order[most]!);
+    if (LEVELS.indexOf(level) > tagged) return o.stderr(message); // a bare INFO line below -v
+    const name = level.toUpperCase().padStart(5);
+    const tag = o.color ? `\x1b[${COLORS[level]}m${name}\x1b[0m` : name;
+    const time = o.timestamps ? `${new Date().toISOString()} ` : "";
+    o.stderr(`${time}${tag} ${message}`);
+  }, LEVELS[most]!);
 }

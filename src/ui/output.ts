@@ -1,9 +1,11 @@
 /**
  * Synchronous, complete writes to stdout and stderr (retrying when a pipe is full), so output is
  * never lost or reordered. A progress block drawn at the bottom of a terminal is cleared before
- * other output and drawn again after it.
+ * other output and drawn again after it. When the reader closes the pipe early (`| head`), the
+ * run ends quietly, as a SIGPIPE would end it.
  */
 import fs from "node:fs";
+import { runInterruptCleanups } from "../lib/interrupt.ts";
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
@@ -14,10 +16,18 @@ function writeAll(fd: number, data: Uint8Array | string): void {
       const n = fs.writeSync(fd, buf);
       buf = buf.subarray(n);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EAGAIN") throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "EPIPE") readerGone();
+      if (code !== "EAGAIN") throw err;
       Atomics.wait(sleeper, 0, 0, 1);
     }
   }
+}
+
+/** Nobody reads the output any more: undo what is half-done on disk and exit with SIGPIPE's status, saying nothing. */
+function readerGone(): never {
+  runInterruptCleanups();
+  process.exit(128 + 13);
 }
 
 /** The lines a live progress block occupies at the bottom of the terminal. */

@@ -22,6 +22,11 @@ export class ProgressView {
     if (this.#tty) setOverlay({ clear: () => this.#clear(), redraw: () => this.#draw() });
   }
 
+  /** Seconds since the view was made. */
+  get elapsed(): number {
+    return (performance.now() - this.#started) / 1000;
+  }
+
   /** Cheap enough to call for every file: draws only when the interval has passed. */
   tick(): void {
     const now = performance.now();
@@ -50,7 +55,7 @@ export class ProgressView {
   }
 
   #lines(): string[] {
-    return this.render(SPINNER[this.#frame % 4]!, (performance.now() - this.#started) / 1000);
+    return this.render(SPINNER[this.#frame % 4]!, this.elapsed);
   }
 
   #draw(): void {

@@ -48,7 +48,7 @@ test("an empty root tree needs --allow-empty", () => {
   fs.mkdirSync(empty);
   const skipAll = ["--skip", `^${escapeRegex(empty)}$`];
   const r = ok(cli(work, repo, ["backup", ...skipAll, empty]));
-  expect(r.stdout).toContain("Nothing backed up! Pass --allow-empty to create an empty snapshot.");
+  expect(r.stderr).toContain("Nothing backed up! Pass --allow-empty to create an empty snapshot.");
   expect(entriesIn(repo)).toEqual(EMPTY_REPO);
   expect(entriesIn(work)).toEqual([]);
 
@@ -57,7 +57,7 @@ test("an empty root tree needs --allow-empty", () => {
   expect(lines(ok(cli(work, repo, ["ls", "LAST"])).stdout)).toEqual([]);
 
   // An empty directory backs up without the flag.
-  expect(ok(cli(work, repo, ["backup", empty])).stdout).not.toContain("Nothing backed up!");
+  expect(ok(cli(work, repo, ["backup", empty])).stderr).not.toContain("Nothing backed up!");
   expect(objectIds(repo, "snapshots").length).toBe(2);
   expect(lines(ok(cli(work, repo, ["ls", "LAST"])).stdout)).toEqual(["empty/"]);
 });
@@ -72,7 +72,7 @@ test("a repeated snapshot is skipped unless --allow-repeat", () => {
   const src = writeSrcTree(tempDir("repeat-data"));
   const backup = (...flags: string[]): string => {
     pinTimes(src);
-    const out = ok(cli(work, repo, ["backup", ...flags, src])).stdout;
+    const out = ok(cli(work, repo, ["backup", ...flags, src])).stderr;
     const atime = fs.statSync(path.join(src, "backend"), { bigint: true }).atimeNs;
     expect(`atime after backup: ${atime}`).toBe(`atime after backup: ${BigInt(FUTURE_ATIME) * 1_000_000_000n}`);
     return out;

@@ -30,7 +30,7 @@ test("forget -n names what it would forget and forgets nothing", () => {
   const { work, repo } = twoSnapshots("forget-dry");
   const ids = listedSnapshots(work, repo);
   const r = ok(cli(work, repo, ["forget", "-n", "LAST"]));
-  expect(r.stderr).toContain(`Would remove ${ids[1]}`);
+  expect(r.stdout).toBe(`Would remove ${ids[1]}\n`);
   expect(listedSnapshots(work, repo)).toEqual(ids);
 });
 

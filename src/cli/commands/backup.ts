@@ -12,6 +12,7 @@ import { initFilesystemRepository } from "../../repo/repository.ts";
 import { stdout } from "../../ui/output.ts";
 import { ProgressView } from "../../ui/progress.ts";
 import { backupLines } from "../../ui/progress-lines.ts";
+import { backupSummaryLines } from "../../ui/backup-summary.ts";
 import { arg, type Command } from "../command.ts";
 
 /** --time: a local date-time in the system's zone, or RFC 3339 (checked while parsing, so a bad one is a usage error). */
@@ -78,7 +79,8 @@ export const backup: Command = {
       workDir: ctx.workDir,
       repositoryExists: !(ctx.repositorySource === "default" && !fs.existsSync(ctx.repositoryPath)),
     }, progress).finally(() => view.done());
-    // backpak's spelling, kept so scripts that look for it keep working.
+    stdout.write(backupSummaryLines(progress, view.elapsed, arg.flag(args, "dry-run")).join("\n") + "\n");
+    // backpak's spelling, kept as the last line so scripts that look for it keep working.
     if (outcome.kind === "snapshot") stdout.line(`\nSnaphsot ${shortId(outcome.id)} done`);
   },
 };

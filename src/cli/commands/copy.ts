@@ -1,12 +1,12 @@
 /** `backpak copy [-n] [-s REGEX]... -t REPO (--all | <SNAPSHOTS>...)`: copy snapshots to another repository. */
-import { BackpakError } from "../../lib/errors.ts";
+import { usageError } from "../args.ts";
 import { shortId } from "../../format/id.ts";
-import { log } from "../../lib/log.ts";
 import { copy as runCopy } from "../../ops/copy.ts";
 import { newRepackProgress } from "../../ops/repack-writer.ts";
 import { mergeSkips } from "../../ops/skips.ts";
 import { ProgressView } from "../../ui/progress.ts";
 import { repackLines } from "../../ui/progress-lines.ts";
+import { stdout } from "../../ui/output.ts";
 import { arg, type Command } from "../command.ts";
 
 export const copy: Command = {
@@ -25,10 +25,10 @@ export const copy: Command = {
   },
   async run(args, ctx) {
     const to = arg.value(args, "to");
-    if (to === undefined) throw new BackpakError("usage", "copy needs a destination: --to <REPOSITORY>");
+    if (to === undefined) throw usageError("backpak copy", "copy needs a destination: --to <REPOSITORY>");
     const refs = arg.list(args, "SNAPSHOTS");
     const all = arg.flag(args, "all");
-    if (all === refs.length > 0) throw new BackpakError("usage", "Give either --all or a list of snapshots to copy");
+    if (all === refs.length > 0) throw usageError("backpak copy", "Give either --all or a list of snapshots to copy");
     const progress = newRepackProgress();
     const view = arg.flag(args, "quiet") ? undefined : new ProgressView((spin) => repackLines(progress, ctx.traffic, spin));
     if (view) progress.tick = () => view.tick();
@@ -39,6 +39,6 @@ export const copy: Command = {
       workDir: ctx.workDir,
       progress,
     }).finally(() => view?.done());
-    log.info(`Copied ${ids.length} snapshots: ${ids.map(shortId).join(", ")}`);
+    stdout.line(`Copied ${ids.length} snapshots: ${ids.map(shortId).join(", ")}`);
   },
 };

@@ -1,7 +1,7 @@
 /** `backpak filter-snapshot [-n] [-k] [-a NAME] [-t TAG]... -s REGEX... <SNAPSHOT>`: a copy of a snapshot without the skipped paths. */
 import os from "node:os";
 import { shortId } from "../../format/id.ts";
-import { BackpakError } from "../../lib/errors.ts";
+import { usageError } from "../args.ts";
 import { filterSnapshot as runFilter } from "../../ops/filter-snapshot.ts";
 import { mergeSkips } from "../../ops/skips.ts";
 import { stdout } from "../../ui/output.ts";
@@ -25,10 +25,10 @@ export const filterSnapshot: Command = {
     const author = arg.value(args, "author");
     const tags = arg.multi(args, "tag");
     if (keep && (author !== undefined || tags.length > 0)) {
-      throw new BackpakError("usage", "Give either --keep-metadata or new metadata with --author, --tags (see --help)");
+      throw usageError("backpak filter-snapshot", "Give either --keep-metadata or new metadata with --author, --tags");
     }
     const skips = arg.multi(args, "skip");
-    if (skips.length === 0) throw new BackpakError("usage", "filter-snapshot needs at least one --skip <regex>");
+    if (skips.length === 0) throw usageError("backpak filter-snapshot", "filter-snapshot needs at least one --skip <regex>");
     const id = await runFilter(ctx.openRepository(), {
       snapshot: arg.pos(args, "SNAPSHOT"),
       skips: mergeSkips(ctx.config.skips, skips),

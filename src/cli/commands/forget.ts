@@ -1,11 +1,10 @@
 /** `backpak forget [-n] (<SNAPSHOTS>... | --keep-*...)`: forget snapshots by reference, DUPLICATES, or what a retention policy does not keep. */
 import { shortId } from "../../format/id.ts";
 import { civil } from "../../format/time.ts";
-import { BackpakError } from "../../lib/errors.ts";
 import { forgetByPolicy, forget as runForget } from "../../ops/forget.ts";
 import { isEmptyPolicy, parseDuration, type RetentionGroup, type RetentionPolicy } from "../../ops/retention.ts";
 import { stdout } from "../../ui/output.ts";
-import type { OptSpec, Parsed } from "../args.ts";
+import { usageError, type OptSpec, type Parsed } from "../args.ts";
 import { arg, type Command } from "../command.ts";
 
 const COUNTS = [
@@ -27,7 +26,7 @@ const POLICY_OPTIONS: OptSpec[] = [
 function count(text: string, option: string): number {
   const n = Number(text);
   if (!/^[0-9]+$/.test(text) || !Number.isSafeInteger(n) || n === 0) {
-    throw new BackpakError("usage", `--${option} needs a positive whole number, not ${JSON.stringify(text)}`);
+    throw usageError("backpak forget", `--${option} needs a positive whole number, not ${JSON.stringify(text)}`);
   }
   return n;
 }
@@ -90,15 +89,14 @@ export const forget: Command = {
     const refs = arg.list(args, "SNAPSHOTS");
     const policy = policyOf(args);
     const dryRun = arg.flag(args, "dry-run");
-    const hint = "For more information, try 'backpak forget --help'.";
     if (isEmptyPolicy(policy) === (refs.length === 0)) {
       const msg = refs.length === 0 ? "Give the snapshots to forget, or a retention policy with --keep-* options" : "Give either snapshots to forget or --keep-* options, not both";
-      throw new BackpakError("usage", msg, { hint });
+      throw usageError("backpak forget", msg);
     }
-    if (refs.length > 0) return runForget(ctx.openRepository(), { refs, dryRun });
+    if (refs.length > 0) return runForget(ctx.openRepository(), { refs, dryRun, print: stdout.line });
     await forgetByPolicy(ctx.openRepository(), policy, dryRun, (groups) => {
       const lines = retentionLines(groups);
       if (lines.length > 0) stdout.write(lines.join("\n") + "\n");
-    });
+    }, stdout.line);
   },
 };

@@ -9,7 +9,7 @@ import { createFileAtomic } from "../../lib/fsutil.ts";
 import { log } from "../../lib/log.ts";
 import { parseByteSize } from "../../lib/sizes.ts";
 import { initFilesystemRepository } from "../../repo/repository.ts";
-import type { Parsed } from "../args.ts";
+import { usageError, type Parsed } from "../args.ts";
 import { arg, type Command } from "../command.ts";
 
 export const init: Command = {
@@ -47,7 +47,7 @@ export const init: Command = {
   async run(args, ctx) {
     const sizeText = arg.value(args, "pack-size");
     const packSize = sizeText === undefined ? DEFAULT_PACK_SIZE : parseByteSize(sizeText, true);
-    if (packSize <= 0) throw new BackpakError("usage", "Couldn't parse --pack-size: the size must be positive");
+    if (packSize <= 0) throw usageError("backpak init", "Couldn't parse --pack-size: the size must be positive");
     const sub = args.sub!;
     const backend: BackendConfig = sub.spec.name === "backblaze" ? backblaze(sub) : { type: "Filesystem", forceCache: arg.flag(sub, "force-cache") };
     let config: RepoConfig = { packSize, backend };
@@ -84,13 +84,11 @@ const REQUIRED_B2_OPTIONS = [
 function backblaze(sub: Parsed): BackendConfig {
   const missing = REQUIRED_B2_OPTIONS.filter(([long]) => arg.value(sub, long) === undefined).map(([long, value]) => `--${long} <${value}>`);
   if (missing.length > 0) {
-    throw new BackpakError("usage", `the following required arguments were not provided:\n  ${missing.join("\n  ")}`, {
-      hint: "For more information, try 'backpak init backblaze --help'.",
-    });
+    throw usageError("backpak init backblaze", `the following required arguments were not provided:\n  ${missing.join("\n  ")}`);
   }
   const connections = arg.value(sub, "concurrent-connections") ?? "4";
   if (!/^[0-9]+$/.test(connections) || Number(connections) < 1 || Number(connections) > 0xffff_ffff) {
-    throw new BackpakError("usage", `invalid value '${connections}' for '--concurrent-connections <N>': give a whole number of at least 1`);
+    throw usageError("backpak init backblaze", `invalid value '${connections}' for '--concurrent-connections <N>': give a whole number of at least 1`);
   }
   return {
     type: "Backblaze",

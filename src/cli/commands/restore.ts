@@ -1,5 +1,5 @@
 /** `backpak restore [flags] <SNAPSHOT>`: make the disk match a snapshot. */
-import type { WriteProgress } from "../../ops/file-writer.ts";
+import { newWriteProgress } from "../../ops/file-writer.ts";
 import { restore as runRestore } from "../../ops/restore.ts";
 import { ProgressView } from "../../ui/progress.ts";
 import { restoreLines } from "../../ui/progress-lines.ts";
@@ -13,7 +13,7 @@ export const restore: Command = {
     name: "restore",
     about: "Restore the given snapshot to the filesystem",
     details:
-      "Prints changes made using the same codes as the `diff` command:\n+ added/file/or/dir\n- removed\nC contents changed\nO ownership changed\nP permissions changed\nT modify time changed\nA access time changed\nM other metadata changed\n\nType changes (e.g. dir -> file, or file -> symlink)\nare modeled as removing one and adding the other.",
+      "Prints changes made (unless --quiet) using the same codes as the `diff` command:\n+ added/file/or/dir\n- removed\nC contents changed\nO ownership changed\nP permissions changed\nT modify time changed\nA access time changed\nM other metadata changed\n\nType changes (e.g. dir -> file, or file -> symlink)\nare modeled as removing one and adding the other.",
     options: [
       {
         long: "output",
@@ -26,12 +26,13 @@ export const restore: Command = {
       { long: "delete", short: "d", kind: "flag", help: "Delete files not contained in the snapshot" },
       { long: "times", short: "t", kind: "flag", help: "Restore modification and access times" },
       { long: "permissions", short: "p", kind: "flag", help: "Restore file permissions" },
+      { long: "quiet", short: "q", kind: "flag", help: "Don't print each change (progress, warnings and errors still show)" },
     ],
     positionals: [{ name: "SNAPSHOT", required: true, help: "The snapshot: an ID prefix, LAST or LAST~N" }],
   },
   async run(args, ctx) {
     const output = arg.value(args, "output") ?? ctx.config.restore.output;
-    const progress: WriteProgress = { filesDone: 0, bytesWritten: 0 };
+    const progress = newWriteProgress();
     const view = new ProgressView((spin, elapsed) => restoreLines(progress, ctx.traffic, spin, elapsed));
     progress.tick = () => view.tick();
     await runRestore(ctx.openRepository(), {
@@ -42,7 +43,7 @@ export const restore: Command = {
       times: arg.flag(args, "times"),
       permissions: arg.flag(args, "permissions"),
       // Metadata changes are shown when they are restored.
-      report: new DiffPrinter(stdout.line, arg.flag(args, "times") || arg.flag(args, "permissions")),
+      report: new DiffPrinter(arg.flag(args, "quiet") ? () => {} : stdout.line, arg.flag(args, "times") || arg.flag(args, "permissions")),
     }, progress).finally(() => view.done());
   },
 };
