@@ -6,7 +6,7 @@ import { B2Backend, type B2Options } from "../../src/backend/b2.ts";
 import { CachedBackend } from "../../src/backend/cache.ts";
 import { CacheStore } from "../../src/backend/cache-store.ts";
 import { FilterBackend } from "../../src/backend/filter.ts";
-import type { RetryPolicy } from "../../src/backend/b2-retry.ts";
+import type { RetryPolicy } from "../../src/backend/retry.ts";
 import { causeChain } from "../../src/lib/errors.ts";
 import { setLogSink } from "../../src/lib/log.ts";
 import { FakeB2, type FakeB2Options } from "../helpers/fake-b2.ts";
@@ -207,14 +207,17 @@ test("network errors are retried too, then reported", async () => {
 });
 
 test("the pauses between attempts double from the unit up to a cap, or follow a longer Retry-After", async () => {
-  const { retryDelayMs, retryPolicyFromEnv, DEFAULT_RETRY_POLICY } = await import("../../src/backend/b2-retry.ts");
+  const { jitteredDelayMs, retryDelayMs, retryPolicyFromEnv, DEFAULT_RETRY_POLICY } = await import("../../src/backend/retry.ts");
   expect([1, 2, 3, 4, 5].map((n) => retryDelayMs(DEFAULT_RETRY_POLICY, n))).toEqual([1000, 2000, 4000, 8000, 16000]);
   expect(retryDelayMs(DEFAULT_RETRY_POLICY, 7)).toBe(30_000);
   expect(retryDelayMs(DEFAULT_RETRY_POLICY, 1, 5)).toBe(5000);
   expect(retryDelayMs(DEFAULT_RETRY_POLICY, 1, 3600)).toBe(30_000);
-  expect(retryPolicyFromEnv(undefined)).toEqual(DEFAULT_RETRY_POLICY);
-  expect(retryPolicyFromEnv("5")).toEqual({ ...DEFAULT_RETRY_POLICY, unitMs: 5 });
-  expect(() => retryPolicyFromEnv("soon")).toThrow("BACKPAK_B2_RETRY_MS must be a number of milliseconds");
+  // The pause taken is jittered within the upper half, but never below Retry-After.
+  expect([0, 0.5, 1].map((r) => jitteredDelayMs(DEFAULT_RETRY_POLICY, 3, 0, () => r))).toEqual([2000, 3000, 4000]);
+  expect(jitteredDelayMs(DEFAULT_RETRY_POLICY, 1, 5, () => 0)).toBe(5000);
+  expect(retryPolicyFromEnv("BACKPAK_B2_RETRY_MS", undefined)).toEqual(DEFAULT_RETRY_POLICY);
+  expect(retryPolicyFromEnv("BACKPAK_B2_RETRY_MS", "5")).toEqual({ ...DEFAULT_RETRY_POLICY, unitMs: 5 });
+  expect(() => retryPolicyFromEnv("BACKPAK_B2_RETRY_MS", "soon")).toThrow("BACKPAK_B2_RETRY_MS must be a number of milliseconds");
 });
 
 test("a missing object is not-found at once, naming the key", async () => {
