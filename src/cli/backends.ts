@@ -1,8 +1,8 @@
 /**
  * Picks the concrete backends for a repository from its config (spec §2.3): a plain filesystem
- * repository is used directly; a Backblaze B2 one, or a filesystem one with a filter or
+ * repository is used directly; a Backblaze B2 or S3 one, or a filesystem one with a filter or
  * `force_cache`, goes through the local cache, in front of the filter (if any), in front of the
- * storage (filesystem or B2).
+ * storage (filesystem, B2 or S3).
  */
 import type { Backend } from "../backend/backend.ts";
 import { B2Backend } from "../backend/b2.ts";
@@ -11,7 +11,9 @@ import { CacheStore, defaultCacheDir } from "../backend/cache-store.ts";
 import { CountingBackend, type Traffic } from "../backend/counting.ts";
 import { FilesystemBackend } from "../backend/filesystem.ts";
 import { FilterBackend } from "../backend/filter.ts";
-import type { RepoConfig } from "../format/repo-config.ts";
+import { S3Backend } from "../backend/s3.ts";
+import { resolveS3Credentials } from "../backend/s3-credentials.ts";
+import type { BackendConfig, RepoConfig } from "../format/repo-config.ts";
 import { log } from "../lib/log.ts";
 import { openRepository, type BackendFactory, type Repository } from "../repo/repository.ts";
 
@@ -40,10 +42,22 @@ function cacheStore(size: number): CacheStore {
 export function makeBackend(config: RepoConfig, location: string, choice: BackendChoice): Backend {
   const count = (b: Backend): Backend => (choice.traffic ? new CountingBackend(b, choice.traffic) : b);
   const storage = config.backend;
-  const raw = storage.type === "Filesystem" ? new FilesystemBackend(location) : new B2Backend(storage);
+  const raw = storageBackend(storage, location);
   if (storage.type === "Filesystem" && config.filter === undefined && !storage.forceCache) return count(raw);
   const filtered = config.filter === undefined ? raw : new FilterBackend(raw, config.filter.filter, config.filter.unfilter);
   return new CachedBackend(count(filtered), cacheStore(choice.cacheSize), choice.cacheReads ?? "normal");
+}
+
+/** The backend that stores the objects. */
+function storageBackend(storage: BackendConfig, location: string): Backend {
+  switch (storage.type) {
+    case "Filesystem":
+      return new FilesystemBackend(location);
+    case "Backblaze":
+      return new B2Backend(storage);
+    case "S3":
+      return new S3Backend({ config: storage, credentials: resolveS3Credentials(storage) });
+  }
 }
 
 /** A factory for openRepository that builds backends as `choice` asks. */

@@ -70,8 +70,9 @@ const ROT13 = "tr 'A-Za-z' 'N-ZA-Mn-za-m'";
 backendSuite("cache over a rot13 filter over Backblaze B2 (fake)", () => {
   const bucket = `suite-${++buckets}`;
   suiteFake.addBucket(bucket);
-  const filtered = new FilterBackend(backendFor(suiteFake, { bucket }), ROT13, ROT13, { scratchDir: tempDir("b2-filter-scratch") });
-  return new CachedBackend(filtered, CacheStore.open(tempDir("b2-cache"), 1024 ** 3));
+  const storage = backendFor(suiteFake, { bucket });
+  const filtered = new FilterBackend(storage, ROT13, ROT13, { scratchDir: tempDir("b2-filter-scratch") });
+  return { backend: new CachedBackend(filtered, CacheStore.open(tempDir("b2-cache"), 1024 ** 3)), storage };
 });
 
 test("a session authorizes with Basic auth, finds the bucket, then sends the account token", async () => {
