@@ -8,7 +8,7 @@ import type { Backend } from "../backend/backend.ts";
 import { B2Backend } from "../backend/b2.ts";
 import { CachedBackend, type CacheReads } from "../backend/cache.ts";
 import { CacheStore, defaultCacheDir } from "../backend/cache-store.ts";
-import { CountingBackend, type Traffic } from "../backend/counting.ts";
+import { CountingBackend, type Tally } from "../backend/counting.ts";
 import { FilesystemBackend } from "../backend/filesystem.ts";
 import { FilterBackend } from "../backend/filter.ts";
 import { S3Backend } from "../backend/s3.ts";
@@ -22,8 +22,8 @@ export interface BackendChoice {
   readonly cacheSize: number;
   /** "always" for commands that must see what is really stored (check); see CacheReads. */
   readonly cacheReads?: CacheReads;
-  /** Where to count bytes actually moved to and from the repository (cache hits aren't counted). */
-  readonly traffic?: Traffic;
+  /** Where to count requests and bytes that actually reach the repository's storage (cache hits aren't counted). */
+  readonly traffic?: Tally;
 }
 
 /** The one cache store of this process: the cache directory is shared by every repository. */

@@ -73,7 +73,12 @@ async function main(argv: string[]): Promise<number> {
         throw new BackpakError("not-found", `Couldn't change to the working directory ${workDir}`, { cause: err });
       }
     }
-    await command.run(sub, makeContext(config, arg.value(parsed, "repository")));
+    const ctx = makeContext(config, arg.value(parsed, "repository"));
+    try {
+      await command.run(sub, ctx);
+    } finally {
+      if (arg.count(parsed, "verbose") > 0) ctx.reportRequests();
+    }
     return 0;
   } catch (err) {
     stderr.line(renderError(err));
