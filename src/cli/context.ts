@@ -35,7 +35,7 @@ export interface CliContext {
   openRepositoryAt(location: string, options?: OpenOptions): Repository;
   /** Wraps a repository's backend to count its traffic (openRepository already does). */
   counted(repo: Repository): Repository;
-  /** Logs (INFO) how many requests of each kind the repositories got, if any: for -v at the end of a command. */
+  /** Logs (INFO, aside from the command's output) how many requests of each kind the repositories got, if any: for -v at the end of a command. */
   reportRequests(): void;
 }
 
@@ -61,7 +61,7 @@ export function makeContext(config: UserConfig, repositoryFlag: string | undefin
     workDir: process.cwd(),
     reportRequests: () => {
       const counts = REQUEST_KINDS.map((kind) => [kind, traffic.requests[kind]] as const);
-      if (counts.some(([, n]) => n > 0)) log.info(`Repository requests: ${counts.map(([kind, n]) => `${n} ${kind}`).join(", ")}`);
+      if (counts.some(([, n]) => n > 0)) log.infoAside(`Repository requests: ${counts.map(([kind, n]) => `${n} ${kind}`).join(", ")}`);
     },
     repositoryPath,
     repositorySource,

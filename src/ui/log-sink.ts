@@ -1,7 +1,7 @@
 /**
  * Renders log events as backpak does: stderr gets every event up to the verbosity (-v INFO,
  * -vv DEBUG, -vvv TRACE) with a right-aligned level, optionally timestamped and coloured;
- * for most commands INFO events are also printed on stdout as bare lines.
+ * for most commands INFO events (but those logged aside) are also printed on stdout as bare lines.
  */
 import { setLogSink, type Level } from "../lib/log.ts";
 
@@ -25,8 +25,8 @@ export function installLogSink(o: SinkOptions): void {
   const order: Level[] = ["error", "warn", "info", "debug", "trace"];
   const stderrMax = order.indexOf(verbosityLevel(o.verbose));
   const most = o.infoToStdout ? Math.max(stderrMax, order.indexOf("info")) : stderrMax;
-  setLogSink((level, message) => {
-    if (o.infoToStdout && level === "info") o.stdout(message);
+  setLogSink((level, message, aside) => {
+    if (o.infoToStdout && level === "info" && !aside) o.stdout(message);
     if (order.indexOf(level) <= stderrMax) {
       const name = level.toUpperCase().padStart(5);
       const tag = o.color ? `\x1b[${COLORS[level]}m${name}\x1b[0m` : name;

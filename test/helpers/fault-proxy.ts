@@ -62,6 +62,11 @@ export class FaultProxy {
     this.#injections.push({ match: typeof match === "string" ? (r) => r.kind === match : match, fault, left: times });
   }
 
+  /** Forgets the faults not yet met: from now on every request is forwarded. */
+  clearFaults(): void {
+    this.#injections.length = 0;
+  }
+
   requestsOf(kind: S3RequestKind): ProxiedRequest[] {
     return this.requests.filter((r) => r.kind === kind);
   }
