@@ -1,7 +1,8 @@
 /**
  * The one module that speaks S3, through Bun.S3Client: single requests to one bucket (Bun retries
  * nothing; the caller's retry policy does), uploads from a local file in parts of PART_SIZE, one part
- * at a time, and every failure turned into a RemoteFailure that says whether retrying can help.
+ * at a time, requests that stall given up, and every failure turned into a RemoteFailure that says
+ * whether retrying can help.
  * Messages name the operation and S3's error code, never a credential.
  */
 import { S3Client } from "bun";
@@ -10,6 +11,11 @@ import { RemoteFailure } from "./retry.ts";
 
 /** Files larger than this upload in parts of this size (S3's smallest part is 5 MiB). */
 export const PART_SIZE = 8 * 1024 * 1024;
+
+export const DEFAULT_STALL_MS = 60_000;
+
+/** An upload is given its size at this rate (64 KiB/s) on top of the stall time, since Bun doesn't report its progress. */
+const SLOWEST_UPLOAD = 64 * 1024;
 
 /** The most keys S3 lists a page. */
 const PAGE_SIZE = 1000;
@@ -87,6 +93,8 @@ export class S3Connection {
   constructor(
     readonly place: S3Place,
     credentials: S3Credentials,
+    /** How long a request may go without progress before it counts as lost, a passing failure. */
+    readonly stallMs = DEFAULT_STALL_MS,
   ) {
     this.#client = new S3Client({
       ...credentials,
@@ -101,31 +109,40 @@ export class S3Connection {
   }
 
   /** The whole object. */
-  get(key: string, what: string): Promise<Uint8Array> {
-    return this.#attempt(what, () => this.#client.file(key).bytes());
+  async get(key: string, what: string): Promise<Uint8Array> {
+    const chunks: Uint8Array[] = [];
+    await this.download(key, what, (chunk) => chunks.push(chunk));
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
   }
 
-  /** Streams the object's bytes to `sink` (which may throw its own errors, passed through). */
+  /** Streams the object's bytes to `sink` (which may throw its own errors, passed through); a stalled download is given up. */
   download(key: string, what: string, sink: (chunk: Uint8Array) => void): Promise<void> {
-    return this.#attempt(what, async () => {
-      for await (const chunk of this.#client.file(key).stream()) sink(chunk);
+    return this.#attempt(what, 0, async (progress, stalled) => {
+      const reader = this.#client.file(key).stream().getReader();
+      stalled.addEventListener("abort", () => void reader.cancel().catch(() => {}));
+      for (;;) {
+        const { done, value } = await reader.read();
+        progress();
+        if (done) return;
+        sink(value);
+      }
     });
   }
 
-  /** Stores the local file `file` as `key`, in parts when it is larger than PART_SIZE. */
-  upload(key: string, file: string, what: string): Promise<void> {
-    return this.#attempt(what, async () => {
+  /** Stores the local file `file` (`size` bytes) as `key`, in parts when it is larger than PART_SIZE. */
+  upload(key: string, file: string, size: number, what: string): Promise<void> {
+    return this.#attempt(what, (size / SLOWEST_UPLOAD) * 1000, async () => {
       await this.#client.write(key, Bun.file(file));
     });
   }
 
   remove(key: string, what: string): Promise<void> {
-    return this.#attempt(what, () => this.#client.delete(key));
+    return this.#attempt(what, 0, () => this.#client.delete(key));
   }
 
   /** One page of the keys starting with `prefix`. */
   listPage(prefix: string, startingAt: string | undefined, what: string, maxKeys = PAGE_SIZE): Promise<ListedPage> {
-    return this.#attempt(what, async () => {
+    return this.#attempt(what, 0, async () => {
       const page = await this.#client.list({ prefix, maxKeys, ...(startingAt === undefined ? {} : { continuationToken: startingAt }) });
       const objects = (page.contents ?? []).map((o) => ({ key: o.key, size: o.size ?? 0 }));
       if (!page.isTruncated) return { objects };
@@ -134,20 +151,42 @@ export class S3Connection {
     });
   }
 
-  async #attempt<T>(what: string, request: () => Promise<T>): Promise<T> {
+  /**
+   * Runs one request, given up as stalled when it makes no progress for `stallMs` (plus `allowanceMs`
+   * before its first sign of progress). Bun can't abort a request: a stalled one is left to finish
+   * or fail on its own, and only a download is cancelled.
+   */
+  async #attempt<T>(what: string, allowanceMs: number, request: (progress: () => void, stalled: AbortSignal) => Promise<T>): Promise<T> {
+    const stall = new AbortController();
+    let timer: Timer | undefined;
+    let progress = (): void => {};
+    const lost = new Promise<never>((_, reject) => {
+      const arm = (ms: number): void => {
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          stall.abort();
+          reject(new RemoteFailure(`${what}: Timeout (no progress for ${this.stallMs / 1000} s)`, "transient", "io", undefined, "Timeout"));
+        }, ms);
+      };
+      arm(this.stallMs + allowanceMs);
+      progress = () => arm(this.stallMs);
+    });
+    const work = request(() => progress(), stall.signal);
+    work.catch(() => {}); // Once stalled, its outcome no longer matters.
     try {
-      const result = await request();
+      const result = await Promise.race([work, lost]);
       this.#answered = true;
       return result;
     } catch (err) {
-      const failure = this.#failure(err, what);
-      if (failure === undefined) throw err;
-      throw failure;
+      throw this.#failure(err, what) ?? err;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
-  /** The RemoteFailure for Bun's S3 error `err`, or undefined when it is not one (a sink's own error). */
+  /** The RemoteFailure for Bun's S3 error `err` (itself if it is one), or undefined when it is neither (a sink's own error). */
   #failure(err: unknown, what: string): RemoteFailure | undefined {
+    if (err instanceof RemoteFailure) return err;
     const code = (err as { code?: unknown } | null)?.code;
     if (!(err instanceof Error) || typeof code !== "string" || !(err.name === "S3Error" || code.startsWith("ERR_S3_"))) return undefined;
     const unreached = UNREACHED.has(code);

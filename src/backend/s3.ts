@@ -30,6 +30,8 @@ export interface S3Options {
   readonly scratchDir?: string;
   /** Used when the config names no region: $AWS_REGION, else $AWS_DEFAULT_REGION, else us-east-1. */
   readonly env?: NodeJS.ProcessEnv;
+  /** How long a request may make no progress before it is retried (default: DEFAULT_STALL_MS). */
+  readonly stallMs?: number;
 }
 
 /** Where the config's bucket is: its endpoint defaults to AWS's for the region. */
@@ -53,7 +55,7 @@ export class S3Backend implements Backend {
     const place = s3Place(config, options.env);
     this.#root = config.prefix === undefined ? "" : `${config.prefix}/`;
     this.description = `S3 bucket ${config.bucket}${this.#root === "" ? "" : ` under ${this.#root}`} at ${place.endpoint}`;
-    this.#s3 = new S3Connection(place, options.credentials);
+    this.#s3 = new S3Connection(place, options.credentials, options.stallMs);
     this.#limit = new Semaphore(config.concurrentConnections);
     this.#retry = options.retry ?? retryPolicyFromEnv("BACKPAK_S3_RETRY_MS");
     this.#hints = {
@@ -89,12 +91,14 @@ export class S3Backend implements Backend {
   }
 
   async put(key: string, localPath: string): Promise<void> {
+    let size: number;
     try {
       fs.accessSync(localPath, fs.constants.R_OK);
+      size = fs.statSync(localPath).size;
     } catch (err) {
       throw new BackpakError("io", `Couldn't read ${localPath} to upload it as ${key}`, { cause: err });
     }
-    await this.#request(`S3 upload of ${key}`, (what) => this.#s3.upload(this.#root + key, localPath, what));
+    await this.#request(`S3 upload of ${key}`, (what) => this.#s3.upload(this.#root + key, localPath, size, what));
     fs.unlinkSync(localPath);
   }
 

@@ -140,6 +140,24 @@ test("throttling, server errors, a reset mid-upload and lost replies are retried
   expect(server.keys(s3.options.config.bucket)).toEqual(["packs/big.pack", "packs/q.pack"]);
 });
 
+test("a request that stalls is given up and retried", async () => {
+  const proxy = await FaultProxy.start(server.url);
+  const s3 = new S3Backend({ ...backendFor(proxy.url).options, stallMs: 200 });
+  await s3.put("packs/p.pack", local("payload"));
+  proxy.inject("get", "hang");
+  expect(text(await s3.read("packs/p.pack"))).toBe("payload");
+  proxy.inject("list", "hang");
+  expect(await s3.list("packs/")).toEqual([{ key: "packs/p.pack", size: 7 }]);
+  proxy.inject("put", "hang");
+  await s3.put("packs/q.pack", local("q"));
+  expect(warnings).toEqual([
+    "S3 download of packs/p.pack: Timeout (no progress for 0.2 s), retrying",
+    "S3 listing of packs/: Timeout (no progress for 0.2 s), retrying",
+    "S3 upload of packs/q.pack: Timeout (no progress for 0.2 s), retrying",
+  ]);
+  expect(server.keys(s3.options.config.bucket)).toEqual(["packs/p.pack", "packs/q.pack"]);
+});
+
 test("retries are bounded: the last failure is reported naming the object", async () => {
   const proxy = await FaultProxy.start(server.url);
   const s3 = backendFor(proxy.url);

@@ -2,7 +2,8 @@
  * A fault-injecting HTTP proxy for tests (node:http on 127.0.0.1, a free port): forwards every request
  * unchanged (Host header included, so S3 signatures still match) to a real server, records what it
  * forwarded, and on demand answers with an error status, resets the connection in the middle of a
- * request, or forwards a request and then drops the connection instead of passing on the reply.
+ * request, forwards a request and then drops the connection instead of passing on the reply, or
+ * never answers.
  */
 import { afterAll } from "bun:test";
 import http from "node:http";
@@ -25,7 +26,9 @@ export type Fault =
   /** Read the request's first bytes of body, then reset the connection without answering. */
   | "reset"
   /** Forward the request, let the server act on it, then drop the connection instead of replying. */
-  | "lose-reply";
+  | "lose-reply"
+  /** Read the request and never answer (until the proxy stops). */
+  | "hang";
 
 interface Injection {
   readonly match: (r: ProxiedRequest) => boolean;
@@ -101,6 +104,10 @@ export class FaultProxy {
     const injection = this.#injections.find((i) => i.left > 0 && i.match(request));
     if (injection !== undefined) injection.left--;
     const fault = injection?.fault;
+    if (fault === "hang") {
+      req.resume();
+      return;
+    }
     if (fault === "reset") {
       req.once("data", () => req.socket.destroy());
       req.once("end", () => req.socket.destroy());
