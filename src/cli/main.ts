@@ -27,7 +27,7 @@ const GLOBAL: CommandSpec = {
       short: "r",
       kind: "value",
       value: "REPOSITORY",
-      help: `The repository: a directory, or a B2 repository's config file (see \`init\`).\nDefault: $BACKPAK_REPOSITORY, else\n${defaultRepositoryPath()},\nwhich the first \`backup\` creates.`,
+      help: `The repository: a directory, or a B2 or S3 repository's config file (see \`init\`).\nDefault: $BACKPAK_REPOSITORY, else\n${defaultRepositoryPath()},\nwhich the first \`backup\` creates.`,
     },
     { long: "version", short: "V", kind: "flag", help: "Print version" },
   ],

@@ -223,6 +223,21 @@ test("no more than concurrentConnections requests are in flight", async () => {
   expect(proxy.maxInFlight).toBe(2);
 });
 
+test("without path-style addressing the bucket is the endpoint's host name", async () => {
+  const vhost = `http://s3.localhost:${new URL(server.url).port}`;
+  const proxy = await FaultProxy.start(server.url);
+  const s3 = backendFor(`http://s3.localhost:${new URL(proxy.url).port}`, { pathStyle: false });
+  await s3.put("packs/v.pack", local("vhost"));
+  const bucket = s3.options.config.bucket;
+  expect(proxy.requests.map((r) => [r.headers.host, r.url.pathname])).toEqual([[`${bucket}.s3.localhost:${new URL(proxy.url).port}`, "/packs/v.pack"]]);
+  expect(server.keys(bucket)).toEqual(["packs/v.pack"]);
+  const direct = new S3Backend({ ...s3.options, config: { ...s3.options.config, endpoint: vhost } });
+  expect(await direct.list("packs/")).toEqual([{ key: "packs/v.pack", size: 5 }]);
+  expect(text(await direct.read("packs/v.pack"))).toBe("vhost");
+  await direct.remove("packs/v.pack");
+  expect(server.keys(bucket)).toEqual([]);
+});
+
 test("the endpoint defaults to AWS's for the region; without --path-style the bucket is in the host name", () => {
   const config: S3BackendConfig = { type: "S3", bucket: "b", pathStyle: false, concurrentConnections: 4 };
   expect(s3Place(config, {})).toEqual({ endpoint: "https://s3.us-east-1.amazonaws.com", bucket: "b", region: "us-east-1", pathStyle: false });
