@@ -15,8 +15,7 @@ import { Semaphore } from "../lib/semaphore.ts";
 import type { Backend, ListedObject, RangeReader } from "./backend.ts";
 import { RemoteFailure, retryPolicyFromEnv, withRetries, type RetryHints, type RetryPolicy } from "./retry.ts";
 import { B2Session, query, type B2Authorization, type B2Credentials } from "./b2-session.ts";
-import { anonymousScratchFile, writeAllTo } from "./local-file.ts";
-import { fdRange } from "../lib/fsutil.ts";
+import { downloadToScratch, uploadSize } from "./local-file.ts";
 
 export const B2_API_URL = "https://api.backblazeb2.com";
 
@@ -55,24 +54,17 @@ export class B2Backend implements Backend {
     return this.#download(key, async (r) => new Uint8Array(await r.arrayBuffer()));
   }
 
-  async openRange(key: string): Promise<RangeReader> {
-    const fd = anonymousScratchFile(this.options.scratchDir ?? process.cwd(), "download");
-    try {
-      await this.#download(key, (r) => saveBody(r, fd, key));
-      return fdRange(fd);
-    } catch (err) {
-      fs.closeSync(fd);
-      throw err;
-    }
+  openRange(key: string): Promise<RangeReader> {
+    return downloadToScratch(this.options.scratchDir ?? process.cwd(), key, (startOver) =>
+      this.#download(key, async (response) => {
+        const sink = startOver();
+        for await (const chunk of response.body ?? []) sink(chunk);
+      }),
+    );
   }
 
   async put(key: string, localPath: string): Promise<void> {
-    let size: number;
-    try {
-      size = fs.statSync(localPath).size;
-    } catch (err) {
-      throw new BackpakError("io", `Couldn't read ${localPath} to upload it as ${key}`, { cause: err });
-    }
+    const size = uploadSize(localPath, key);
     const what = `B2 upload of ${key}`;
     await withRetries(what, this.#retry, B2_HINTS, () =>
       this.#session.upload(
@@ -196,19 +188,6 @@ function withSha1Suffix(file: string): ReadableStream<Uint8Array> {
         },
       }),
     );
-}
-
-/** Writes a download to the scratch file `fd` from its start (a retry starts over). */
-async function saveBody(response: Response, fd: number, key: string): Promise<void> {
-  fs.ftruncateSync(fd, 0);
-  let at = 0;
-  for await (const chunk of response.body ?? []) {
-    try {
-      at += writeAllTo(fd, chunk, at);
-    } catch (err) {
-      throw new BackpakError("io", `Couldn't save the download of ${key} to a scratch file`, { cause: err });
-    }
-  }
 }
 
 async function drain(response: Response): Promise<void> {

@@ -11,10 +11,9 @@
 import fs from "node:fs";
 import type { S3BackendConfig } from "../format/s3-config.ts";
 import { BackpakError } from "../lib/errors.ts";
-import { fdRange } from "../lib/fsutil.ts";
 import { Semaphore } from "../lib/semaphore.ts";
 import type { Backend, ListedObject, RangeReader } from "./backend.ts";
-import { anonymousScratchFile, writeAllTo } from "./local-file.ts";
+import { downloadToScratch, uploadSize } from "./local-file.ts";
 import { retryPolicyFromEnv, withRetries, type RetryHints, type RetryPolicy } from "./retry.ts";
 import { S3Connection, type S3Place } from "./s3-client.ts";
 import type { S3Credentials } from "./s3-credentials.ts";
@@ -68,36 +67,14 @@ export class S3Backend implements Backend {
     return this.#request(`S3 download of ${key}`, (what) => this.#s3.get(this.#root + key, what));
   }
 
-  async openRange(key: string): Promise<RangeReader> {
-    const fd = anonymousScratchFile(this.options.scratchDir ?? process.cwd(), "download");
-    try {
-      await this.#request(`S3 download of ${key}`, (what) => {
-        // A retry starts over.
-        fs.ftruncateSync(fd, 0);
-        let at = 0;
-        return this.#s3.download(this.#root + key, what, (chunk) => {
-          try {
-            at += writeAllTo(fd, chunk, at);
-          } catch (err) {
-            throw new BackpakError("io", `Couldn't save the download of ${key} to a scratch file`, { cause: err });
-          }
-        });
-      });
-      return fdRange(fd);
-    } catch (err) {
-      fs.closeSync(fd);
-      throw err;
-    }
+  openRange(key: string): Promise<RangeReader> {
+    return downloadToScratch(this.options.scratchDir ?? process.cwd(), key, (startOver) =>
+      this.#request(`S3 download of ${key}`, (what) => this.#s3.download(this.#root + key, what, startOver())),
+    );
   }
 
   async put(key: string, localPath: string): Promise<void> {
-    let size: number;
-    try {
-      fs.accessSync(localPath, fs.constants.R_OK);
-      size = fs.statSync(localPath).size;
-    } catch (err) {
-      throw new BackpakError("io", `Couldn't read ${localPath} to upload it as ${key}`, { cause: err });
-    }
+    const size = uploadSize(localPath, key);
     await this.#request(`S3 upload of ${key}`, (what) => this.#s3.upload(this.#root + key, localPath, size, what));
     fs.unlinkSync(localPath);
   }

@@ -1,5 +1,5 @@
 /** The Backblaze B2 backend against a fake B2 server: the backend suite, backpak's protocol (spec §10) to the byte, bounded retries, token renewal, and errors that name what failed but never a secret. */
-import { afterAll, beforeEach, expect, test } from "bun:test";
+import { afterAll, expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
 import { B2Backend, type B2Options } from "../../src/backend/b2.ts";
@@ -8,9 +8,9 @@ import { CacheStore } from "../../src/backend/cache-store.ts";
 import { FilterBackend } from "../../src/backend/filter.ts";
 import type { RetryPolicy } from "../../src/backend/retry.ts";
 import { causeChain } from "../../src/lib/errors.ts";
-import { setLogSink } from "../../src/lib/log.ts";
 import { FakeB2, type FakeB2Options } from "../helpers/fake-b2.ts";
 import { cleanUpAfterThisFile, tempDir } from "../helpers/tmp.ts";
+import { captureWarnings } from "../helpers/warnings.ts";
 import { backendSuite } from "./suite.ts";
 
 cleanUpAfterThisFile();
@@ -49,13 +49,7 @@ const local = (content: string | Uint8Array): string => {
 const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString();
 const sha1 = (data: Uint8Array | string): string => new Bun.CryptoHasher("sha1").update(data).digest("hex");
 
-const warnings: string[] = [];
-setLogSink((level, message) => {
-  if (level === "warn") warnings.push(message);
-}, "warn");
-beforeEach(() => {
-  warnings.length = 0;
-});
+const warnings = captureWarnings();
 
 // Each backend the suite makes gets an empty bucket of its own on one shared server.
 const suiteFake = startFake();

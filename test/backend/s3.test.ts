@@ -3,7 +3,7 @@
  * the backend suite, uploads in parts, paged listings, key prefixes, bounded retries of transient
  * failures, permanent failures at once, the connection limit, and errors that never show a secret.
  */
-import { beforeEach, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
 import { CachedBackend } from "../../src/backend/cache.ts";
@@ -14,10 +14,10 @@ import { S3Backend, s3Place } from "../../src/backend/s3.ts";
 import { bucketEndpoint, PART_SIZE } from "../../src/backend/s3-client.ts";
 import type { S3BackendConfig } from "../../src/format/s3-config.ts";
 import { causeChain } from "../../src/lib/errors.ts";
-import { setLogSink } from "../../src/lib/log.ts";
 import { FaultProxy } from "../helpers/fault-proxy.ts";
 import { S3RVER_KEY_ID, S3RVER_SECRET, S3Server } from "../helpers/s3-server.ts";
 import { cleanUpAfterThisFile, tempDir } from "../helpers/tmp.ts";
+import { captureWarnings } from "../helpers/warnings.ts";
 import { backendSuite } from "./suite.ts";
 
 cleanUpAfterThisFile();
@@ -43,13 +43,7 @@ const local = (content: string | Uint8Array): string => {
 };
 const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString();
 
-const warnings: string[] = [];
-setLogSink((level, message) => {
-  if (level === "warn") warnings.push(message);
-}, "warn");
-beforeEach(() => {
-  warnings.length = 0;
-});
+const warnings = captureWarnings();
 
 /** s3rver writes an object in place (real S3 doesn't), so a listing may see it half-written. */
 const S3RVER_LIMITS = { nonAtomicPuts: "s3rver writes objects in place, where S3 itself swaps them in whole" };
