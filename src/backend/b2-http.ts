@@ -1,33 +1,11 @@
 /**
  * One HTTP exchange with Backblaze B2: sends a request while holding one of the connection permits,
- * and turns every failure into a B2Failure that says whether retrying can help. Messages name the
+ * and turns every failure into a RemoteFailure that says whether retrying can help. Messages name the
  * operation and B2's error `code` and `message`, never a header (so never a key or token).
  */
 import { BackpakError, type ErrorKind } from "../lib/errors.ts";
 import type { Semaphore } from "../lib/semaphore.ts";
-
-/**
- * What the retry policy may do about a failure: "transient" (network trouble, 408, 429, 5xx) is
- * retried after a pause, "renew" (an expired token) at once with a new token, "never" not at all.
- */
-export type Retry = "transient" | "renew" | "never";
-
-/** One failed attempt at a B2 request. */
-export class B2Failure extends Error {
-  constructor(
-    message: string,
-    readonly retry: Retry,
-    /** The kind of the BackpakError reported when this failure is final. */
-    readonly errorKind: ErrorKind = "io",
-    /** B2's Retry-After, in seconds, when it sent one. */
-    readonly retryAfter?: number,
-    /** B2's error code (e.g. "file_not_present"), when its reply had one. */
-    readonly code?: string,
-  ) {
-    super(message);
-    this.name = "B2Failure";
-  }
-}
+import { RemoteFailure, type Retry } from "./retry.ts";
 
 export interface B2Request {
   /** What the request is for, as errors say it: e.g. "B2 download of packs/x.pack". */
@@ -56,20 +34,20 @@ export async function exchange<T>(limit: Semaphore, request: B2Request, consume:
         redirect: request.follow ? "follow" : "manual",
       });
     } catch (err) {
-      throw new B2Failure(`${request.what}: ${networkMessage(err)}`, "transient");
+      throw new RemoteFailure(`${request.what}: ${networkMessage(err)}`, "transient");
     }
     if (!response.ok) throw await httpFailure(request.what, response);
     try {
       return await consume(response);
     } catch (err) {
-      if (err instanceof BackpakError || err instanceof B2Failure) throw err;
-      throw new B2Failure(`${request.what}: ${networkMessage(err)}`, "transient");
+      if (err instanceof BackpakError || err instanceof RemoteFailure) throw err;
+      throw new RemoteFailure(`${request.what}: ${networkMessage(err)}`, "transient");
     }
   });
 }
 
 /** Reads B2's JSON error body (`{"status", "code", "message"}`) into a failure. */
-async function httpFailure(what: string, response: Response): Promise<B2Failure> {
+async function httpFailure(what: string, response: Response): Promise<RemoteFailure> {
   const status = response.status;
   let code: string | undefined;
   let message: string | undefined;
@@ -82,7 +60,7 @@ async function httpFailure(what: string, response: Response): Promise<B2Failure>
   }
   const said = [code, message].filter((s) => s !== undefined && s !== "").join(": ");
   const text = `${what}: HTTP ${status}${said === "" ? ` ${response.statusText}` : ` ${said}`}`.trimEnd();
-  const failure = (retry: Retry, kind: ErrorKind = "io", retryAfter?: number): B2Failure => new B2Failure(text, retry, kind, retryAfter, code);
+  const failure = (retry: Retry, kind: ErrorKind = "io", retryAfter?: number): RemoteFailure => new RemoteFailure(text, retry, kind, retryAfter, code);
   if (status === 401 && code === "expired_auth_token") return failure("renew");
   if (status === 408 || status === 429 || status >= 500) {
     const after = Number(response.headers.get("retry-after"));

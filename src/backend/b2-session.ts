@@ -4,7 +4,8 @@
  * a time as B2 asks (backpak shares one URL among all uploads).
  */
 import type { Semaphore } from "../lib/semaphore.ts";
-import { B2Failure, exchange, type B2Request } from "./b2-http.ts";
+import { exchange, type B2Request } from "./b2-http.ts";
+import { RemoteFailure } from "./retry.ts";
 
 export interface B2Credentials {
   readonly keyId: string;
@@ -48,7 +49,7 @@ export class B2Session {
       return await exchange(this.limit, build(auth), consume);
     } catch (err) {
       // Only the first of several requests that met the same expired token starts over.
-      if (err instanceof B2Failure && err.retry === "renew" && this.#authorization === pending) this.#authorization = undefined;
+      if (err instanceof RemoteFailure && err.retry === "renew" && this.#authorization === pending) this.#authorization = undefined;
       throw err;
     }
   }
@@ -96,11 +97,11 @@ export class B2Session {
     const token = account.authorizationToken;
     const apiUrl = storage?.apiUrl;
     if (typeof accountId !== "string" || typeof token !== "string" || typeof apiUrl !== "string" || !Array.isArray(storage?.capabilities)) {
-      throw new B2Failure(`${what}: B2 answered without an account ID, token, API URL or capabilities`, "never");
+      throw new RemoteFailure(`${what}: B2 answered without an account ID, token, API URL or capabilities`, "never");
     }
     const missing = NEEDED_CAPABILITIES.filter((c) => !storage.capabilities!.includes(c));
     if (missing.length > 0) {
-      throw new B2Failure(`B2 key ${keyId} lacks the capabilities ${missing.join(", ")} that backpak needs`, "never", "usage");
+      throw new RemoteFailure(`B2 key ${keyId} lacks the capabilities ${missing.join(", ")} that backpak needs`, "never", "usage");
     }
     const buckets = await exchange(
       this.limit,
@@ -112,7 +113,7 @@ export class B2Session {
       (r) => r.json() as Promise<BucketsResponse>,
     );
     const bucketId = (Array.isArray(buckets.buckets) ? buckets.buckets : []).find((b) => b.bucketName === bucket)?.bucketId;
-    if (typeof bucketId !== "string") throw new B2Failure(`Couldn't find the B2 bucket ${bucket}`, "never", "not-found");
+    if (typeof bucketId !== "string") throw new RemoteFailure(`Couldn't find the B2 bucket ${bucket}`, "never", "not-found");
     return { token, apiUrl, bucketId };
   }
 
@@ -127,7 +128,7 @@ export class B2Session {
       async (r) => {
         const body = (await r.json()) as { uploadUrl?: unknown; authorizationToken?: unknown };
         if (typeof body.uploadUrl !== "string" || typeof body.authorizationToken !== "string") {
-          throw new B2Failure("B2 answered a request for an upload URL without a URL or token", "never");
+          throw new RemoteFailure("B2 answered a request for an upload URL without a URL or token", "never");
         }
         return { url: body.uploadUrl, token: body.authorizationToken };
       },

@@ -2,7 +2,7 @@
  * A repository in a Backblaze B2 bucket, speaking backpak's protocol (spec §10): objects are B2 files
  * named by their keys, uploaded with their SHA-1 appended ("hex_digits_at_end"), downloaded by name
  * from the API URL, listed a page at a time, removed by deleting every version of them. At most
- * `concurrentConnections` requests are in flight; failures are retried as b2-retry.ts says.
+ * `concurrentConnections` requests are in flight; failures are retried as retry.ts says.
  * Repositories always open through the local cache, so `openRange` simply downloads the whole object
  * into a nameless scratch file in the working directory.
  *
@@ -13,11 +13,9 @@ import fs from "node:fs";
 import { BackpakError } from "../lib/errors.ts";
 import { Semaphore } from "../lib/semaphore.ts";
 import type { Backend, ListedObject, RangeReader } from "./backend.ts";
-import { B2Failure } from "./b2-http.ts";
-import { retryPolicyFromEnv, withRetries, type RetryPolicy } from "./b2-retry.ts";
+import { RemoteFailure, retryPolicyFromEnv, withRetries, type RetryHints, type RetryPolicy } from "./retry.ts";
 import { B2Session, query, type B2Authorization, type B2Credentials } from "./b2-session.ts";
-import { anonymousScratchFile, writeAllTo } from "./local-file.ts";
-import { fdRange } from "../lib/fsutil.ts";
+import { downloadToScratch, uploadSize } from "./local-file.ts";
 
 export const B2_API_URL = "https://api.backblazeb2.com";
 
@@ -31,6 +29,12 @@ export interface B2Options extends B2Credentials {
   readonly scratchDir?: string;
 }
 
+/** What to check when B2 refuses, or keeps failing. */
+const B2_HINTS: RetryHints = {
+  usage: "check key_id, application_key and bucket in the repository's config file",
+  giveUp: "B2 or the network to it",
+};
+
 /** B2 lists at most this many names a page. */
 const PAGE_SIZE = "10000";
 
@@ -43,33 +47,26 @@ export class B2Backend implements Backend {
     this.description = `Backblaze B2 bucket ${options.bucket}`;
     const apiUrl = (options.apiUrl ?? process.env.BACKPAK_B2_API_URL ?? B2_API_URL).replace(/\/+$/, "");
     this.#session = new B2Session(options, apiUrl, new Semaphore(options.concurrentConnections));
-    this.#retry = options.retry ?? retryPolicyFromEnv(process.env.BACKPAK_B2_RETRY_MS);
+    this.#retry = options.retry ?? retryPolicyFromEnv("BACKPAK_B2_RETRY_MS");
   }
 
   read(key: string): Promise<Uint8Array> {
     return this.#download(key, async (r) => new Uint8Array(await r.arrayBuffer()));
   }
 
-  async openRange(key: string): Promise<RangeReader> {
-    const fd = anonymousScratchFile(this.options.scratchDir ?? process.cwd(), "download");
-    try {
-      await this.#download(key, (r) => saveBody(r, fd, key));
-      return fdRange(fd);
-    } catch (err) {
-      fs.closeSync(fd);
-      throw err;
-    }
+  openRange(key: string): Promise<RangeReader> {
+    return downloadToScratch(this.options.scratchDir ?? process.cwd(), key, (startOver) =>
+      this.#download(key, async (response) => {
+        const sink = startOver();
+        for await (const chunk of response.body ?? []) sink(chunk);
+      }),
+    );
   }
 
   async put(key: string, localPath: string): Promise<void> {
-    let size: number;
-    try {
-      size = fs.statSync(localPath).size;
-    } catch (err) {
-      throw new BackpakError("io", `Couldn't read ${localPath} to upload it as ${key}`, { cause: err });
-    }
+    const size = uploadSize(localPath, key);
     const what = `B2 upload of ${key}`;
-    await withRetries(what, this.#retry, () =>
+    await withRetries(what, this.#retry, B2_HINTS, () =>
       this.#session.upload(
         (target) => ({
           what,
@@ -107,7 +104,7 @@ export class B2Backend implements Backend {
   async #deleteVersion(key: string, fileId: string): Promise<void> {
     const what = `B2 deletion of ${key}`;
     let attempts = 0;
-    await withRetries(what, this.#retry, async () => {
+    await withRetries(what, this.#retry, B2_HINTS, async () => {
       attempts++;
       try {
         await this.#session.call(
@@ -123,7 +120,7 @@ export class B2Backend implements Backend {
         );
       } catch (err) {
         // A retry finding the version gone means an earlier attempt deleted it and only its reply was lost.
-        if (attempts > 1 && err instanceof B2Failure && err.code === "file_not_present") return;
+        if (attempts > 1 && err instanceof RemoteFailure && err.code === "file_not_present") return;
         throw err;
       }
     });
@@ -151,12 +148,12 @@ export class B2Backend implements Backend {
   #download<T>(key: string, consume: (response: Response) => Promise<T>): Promise<T> {
     const what = `B2 download of ${key}`;
     const path = [this.options.bucket, ...key.split("/")].map(encodeURIComponent).join("/");
-    return withRetries(what, this.#retry, () => this.#session.call((auth) => ({ what, url: `${auth.apiUrl}/file/${path}`, headers: { Authorization: auth.token } }), consume));
+    return withRetries(what, this.#retry, B2_HINTS, () => this.#session.call((auth) => ({ what, url: `${auth.apiUrl}/file/${path}`, headers: { Authorization: auth.token } }), consume));
   }
 
   /** GETs `{apiUrl}/b2api/v2/<call>` and reads its JSON answer. */
   #call<T>(what: string, call: (auth: B2Authorization) => string, read: (body: unknown, what: string) => T | Promise<T>): Promise<T> {
-    return withRetries(what, this.#retry, () =>
+    return withRetries(what, this.#retry, B2_HINTS, () =>
       this.#session.call((auth) => ({ what, url: `${auth.apiUrl}/b2api/v2/${call(auth)}`, headers: { Authorization: auth.token } }), async (r) => read(await r.json(), what)),
     );
   }
@@ -171,7 +168,7 @@ interface FileEntry {
 
 function filesOf(body: unknown, what: string): FileEntry[] {
   const files = (body as { files?: unknown } | null)?.files;
-  if (!Array.isArray(files)) throw new B2Failure(`${what}: B2 answered without a list of files`, "never");
+  if (!Array.isArray(files)) throw new RemoteFailure(`${what}: B2 answered without a list of files`, "never");
   return files as FileEntry[];
 }
 
@@ -191,19 +188,6 @@ function withSha1Suffix(file: string): ReadableStream<Uint8Array> {
         },
       }),
     );
-}
-
-/** Writes a download to the scratch file `fd` from its start (a retry starts over). */
-async function saveBody(response: Response, fd: number, key: string): Promise<void> {
-  fs.ftruncateSync(fd, 0);
-  let at = 0;
-  for await (const chunk of response.body ?? []) {
-    try {
-      at += writeAllTo(fd, chunk, at);
-    } catch (err) {
-      throw new BackpakError("io", `Couldn't save the download of ${key} to a scratch file`, { cause: err });
-    }
-  }
 }
 
 async function drain(response: Response): Promise<void> {

@@ -2,4 +2,4 @@
 export type { Backend, ListedObject, RangeReader } from "./backend.ts";
 export { FilesystemBackend } from "./filesystem.ts";
 export { MemoryBackend } from "./memory.ts";
-export { CountingBackend, type Traffic } from "./counting.ts";
+export { CountingBackend, newTally, REQUEST_KINDS, type RequestKind, type Tally, type Traffic } from "./counting.ts";

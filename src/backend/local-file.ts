@@ -1,6 +1,7 @@
-/** Local-file helpers for backends that keep copies on disk: scratch files, whole reads, chunked copies. */
+/** Local-file helpers for backends that keep copies on disk: scratch files and downloads into them, whole reads, chunked copies, upload sizes. */
 import fs from "node:fs";
 import path from "node:path";
+import { BackpakError } from "../lib/errors.ts";
 import { fdRange, randomTag, writeFullyAt } from "../lib/fsutil.ts";
 import type { RangeReader } from "./backend.ts";
 
@@ -47,4 +48,41 @@ export function writeAllTo(fd: number, source: Uint8Array | RangeReader, at = 0)
     pos += n;
   }
   return pos;
+}
+
+/** The size of the local file `localPath` that is to be uploaded as `key`. */
+export function uploadSize(localPath: string, key: string): number {
+  try {
+    return fs.statSync(localPath).size;
+  } catch (err) {
+    throw new BackpakError("io", `Couldn't read ${localPath} to upload it as ${key}`, { cause: err });
+  }
+}
+
+/** Where one attempt at a download writes its chunks. */
+export type ChunkSink = (chunk: Uint8Array) => void;
+
+/**
+ * Downloads `key` into a new nameless scratch file in `dir` and opens it for positioned reads.
+ * `download` calls `startOver` at the start of each attempt (emptying the file) for the sink of its chunks.
+ */
+export async function downloadToScratch(dir: string, key: string, download: (startOver: () => ChunkSink) => Promise<void>): Promise<RangeReader> {
+  const fd = anonymousScratchFile(dir, "download");
+  try {
+    await download(() => {
+      fs.ftruncateSync(fd, 0);
+      let at = 0;
+      return (chunk) => {
+        try {
+          at += writeAllTo(fd, chunk, at);
+        } catch (err) {
+          throw new BackpakError("io", `Couldn't save the download of ${key} to a scratch file`, { cause: err });
+        }
+      };
+    });
+    return fdRange(fd);
+  } catch (err) {
+    fs.closeSync(fd);
+    throw err;
+  }
 }

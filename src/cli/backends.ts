@@ -1,17 +1,19 @@
 /**
  * Picks the concrete backends for a repository from its config (spec §2.3): a plain filesystem
- * repository is used directly; a Backblaze B2 one, or a filesystem one with a filter or
+ * repository is used directly; a Backblaze B2 or S3 one, or a filesystem one with a filter or
  * `force_cache`, goes through the local cache, in front of the filter (if any), in front of the
- * storage (filesystem or B2).
+ * storage (filesystem, B2 or S3).
  */
 import type { Backend } from "../backend/backend.ts";
 import { B2Backend } from "../backend/b2.ts";
 import { CachedBackend, type CacheReads } from "../backend/cache.ts";
 import { CacheStore, defaultCacheDir } from "../backend/cache-store.ts";
-import { CountingBackend, type Traffic } from "../backend/counting.ts";
+import { CountingBackend, type Tally } from "../backend/counting.ts";
 import { FilesystemBackend } from "../backend/filesystem.ts";
 import { FilterBackend } from "../backend/filter.ts";
-import type { RepoConfig } from "../format/repo-config.ts";
+import { S3Backend } from "../backend/s3.ts";
+import { resolveS3Credentials } from "../backend/s3-credentials.ts";
+import type { BackendConfig, RepoConfig } from "../format/repo-config.ts";
 import { log } from "../lib/log.ts";
 import { openRepository, type BackendFactory, type Repository } from "../repo/repository.ts";
 
@@ -20,8 +22,8 @@ export interface BackendChoice {
   readonly cacheSize: number;
   /** "always" for commands that must see what is really stored (check); see CacheReads. */
   readonly cacheReads?: CacheReads;
-  /** Where to count bytes actually moved to and from the repository (cache hits aren't counted). */
-  readonly traffic?: Traffic;
+  /** Where to count requests and bytes that actually reach the repository's storage (cache hits aren't counted). */
+  readonly traffic?: Tally;
 }
 
 /** The one cache store of this process: the cache directory is shared by every repository. */
@@ -40,10 +42,22 @@ function cacheStore(size: number): CacheStore {
 export function makeBackend(config: RepoConfig, location: string, choice: BackendChoice): Backend {
   const count = (b: Backend): Backend => (choice.traffic ? new CountingBackend(b, choice.traffic) : b);
   const storage = config.backend;
-  const raw = storage.type === "Filesystem" ? new FilesystemBackend(location) : new B2Backend(storage);
+  const raw = storageBackend(storage, location);
   if (storage.type === "Filesystem" && config.filter === undefined && !storage.forceCache) return count(raw);
   const filtered = config.filter === undefined ? raw : new FilterBackend(raw, config.filter.filter, config.filter.unfilter);
   return new CachedBackend(count(filtered), cacheStore(choice.cacheSize), choice.cacheReads ?? "normal");
+}
+
+/** The backend that stores the objects. */
+function storageBackend(storage: BackendConfig, location: string): Backend {
+  switch (storage.type) {
+    case "Filesystem":
+      return new FilesystemBackend(location);
+    case "Backblaze":
+      return new B2Backend(storage);
+    case "S3":
+      return new S3Backend({ config: storage, credentials: resolveS3Credentials(storage) });
+  }
 }
 
 /** A factory for openRepository that builds backends as `choice` asks. */

@@ -8,7 +8,8 @@ import os from "node:os";
 import path from "node:path";
 import type { UserConfig } from "../format/user-config.ts";
 import { BackpakError } from "../lib/errors.ts";
-import { CountingBackend, type Traffic } from "../backend/index.ts";
+import { CountingBackend, newTally, REQUEST_KINDS, type Traffic } from "../backend/index.ts";
+import { log } from "../lib/log.ts";
 import type { CacheReads } from "../backend/cache.ts";
 import type { Repository } from "../repo/repository.ts";
 import { openRepositoryWith } from "./backends.ts";
@@ -34,6 +35,8 @@ export interface CliContext {
   openRepositoryAt(location: string, options?: OpenOptions): Repository;
   /** Wraps a repository's backend to count its traffic (openRepository already does). */
   counted(repo: Repository): Repository;
+  /** Logs (INFO, aside from the command's output) how many requests of each kind the repositories got, if any: for -v at the end of a command. */
+  reportRequests(): void;
 }
 
 /** $XDG_DATA_HOME/backpak/default, or ~/.local/share/backpak/default. */
@@ -46,7 +49,7 @@ export function makeContext(config: UserConfig, repositoryFlag: string | undefin
   const env = process.env.BACKPAK_REPOSITORY;
   const [repositoryPath, repositorySource]: [string, RepositorySource] =
     repositoryFlag !== undefined ? [repositoryFlag, "flag"] : env ? [env, "environment"] : [defaultRepositoryPath(), "default"];
-  const traffic: Traffic = { downloaded: 0, uploaded: 0 };
+  const traffic = newTally();
   const counted = (repo: Repository): Repository => ({ ...repo, backend: new CountingBackend(repo.backend, traffic) });
   const openAt = (location: string, options: OpenOptions = {}): Repository =>
     openRepositoryWith(location, { cacheSize: config.cacheSize, traffic, ...options });
@@ -56,6 +59,10 @@ export function makeContext(config: UserConfig, repositoryFlag: string | undefin
     counted,
     openRepositoryAt: openAt,
     workDir: process.cwd(),
+    reportRequests: () => {
+      const counts = REQUEST_KINDS.map((kind) => [kind, traffic.requests[kind]] as const);
+      if (counts.some(([, n]) => n > 0)) log.infoAside(`Repository requests: ${counts.map(([kind, n]) => `${n} ${kind}`).join(", ")}`);
+    },
     repositoryPath,
     repositorySource,
     openRepository: (options) => {

@@ -30,7 +30,7 @@ const GLOBAL: CommandSpec = {
       short: "r",
       kind: "value",
       value: "REPOSITORY",
-      help: `The repository: a directory, or a B2 repository's config file (see \`init\`).\nDefault: $BACKPAK_REPOSITORY, else\n${defaultRepositoryPath()},\nwhich the first \`backup\` creates.`,
+      help: `The repository: a directory, or a B2 or S3 repository's config file (see \`init\`).\nDefault: $BACKPAK_REPOSITORY, else\n${defaultRepositoryPath()},\nwhich the first \`backup\` creates.`,
     },
     { long: "version", short: "V", kind: "flag", help: "Print version" },
   ],
@@ -77,7 +77,12 @@ async function main(argv: string[]): Promise<number> {
         throw new BackpakError("not-found", `Couldn't change to the working directory ${workDir}`, { cause: err });
       }
     }
-    await command.run(sub, makeContext(config, arg.value(parsed, "repository")));
+    const ctx = makeContext(config, arg.value(parsed, "repository"));
+    try {
+      await command.run(sub, ctx);
+    } finally {
+      if (arg.count(parsed, "verbose") > 0) ctx.reportRequests();
+    }
     return 0;
   } catch (err) {
     stderr.line(renderError(err));

@@ -3,7 +3,8 @@
  * and the backend. Unknown keys are ignored, as backpak ignores them.
  */
 import { formatExactSize, parseByteSize } from "../lib/sizes.ts";
-import { parseTomlTable } from "./toml.ts";
+import { parseS3Backend, s3ConfigLines, type S3BackendConfig } from "./s3-config.ts";
+import { parseTomlTable, tomlString } from "./toml.ts";
 
 export const DEFAULT_PACK_SIZE = 100_000_000;
 
@@ -15,17 +16,13 @@ export type BackendConfig =
       readonly applicationKey: string;
       readonly bucket: string;
       readonly concurrentConnections: number;
-    };
+    }
+  | S3BackendConfig;
 
 export interface RepoConfig {
   readonly packSize: number;
   readonly filter?: { readonly filter: string; readonly unfilter: string };
   readonly backend: BackendConfig;
-}
-
-/** A TOML basic string. */
-export function tomlString(s: string): string {
-  return JSON.stringify(s).replace(/[\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 export function serializeRepoConfig(c: RepoConfig): string {
@@ -36,6 +33,8 @@ export function serializeRepoConfig(c: RepoConfig): string {
   lines.push("", "[backend]", `type = ${tomlString(c.backend.type)}`);
   if (c.backend.type === "Filesystem") {
     lines.push(`force_cache = ${c.backend.forceCache}`);
+  } else if (c.backend.type === "S3") {
+    lines.push(...s3ConfigLines(c.backend));
   } else {
     lines.push(
       `key_id = ${tomlString(c.backend.keyId)}`,
@@ -75,6 +74,8 @@ export function parseRepoConfig(text: string, where: string): RepoConfig {
     const n = be.concurrent_connections;
     if (typeof n !== "number" || !Number.isInteger(n) || n < 1) return bad("backend.concurrent_connections must be a positive integer");
     backend = { type: "Backblaze", keyId: str("key_id"), applicationKey: str("application_key"), bucket: str("bucket"), concurrentConnections: n };
+  } else if (be.type === "S3") {
+    backend = parseS3Backend(be, bad);
   } else {
     return bad(`unknown backend type ${JSON.stringify(be.type)}`);
   }

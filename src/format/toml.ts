@@ -14,3 +14,8 @@ export function parseTomlTable(text: string, where: string, kind: ErrorKind): { 
   };
   return { raw, bad };
 }
+
+/** A TOML basic string. */
+export function tomlString(s: string): string {
+  return JSON.stringify(s).replace(/[\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}

@@ -6,7 +6,8 @@
 export const LEVELS = ["error", "warn", "info", "debug", "trace"] as const;
 export type Level = (typeof LEVELS)[number];
 
-export type LogSink = (level: Level, message: string) => void;
+/** `aside` marks an INFO event for the log alone (shown from -v on), not one of the lines a command shows by default. */
+export type LogSink = (level: Level, message: string, aside?: boolean) => void;
 
 let sink: LogSink = () => {};
 let maxRank = LEVELS.indexOf("warn");
@@ -22,14 +23,16 @@ export function logEnabled(level: Level): boolean {
   return LEVELS.indexOf(level) <= maxRank;
 }
 
-function emit(level: Level, message: string): void {
-  if (logEnabled(level)) sink(level, message);
+function emit(level: Level, message: string, aside = false): void {
+  if (logEnabled(level)) sink(level, message, aside);
 }
 
 export const log = {
   error: (m: string): void => emit("error", m),
   warn: (m: string): void => emit("warn", m),
   info: (m: string): void => emit("info", m),
+  /** INFO shown only from -v on, never among the lines a command shows by default. */
+  infoAside: (m: string): void => emit("info", m, true),
   debug: (m: string): void => emit("debug", m),
   trace: (m: string): void => emit("trace", m),
 };

@@ -2,7 +2,7 @@
  * Renders log events on stderr, never stdout (stdout carries only results, so it can be piped or
  * redirected): every event up to the verbosity (-v INFO, -vv DEBUG, -vvv TRACE) with a
  * right-aligned level, optionally timestamped and coloured; below -v, most commands still show
- * INFO events, as bare lines. Each event is printed once.
+ * INFO events, as bare lines (but not those logged aside, which need -v). Each event is printed once.
  */
 import { LEVELS, setLogSink, type Level } from "../lib/log.ts";
 
@@ -24,8 +24,12 @@ export function verbosityLevel(verbose: number): Level {
 export function installLogSink(o: SinkOptions): void {
   const tagged = LEVELS.indexOf(verbosityLevel(o.verbose));
   const most = o.plainInfo ? Math.max(tagged, LEVELS.indexOf("info")) : tagged;
-  setLogSink((level, message) => {
-    if (LEVELS.indexOf(level) > tagged) return o.stderr(message); // a bare INFO line below -v
+  setLogSink((level, message, aside) => {
+    if (LEVELS.indexOf(level) > tagged) {
+      // An INFO event below -v: a bare line, unless it is for the log alone.
+      if (!aside) o.stderr(message);
+      return;
+    }
     const name = level.toUpperCase().padStart(5);
     const tag = o.color ? `\x1b[${COLORS[level]}m${name}\x1b[0m` : name;
     const time = o.timestamps ? `${new Date().toISOString()} ` : "";

@@ -1,16 +1,16 @@
 /** The Backblaze B2 backend against a fake B2 server: the backend suite, backpak's protocol (spec §10) to the byte, bounded retries, token renewal, and errors that name what failed but never a secret. */
-import { afterAll, beforeEach, expect, test } from "bun:test";
+import { afterAll, expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
 import { B2Backend, type B2Options } from "../../src/backend/b2.ts";
 import { CachedBackend } from "../../src/backend/cache.ts";
 import { CacheStore } from "../../src/backend/cache-store.ts";
 import { FilterBackend } from "../../src/backend/filter.ts";
-import type { RetryPolicy } from "../../src/backend/b2-retry.ts";
+import type { RetryPolicy } from "../../src/backend/retry.ts";
 import { causeChain } from "../../src/lib/errors.ts";
-import { setLogSink } from "../../src/lib/log.ts";
 import { FakeB2, type FakeB2Options } from "../helpers/fake-b2.ts";
 import { cleanUpAfterThisFile, tempDir } from "../helpers/tmp.ts";
+import { captureWarnings } from "../helpers/warnings.ts";
 import { backendSuite } from "./suite.ts";
 
 cleanUpAfterThisFile();
@@ -49,13 +49,7 @@ const local = (content: string | Uint8Array): string => {
 const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString();
 const sha1 = (data: Uint8Array | string): string => new Bun.CryptoHasher("sha1").update(data).digest("hex");
 
-const warnings: string[] = [];
-setLogSink((level, message) => {
-  if (level === "warn") warnings.push(message);
-}, "warn");
-beforeEach(() => {
-  warnings.length = 0;
-});
+const warnings = captureWarnings();
 
 // Each backend the suite makes gets an empty bucket of its own on one shared server.
 const suiteFake = startFake();
@@ -70,8 +64,9 @@ const ROT13 = "tr 'A-Za-z' 'N-ZA-Mn-za-m'";
 backendSuite("cache over a rot13 filter over Backblaze B2 (fake)", () => {
   const bucket = `suite-${++buckets}`;
   suiteFake.addBucket(bucket);
-  const filtered = new FilterBackend(backendFor(suiteFake, { bucket }), ROT13, ROT13, { scratchDir: tempDir("b2-filter-scratch") });
-  return new CachedBackend(filtered, CacheStore.open(tempDir("b2-cache"), 1024 ** 3));
+  const storage = backendFor(suiteFake, { bucket });
+  const filtered = new FilterBackend(storage, ROT13, ROT13, { scratchDir: tempDir("b2-filter-scratch") });
+  return { backend: new CachedBackend(filtered, CacheStore.open(tempDir("b2-cache"), 1024 ** 3)), storage };
 });
 
 test("a session authorizes with Basic auth, finds the bucket, then sends the account token", async () => {
@@ -207,14 +202,17 @@ test("network errors are retried too, then reported", async () => {
 });
 
 test("the pauses between attempts double from the unit up to a cap, or follow a longer Retry-After", async () => {
-  const { retryDelayMs, retryPolicyFromEnv, DEFAULT_RETRY_POLICY } = await import("../../src/backend/b2-retry.ts");
+  const { jitteredDelayMs, retryDelayMs, retryPolicyFromEnv, DEFAULT_RETRY_POLICY } = await import("../../src/backend/retry.ts");
   expect([1, 2, 3, 4, 5].map((n) => retryDelayMs(DEFAULT_RETRY_POLICY, n))).toEqual([1000, 2000, 4000, 8000, 16000]);
   expect(retryDelayMs(DEFAULT_RETRY_POLICY, 7)).toBe(30_000);
   expect(retryDelayMs(DEFAULT_RETRY_POLICY, 1, 5)).toBe(5000);
   expect(retryDelayMs(DEFAULT_RETRY_POLICY, 1, 3600)).toBe(30_000);
-  expect(retryPolicyFromEnv(undefined)).toEqual(DEFAULT_RETRY_POLICY);
-  expect(retryPolicyFromEnv("5")).toEqual({ ...DEFAULT_RETRY_POLICY, unitMs: 5 });
-  expect(() => retryPolicyFromEnv("soon")).toThrow("BACKPAK_B2_RETRY_MS must be a number of milliseconds");
+  // The pause taken is jittered within the upper half, but never below Retry-After.
+  expect([0, 0.5, 1].map((r) => jitteredDelayMs(DEFAULT_RETRY_POLICY, 3, 0, () => r))).toEqual([2000, 3000, 4000]);
+  expect(jitteredDelayMs(DEFAULT_RETRY_POLICY, 1, 5, () => 0)).toBe(5000);
+  expect(retryPolicyFromEnv("BACKPAK_B2_RETRY_MS", undefined)).toEqual(DEFAULT_RETRY_POLICY);
+  expect(retryPolicyFromEnv("BACKPAK_B2_RETRY_MS", "5")).toEqual({ ...DEFAULT_RETRY_POLICY, unitMs: 5 });
+  expect(() => retryPolicyFromEnv("BACKPAK_B2_RETRY_MS", "soon")).toThrow("BACKPAK_B2_RETRY_MS must be a number of milliseconds");
 });
 
 test("a missing object is not-found at once, naming the key", async () => {

@@ -3,24 +3,26 @@ import { Database } from "bun:sqlite";
 import { expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
-import { MemoryBackend } from "../../src/backend/index.ts";
-import { CachedBackend } from "../../src/backend/cache.ts";
+import { MemoryBackend, type Backend } from "../../src/backend/index.ts";
+import { CachedBackend, type CacheReads } from "../../src/backend/cache.ts";
 import { CACHE_DB, CacheStore, defaultCacheDir } from "../../src/backend/cache-store.ts";
 import { FilterBackend } from "../../src/backend/filter.ts";
 import { cleanUpAfterThisFile, tempDir } from "../helpers/tmp.ts";
-import { backendSuite } from "./suite.ts";
+import { backendSuite, type SuiteSubject } from "./suite.ts";
 
 cleanUpAfterThisFile();
 
 const GiB = 1024 ** 3;
 
-backendSuite("cache over memory", () => new CachedBackend(new MemoryBackend(), CacheStore.open(tempDir("cache"), GiB)));
-backendSuite("cache over memory, always reading", () => new CachedBackend(new MemoryBackend(), CacheStore.open(tempDir("cache"), GiB), "always"));
+/** The cache (over `layer` of a memory backend), with the memory as the suite's storage. */
+const cached = (reads: CacheReads = "normal", layer = (b: Backend): Backend => b): SuiteSubject => {
+  const storage = new MemoryBackend();
+  return { backend: new CachedBackend(layer(storage), CacheStore.open(tempDir("cache"), GiB), reads), storage };
+};
+backendSuite("cache over memory", () => cached());
+backendSuite("cache over memory, always reading", () => cached("always"));
 const ROT13 = "tr 'A-Za-z' 'N-ZA-Mn-za-m'";
-backendSuite(
-  "cache over a rot13 filter",
-  () => new CachedBackend(new FilterBackend(new MemoryBackend(), ROT13, ROT13, { scratchDir: tempDir("scratch") }), CacheStore.open(tempDir("cache"), GiB)),
-);
+backendSuite("cache over a rot13 filter", () => cached("normal", (b) => new FilterBackend(b, ROT13, ROT13, { scratchDir: tempDir("scratch") })));
 
 const names = (s: CacheStore): string[] => s.rows().map((r) => r.name);
 /** Files in the cache directory other than the database and its WAL files. */

@@ -7,7 +7,7 @@ import { checkFilterRoundTrip } from "../../src/backend/filter-check.ts";
 import { FilterBackend } from "../../src/backend/filter.ts";
 import { BackpakError } from "../../src/lib/errors.ts";
 import { cleanUpAfterThisFile, tempDir } from "../helpers/tmp.ts";
-import { backendSuite } from "./suite.ts";
+import { backendSuite, type SuiteSubject } from "./suite.ts";
 
 cleanUpAfterThisFile();
 
@@ -20,8 +20,13 @@ const leftovers = (...bs: FilterBackend[]): string[] => bs.flatMap((b) => fs.rea
 /** A filter that changes the bytes but not their number, so the suite's listed sizes still hold (gzip is tested below). */
 const ROT13 = "tr 'A-Za-z' 'N-ZA-Mn-za-m'";
 
-backendSuite("filter (cat/cat)", () => fresh("cat", "cat"));
-backendSuite("filter (rot13)", () => fresh(ROT13, ROT13));
+/** A filter over memory, with the memory as the suite's storage. */
+const subject = (filter: string, unfilter: string): SuiteSubject => {
+  const storage = new MemoryBackend();
+  return { backend: fresh(filter, unfilter, storage), storage };
+};
+backendSuite("filter (cat/cat)", () => subject("cat", "cat"));
+backendSuite("filter (rot13)", () => subject(ROT13, ROT13));
 
 const local = (content: string | Uint8Array): string => {
   const p = path.join(tempDir("filter-local"), "obj");

@@ -1,6 +1,6 @@
 /**
- * `backpak init [--pack-size SIZE] [--gpg KEY] (filesystem [--force-cache] | backblaze -k ID -a KEY -b BUCKET [-c N])`:
- * create a repository (a directory), or a Backblaze B2 repository's config file (B2 isn't contacted).
+ * `backpak init [--pack-size SIZE] [--gpg KEY] (filesystem [--force-cache] | backblaze -k ID -a KEY -b BUCKET [-c N] | s3 --bucket B ...)`:
+ * create a repository (a directory), or a Backblaze B2 or S3 repository's config file (the service isn't contacted).
  */
 import { checkFilterRoundTrip } from "../../backend/filter-check.ts";
 import { DEFAULT_PACK_SIZE, serializeRepoConfig, type BackendConfig, type RepoConfig } from "../../format/repo-config.ts";
@@ -11,6 +11,7 @@ import { parseByteSize } from "../../lib/sizes.ts";
 import { initFilesystemRepository } from "../../repo/repository.ts";
 import { usageError, type Parsed } from "../args.ts";
 import { arg, type Command } from "../command.ts";
+import { INIT_S3, s3BackendFromFlags } from "./init-s3.ts";
 
 export const init: Command = {
   spec: {
@@ -42,6 +43,7 @@ export const init: Command = {
           { long: "concurrent-connections", short: "c", kind: "value", value: "N", help: "Connections to B2 at once [default: 4]" },
         ],
       },
+      INIT_S3,
     ],
   },
   async run(args, ctx) {
@@ -49,7 +51,8 @@ export const init: Command = {
     const packSize = sizeText === undefined ? DEFAULT_PACK_SIZE : parseByteSize(sizeText, true);
     if (packSize <= 0) throw usageError("backpak init", "Couldn't parse --pack-size: the size must be positive");
     const sub = args.sub!;
-    const backend: BackendConfig = sub.spec.name === "backblaze" ? backblaze(sub) : { type: "Filesystem", forceCache: arg.flag(sub, "force-cache") };
+    const backend: BackendConfig =
+      sub.spec.name === "backblaze" ? backblaze(sub) : sub.spec.name === "s3" ? s3BackendFromFlags(sub) : { type: "Filesystem", forceCache: arg.flag(sub, "force-cache") };
     let config: RepoConfig = { packSize, backend };
     const gpg = arg.value(args, "gpg");
     if (gpg !== undefined) {
@@ -65,8 +68,11 @@ export const init: Command = {
       config = { ...config, filter };
     }
     if (backend.type === "Backblaze") {
-      createBackblazeConfig(ctx.repositoryPath, config);
+      createConfigOnlyRepository(ctx.repositoryPath, config);
       log.info(`Wrote the configuration of a Backblaze B2 repository (bucket ${backend.bucket}) to ${ctx.repositoryPath}`);
+    } else if (backend.type === "S3") {
+      createConfigOnlyRepository(ctx.repositoryPath, config);
+      log.info(`Wrote the configuration of an S3 repository (bucket ${backend.bucket}) to ${ctx.repositoryPath}`);
     } else {
       initFilesystemRepository(ctx.repositoryPath, config);
       log.info(`Initialized a filesystem repository at ${ctx.repositoryPath}`);
@@ -99,8 +105,8 @@ function backblaze(sub: Parsed): BackendConfig {
   };
 }
 
-/** A B2 repository is its config file alone; it must not exist yet. Readable by its owner only: it holds the application key. */
-function createBackblazeConfig(file: string, config: RepoConfig): void {
+/** A B2 or S3 repository is its config file alone; it must not exist yet. Readable by its owner only: it may hold a key. */
+function createConfigOnlyRepository(file: string, config: RepoConfig): void {
   try {
     createFileAtomic(file, serializeRepoConfig(config), 0o600);
   } catch (err) {
