@@ -1,8 +1,8 @@
 /**
  * Picks the concrete backends for a repository from its config (spec §2.3): a plain filesystem
- * repository is used directly; a Backblaze B2 one, or a filesystem one with a filter or
+ * repository is used directly; a Backblaze B2 or SFTP one, or a filesystem one with a filter or
  * `force_cache`, goes through the local cache, in front of the filter (if any), in front of the
- * storage (filesystem or B2).
+ * storage (filesystem, B2 or SFTP).
  */
 import type { Backend } from "../backend/backend.ts";
 import { B2Backend } from "../backend/b2.ts";
@@ -11,6 +11,7 @@ import { CacheStore, defaultCacheDir } from "../backend/cache-store.ts";
 import { CountingBackend, type Traffic } from "../backend/counting.ts";
 import { FilesystemBackend } from "../backend/filesystem.ts";
 import { FilterBackend } from "../backend/filter.ts";
+import { SftpBackend } from "../backend/sftp.ts";
 import type { RepoConfig } from "../format/repo-config.ts";
 import { log } from "../lib/log.ts";
 import { openRepository, type BackendFactory, type Repository } from "../repo/repository.ts";
@@ -40,7 +41,7 @@ function cacheStore(size: number): CacheStore {
 export function makeBackend(config: RepoConfig, location: string, choice: BackendChoice): Backend {
   const count = (b: Backend): Backend => (choice.traffic ? new CountingBackend(b, choice.traffic) : b);
   const storage = config.backend;
-  const raw = storage.type === "Filesystem" ? new FilesystemBackend(location) : new B2Backend(storage);
+  const raw = storage.type === "Filesystem" ? new FilesystemBackend(location) : storage.type === "SFTP" ? new SftpBackend(storage) : new B2Backend(storage);
   if (storage.type === "Filesystem" && config.filter === undefined && !storage.forceCache) return count(raw);
   const filtered = config.filter === undefined ? raw : new FilterBackend(raw, config.filter.filter, config.filter.unfilter);
   return new CachedBackend(count(filtered), cacheStore(choice.cacheSize), choice.cacheReads ?? "normal");
