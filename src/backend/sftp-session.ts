@@ -150,7 +150,8 @@ export class SftpSession {
       const code = await this.#proc.exited;
       const said = this.#stderr();
       const what = connected ? `Lost the connection to ${this.#where}` : `Couldn't connect to ${this.#where}`;
-      this.#failure = new BackpakError("io", `${what}: ssh exited with status ${code}`, {
+      const why = code === 0 ? "the server ended the session" : `ssh exited with status ${code}`;
+      this.#failure = new BackpakError("io", `${what}: ${why}`, {
         cause: said === "" ? err : new Error(said),
         hint: sshAdvice(said, this.#target),
       });

@@ -66,7 +66,7 @@ export class SftpBackend implements Backend {
         await uploadFile(client, localPath, part);
         await client.rename(part, dest);
       } catch (err) {
-        await client.remove(part).catch(() => undefined);
+        await client.remove(part).catch(() => undefined); // the session may be gone; parts are never listed
         throw err;
       }
     });
@@ -98,21 +98,21 @@ export class SftpBackend implements Backend {
    * Makes the repository's directory (and any missing parents) and its object folders; the
    * directory may exist but must be empty.
    */
-  create(): Promise<void> {
+  async create(): Promise<void> {
     const root = this.options.path;
-    return this.#run("create the directories", "", async (client) => {
+    const entries = await this.#run("create the directories", "", async (client) => {
       const parts = root.split("/");
       for (let i = 1; i <= parts.length; i++) {
-        const dir = parts.slice(0, i).join("/");
-        if (dir === "" || parts[i - 1] === "") continue;
-        await mkdirUnlessDirectory(client, dir);
+        if (parts[i - 1] !== "") await mkdirUnlessDirectory(client, parts.slice(0, i).join("/"));
       }
-      const entries = (await client.readdir(root)).filter((e) => e.name !== "." && e.name !== "..");
-      if (entries.length > 0) {
-        throw new BackpakError("conflict", `The directory ${root} on ${this.options.host} already exists and isn't empty`, {
-          hint: "choose a new or empty directory for the repository",
-        });
-      }
+      return (await client.readdir(root)).filter((e) => e.name !== "." && e.name !== "..");
+    });
+    if (entries.length > 0) {
+      throw new BackpakError("conflict", `The directory ${root} on ${this.options.host} already exists and isn't empty`, {
+        hint: "choose a new or empty directory for the repository",
+      });
+    }
+    await this.#run("create the directories", "", async (client) => {
       for (const sub of Object.values(OBJECT_DIRS)) await client.mkdir(path.posix.join(root, sub));
     });
   }

@@ -43,8 +43,8 @@ export function sshAdvice(stderr: string, t: SshTarget): string {
   if (/Permission denied|Too many authentication failures/i.test(stderr)) {
     return `the server refused to log in: check the user name, that the account's authorized_keys holds your public key, and --identity or your ssh-agent; ${byHand} must log in without asking for a password`;
   }
-  if (/Connection refused|Could not resolve|timed out|No route to host|Network is unreachable|Connection closed by|Connection reset/i.test(stderr)) {
-    return `couldn't reach the SSH server: check the host name, the port and your network, and that the server is running (try ${byHand})`;
+  if (/Connection refused|Could not resolve|timed out|No route to host|Network is unreachable|closed by|Connection reset|Broken pipe/i.test(stderr)) {
+    return `couldn't reach the SSH server, or it went away: check the host name, the port and your network, and that the server is running (try ${byHand})`;
   }
   if (/exec: .*not found/.test(stderr)) {
     return "couldn't run ssh: install the OpenSSH client, or give the right program with --command when creating the repository";

@@ -10,8 +10,13 @@ import { tempDir } from "./tmp.ts";
 export const SSHD = "/usr/sbin/sshd";
 
 export interface SshdOptions {
-  /** The sftp subsystem's command (default: sshd's own internal-sftp). */
+  /** The sftp subsystem's command (default: sshd's own internal-sftp, "internal-sftp -R" serves read-only). */
   readonly subsystem?: string;
+  /**
+   * Kills a connection's server process (with SIGXFSZ) once it writes a file past this many bytes,
+   * a multiple of 512: a server that dies mid-upload.
+   */
+  readonly fileSizeLimit?: number;
   /** Another server's keys and client config to reuse, so its repositories and clients work here too. */
   readonly keysFrom?: Sshd;
 }
@@ -27,6 +32,8 @@ export interface Sshd {
   readonly command: string;
   /** The known_hosts file that command reads (initially holding this server's key). */
   readonly knownHosts: string;
+  /** Sends `signal` to every connection's server process (the processes below the listening sshd). */
+  signalConnections(signal: NodeJS.Signals): void;
   /** Stops the server from taking connections and waits for it to exit (open connections end with their clients). */
   stop(): Promise<void>;
 }
@@ -43,13 +50,22 @@ function makeKeys(): { dir: string; identity: string; command: string; knownHost
   const identity = path.join(dir, "user_key");
   keygen(identity);
   fs.copyFileSync(`${identity}.pub`, path.join(dir, "authorized_keys"));
-  const knownHosts = path.join(dir, "known_hosts");
-  const clientConfig = path.join(dir, "ssh_config");
+  return { dir, identity, ...sshClient(dir, "") };
+}
+
+/**
+ * Writes a client ssh config into `dir` that reads only its own known_hosts there (holding
+ * `knownHosts`), no agent and no ~/.ssh; returns the command line using it and that file's path.
+ */
+export function sshClient(dir: string, knownHosts: string): { command: string; knownHosts: string } {
+  const file = path.join(dir, "known_hosts");
+  fs.writeFileSync(file, knownHosts);
+  const config = path.join(dir, "ssh_config");
   fs.writeFileSync(
-    clientConfig,
-    ["Host *", `  UserKnownHostsFile ${knownHosts}`, "  GlobalKnownHostsFile /dev/null", "  IdentitiesOnly yes", "  IdentityAgent none", "  UpdateHostKeys no", ""].join("\n"),
+    config,
+    ["Host *", `  UserKnownHostsFile ${file}`, "  GlobalKnownHostsFile /dev/null", "  IdentitiesOnly yes", "  IdentityAgent none", "  UpdateHostKeys no", ""].join("\n"),
   );
-  return { dir, identity, command: `ssh -F ${clientConfig}`, knownHosts };
+  return { command: `ssh -F ${config}`, knownHosts: file };
 }
 
 /** A port nothing listens on right now. */
@@ -107,7 +123,9 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
   if (process.getuid?.() === 0) fs.mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
   for (let attempt = 0; ; attempt++) {
     const port = freePort();
-    const proc = Bun.spawn([SSHD, "-D", "-e", "-f", config, "-p", String(port)], { stdin: "ignore", stdout: "ignore", stderr: "pipe" });
+    const sshd = [SSHD, "-D", "-e", "-f", config, "-p", String(port)];
+    const limited = options.fileSizeLimit === undefined ? sshd : ["sh", "-c", `ulimit -f ${options.fileSizeLimit / 512} && exec "$@"`, "sh", ...sshd];
+    const proc = Bun.spawn(limited, { stdin: "ignore", stdout: "ignore", stderr: "pipe" });
     if (!(await listening(proc))) {
       if (attempt < 5) continue; // another process took the port meanwhile
       throw new Error("sshd found no free port");
@@ -118,12 +136,41 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
       ...keys,
       port,
       user: currentUser(),
+      signalConnections(signal) {
+        for (const pid of descendants(proc.pid)) process.kill(pid, signal);
+      },
       async stop() {
         proc.kill();
         await proc.exited;
       },
     };
   }
+}
+
+/** The process IDs below `pid` in the process tree, parents before children. */
+function descendants(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const name of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${name}/stat`, "utf8");
+    } catch {
+      continue; // it ended meanwhile
+    }
+    // "pid (comm) state ppid …", where comm may hold spaces and parentheses.
+    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
+  }
+  const out: number[] = [];
+  const visit = (p: number): void => {
+    for (const c of children.get(p) ?? []) {
+      out.push(c);
+      visit(c);
+    }
+  };
+  visit(pid);
+  return out;
 }
 
 /** The login name of this process's user (as sshd will look it up). */

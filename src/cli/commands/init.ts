@@ -1,7 +1,12 @@
 /**
- * `backpak init [--pack-size SIZE] [--gpg KEY] (filesystem [--force-cache] | backblaze -k ID -a KEY -b BUCKET [-c N])`:
- * create a repository (a directory), or a Backblaze B2 repository's config file (B2 isn't contacted).
+ * `backpak init [--pack-size SIZE] [--gpg KEY] (filesystem [--force-cache] | backblaze -k ID -a KEY -b BUCKET [-c N]
+ * | sftp [--port P] [--identity FILE] [--command CMD] [USER@]HOST:PATH)`: create a repository (a directory),
+ * a Backblaze B2 repository's config file (B2 isn't contacted), or an SFTP repository's directories on
+ * its server and then its config file.
  */
+import fs from "node:fs";
+import path from "node:path";
+import { SftpBackend } from "../../backend/sftp.ts";
 import { checkFilterRoundTrip } from "../../backend/filter-check.ts";
 import { DEFAULT_PACK_SIZE, serializeRepoConfig, type BackendConfig, type RepoConfig } from "../../format/repo-config.ts";
 import { BackpakError } from "../../lib/errors.ts";
@@ -42,6 +47,16 @@ export const init: Command = {
           { long: "concurrent-connections", short: "c", kind: "value", value: "N", help: "Connections to B2 at once [default: 4]" },
         ],
       },
+      {
+        name: "sftp",
+        about: "Backup to a directory on an SFTP server, reached with OpenSSH's ssh (~/.ssh/config, ssh-agent and known_hosts apply).\nCreates the directory on the server, then writes the repository's config file at -r.",
+        options: [
+          { long: "port", kind: "value", value: "PORT", help: "The SSH server's port [default: ssh's, usually 22]" },
+          { long: "identity", short: "i", kind: "value", value: "FILE", help: "The private key to log in with (ssh -i)" },
+          { long: "command", kind: "value", value: "CMD", help: "The ssh program and any options of its own, run by sh [default: ssh]" },
+        ],
+        positionals: [{ name: "TARGET", required: true, help: "[USER@]HOST:PATH, the repository's directory on the server\n(a relative PATH starts at the account's home)" }],
+      },
     ],
   },
   async run(args, ctx) {
@@ -49,7 +64,8 @@ export const init: Command = {
     const packSize = sizeText === undefined ? DEFAULT_PACK_SIZE : parseByteSize(sizeText, true);
     if (packSize <= 0) throw new BackpakError("usage", "Couldn't parse --pack-size: the size must be positive");
     const sub = args.sub!;
-    const backend: BackendConfig = sub.spec.name === "backblaze" ? backblaze(sub) : { type: "Filesystem", forceCache: arg.flag(sub, "force-cache") };
+    const backend: BackendConfig =
+      sub.spec.name === "backblaze" ? backblaze(sub) : sub.spec.name === "sftp" ? sftp(sub) : { type: "Filesystem", forceCache: arg.flag(sub, "force-cache") };
     let config: RepoConfig = { packSize, backend };
     const gpg = arg.value(args, "gpg");
     if (gpg !== undefined) {
@@ -65,8 +81,15 @@ export const init: Command = {
       config = { ...config, filter };
     }
     if (backend.type === "Backblaze") {
-      createBackblazeConfig(ctx.repositoryPath, config);
+      createConfigFile(ctx.repositoryPath, config);
       log.info(`Wrote the configuration of a Backblaze B2 repository (bucket ${backend.bucket}) to ${ctx.repositoryPath}`);
+    } else if (backend.type === "SFTP") {
+      // Refused before the server is touched, so a taken path leaves nothing made there.
+      if (fs.existsSync(ctx.repositoryPath)) throw configExists(ctx.repositoryPath);
+      const remote = new SftpBackend(backend);
+      await remote.create();
+      createConfigFile(ctx.repositoryPath, config);
+      log.info(`Initialized the ${remote.description}; its configuration is in ${ctx.repositoryPath}`);
     } else {
       initFilesystemRepository(ctx.repositoryPath, config);
       log.info(`Initialized a filesystem repository at ${ctx.repositoryPath}`);
@@ -101,16 +124,43 @@ function backblaze(sub: Parsed): BackendConfig {
   };
 }
 
-/** A B2 repository is its config file alone; it must not exist yet. Readable by its owner only: it holds the application key. */
-function createBackblazeConfig(file: string, config: RepoConfig): void {
+/** The SFTP backend config from `init sftp`'s flags and `[USER@]HOST:PATH`. */
+function sftp(sub: Parsed): BackendConfig {
+  const target = arg.pos(sub, "TARGET");
+  // The host may be an IPv6 address in brackets; a leading "-" would read as an ssh option.
+  const m = /^(?:([^@/:\s-][^@/:\s]*)@)?(\[[0-9A-Fa-f:.]+\]|[^@/:\[\]\s-][^@/:\[\]\s]*):(.+)$/.exec(target);
+  if (m === null) {
+    throw new BackpakError("usage", `invalid value '${target}' for '<TARGET>': give [USER@]HOST:PATH, e.g. backup@example.com:/srv/backpak`);
+  }
+  const port = arg.value(sub, "port");
+  if (port !== undefined && !(/^[0-9]+$/.test(port) && Number(port) >= 1 && Number(port) <= 65535)) {
+    throw new BackpakError("usage", `invalid value '${port}' for '--port <PORT>': give a port number from 1 to 65535`);
+  }
+  const identity = arg.value(sub, "identity");
+  return {
+    type: "SFTP",
+    host: m[2]!.replace(/^\[(.*)\]$/, "$1"),
+    path: m[3]!,
+    user: m[1],
+    port: port === undefined ? undefined : Number(port),
+    // ssh expands a leading ~ itself; other relative paths are made absolute, so the config works from anywhere.
+    identity: identity === undefined || identity.startsWith("~") ? identity : path.resolve(identity),
+    command: arg.value(sub, "command"),
+  };
+}
+
+/** A B2 or SFTP repository's config file; it must not exist yet. Readable by its owner only: a B2 one holds the application key. */
+function createConfigFile(file: string, config: RepoConfig): void {
   try {
     createFileAtomic(file, serializeRepoConfig(config), 0o600);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "EEXIST") {
-      throw new BackpakError("conflict", `${file} already exists`, { cause: err, hint: "choose a new path for the repository's config file" });
-    }
+    if ((err as NodeJS.ErrnoException).code === "EEXIST") throw configExists(file, err);
     throw new BackpakError("io", `Couldn't create ${file}`, { cause: err });
   }
+}
+
+function configExists(file: string, cause?: unknown): BackpakError {
+  return new BackpakError("conflict", `${file} already exists`, { cause, hint: "choose a new path for the repository's config file" });
 }
 
 /** A key ID or fingerprint as is (backpak's exact config text); anything else (`Name <mail>`) single-quoted for sh. */
