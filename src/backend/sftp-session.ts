@@ -92,12 +92,15 @@ export class SftpSession {
   }
 
   #send(packet: Uint8Array): void {
+    // A dead ssh (EPIPE) is not reported here: the reading side sees its stdout end and reports it with its status and stderr.
+    const ignore = (): undefined => undefined;
     try {
-      this.#proc.stdin.write(packet);
+      const written = this.#proc.stdin.write(packet);
+      if (written instanceof Promise) written.catch(ignore);
       const flushed = this.#proc.stdin.flush();
-      if (flushed instanceof Promise) flushed.catch(() => undefined); // a dead ssh shows as the end of its stdout
+      if (flushed instanceof Promise) flushed.catch(ignore);
     } catch {
-      // Likewise: the reading side reports ssh's end with its exit status and stderr.
+      // likewise
     }
     if (!this.#pumping) void this.#pump();
   }
@@ -153,7 +156,7 @@ export class SftpSession {
       const why = code === 0 ? "the server ended the session" : `ssh exited with status ${code}`;
       this.#failure = new BackpakError("io", `${what}: ${why}`, {
         cause: said === "" ? err : new Error(said),
-        hint: sshAdvice(said, this.#target),
+        hint: sshAdvice(said, this.#target, connected),
       });
     }
     fs.closeSync(this.#stderrFd);

@@ -34,8 +34,8 @@ export function sshByHand(t: SshTarget): string {
   return `${t.command ?? "ssh"}${port}${identity} ${t.user === undefined ? "" : `${t.user}@`}${t.host}`;
 }
 
-/** What to check, going by what ssh wrote to its stderr. */
-export function sshAdvice(stderr: string, t: SshTarget): string {
+/** What to check, going by what ssh wrote to its stderr and whether the session had begun. */
+export function sshAdvice(stderr: string, t: SshTarget, connected: boolean): string {
   const byHand = `\`${sshByHand(t)}\``;
   if (/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|host key .* (not known|has changed)/i.test(stderr)) {
     return `the server's host key is unknown or has changed, and backpak never accepts one by itself: check the key's fingerprint with the server's administrator, then add it to your known_hosts (for example by connecting once with ${byHand})`;
@@ -52,5 +52,6 @@ export function sshAdvice(stderr: string, t: SshTarget): string {
   if (/subsystem request failed/i.test(stderr)) {
     return "the server doesn't offer SFTP: its sshd_config needs a `Subsystem sftp` line";
   }
+  if (connected) return "the server or the network went away midway: check that the server is up and has room, then run the command again (an interrupted backup resumes)";
   return `check that ${byHand} logs in without asking for anything (backpak runs ssh with BatchMode=yes)`;
 }
