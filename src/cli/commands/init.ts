@@ -55,7 +55,7 @@ export const init: Command = {
           { long: "identity", short: "i", kind: "value", value: "FILE", help: "The private key to log in with (ssh -i)" },
           { long: "command", kind: "value", value: "CMD", help: "The ssh program and any options of its own, run by sh [default: ssh]" },
         ],
-        positionals: [{ name: "TARGET", required: true, help: "[USER@]HOST:PATH, the repository's directory on the server\n(a relative PATH starts at the account's home)" }],
+        positionals: [{ name: "TARGET", required: true, help: "[USER@]HOST:PATH, the repository's directory on the server (a relative PATH starts at the home directory)" }],
       },
     ],
   },
