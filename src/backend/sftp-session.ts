@@ -9,6 +9,7 @@
 import fs from "node:fs";
 import type { Subprocess } from "bun";
 import { BackpakError } from "../lib/errors.ts";
+import { log } from "../lib/log.ts";
 import { Semaphore } from "../lib/semaphore.ts";
 import { anonymousScratchFile } from "./local-file.ts";
 import { FXP, PacketReader, PacketSplitter, PacketWriter, protocolError } from "./sftp-packet.ts";
@@ -53,6 +54,7 @@ export class SftpSession {
     // ssh's stderr goes to a nameless file, read only when something fails (a pipe would hold this process open).
     this.#stderrFd = anonymousScratchFile(scratchDir, "ssh-stderr");
     const argv = sshArgv(target);
+    log.debug(`Reaching ${where} with ${argv.join(" ")}`);
     try {
       this.#proc = Bun.spawn(argv, { stdin: "pipe", stdout: "pipe", stderr: this.#stderrFd });
     } catch (err) {

@@ -3,28 +3,20 @@
  * changed refused, atomic uploads whose server dies midway leaving no object, and rename's fallback
  * for servers without posix-rename@openssh.com.
  */
-import { afterAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
 import { SftpBackend, type SftpOptions } from "../../src/backend/sftp.ts";
 import { SftpClient } from "../../src/backend/sftp-client.ts";
 import { SftpSession } from "../../src/backend/sftp-session.ts";
 import { causeChain } from "../../src/lib/errors.ts";
-import { sshClient, startSshd, type Sshd, type SshdOptions } from "../helpers/sshd.ts";
+import { sshClient, sshdsForThisFile, type Sshd } from "../helpers/sshd.ts";
 import { cleanUpAfterThisFile, tempDir } from "../helpers/tmp.ts";
 import { backendSuite } from "./suite.ts";
 
 cleanUpAfterThisFile();
 
-const servers: Sshd[] = [];
-afterAll(async () => {
-  for (const s of servers) await s.stop();
-});
-const start = async (options: SshdOptions = {}): Promise<Sshd> => {
-  const s = await startSshd({ ...options, keysFrom: servers[0] });
-  servers.push(s);
-  return s;
-};
+const start = sshdsForThisFile();
 const sshd = await start();
 
 /** Options reaching `root` on `server` (default: the ordinary one). */

@@ -5,26 +5,17 @@
  * unreachable server, a wrong path, a read-only account and a server failing mid-backup each fail
  * at once with an error naming the repository, leaving no snapshot behind.
  */
-import { afterAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
 import { pinTimes, writeSrcTree } from "../fixtures/src-tree.ts";
 import { randomBytes } from "../helpers/random.ts";
-import { sshClient, startSshd, type Sshd, type SshdOptions } from "../helpers/sshd.ts";
+import { sshClient, sshdsForThisFile, type Sshd } from "../helpers/sshd.ts";
 import { cleanUpAfterThisFile, cliAsync, contentsOf, entriesIn, errorReport, fails, home, lines, ok, tempDir, type RunResult } from "./harness.ts";
 
 cleanUpAfterThisFile();
 
-const servers: Sshd[] = [];
-afterAll(async () => {
-  for (const s of servers) await s.stop();
-});
-/** A server sharing the first one's keys, so every client and repository works with each. */
-const start = async (options: SshdOptions = {}): Promise<Sshd> => {
-  const s = await startSshd({ ...options, keysFrom: servers[0] });
-  servers.push(s);
-  return s;
-};
+const start = sshdsForThisFile();
 const sshd = await start();
 /** Each test runs the binary many times. */
 const LONG = 120_000;
