@@ -203,7 +203,9 @@ export class PacketSplitter {
 }
 
 export function protocolError(what: string): BackpakError {
-  return new BackpakError("io", `SFTP protocol error: ${what}`, { hint: "the server doesn't speak SFTP as OpenSSH does; check the host and the --command that reaches it" });
+  return new BackpakError("io", `SFTP protocol error: ${what}`, {
+    hint: "something other than SFTP came back: often the account's shell startup files (such as ~/.bashrc) print text even for non-interactive logins; make them quiet, or have the server use `Subsystem sftp internal-sftp`",
+  });
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

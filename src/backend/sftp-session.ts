@@ -7,6 +7,7 @@
  * closing its repository; ssh then sees its stdin close and ends too.
  */
 import fs from "node:fs";
+import os from "node:os";
 import type { Subprocess } from "bun";
 import { BackpakError } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
@@ -48,27 +49,24 @@ export class SftpSession {
   /** The extensions the server announced, by name. */
   extensions: ReadonlyMap<string, string> = new Map();
 
-  private constructor(target: SshTarget, where: string, scratchDir: string) {
+  private constructor(target: SshTarget, where: string) {
     this.#target = target;
     this.#where = where;
     // ssh's stderr goes to a nameless file, read only when something fails (a pipe would hold this process open).
-    this.#stderrFd = anonymousScratchFile(scratchDir, "ssh-stderr");
+    this.#stderrFd = anonymousScratchFile(os.tmpdir(), "ssh-stderr");
     const argv = sshArgv(target);
     log.debug(`Reaching ${where} with ${argv.join(" ")}`);
     try {
       this.#proc = Bun.spawn(argv, { stdin: "pipe", stdout: "pipe", stderr: this.#stderrFd });
     } catch (err) {
       fs.closeSync(this.#stderrFd);
-      throw new BackpakError("io", `Couldn't start \`${argv[0]}\` to reach ${where}`, {
-        cause: err,
-        hint: "install the OpenSSH client (ssh), or give the ssh program with --command when creating the repository",
-      });
+      throw new BackpakError("io", `Couldn't start sh to run ssh for ${where}`, { cause: err, hint: "backpak needs sh and the OpenSSH client (ssh) on the PATH" });
     }
   }
 
   /** Starts ssh and completes the SFTP handshake; `where` names the repository in errors. */
-  static async start(target: SshTarget, where: string, scratchDir: string): Promise<SftpSession> {
-    const session = new SftpSession(target, where, scratchDir);
+  static async start(target: SshTarget, where: string): Promise<SftpSession> {
+    const session = new SftpSession(target, where);
     const version = new Promise<Reply>((resolve, reject) => (session.#version = { resolve, reject }));
     session.#send(new PacketWriter(FXP.INIT).uint32(3).bytes());
     const reply = await version;
@@ -147,25 +145,45 @@ export class SftpSession {
   async #die(err?: unknown): Promise<void> {
     if (this.#failure !== undefined) return;
     const connected = this.#version === undefined;
+    // Failing on its own (an error reading, or nonsense read), this side ends ssh.
+    if (err !== undefined) this.#proc.kill();
     if (err instanceof BackpakError) {
-      this.#proc.kill();
-      this.#failure = err;
+      this.#fail(err);
     } else {
-      // A stdout that ended means ssh is ending: its status and stderr tell why.
+      // Its status and stderr tell why it ended.
       const code = await this.#proc.exited;
+      if (this.#failure !== undefined) return; // closed meanwhile
       const said = this.#stderr();
       const what = connected ? `Lost the connection to ${this.#where}` : `Couldn't connect to ${this.#where}`;
       const why = code === 0 ? "the server ended the session" : `ssh exited with status ${code}`;
-      this.#failure = new BackpakError("io", `${what}: ${why}`, {
-        cause: said === "" ? err : new Error(said),
-        hint: sshAdvice(said, this.#target, connected),
-      });
+      this.#fail(
+        new BackpakError("io", `${what}: ${why}`, {
+          cause: said === "" ? err : new Error(said),
+          hint: sshAdvice(said, this.#target, connected),
+        }),
+      );
     }
+  }
+
+  /** From now on every request fails with `failure`, those pending included. */
+  #fail(failure: BackpakError): void {
+    this.#failure = failure;
     fs.closeSync(this.#stderrFd);
     const waiters = [...this.#pending.values(), ...(this.#version === undefined ? [] : [this.#version])];
     this.#pending.clear();
     this.#version = undefined;
-    for (const w of waiters) w.reject(this.#failure);
+    for (const w of waiters) w.reject(failure);
+  }
+
+  /** Ends the session: ssh sees its stdin close and exits; later requests fail. */
+  async close(): Promise<void> {
+    if (this.#failure === undefined) this.#fail(new BackpakError("internal", `The SFTP session with ${this.#where} was closed`));
+    try {
+      await this.#proc.stdin.end();
+    } catch {
+      // ssh is gone already
+    }
+    await this.#proc.exited;
   }
 
   /** The end of what ssh wrote to stderr. */

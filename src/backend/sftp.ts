@@ -20,7 +20,7 @@ import { SftpSession } from "./sftp-session.ts";
 import { downloadFile, uploadFile } from "./sftp-transfer.ts";
 
 export interface SftpOptions extends Omit<SftpConfig, "type"> {
-  /** Where `openRange` downloads to and ssh's stderr is kept (default: the working directory at connection time). */
+  /** Where `openRange` downloads to (default: the working directory at the time of each call). */
   readonly scratchDir?: string;
 }
 
@@ -117,6 +117,13 @@ export class SftpBackend implements Backend {
     });
   }
 
+  /** Ends the ssh session, if one is open (a later call opens another). */
+  async close(): Promise<void> {
+    const client = await this.#client?.catch(() => undefined);
+    this.#client = undefined;
+    await client?.session.close();
+  }
+
   #path(key: string): string {
     return path.posix.join(this.options.path, key);
   }
@@ -128,7 +135,7 @@ export class SftpBackend implements Backend {
   /** Runs `work` on the session (connecting at first use), giving its failures the key and the repository. */
   async #run<T>(what: string, key: string, work: (client: SftpClient) => Promise<T>, notFoundHint?: string): Promise<T> {
     try {
-      this.#client ??= SftpSession.start(this.options, this.description, this.#scratchDir()).then((s) => new SftpClient(s));
+      this.#client ??= SftpSession.start(this.options, this.description).then((s) => new SftpClient(s));
       return await work(await this.#client);
     } catch (err) {
       if (!(err instanceof SftpStatusError)) throw context(err instanceof BackpakError ? err.kind : "io", `Couldn't ${what} in ${this.description}`, err);

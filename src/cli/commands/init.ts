@@ -87,7 +87,11 @@ export const init: Command = {
       // Refused before the server is touched, so a taken path leaves nothing made there.
       if (fs.existsSync(ctx.repositoryPath)) throw configExists(ctx.repositoryPath);
       const remote = new SftpBackend(backend);
-      await remote.create();
+      try {
+        await remote.create();
+      } finally {
+        await remote.close();
+      }
       createConfigFile(ctx.repositoryPath, config);
       log.info(`Initialized the ${remote.description}; its configuration is in ${ctx.repositoryPath}`);
     } else {
