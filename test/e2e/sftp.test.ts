@@ -78,6 +78,10 @@ test("init sftp creates the repository's directories on the server and writes th
   expect(errorReport(fails(await initSftp(work, config, elsewhere)))).toContain(`${config} already exists`);
   expect(fs.existsSync(elsewhere)).toBe(false);
 
+  const nowhere = path.join(tempDir("sftp-init"), "missing-dir", "sftp.toml");
+  expect(errorReport(fails(await initSftp(work, nowhere, elsewhere)))).toContain(`Couldn't create ${nowhere}`);
+  expect(fs.existsSync(elsewhere)).toBe(false);
+
   // The directory on the server holds something: refused, and no config file is written.
   const second = path.join(tempDir("sftp-init"), "second.toml");
   expect(errorReport(fails(await initSftp(work, second, root)))).toContain(`The directory ${root} on 127.0.0.1 already exists and isn't empty`);

@@ -84,8 +84,13 @@ export const init: Command = {
       createConfigFile(ctx.repositoryPath, config);
       log.info(`Wrote the configuration of a Backblaze B2 repository (bucket ${backend.bucket}) to ${ctx.repositoryPath}`);
     } else if (backend.type === "SFTP") {
-      // Refused before the server is touched, so a taken path leaves nothing made there.
+      // Refused before the server is touched, so a path that can't take the config file leaves nothing made there.
       if (fs.existsSync(ctx.repositoryPath)) throw configExists(ctx.repositoryPath);
+      try {
+        fs.accessSync(path.dirname(path.resolve(ctx.repositoryPath)), fs.constants.W_OK);
+      } catch (err) {
+        throw new BackpakError("io", `Couldn't create ${ctx.repositoryPath}`, { cause: err, hint: "give -r a path in a directory you can write to" });
+      }
       const remote = new SftpBackend(backend);
       try {
         await remote.create();
