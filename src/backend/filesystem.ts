@@ -6,7 +6,7 @@ import { moveFile, openFileRange } from "../lib/fsutil.ts";
 import type { Backend, ListedObject, RangeReader } from "./backend.ts";
 
 /** Files ending in this are in-progress copies and never listed. */
-const PART_SUFFIX = ".part";
+export const PART_SUFFIX = ".part";
 
 export class FilesystemBackend implements Backend {
   readonly description: string;

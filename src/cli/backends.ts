@@ -1,8 +1,8 @@
 /**
  * Picks the concrete backends for a repository from its config (spec §2.3): a plain filesystem
- * repository is used directly; a Backblaze B2 or S3 one, or a filesystem one with a filter or
+ * repository is used directly; a Backblaze B2, S3 or SFTP one, or a filesystem one with a filter or
  * `force_cache`, goes through the local cache, in front of the filter (if any), in front of the
- * storage (filesystem, B2 or S3).
+ * storage (filesystem, B2, S3 or SFTP).
  */
 import type { Backend } from "../backend/backend.ts";
 import { B2Backend } from "../backend/b2.ts";
@@ -12,6 +12,7 @@ import { CountingBackend, type Tally } from "../backend/counting.ts";
 import { FilesystemBackend } from "../backend/filesystem.ts";
 import { FilterBackend } from "../backend/filter.ts";
 import { S3Backend } from "../backend/s3.ts";
+import { SftpBackend } from "../backend/sftp.ts";
 import { resolveS3Credentials } from "../backend/s3-credentials.ts";
 import type { BackendConfig, RepoConfig } from "../format/repo-config.ts";
 import { log } from "../lib/log.ts";
@@ -57,6 +58,8 @@ function storageBackend(storage: BackendConfig, location: string): Backend {
       return new B2Backend(storage);
     case "S3":
       return new S3Backend({ config: storage, credentials: resolveS3Credentials(storage) });
+    case "SFTP":
+      return new SftpBackend(storage);
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import { formatExactSize, parseByteSize } from "../lib/sizes.ts";
 import { parseS3Backend, s3ConfigLines, type S3BackendConfig } from "./s3-config.ts";
+import { parseSftpBackend, sftpConfigLines, type SftpConfig } from "./sftp-config.ts";
 import { parseTomlTable, tomlString } from "./toml.ts";
 
 export const DEFAULT_PACK_SIZE = 100_000_000;
@@ -17,7 +18,8 @@ export type BackendConfig =
       readonly bucket: string;
       readonly concurrentConnections: number;
     }
-  | S3BackendConfig;
+  | S3BackendConfig
+  | SftpConfig;
 
 export interface RepoConfig {
   readonly packSize: number;
@@ -35,6 +37,8 @@ export function serializeRepoConfig(c: RepoConfig): string {
     lines.push(`force_cache = ${c.backend.forceCache}`);
   } else if (c.backend.type === "S3") {
     lines.push(...s3ConfigLines(c.backend));
+  } else if (c.backend.type === "SFTP") {
+    lines.push(...sftpConfigLines(c.backend));
   } else {
     lines.push(
       `key_id = ${tomlString(c.backend.keyId)}`,
@@ -76,6 +80,8 @@ export function parseRepoConfig(text: string, where: string): RepoConfig {
     backend = { type: "Backblaze", keyId: str("key_id"), applicationKey: str("application_key"), bucket: str("bucket"), concurrentConnections: n };
   } else if (be.type === "S3") {
     backend = parseS3Backend(be, bad);
+  } else if (be.type === "SFTP") {
+    backend = parseSftpBackend(be, bad);
   } else {
     return bad(`unknown backend type ${JSON.stringify(be.type)}`);
   }

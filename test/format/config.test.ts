@@ -19,6 +19,22 @@ test("repository config errors name the file", () => {
   expect(() => parseRepoConfig("= broken", "r/config.toml")).toThrow("Couldn't parse r/config.toml");
 });
 
+test("an SFTP repository config round-trips, its optional fields left out when unset, and refuses hosts that would read as ssh options", () => {
+  const full: RepoConfig = {
+    packSize: 100_000_000,
+    backend: { type: "SFTP", host: "example.com", path: "/srv/backpak", user: "backup", port: 2222, identity: "/home/me/.ssh/id_backup", command: "ssh -F '/my config'" },
+  };
+  expect(parseRepoConfig(serializeRepoConfig(full), "c")).toEqual(full);
+  const bare: RepoConfig = { packSize: 100_000_000, backend: { type: "SFTP", host: "nas", path: "backups" } };
+  expect(serializeRepoConfig(bare)).toBe('pack_size = "100 MB"\n\n[backend]\ntype = "SFTP"\nhost = "nas"\npath = "backups"\n');
+  expect(parseRepoConfig(serializeRepoConfig(bare), "c")).toEqual(bare);
+  const sftp = (fields: string): (() => RepoConfig) => () => parseRepoConfig(`[backend]\ntype = "SFTP"\n${fields}\n`, "r.toml");
+  expect(sftp('host = "-oProxyCommand=x"\npath = "/p"')).toThrow('r.toml: backend.host must not start with "-"');
+  expect(sftp('host = "h"\nuser = "-x"\npath = "/p"')).toThrow('r.toml: backend.user must not start with "-"');
+  expect(sftp('host = "h"')).toThrow("r.toml: backend.path must be a non-empty string");
+  expect(sftp('host = "h"\npath = "/p"\nport = 70000')).toThrow("r.toml: backend.port must be a whole number from 1 to 65535");
+});
+
 test("user config: defaults and fields", () => {
   expect(parseUserConfig("", "u")).toEqual(DEFAULT_USER_CONFIG);
   const c = parseUserConfig('cache_size = "2 GiB"\nskips = ["a", "b"]\n[backup]\ndereference = true\n[restore]\noutput = "/o"\n', "u");

@@ -1,7 +1,6 @@
 /** `backpak init s3 --bucket B [--endpoint URL] [--region R] [--prefix P] [--path-style] [-c N]`: the S3 backend config from its flags. */
 import { DEFAULT_S3_CONNECTIONS, endpointProblem, normalizePrefix, type S3BackendConfig } from "../../format/s3-config.ts";
-import { BackpakError } from "../../lib/errors.ts";
-import type { CommandSpec, Parsed } from "../args.ts";
+import { usageError, type CommandSpec, type Parsed } from "../args.ts";
 import { arg } from "../command.ts";
 
 export const INIT_S3: CommandSpec = {
@@ -22,14 +21,14 @@ export const INIT_S3: CommandSpec = {
 export function s3BackendFromFlags(sub: Parsed): S3BackendConfig {
   const bucket = arg.value(sub, "bucket");
   if (bucket === undefined || bucket === "") {
-    throw new BackpakError("usage", "the following required arguments were not provided:\n  --bucket <BUCKET>", { hint: "For more information, try 'backpak init s3 --help'." });
+    throw usageError("backpak init s3", "the following required arguments were not provided:\n  --bucket <BUCKET>");
   }
   const endpoint = arg.value(sub, "endpoint");
   const problem = endpoint === undefined ? undefined : endpointProblem(endpoint);
-  if (problem !== undefined) throw new BackpakError("usage", `invalid value for '--endpoint <URL>': it ${problem}`);
+  if (problem !== undefined) throw usageError("backpak init s3", `invalid value for '--endpoint <URL>': it ${problem}`);
   const connections = arg.value(sub, "concurrent-connections") ?? String(DEFAULT_S3_CONNECTIONS);
   if (!/^[0-9]+$/.test(connections) || Number(connections) < 1 || Number(connections) > 0xffff) {
-    throw new BackpakError("usage", `invalid value '${connections}' for '--concurrent-connections <N>': give a whole number from 1 to 65535`);
+    throw usageError("backpak init s3", `invalid value '${connections}' for '--concurrent-connections <N>': give a whole number from 1 to 65535`);
   }
   const config: S3BackendConfig = { type: "S3", bucket, pathStyle: arg.flag(sub, "path-style"), concurrentConnections: Number(connections) };
   const region = arg.value(sub, "region");

@@ -1,17 +1,20 @@
 /**
- * `backpak init [--pack-size SIZE] [--gpg KEY] (filesystem [--force-cache] | backblaze -k ID -a KEY -b BUCKET [-c N] | s3 --bucket B ...)`:
- * create a repository (a directory), or a Backblaze B2 or S3 repository's config file (the service isn't contacted).
+ * `backpak init [--pack-size SIZE] [--gpg KEY] (filesystem [--force-cache] | backblaze -k ID -a KEY -b BUCKET [-c N]
+ * | s3 --bucket B ... | sftp [--port P] [--identity FILE] [--command CMD] [USER@]HOST:PATH)`: create a repository
+ * (a directory), a Backblaze B2 or S3 repository's config file (the service isn't contacted), or an SFTP
+ * repository's directories on its server and then its config file.
  */
 import { checkFilterRoundTrip } from "../../backend/filter-check.ts";
-import { DEFAULT_PACK_SIZE, serializeRepoConfig, type BackendConfig, type RepoConfig } from "../../format/repo-config.ts";
+import { DEFAULT_PACK_SIZE, type BackendConfig, type RepoConfig } from "../../format/repo-config.ts";
 import { BackpakError } from "../../lib/errors.ts";
-import { createFileAtomic } from "../../lib/fsutil.ts";
 import { log } from "../../lib/log.ts";
 import { parseByteSize } from "../../lib/sizes.ts";
 import { initFilesystemRepository } from "../../repo/repository.ts";
 import { usageError, type Parsed } from "../args.ts";
 import { arg, type Command } from "../command.ts";
+import { createConfigOnlyRepository } from "./init-config-file.ts";
 import { INIT_S3, s3BackendFromFlags } from "./init-s3.ts";
+import { createSftpDirectories, INIT_SFTP, sftpBackendFromFlags } from "./init-sftp.ts";
 
 export const init: Command = {
   spec: {
@@ -44,6 +47,7 @@ export const init: Command = {
         ],
       },
       INIT_S3,
+      INIT_SFTP,
     ],
   },
   async run(args, ctx) {
@@ -52,7 +56,13 @@ export const init: Command = {
     if (packSize <= 0) throw usageError("backpak init", "Couldn't parse --pack-size: the size must be positive");
     const sub = args.sub!;
     const backend: BackendConfig =
-      sub.spec.name === "backblaze" ? backblaze(sub) : sub.spec.name === "s3" ? s3BackendFromFlags(sub) : { type: "Filesystem", forceCache: arg.flag(sub, "force-cache") };
+      sub.spec.name === "backblaze"
+        ? backblaze(sub)
+        : sub.spec.name === "s3"
+          ? s3BackendFromFlags(sub)
+          : sub.spec.name === "sftp"
+            ? sftpBackendFromFlags(sub)
+            : { type: "Filesystem", forceCache: arg.flag(sub, "force-cache") };
     let config: RepoConfig = { packSize, backend };
     const gpg = arg.value(args, "gpg");
     if (gpg !== undefined) {
@@ -73,6 +83,10 @@ export const init: Command = {
     } else if (backend.type === "S3") {
       createConfigOnlyRepository(ctx.repositoryPath, config);
       log.info(`Wrote the configuration of an S3 repository (bucket ${backend.bucket}) to ${ctx.repositoryPath}`);
+    } else if (backend.type === "SFTP") {
+      const description = await createSftpDirectories(backend, ctx.repositoryPath);
+      createConfigOnlyRepository(ctx.repositoryPath, config);
+      log.info(`Initialized the ${description}; its configuration is in ${ctx.repositoryPath}`);
     } else {
       initFilesystemRepository(ctx.repositoryPath, config);
       log.info(`Initialized a filesystem repository at ${ctx.repositoryPath}`);
@@ -103,18 +117,6 @@ function backblaze(sub: Parsed): BackendConfig {
     bucket: arg.value(sub, "bucket")!,
     concurrentConnections: Number(connections),
   };
-}
-
-/** A B2 or S3 repository is its config file alone; it must not exist yet. Readable by its owner only: it may hold a key. */
-function createConfigOnlyRepository(file: string, config: RepoConfig): void {
-  try {
-    createFileAtomic(file, serializeRepoConfig(config), 0o600);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "EEXIST") {
-      throw new BackpakError("conflict", `${file} already exists`, { cause: err, hint: "choose a new path for the repository's config file" });
-    }
-    throw new BackpakError("io", `Couldn't create ${file}`, { cause: err });
-  }
 }
 
 /** A key ID or fingerprint as is (backpak's exact config text); anything else (`Name <mail>`) single-quoted for sh. */
