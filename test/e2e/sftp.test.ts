@@ -54,7 +54,7 @@ test("init sftp creates the repository's directories on the server and writes th
   const config = path.join(tempDir("sftp-init"), "sftp.toml");
   const root = path.join(tempDir("sftp-init-server"), "backups", "repo");
   const r = ok(await initSftp(work, config, root, { before: ["--pack-size", "64MiB"] }));
-  expect(r.stdout).toContain(`Initialized the SFTP repository ${sshd.user}@127.0.0.1:${root}; its configuration is in ${config}`);
+  expect(r.stderr).toContain(`Initialized the SFTP repository ${sshd.user}@127.0.0.1:${root}; its configuration is in ${config}`);
   expect(fs.readFileSync(config, "utf8")).toBe(
     [
       'pack_size = "64 MiB"',
