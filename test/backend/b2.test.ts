@@ -11,7 +11,7 @@ import { causeChain } from "../../src/lib/errors.ts";
 import { FakeB2, type FakeB2Options } from "../helpers/fake-b2.ts";
 import { cleanUpAfterThisFile, tempDir } from "../helpers/tmp.ts";
 import { captureWarnings } from "../helpers/warnings.ts";
-import { backendSuite } from "./suite.ts";
+import { backendSuite, ROT13 } from "./suite.ts";
 
 cleanUpAfterThisFile();
 
@@ -60,7 +60,6 @@ backendSuite("Backblaze B2 (fake)", () => {
   return backendFor(suiteFake, { bucket });
 });
 
-const ROT13 = "tr 'A-Za-z' 'N-ZA-Mn-za-m'";
 backendSuite("cache over a rot13 filter over Backblaze B2 (fake)", () => {
   const bucket = `suite-${++buckets}`;
   suiteFake.addBucket(bucket);

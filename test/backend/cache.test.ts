@@ -8,7 +8,7 @@ import { CachedBackend, type CacheReads } from "../../src/backend/cache.ts";
 import { CACHE_DB, CacheStore, defaultCacheDir } from "../../src/backend/cache-store.ts";
 import { FilterBackend } from "../../src/backend/filter.ts";
 import { cleanUpAfterThisFile, tempDir } from "../helpers/tmp.ts";
-import { backendSuite, type SuiteSubject } from "./suite.ts";
+import { backendSuite, ROT13, type SuiteSubject } from "./suite.ts";
 
 cleanUpAfterThisFile();
 
@@ -21,7 +21,6 @@ const cached = (reads: CacheReads = "normal", layer = (b: Backend): Backend => b
 };
 backendSuite("cache over memory", () => cached());
 backendSuite("cache over memory, always reading", () => cached("always"));
-const ROT13 = "tr 'A-Za-z' 'N-ZA-Mn-za-m'";
 backendSuite("cache over a rot13 filter", () => cached("normal", (b) => new FilterBackend(b, ROT13, ROT13, { scratchDir: tempDir("scratch") })));
 
 const names = (s: CacheStore): string[] => s.rows().map((r) => r.name);

@@ -7,7 +7,7 @@ import { CacheStore } from "../../src/backend/cache-store.ts";
 import { FilterBackend } from "../../src/backend/filter.ts";
 import { FilesystemBackend } from "../../src/backend/index.ts";
 import { cleanUpAfterThisFile, tempDir } from "../helpers/tmp.ts";
-import { backendSuite } from "./suite.ts";
+import { backendSuite, ROT13 } from "./suite.ts";
 
 cleanUpAfterThisFile();
 
@@ -18,7 +18,6 @@ const makeRepoDir = (): string => {
 };
 
 backendSuite("filesystem", () => new FilesystemBackend(makeRepoDir()));
-const ROT13 = "tr 'A-Za-z' 'N-ZA-Mn-za-m'";
 backendSuite("cache over a rot13 filter over filesystem", () => {
   const storage = new FilesystemBackend(makeRepoDir());
   const filtered = new FilterBackend(storage, ROT13, ROT13, { scratchDir: tempDir("fs-filter-scratch") });

@@ -7,7 +7,7 @@ import { checkFilterRoundTrip } from "../../src/backend/filter-check.ts";
 import { FilterBackend } from "../../src/backend/filter.ts";
 import { BackpakError } from "../../src/lib/errors.ts";
 import { cleanUpAfterThisFile, tempDir } from "../helpers/tmp.ts";
-import { backendSuite, type SuiteSubject } from "./suite.ts";
+import { backendSuite, ROT13, type SuiteSubject } from "./suite.ts";
 
 cleanUpAfterThisFile();
 
@@ -18,7 +18,6 @@ const fresh = (filter: string, unfilter: string, inner: Backend = new MemoryBack
 const leftovers = (...bs: FilterBackend[]): string[] => bs.flatMap((b) => fs.readdirSync(b.options.scratchDir!));
 
 /** A filter that changes the bytes but not their number, so the suite's listed sizes still hold (gzip is tested below). */
-const ROT13 = "tr 'A-Za-z' 'N-ZA-Mn-za-m'";
 
 /** A filter over memory, with the memory as the suite's storage. */
 const subject = (filter: string, unfilter: string): SuiteSubject => {

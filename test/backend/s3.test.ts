@@ -18,7 +18,7 @@ import { FaultProxy } from "../helpers/fault-proxy.ts";
 import { S3RVER_KEY_ID, S3RVER_SECRET, S3Server } from "../helpers/s3-server.ts";
 import { cleanUpAfterThisFile, tempDir } from "../helpers/tmp.ts";
 import { captureWarnings } from "../helpers/warnings.ts";
-import { backendSuite } from "./suite.ts";
+import { backendSuite, ROT13 } from "./suite.ts";
 
 cleanUpAfterThisFile();
 
@@ -50,7 +50,6 @@ const S3RVER_LIMITS = { nonAtomicPuts: "s3rver writes objects in place, where S3
 // Sixteen connections, as many as the suite's concurrent writes.
 backendSuite("S3 (s3rver)", () => backendFor(server.url, { concurrentConnections: 16 }), S3RVER_LIMITS);
 
-const ROT13 = "tr 'A-Za-z' 'N-ZA-Mn-za-m'";
 backendSuite("cache over a rot13 filter over S3 (s3rver)", () => {
   const storage = backendFor(server.url, { concurrentConnections: 16 });
   const filtered = new FilterBackend(storage, ROT13, ROT13, { scratchDir: tempDir("s3-filter-scratch") });

@@ -6,13 +6,16 @@
 import { afterAll, expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
+import { CachedBackend } from "../../src/backend/cache.ts";
+import { CacheStore } from "../../src/backend/cache-store.ts";
+import { FilterBackend } from "../../src/backend/filter.ts";
 import { SftpBackend, type SftpOptions } from "../../src/backend/sftp.ts";
 import { SftpClient } from "../../src/backend/sftp-client.ts";
 import { SftpSession } from "../../src/backend/sftp-session.ts";
 import { causeChain } from "../../src/lib/errors.ts";
 import { sshClient, sshdsForThisFile, type Sshd } from "../helpers/sshd.ts";
 import { cleanUpAfterThisFile, tempDir } from "../helpers/tmp.ts";
-import { backendSuite } from "./suite.ts";
+import { backendSuite, ROT13 } from "./suite.ts";
 
 cleanUpAfterThisFile();
 
@@ -43,6 +46,12 @@ async function fresh(): Promise<SftpBackend> {
 }
 
 backendSuite("sftp", fresh);
+
+backendSuite("cache over a rot13 filter over sftp", async () => {
+  const storage = await fresh();
+  const filtered = new FilterBackend(storage, ROT13, ROT13, { scratchDir: tempDir("sftp-filter-scratch") });
+  return { backend: new CachedBackend(filtered, CacheStore.open(tempDir("sftp-cache"), 1024 ** 3)), storage };
+});
 
 const local = (content: string | Uint8Array): string => {
   const p = path.join(tempDir("sftp-local"), "obj");

@@ -42,6 +42,9 @@ async function inParallel(width: number, jobs: (() => Promise<void>)[]): Promise
   await Promise.all(Array.from({ length: width }, worker));
 }
 
+/** A filter pair for wrapped runs of the suite: rot13 both ways (it changes the bytes, and undoes itself). */
+export const ROT13 = "tr 'A-Za-z' 'N-ZA-Mn-za-m'";
+
 export function backendSuite(name: string, make: () => Promise<Made> | Made, limits: SuiteLimits = {}): void {
   describe(`${name} backend`, () => {
     const subject = async (): Promise<Required<SuiteSubject>> => {
