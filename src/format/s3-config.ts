@@ -2,7 +2,7 @@
  * The `[backend]` table of an S3 repository's config.toml (`type = "S3"`, which backpak 0.3.0 can't
  * read): the bucket, where it is, a key prefix, and optionally the credentials themselves.
  */
-import { tomlString } from "./toml.ts";
+import { optionalString, stringLines, tomlString } from "./toml.ts";
 
 export interface S3BackendConfig {
   readonly type: "S3";
@@ -35,17 +35,12 @@ export function s3ConfigLines(c: S3BackendConfig): string[] {
     ["secret_access_key", c.secretAccessKey],
     ["session_token", c.sessionToken],
   ];
-  const set = (pairs: [string, string | undefined][]): string[] => pairs.filter(([, v]) => v !== undefined).map(([k, v]) => `${k} = ${tomlString(v!)}`);
-  return [`bucket = ${tomlString(c.bucket)}`, ...set(optional), `path_style = ${c.pathStyle}`, `concurrent_connections = ${c.concurrentConnections}`, ...set(secrets)];
+  return [`bucket = ${tomlString(c.bucket)}`, ...stringLines(optional), `path_style = ${c.pathStyle}`, `concurrent_connections = ${c.concurrentConnections}`, ...stringLines(secrets)];
 }
 
 /** Checks the S3 `[backend]` table `be`; `bad` throws naming the config file. */
 export function parseS3Backend(be: Record<string, unknown>, bad: (msg: string) => never): S3BackendConfig {
-  const optional = (k: string): string | undefined => {
-    const v = be[k];
-    if (v === undefined) return undefined;
-    return typeof v === "string" && v !== "" ? v : bad(`backend.${k} must be a non-empty string`);
-  };
+  const optional = (k: string): string | undefined => optionalString(be, k, "backend", bad);
   const bucket = optional("bucket") ?? bad("backend.bucket must name the S3 bucket");
   const endpoint = optional("endpoint");
   if (endpoint !== undefined) {

@@ -2,7 +2,7 @@
  * The `[backend]` table of an SFTP repository's config.toml (`type = "SFTP"`, which backpak 0.3.0
  * can't read): the server, the repository's directory there, and how to run ssh.
  */
-import { tomlString } from "./toml.ts";
+import { optionalString, stringLines } from "./toml.ts";
 
 /** A repository in a directory on an SFTP server, reached with OpenSSH's `ssh` (optional fields are left to ssh's config). */
 export interface SftpConfig {
@@ -19,20 +19,13 @@ export interface SftpConfig {
 
 /** The table's lines after `type`, optional keys only when set. */
 export function sftpConfigLines(b: SftpConfig): string[] {
-  const lines = [`host = ${tomlString(b.host)}`, `path = ${tomlString(b.path)}`];
-  if (b.user !== undefined) lines.push(`user = ${tomlString(b.user)}`);
-  if (b.port !== undefined) lines.push(`port = ${b.port}`);
-  if (b.identity !== undefined) lines.push(`identity = ${tomlString(b.identity)}`);
-  if (b.command !== undefined) lines.push(`command = ${tomlString(b.command)}`);
-  return lines;
+  const port = b.port === undefined ? [] : [`port = ${b.port}`];
+  return [...stringLines([["host", b.host], ["path", b.path], ["user", b.user]]), ...port, ...stringLines([["identity", b.identity], ["command", b.command]])];
 }
 
 /** The [backend] table of an SFTP repository; `bad` throws naming the file. */
 export function parseSftpBackend(be: Record<string, unknown>, bad: (why: string) => never): SftpConfig {
-  const optional = (k: string): string | undefined => {
-    if (be[k] === undefined) return undefined;
-    return typeof be[k] === "string" && be[k] !== "" ? (be[k] as string) : bad(`backend.${k} must be a non-empty string`);
-  };
+  const optional = (k: string): string | undefined => optionalString(be, k, "backend", bad);
   const host = optional("host") ?? bad("backend.host must be a non-empty string");
   // Never an ssh option: a host or user starting with "-" would be read as one.
   if (host.startsWith("-")) bad("backend.host must not start with \"-\"");

@@ -19,3 +19,15 @@ export function parseTomlTable(text: string, where: string, kind: ErrorKind): { 
 export function tomlString(s: string): string {
   return JSON.stringify(s).replace(/[\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
+
+/** `table[key]` as a non-empty string, or undefined when it is absent; anything else is `bad` (which throws naming the file). */
+export function optionalString(table: Record<string, unknown>, key: string, where: string, bad: (msg: string) => never): string | undefined {
+  const v = table[key];
+  if (v === undefined) return undefined;
+  return typeof v === "string" && v !== "" ? v : bad(`${where}.${key} must be a non-empty string`);
+}
+
+/** `key = "value"` lines for the pairs whose value is set. */
+export function stringLines(pairs: readonly (readonly [string, string | undefined])[]): string[] {
+  return pairs.filter(([, v]) => v !== undefined).map(([k, v]) => `${k} = ${tomlString(v!)}`);
+}
