@@ -1,16 +1,19 @@
 /**
  * Writes new blobs into a repository: deduplicates against everything already packed, packs
- * chunks and trees separately, stores each finished pack, keeps the resumable WIP index, and at
- * the end stores the index. Order on disk: a pack is listed in the WIP index once it is durable
- * in the working directory, stored packs come before the index that lists them.
+ * chunks and trees separately, stores finished packs in the background (several at once, while
+ * packing goes on), keeps the resumable WIP index, and at the end stores the index. Order on disk:
+ * a pack is listed in the WIP index once it is durable in the working directory, and every pack is
+ * stored before the index that lists them.
  */
 import fs from "node:fs";
 import type { Backend } from "../backend/index.ts";
 import type { IndexContents } from "../format/index-file.ts";
 import type { BlobId, IndexId, PackId } from "../format/id.ts";
 import type { BlobType, ManifestEntry } from "../format/manifest.ts";
+import type { RepoConfig } from "../format/repo-config.ts";
 import { EMPTY_TREE_ID, encodeTree, type Tree } from "../format/tree.ts";
 import { hashId } from "../kernels/sha224.ts";
+import { BoundedJobs } from "../lib/bounded-jobs.ts";
 import { PACK_ZSTD_LEVEL } from "../kernels/zstd.ts";
 import { indexKey, packKey } from "./keys.ts";
 import { Indexer } from "./indexer.ts";
@@ -26,6 +29,25 @@ export interface WriterOptions {
   /** The index to start from (a resumed run's WIP index, or an empty one). */
   readonly start: IndexContents;
   readonly dryRun: boolean;
+  /** How many finished packs may be uploading at once (see uploadsAtOnce); each waits in the working directory. */
+  readonly uploads: number;
+}
+
+/**
+ * How many packs a repository takes at once: as many as its remote storage takes requests
+ * (`concurrent_connections`; SFTP pipelines over one session, so 4), and 2 for a filesystem
+ * repository, where a store is a rename or a local copy.
+ */
+export function uploadsAtOnce(config: RepoConfig): number {
+  const storage = config.backend;
+  switch (storage.type) {
+    case "Filesystem":
+      return 2;
+    case "SFTP":
+      return 4;
+    default:
+      return storage.concurrentConnections;
+  }
 }
 
 export interface WriterStats {
@@ -41,10 +63,12 @@ export class RepoWriter {
   readonly #indexer: Indexer;
   readonly #chunks: Packer;
   readonly #trees: Packer;
+  readonly #uploads: BoundedJobs;
 
   constructor(readonly opts: WriterOptions) {
     checkScratchDir(opts.workDir);
     for (const manifest of opts.start.packs.values()) for (const e of manifest) opts.packed.add(e.id);
+    this.#uploads = new BoundedJobs(opts.uploads);
     this.#indexer = new Indexer(opts.workDir, opts.start, !opts.dryRun);
     const packerOpts = { workDir: opts.workDir, packSize: opts.packSize, level: PACK_ZSTD_LEVEL, onPack: (p: FinishedPack) => this.#store(p) };
     this.#chunks = new Packer(packerOpts);
@@ -94,13 +118,14 @@ export class RepoWriter {
 
   /** Stores packs a previous run left in the working directory (already listed in the WIP index). */
   async storeLeftovers(localPacks: ReadonlyMap<PackId, string>): Promise<void> {
-    for (const [id, file] of localPacks) await this.#upload(packKey(id), file);
+    for (const [id, file] of localPacks) await this.#uploads.start(() => this.#upload(packKey(id), file));
   }
 
+  /** Lists a finished pack in the WIP index and starts storing it (waiting only while every upload slot is taken). */
   async #store(pack: FinishedPack): Promise<void> {
     this.#indexer.addPack(pack.id, pack.manifest);
     this.stats.indexedPacks++;
-    await this.#upload(packKey(pack.id), pack.path);
+    await this.#uploads.start(() => this.#upload(packKey(pack.id), pack.path));
   }
 
   async #upload(key: string, file: string): Promise<void> {
@@ -117,6 +142,7 @@ export class RepoWriter {
   async finish(): Promise<IndexId | undefined> {
     await this.#chunks.flush();
     await this.#trees.flush();
+    await this.#uploads.drain();
     const index = this.#indexer.finish();
     if (index) await this.#upload(indexKey(index.id), index.path);
     this.#indexer.removeWip();
