@@ -15,14 +15,15 @@ import { bucketEndpoint, PART_SIZE } from "../../src/backend/s3-client.ts";
 import type { S3BackendConfig } from "../../src/format/s3-config.ts";
 import { causeChain } from "../../src/lib/errors.ts";
 import { FaultProxy } from "../helpers/fault-proxy.ts";
-import { S3RVER_KEY_ID, S3RVER_SECRET, S3Server } from "../helpers/s3-server.ts";
+import { S3RVER_KEY_ID, S3RVER_SECRET } from "../helpers/s3-server.ts";
+import { s3ServerForThisFile } from "../helpers/servers-for-this-file.ts";
 import { cleanUpAfterThisFile, tempDir } from "../helpers/tmp.ts";
 import { captureWarnings } from "../helpers/warnings.ts";
 import { backendSuite, ROT13 } from "./suite.ts";
 
 cleanUpAfterThisFile();
 
-const server = await S3Server.start();
+const server = await s3ServerForThisFile();
 
 /** Six attempts with no pauses, so retry tests take no time. */
 const NO_PAUSES: RetryPolicy = { attempts: 6, unitMs: 0, maxUnits: 30 };
