@@ -93,18 +93,37 @@ function writeSource(): string {
 /** Finished packs wait in the working directory until they are uploaded; unfinished ones are temporary files. */
 const localPacks = (work: string): string[] => fs.readdirSync(work).filter((f) => f.endsWith(".pack"));
 
+/** Resolves once `ready()` holds, checking now and whenever an entry of `dir` changes; rejects if `proc` ends first. */
+function whenReady(dir: string, ready: () => boolean, proc: Bun.Subprocess<"ignore", "ignore", "pipe">): Promise<void> {
+  // Read as it comes, so the run never blocks on a full pipe.
+  const said = new Response(proc.stderr).text();
+  return new Promise((resolve, reject) => {
+    const watcher = fs.watch(dir);
+    let settled = false;
+    const settle = (err?: Error): void => {
+      if (settled) return;
+      settled = true;
+      watcher.close();
+      if (err) reject(err);
+      else resolve();
+    };
+    const check = (): void => {
+      if (ready()) settle();
+    };
+    watcher.on("change", check);
+    void proc.exited.then(async (code) => settle(new Error(`the backup ended (${code}) before it could be killed:\n${await said}`)));
+    check();
+  });
+}
+
 /**
  * Starts a backup that can never finish (its fourth compression job stalls), waits until it has
  * uploaded at least one pack and has none left waiting in the working directory, and kills it.
  */
 async function killAfterUploads(work: string, remote: Remote, src: string): Promise<void> {
   const proc = spawnCli(work, remote.config, ["backup", src], { ...remote.env, BACKPAK_FAULT: "compress:4:stall", BACKPAK_WORKERS: "1" });
-  const stderr = new Response(proc.stderr).text();
   // The WIP index lists a pack before its upload starts, and the pack's file goes only once it is stored.
-  while (!fs.existsSync(path.join(work, "backpak-wip.index")) || localPacks(work).length > 0 || remote.packs().length === 0) {
-    if (proc.exitCode !== null) throw new Error(`the backup ended (${proc.exitCode}) before it could be killed:\n${await stderr}`);
-    await Bun.sleep(5);
-  }
+  await whenReady(work, () => fs.existsSync(path.join(work, "backpak-wip.index")) && localPacks(work).length === 0, proc);
   proc.kill("SIGKILL");
   await proc.exited;
 }
