@@ -47,7 +47,7 @@ function expectNoIndexOrSnapshot(bucket: string): void {
   expect(s3server.keys(bucket, "snapshots/")).toEqual([]);
 }
 
-test("an S3 server that dies mid-upload fails the backup, naming the endpoint, and stores no index or snapshot", async () => {
+test("an S3 server that dies mid-upload fails the backup, naming the bucket and endpoint, and stores no index or snapshot", async () => {
   const work = tempDir("bad-s3-dies-work");
   const { config, bucket, proxy } = await s3Repo(work);
   // The second pack's upload finds the server gone: the connection drops and later ones are refused.
@@ -57,7 +57,7 @@ test("an S3 server that dies mid-upload fails the backup, naming the endpoint, a
   const report = errorReport(r);
   expect(report).toMatch(/Gave up on S3 upload of packs\/[0-9a-z]+\.pack after 6 attempts/);
   expect(report).toContain("ConnectionRefused (the connection was refused)");
-  expect(report).toContain(`Hint: The S3 service at ${proxy.url} or the network to it is having trouble`);
+  expect(report).toContain(`Hint: The S3 bucket ${bucket} at ${proxy.url} or the network to it is having trouble`);
   expect(s3server.keys(bucket, "packs/")).toHaveLength(1);
   expectNoIndexOrSnapshot(bucket);
 }, LONG);
