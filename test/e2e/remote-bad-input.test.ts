@@ -12,7 +12,7 @@ import { FaultProxy, type ProxiedRequest } from "../helpers/fault-proxy.ts";
 import { randomBytes } from "../helpers/random.ts";
 import { S3RVER_KEY_ID, S3RVER_SECRET, S3Server } from "../helpers/s3-server.ts";
 import { sshdsForThisFile } from "../helpers/sshd.ts";
-import { cli, cliAsync, cleanUpAfterThisFile, contentsOf, errorReport, fails, ok, tempDir, type RunResult } from "./harness.ts";
+import { cli, cliAsync, cleanUpAfterThisFile, contentsOf, errorReport, fails, ok, tempDir } from "./harness.ts";
 
 cleanUpAfterThisFile();
 
@@ -102,7 +102,7 @@ test("an SFTP server that refuses the login fails the backup, saying to check th
   const stranger = path.join(tempDir("bad-sftp-key"), "id_stranger");
   expect(Bun.spawnSync(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", stranger]).exitCode).toBe(0);
   fs.writeFileSync(config, fs.readFileSync(config, "utf8").replace(/^identity = .*$/m, `identity = "${stranger}"`));
-  const r: RunResult = fails(await cliAsync(work, config, ["backup", writeSource()]));
+  const r = fails(await cliAsync(work, config, ["backup", writeSource()]));
   const report = errorReport(r);
   expect(report).toContain(`Couldn't connect to SFTP repository ${sshd.user}@127.0.0.1:${root}: ssh exited with status 255`);
   expect(report).toContain("Permission denied");

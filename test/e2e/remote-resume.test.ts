@@ -1,9 +1,8 @@
 /**
  * A backup to an S3 or an SFTP repository killed outright (SIGKILL) after it stored some packs:
- * run again in the same working directory it resumes, uploads none of the stored packs again
- * (not even one whose file the killed run hadn't deleted yet),
- * checks clean and restores byte for byte; run again from another working directory it completes
- * and checks clean too.
+ * run again in the same working directory it resumes, uploads none of the stored packs again (not
+ * even one whose file the killed run hadn't deleted yet), checks clean and restores byte for byte;
+ * run again from another working directory it completes and checks clean too.
  */
 import { expect, test } from "bun:test";
 import fs from "node:fs";
@@ -36,8 +35,8 @@ interface Remote {
   uploadedSince(): string[];
 }
 
-/** An S3 repository in a new bucket, reached through a proxy that sees every upload. */
 let buckets = 0;
+/** An S3 repository in a new bucket, reached through a proxy that sees every upload. */
 async function s3Remote(work: string): Promise<Remote> {
   const bucket = `resume-${++buckets}`;
   s3server.addBucket(bucket);
@@ -144,6 +143,7 @@ for (const [name, makeRemote] of Object.entries(REMOTES)) {
 
     const resumed = ok(await cliAsync(work, remote.config, ["backup", src], { env: remote.env }));
     expect(resumed.stderr).toContain("WIP index file found, resuming where we left off");
+    expect(resumed.stderr).toContain(`Pack ${path.basename(stored[0]!, ".pack")} is already stored; removed its copy in the working directory`);
     expect(remote.uploadedSince().filter((k) => stored.includes(k))).toEqual([]);
     expect(remote.packs()).toEqual(expect.arrayContaining(stored));
     // Every put was a new pack, the index or the snapshot.
