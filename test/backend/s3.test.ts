@@ -158,7 +158,7 @@ test("retries are bounded: the last failure is reported naming the object", asyn
   proxy.inject("put", { status: 503, code: "SlowDown" }, 100);
   const err = await s3.put("packs/p.pack", local("x")).catch((e: unknown) => e);
   expect(err).toMatchObject({ kind: "io", message: "Gave up on S3 upload of packs/p.pack after 6 attempts" });
-  expect((err as { hint: string }).hint).toBe(`The S3 service at ${proxy.url} or the network to it is having trouble; try again later (an interrupted backup resumes)`);
+  expect((err as { hint: string }).hint).toBe(`The S3 bucket ${s3.options.config.bucket} at ${proxy.url} or the network to it is having trouble; try again later (an interrupted backup resumes)`);
   expect(causeChain(err)[1]).toBe("S3 upload of packs/p.pack: SlowDown (injected SlowDown)");
   expect(proxy.requestsOf("put")).toHaveLength(6);
   expect(warnings).toHaveLength(5);
