@@ -10,13 +10,13 @@ import fs from "node:fs";
 import path from "node:path";
 import { FaultProxy, type ProxiedRequest } from "../helpers/fault-proxy.ts";
 import { randomBytes } from "../helpers/random.ts";
-import { S3RVER_KEY_ID, S3RVER_SECRET, S3Server } from "../helpers/s3-server.ts";
-import { sshdsForThisFile } from "../helpers/sshd.ts";
+import { S3RVER_KEY_ID, S3RVER_SECRET } from "../helpers/s3-server.ts";
+import { s3ServerForThisFile, sshdsForThisFile } from "../helpers/servers-for-this-file.ts";
 import { cli, cliAsync, cleanUpAfterThisFile, contentsOf, errorReport, fails, ok, tempDir } from "./harness.ts";
 
 cleanUpAfterThisFile();
 
-const s3server = await S3Server.start();
+const s3server = await s3ServerForThisFile();
 const sshd = await sshdsForThisFile()();
 const s3env = { AWS_ACCESS_KEY_ID: S3RVER_KEY_ID, AWS_SECRET_ACCESS_KEY: S3RVER_SECRET, BACKPAK_S3_RETRY_MS: "0" };
 const LONG = 120_000;

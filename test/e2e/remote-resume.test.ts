@@ -9,13 +9,13 @@ import fs from "node:fs";
 import path from "node:path";
 import { FaultProxy } from "../helpers/fault-proxy.ts";
 import { randomBytes } from "../helpers/random.ts";
-import { S3RVER_KEY_ID, S3RVER_SECRET, S3Server } from "../helpers/s3-server.ts";
-import { sshdsForThisFile } from "../helpers/sshd.ts";
+import { S3RVER_KEY_ID, S3RVER_SECRET } from "../helpers/s3-server.ts";
+import { s3ServerForThisFile, sshdsForThisFile } from "../helpers/servers-for-this-file.ts";
 import { cleanUpAfterThisFile, cli, cliAsync, contentsOf, ok, spawnCli, tempDir, type RunResult } from "./harness.ts";
 
 cleanUpAfterThisFile();
 
-const s3server = await S3Server.start();
+const s3server = await s3ServerForThisFile();
 const sshd = await sshdsForThisFile()();
 /** Each test runs the binary several times over 32 MiB. */
 const LONG = 120_000;
