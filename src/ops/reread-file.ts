@@ -55,7 +55,7 @@ export async function rereadFile(path: string, store: ChunkStore, hook: ReadHook
 }
 
 function leftOut(path: string, why: string): undefined {
-  log.warn(`${path} changed while it was being read and can't be read again (${why}); it is left out of the snapshot`);
+  log.warn(`${path} changed while it was being read and can't be read again (${why}); it is left out`);
   return undefined;
 }
 

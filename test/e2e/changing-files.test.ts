@@ -10,7 +10,7 @@ import { expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
 import { randomBytes } from "../helpers/random.ts";
-import { catJson, cleanUpAfterThisFile, cli, ok, setup, tempDir, type RunResult } from "./harness.ts";
+import { catJson, cleanUpAfterThisFile, cli, escapeRegex, ok, setup, tempDir, type RunResult } from "./harness.ts";
 
 cleanUpAfterThisFile();
 
@@ -90,7 +90,8 @@ function expectStored(c: Changed, expected: Uint8Array): void {
 function expectLeftOut(c: Changed): void {
   expect(c.r.code).toBe(3);
   expect(c.r.stdout).toContain("Snaphsot ");
-  expect(c.r.stderr).toMatch(new RegExp(`${c.file}.*left out of the snapshot`));
+  expect(c.r.stderr).toMatch(new RegExp(`${escapeRegex(c.file)} changed while it was being read and can't be read again \\(.+\\); it is left out`));
+  expect(c.r.stderr).toContain("1 file changed while being read and couldn't be read again: left out of the snapshot (exit status 3)");
   const out = checkAndRestore(c);
   expect(fs.existsSync(path.join(out, "changing.bin"))).toBe(false);
   expect(nodeOf(c.work, c.repo, "changing.bin")).toBeUndefined();
