@@ -11,6 +11,7 @@ export interface Stat {
   readonly ctime: bigint;
 }
 
+/** The metadata a tree records for a stat. */
 export function toMetadata(st: RawStat): PosixMetadata {
   const { mode, uid, gid, atime, mtime } = st;
   return (mode & 0o170000) === 0o100000 ? { type: "posix", mode, size: st.size, uid, gid, atime, mtime } : { type: "posix", mode, uid, gid, atime, mtime };
