@@ -25,31 +25,27 @@ interface Changed {
   readonly repo: string;
   /** The file that changes (absolute, as backup names it). */
   readonly file: string;
-  /** A file beside it that never changes. */
-  readonly steady: string;
-  /** A directory outside the backup, holding `new.bin` (NEW). */
-  readonly spare: string;
 }
 
 /**
- * Backs up a directory holding `a-first.txt`, `changing.bin` (OLD) and `steady.txt`, running the shell `script`
- * (with $F the changing file and $N a file holding NEW) after `block` blocks of the file were read,
- * on its first `attempts` reads. `hookOn` names the file whose read runs the hook (default: F).
+ * Backs up a directory holding `a-first.txt`, `changing.bin` (OLD) and `steady.txt`, running the
+ * shell `script` (with $F the changing file and $N a file outside holding NEW) after `block`
+ * blocks of the file were read, on its first `attempts` reads. `hookOn` names the file whose read
+ * runs the hook (default: F).
  */
 function backupWhileChanging(label: string, script: string, opts: { block?: number; attempts?: number; hookOn?: string; env?: Record<string, string> } = {}): Changed {
   const { work, repo } = setup(label);
-  const dir = fs.realpathSync(tempDir(`${label}-data`));
-  const spare = fs.realpathSync(tempDir(`${label}-spare`));
+  const dir = tempDir(`${label}-data`);
+  const spare = tempDir(`${label}-spare`);
   const file = path.join(dir, "changing.bin");
-  const steady = path.join(dir, "steady.txt");
   fs.writeFileSync(file, OLD);
-  fs.writeFileSync(steady, "steady");
+  fs.writeFileSync(path.join(dir, "steady.txt"), "steady");
   fs.writeFileSync(path.join(dir, "a-first.txt"), "read first");
   fs.writeFileSync(path.join(spare, "new.bin"), NEW);
   const hook = { file: opts.hookOn ? path.join(dir, opts.hookOn) : file, block: opts.block ?? 1, attempts: opts.attempts ?? 1, run: ["sh", "-c", script] };
   const env = { BACKPAK_READ_HOOK: JSON.stringify(hook), F: file, N: path.join(spare, "new.bin"), ...opts.env };
   const r = cli(work, repo, ["backup", dir], { env });
-  return { r, work, repo, file, steady, spare };
+  return { r, work, repo, file };
 }
 
 interface FileNode {
