@@ -19,6 +19,7 @@ import { PackUsers } from "./pack-users.ts";
 import { startBlobPool } from "./pipeline-setup.ts";
 import { warnUnlistedPacks } from "./unlisted-packs.ts";
 import type { Repository } from "../repo/repository.ts";
+import { checkSnapshotLayout } from "../repo/snapshot-layout.ts";
 import { damagedSnapshotError, damagedSnapshotsHint, isDamaged, tryLoadSnapshot, type DamagedSnapshot } from "../repo/snapshots.ts";
 import { TreeCache, loadForest } from "../repo/tree-cache.ts";
 
@@ -128,6 +129,7 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
     const { id, snapshot } = loaded;
     try {
       const forest = await loadForest(snapshot.tree, trees);
+      checkSnapshotLayout(loaded, forest);
       for (const f of packUsers.files(forest, snapshot.tree)) log.error(`Snapshot ${id}: ${f.path} needs broken pack ${f.pack}`);
       for (const tree of forest.values()) {
         for (const node of tree.values()) {

@@ -15,6 +15,7 @@ import { log } from "../lib/log.ts";
 import { compareUtf8 } from "../lib/order.ts";
 import { yieldPoint } from "../lib/yield-point.ts";
 import type { Repository } from "../repo/repository.ts";
+import { checkSnapshotLayout } from "../repo/snapshot-layout.ts";
 import { forestTree, type Forest } from "../repo/tree-cache.ts";
 import { compareTrees, type CompareCallbacks } from "./compare.ts";
 import { FileWriter, type UnwrittenFile, type WriteProgress } from "./file-writer.ts";
@@ -97,6 +98,7 @@ export async function restore(repo: Repository, opts: RestoreOptions, progress?:
  */
 async function plan(loaded: LoadedRepository, opts: RestoreOptions, writer: FileWriter): Promise<number> {
   const { stored, forest } = await snapshotWithForest(loaded, opts.snapshot);
+  checkSnapshotLayout(stored, forest);
   const dest = await destination(stored.id, stored.snapshot.paths, forest, stored.snapshot.tree, opts.output);
   const restorer = new Restorer(dest.map, writer, opts);
   await compareTrees(dest.fs, [stored.snapshot.tree, forest], "", restorer);
