@@ -8,7 +8,8 @@ import type { BlobId } from "../format/id.ts";
 import { EMPTY_TREE_ID } from "../format/tree.ts";
 import { BackpakError } from "../lib/errors.ts";
 import type { BlobLocation } from "../repo/master-index.ts";
-import { forestTree, type Forest } from "../repo/tree-cache.ts";
+import type { Forest } from "../repo/tree-cache.ts";
+import { walkTree } from "../repo/tree-walk.ts";
 
 export interface FileSize {
   introduced: number;
@@ -39,27 +40,26 @@ export function forestSizes(root: BlobId, forest: Forest, blobs: ReadonlyMap<Blo
     else s.reused += n;
     return fresh;
   };
-  const walk = (id: BlobId, dir: string): void => {
+  const countTree = (id: BlobId): void => {
     const ts = size(id, "tree");
     s.treeBytes += ts;
     count(id, ts);
-    for (const [name, node] of forestTree(forest, id)) {
-      const path = dir === "" ? name : `${dir}/${name}`;
-      const c = node.contents;
-      if (c.kind === "dir") walk(c.tree, path);
-      else if (c.kind === "file" && c.chunks.length > 0) {
-        const f: FileSize = { introduced: 0, reused: 0 };
-        for (const chunk of c.chunks) {
-          const n = size(chunk, "chunk");
-          s.chunkBytes += n;
-          if (count(chunk, n)) f.introduced += n;
-          else f.reused += n;
-        }
-        s.perFile.set(path, f);
-      }
-    }
   };
-  walk(root, "");
+  countTree(root);
+  for (const [path, node] of walkTree("", forest, root)) {
+    const c = node.contents;
+    if (c.kind === "dir") countTree(c.tree);
+    else if (c.kind === "file" && c.chunks.length > 0) {
+      const f: FileSize = { introduced: 0, reused: 0 };
+      for (const chunk of c.chunks) {
+        const n = size(chunk, "chunk");
+        s.chunkBytes += n;
+        if (count(chunk, n)) f.introduced += n;
+        else f.reused += n;
+      }
+      s.perFile.set(path, f);
+    }
+  }
   return s;
 }
 
