@@ -1,7 +1,8 @@
 /**
  * A repository of a few hundred bytes whose trees share subtrees so that one snapshot expands to
  * 2^24 files: ls streams its listing as it walks (a reader that stops after the first megabyte ends
- * it, as `| head` would, with its memory still small), and check verifies each distinct tree once.
+ * it, as `| head` would, with its memory still small); check, `snapshots --sizes` and usage visit
+ * each distinct tree once.
  */
 import { expect, test } from "bun:test";
 import fs from "node:fs";
@@ -17,7 +18,7 @@ function peakRss(pid: number): number {
   return Number(line.split(/\s+/)[1]) * 1024;
 }
 
-test("ls of a snapshot expanding to 2^24 files streams with bounded memory; check passes", async () => {
+test("ls of a snapshot expanding to 2^24 files streams with bounded memory; check, sizes and usage pass", async () => {
   const base = tempDir("hostile-fanout");
   const repo = path.join(base, "repo");
   const work = path.join(base, "work");
@@ -48,4 +49,7 @@ test("ls of a snapshot expanding to 2^24 files streams with bounded memory; chec
   expect(first).toEqual(["data/", "data/a/", "data/a/a/", "data/a/a/a/"]);
 
   ok(cli(work, repo, ["check", "--read-packs"]));
+  // Sizes count every path: 2^24 one-byte files, from trees shared rather than walked path by path.
+  expect(ok(cli(work, repo, ["snapshots", "--sizes"])).stdout).toContain("(16.78 MB files");
+  ok(cli(work, repo, ["usage"]));
 });
