@@ -3,18 +3,8 @@
  * specially), truncation, insertion, deletion, duplication, and edits of CBOR length fields to
  * huge or indefinite lengths. The same seed gives the same mutant.
  */
-
-/** A small, fast seeded PRNG (mulberry32): uniform 32-bit values. */
-export function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
+import { concatBytes } from "../../src/lib/bytes.ts";
+import { prng } from "../../test/helpers/random.ts";
 
 const SPECIAL = [0x00, 0x01, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1f, 0x3b, 0x5f, 0x7f, 0x80, 0x9b, 0x9f, 0xa0, 0xbb, 0xbf, 0xf6, 0xf7, 0xfb, 0xff];
 
@@ -29,12 +19,12 @@ const MUTATIONS: readonly ((b: Uint8Array, r: () => number, at: number) => Uint8
   // insertion of 1 to 16 random bytes
   (b, r, at) => {
     const extra = Uint8Array.from({ length: 1 + (r() & 15) }, () => r() & 0xff);
-    return concat(b.subarray(0, at), extra, b.subarray(at));
+    return concatBytes([b.subarray(0, at), extra, b.subarray(at)]);
   },
   // deletion of 1 to 16 bytes
-  (b, r, at) => concat(b.subarray(0, at), b.subarray(Math.min(b.length, at + 1 + (r() & 15)))),
+  (b, r, at) => concatBytes([b.subarray(0, at), b.subarray(Math.min(b.length, at + 1 + (r() & 15)))]),
   // duplication of a range
-  (b, r, at) => concat(b.subarray(0, at), b.subarray(at, at + 1 + (r() & 63)), b.subarray(at)),
+  (b, r, at) => concatBytes([b.subarray(0, at), b.subarray(at, at + 1 + (r() & 63)), b.subarray(at)]),
   // a CBOR head's length made huge (8-byte argument up to 2^63) or indefinite
   (b, r, at) => {
     const major = b[at]! & 0xe0;
@@ -42,23 +32,13 @@ const MUTATIONS: readonly ((b: Uint8Array, r: () => number, at: number) => Uint8
     const arg = new Uint8Array(8);
     for (let i = 0; i < 8; i++) arg[i] = r() & 0xff;
     arg[0]! &= 0x7f;
-    return concat(b.subarray(0, at), Uint8Array.of(major | 0x1b), arg, b.subarray(at + 1));
+    return concatBytes([b.subarray(0, at), Uint8Array.of(major | 0x1b), arg, b.subarray(at + 1)]);
   },
 ];
 
 function withByte(b: Uint8Array, at: number, v: number): Uint8Array {
   const out = b.slice();
   out[at] = v;
-  return out;
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
   return out;
 }
 

@@ -12,7 +12,8 @@ import { hashId } from "../../src/kernels/sha224.ts";
 import { parseIndexFile } from "../../src/repo/index-file.ts";
 import { readPackLayout, unpackBlobs } from "../../src/repo/pack-file.ts";
 import { indexCbor, indexFile, manifestCbor, packFile, packId, snapshotFiles, treeCbor } from "./corpus.ts";
-import { mutate, prng } from "./mutate.ts";
+import { prng } from "../../test/helpers/random.ts";
+import { mutate } from "./mutate.ts";
 
 export const KINDS = ["cbor", "tree", "snapshot", "index", "pack"] as const;
 export type Kind = (typeof KINDS)[number];

@@ -8,7 +8,7 @@ import { expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
 import { hashId } from "../../src/kernels/sha224.ts";
-import { blobId, craftRepo, dirNode, fileNode, treeOf, writeIndex, writePack, writePackOf, writeSnapshot, writeSnapshotOf } from "../helpers/craft-repo.ts";
+import { blobId, craftedRepo, dirNode, fileNode, treeOf, writeIndex, writePack, writePackOf, writeSnapshot, writeSnapshotOf } from "../helpers/craft-repo.ts";
 import { streamedFrame } from "../helpers/zstd-stream.ts";
 import { cleanUpAfterThisFile, cli, errorReport, fails, objectIds, ok, setup, tempDir, type RunResult } from "./harness.ts";
 
@@ -24,22 +24,13 @@ function cleanFailure(r: RunResult): string {
   return errorReport(r);
 }
 
-function crafted(label: string): { base: string; repo: string; work: string } {
-  const base = tempDir(label);
-  const repo = path.join(base, "repo");
-  const work = path.join(base, "work");
-  craftRepo(repo);
-  fs.mkdirSync(work);
-  return { base, repo, work };
-}
-
 test("a tree that contains itself through a forged index entry is refused by ls, restore and check", async () => {
-  const { base, repo, work } = crafted("hostile-cycle");
+  const { base, repo, work } = craftedRepo("hostile-cycle");
   // The tree names the ID the index gives it, though its bytes hash to something else.
   const forged = hashId<"blob">(new TextEncoder().encode("forged"));
-  const loop = treeOf({ loop: { ...dirNode(new Uint8Array()), contents: { kind: "dir", tree: forged } } });
+  const loop = treeOf({ loop: dirNode(forged) });
   const cyclePack = writePackOf(repo, await streamedFrame([loop]), [{ type: "tree", length: loop.length, id: forged }]);
-  const root = treeOf({ data: { ...dirNode(new Uint8Array()), contents: { kind: "dir", tree: forged } } });
+  const root = treeOf({ data: dirNode(forged) });
   const rootPack = await writePack(repo, [root], "tree");
   writeIndex(repo, [cyclePack, rootPack]);
   writeSnapshot(repo, { time: T, tz: "UTC", author: "mallory", tags: [], paths: ["/backed/up/data"], tree: blobId(root) });
@@ -51,7 +42,7 @@ test("a tree that contains itself through a forged index entry is refused by ls,
 });
 
 test("a tree whose chunk list claims 2^60 entries is refused without allocating them", async () => {
-  const { base, repo, work } = crafted("hostile-length");
+  const { base, repo, work } = craftedRepo("hostile-length");
   const honest = treeOf({ f: fileNode([]) });
   // An empty definite array (0x80) becomes one of 2^60 entries (0x9b + 8 bytes), with nothing after it.
   const at = Buffer.from(honest).indexOf(Buffer.from([0x66, ...new TextEncoder().encode("chunks"), 0x80])) + 7;

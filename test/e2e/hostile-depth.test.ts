@@ -7,8 +7,8 @@
 import { expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
-import { craftRepo, dirNode, fileNode, treeOf, writeSnapshotOf } from "../helpers/craft-repo.ts";
-import { cleanUpAfterThisFile, cli, errorReport, fails, lines, ok, tempDir } from "./harness.ts";
+import { craftedRepo, dirNode, fileNode, treeOf, writeSnapshotOf } from "../helpers/craft-repo.ts";
+import { cleanUpAfterThisFile, cli, errorReport, fails, lines, ok } from "./harness.ts";
 
 cleanUpAfterThisFile();
 
@@ -24,11 +24,7 @@ const deepPath = (depth: number): string => ["data", ...Array<string>(depth - 1)
 
 test("a tree nested 10,000 deep: ls, check, diff, dump, sizes and prune work; restore refuses before writing", async () => {
   const depth = 10_000;
-  const base = tempDir("hostile-depth");
-  const repo = path.join(base, "repo");
-  const work = path.join(base, "work");
-  craftRepo(repo);
-  fs.mkdirSync(work);
+  const { base, repo, work } = craftedRepo("hostile-depth");
   const before = new TextEncoder().encode("before\n");
   const after = new TextEncoder().encode("after\n");
   await writeSnapshotOf(repo, ["/backed/up/data"], [before], chain(depth, before));
@@ -57,11 +53,7 @@ test("a tree nested 10,000 deep: ls, check, diff, dump, sizes and prune work; re
 });
 
 test("a tree whose deepest path is as long as PATH_MAX allows restores whole", async () => {
-  const base = tempDir("hostile-deep-ok");
-  const repo = path.join(base, "repo");
-  const work = path.join(base, "work");
-  craftRepo(repo);
-  fs.mkdirSync(work);
+  const { base, repo, work } = craftedRepo("hostile-deep-ok");
   const out = path.join(base, "o");
   // Each level adds "/" and a long name; the file's path stays within PATH_MAX (4096 bytes with its NUL).
   const name = "n".repeat(99);

@@ -6,9 +6,8 @@
  */
 import { expect, test } from "bun:test";
 import fs from "node:fs";
-import path from "node:path";
-import { craftRepo, dirNode, fileNode, treeOf, writeSnapshotOf } from "../helpers/craft-repo.ts";
-import { BIN, cleanUpAfterThisFile, cli, ok, sandboxEnv, tempDir } from "./harness.ts";
+import { craftedRepo, dirNode, fileNode, treeOf, writeSnapshotOf } from "../helpers/craft-repo.ts";
+import { BIN, cleanUpAfterThisFile, cli, ok, sandboxEnv } from "./harness.ts";
 
 cleanUpAfterThisFile();
 
@@ -19,11 +18,7 @@ function peakRss(pid: number): number {
 }
 
 test("ls of a snapshot expanding to 2^24 files streams with bounded memory; check, sizes and usage pass", async () => {
-  const base = tempDir("hostile-fanout");
-  const repo = path.join(base, "repo");
-  const work = path.join(base, "work");
-  craftRepo(repo);
-  fs.mkdirSync(work);
+  const { repo, work } = craftedRepo("hostile-fanout");
   const payload = new TextEncoder().encode("x");
   const trees = [treeOf({ f: fileNode([payload]) })];
   for (let level = 0; level < 24; level++) trees.push(treeOf({ a: dirNode(trees.at(-1)!), b: dirNode(trees.at(-1)!) }));

@@ -7,19 +7,15 @@
 import { expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
-import { blobId, craftRepo, dirNode, fileNode, treeOf, writeSnapshotOf } from "../helpers/craft-repo.ts";
-import { cleanUpAfterThisFile, cli, errorReport, fails, objectIds, tempDir } from "./harness.ts";
+import { blobId, craftedRepo, dirNode, fileNode, treeOf, writeSnapshotOf } from "../helpers/craft-repo.ts";
+import { cleanUpAfterThisFile, cli, errorReport, fails, objectIds } from "./harness.ts";
 
 cleanUpAfterThisFile();
 
 const payload = new TextEncoder().encode("twelve bytes");
 
 async function crafted(label: string, trees: Uint8Array[]): Promise<{ base: string; repo: string; work: string; snapshot: string }> {
-  const base = tempDir(label);
-  const repo = path.join(base, "repo");
-  const work = path.join(base, "work");
-  craftRepo(repo);
-  fs.mkdirSync(work);
+  const { base, repo, work } = craftedRepo(label);
   await writeSnapshotOf(repo, ["/backed/up/data"], [payload], trees);
   return { base, repo, work, snapshot: objectIds(repo, "snapshots")[0]! };
 }

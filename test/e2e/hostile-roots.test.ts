@@ -7,24 +7,15 @@
 import { expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
-import { craftRepo, dirNode, fileNode, symlinkNode, treeOf, writeSnapshotOf } from "../helpers/craft-repo.ts";
-import { cleanUpAfterThisFile, cli, entriesIn, errorReport, fails, objectIds, tempDir } from "./harness.ts";
+import { craftedRepo, dirNode, fileNode, symlinkNode, treeOf, writeSnapshotOf } from "../helpers/craft-repo.ts";
+import { cleanUpAfterThisFile, cli, entriesIn, errorReport, fails, objectIds } from "./harness.ts";
 
 cleanUpAfterThisFile();
 
 const payload = new TextEncoder().encode("pwned\n");
 
-function crafted(label: string): { base: string; repo: string; work: string } {
-  const base = tempDir(label);
-  const repo = path.join(base, "repo");
-  const work = path.join(base, "work");
-  craftRepo(repo);
-  fs.mkdirSync(work);
-  return { base, repo, work };
-}
-
 test("a root entry not named after the snapshot's path: restore --delete -o DIR keeps DIR, check names the snapshot", async () => {
-  const { base, repo, work } = crafted("hostile-root-name");
+  const { base, repo, work } = craftedRepo("hostile-root-name");
   const sub = treeOf({ f: fileNode([payload]) });
   await writeSnapshotOf(repo, ["/backed/up/data"], [payload], [sub, treeOf({ zzz: dirNode(sub) })]);
   const [snapshot] = objectIds(repo, "snapshots");
@@ -42,7 +33,7 @@ test("a root entry not named after the snapshot's path: restore --delete -o DIR 
 });
 
 test("nested paths T/link (a symlink out of T) and T/link/victim: restore writes nothing, with or without -o", async () => {
-  const { base, repo, work } = crafted("hostile-nested");
+  const { base, repo, work } = craftedRepo("hostile-nested");
   const outside = path.join(base, "outside");
   fs.mkdirSync(outside);
   fs.writeFileSync(path.join(outside, "keep"), "untouched\n");

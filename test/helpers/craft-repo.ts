@@ -10,7 +10,18 @@ import { encodeTree, type Node, type PosixMetadata } from "../../src/format/tree
 import { hashId } from "../../src/kernels/sha224.ts";
 import { zstdCompress } from "../../src/kernels/zstd.ts";
 import { concatBytes, u32BE } from "../../src/lib/bytes.ts";
+import { tempDir } from "./tmp.ts";
 import { streamedFrame } from "./zstd-stream.ts";
+
+/** A fresh temporary directory holding an empty crafted repository (`repo`) and a working directory (`work`). */
+export function craftedRepo(label: string): { base: string; repo: string; work: string } {
+  const base = tempDir(label);
+  const repo = path.join(base, "repo");
+  const work = path.join(base, "work");
+  craftRepo(repo);
+  fs.mkdirSync(work);
+  return { base, repo, work };
+}
 
 /** An empty filesystem repository at `repo`, with backpak's config. */
 export function craftRepo(repo: string): void {
@@ -54,8 +65,8 @@ const posix = (mode: number, size?: number): PosixMetadata => ({ type: "posix", 
 
 /** A file node over `chunks` (its recorded size their sum unless `size` is given). */
 export const fileNode = (chunks: readonly Uint8Array[], size = chunks.reduce((n, c) => n + c.length, 0)): Node => ({ contents: { kind: "file", chunks: chunks.map(blobId) }, metadata: posix(0o100644, size) });
-/** A directory node whose tree has the given encoded bytes. */
-export const dirNode = (treeBytes: Uint8Array): Node => ({ contents: { kind: "dir", tree: blobId(treeBytes) }, metadata: posix(0o40755) });
+/** A directory node whose tree has the given encoded bytes (or, for forgeries, the given ID). */
+export const dirNode = (tree: Uint8Array | BlobId): Node => ({ contents: { kind: "dir", tree: typeof tree === "string" ? tree : blobId(tree) }, metadata: posix(0o40755) });
 export const symlinkNode = (target: string): Node => ({ contents: { kind: "symlink", target }, metadata: posix(0o120777) });
 /** Encodes a tree of the given entries. */
 export const treeOf = (entries: Record<string, Node>): Uint8Array => encodeTree(new Map(Object.entries(entries)));
