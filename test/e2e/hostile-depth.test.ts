@@ -1,6 +1,6 @@
 /**
  * Trees nested 10,000 deep: every command that walks trees (ls, check, diff, dump, snapshots
- * --sizes, usage, prune) works with an explicit stack instead of recursion; restore, whose paths
+ * --sizes, usage, prune, filter-snapshot) works with an explicit stack instead of recursion; restore, whose paths
  * would pass PATH_MAX, refuses before writing anything, naming the path, and a tree nested as deep
  * as PATH_MAX allows restores whole.
  */
@@ -22,7 +22,7 @@ function chain(depth: number, leaf: Uint8Array, dir = "d"): Uint8Array[] {
 
 const deepPath = (depth: number): string => ["data", ...Array<string>(depth - 1).fill("d"), "f"].join("/");
 
-test("a tree nested 10,000 deep: ls, check, diff, dump, sizes and prune work; restore refuses before writing", async () => {
+test("a tree nested 10,000 deep: ls, check, diff, dump, sizes, prune and filter-snapshot work; restore refuses before writing", async () => {
   const depth = 10_000;
   const { base, repo, work } = craftedRepo("hostile-depth");
   const before = new TextEncoder().encode("before\n");
@@ -50,6 +50,12 @@ test("a tree nested 10,000 deep: ls, check, diff, dump, sizes and prune work; re
   ok(cli(work, repo, ["prune"]));
   ok(cli(work, repo, ["check", "--read-packs"]));
   expect(lines(ok(cli(work, repo, ["ls", "LAST"])).stdout).at(-1)).toBe(leaf);
+
+  // Filtering the leaf out rebuilds every tree of the chain.
+  ok(cli(work, repo, ["filter-snapshot", "--skip", "/f$", "LAST"]));
+  const filtered = lines(ok(cli(work, repo, ["ls", "LAST"])).stdout);
+  expect(filtered.length).toBe(depth);
+  expect(filtered.at(-1)).toBe(leaf.slice(0, -"f".length));
 });
 
 test("a tree whose deepest path is as long as PATH_MAX allows restores whole", async () => {
