@@ -21,17 +21,15 @@ export class PackUsers {
     readonly packs: ReadonlySet<PackId>,
   ) {}
 
-  /** Every file under `root` that needs one of the packs, in path order. */
-  files(forest: Forest, root: BlobId): PackUser[] {
-    const out: PackUser[] = [];
-    if (this.packs.size === 0 || !this.#needs(forest, root)) return out;
+  /** Every file under `root` that needs one of the packs, in path order, as the walk finds them. */
+  *files(forest: Forest, root: BlobId): Generator<PackUser> {
+    if (this.packs.size === 0 || !this.#needs(forest, root)) return;
     const skip = (node: Node): boolean => node.contents.kind === "dir" && !this.#needs(forest, node.contents.tree);
     for (const [path, node] of walkTree("", forest, root, { skip })) {
       if (node.contents.kind !== "file") continue;
       const pack = this.#packOf(node.contents.chunks);
-      if (pack !== undefined) out.push({ path, pack });
+      if (pack !== undefined) yield { path, pack };
     }
-    return out;
   }
 
   #needs(forest: Forest, id: BlobId): boolean {
