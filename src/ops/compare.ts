@@ -21,11 +21,11 @@ export interface CompareCallbacks {
   typeChanged?(path: string, oldNode: Node, oldForest: Forest, newNode: Node, newForest: Forest): Promise<void>;
 }
 
-/** The node's kind, checking its content key agrees with its metadata. */
-export function nodeKind(node: Node, path: string): Exclude<NodeKind, "unsupported"> {
+/** The node's kind, checking its content key agrees with its metadata (`path` names it if not). */
+function nodeKind(node: Node, path: () => string): Exclude<NodeKind, "unsupported"> {
   const byMeta = metadataKind(node.metadata);
   if (byMeta !== node.contents.kind) {
-    throw new BackpakError("corrupt", `${path} is stored as a ${node.contents.kind} but its metadata says ${byMeta}`);
+    throw new BackpakError("corrupt", `${path()} is stored as a ${node.contents.kind} but its metadata says ${byMeta}`);
   }
   return node.contents.kind;
 }
@@ -66,23 +66,24 @@ export async function compareTrees(oldSide: [BlobId, Forest], newSide: [BlobId, 
     }
     await yieldPoint();
     const name = top.names[top.next++]!;
-    const path = pathOf(name);
+    // Joined only for a callback or an error: unchanged entries cost no path.
+    const path = (): string => pathOf(name);
     const a = top.t1.get(name);
     const b = top.t2.get(name);
-    if (!a) await cb.added(path, b!, fb);
-    else if (!b) await cb.removed(path, a, fa);
+    if (!a) await cb.added(path(), b!, fb);
+    else if (!b) await cb.removed(path(), a, fa);
     else if (nodeKind(a, path) !== nodeKind(b, path)) {
-      if (cb.typeChanged) await cb.typeChanged(path, a, fa, b, fb);
+      if (cb.typeChanged) await cb.typeChanged(path(), a, fa, b, fb);
       else {
-        await cb.removed(path, a, fa);
-        await cb.added(path, b, fb);
+        await cb.removed(path(), a, fa);
+        await cb.added(path(), b, fb);
       }
     } else if (a.contents.kind === "dir" && b.contents.kind === "dir") {
       if (!contentsEqual(a.contents, b.contents)) {
         stack.push(frame(a.contents.tree, b.contents.tree, [a, b]));
         names.push(name);
-      } else if (!metadataEqual(a.metadata, b.metadata)) await cb.metadataChanged(path, a, b);
-    } else if (!contentsEqual(a.contents, b.contents)) await cb.contentsChanged(path, a, b);
-    else if (!metadataEqual(a.metadata, b.metadata)) await cb.metadataChanged(path, a, b);
+      } else if (!metadataEqual(a.metadata, b.metadata)) await cb.metadataChanged(path(), a, b);
+    } else if (!contentsEqual(a.contents, b.contents)) await cb.contentsChanged(path(), a, b);
+    else if (!metadataEqual(a.metadata, b.metadata)) await cb.metadataChanged(path(), a, b);
   }
 }
