@@ -22,6 +22,7 @@ import { FileWriter, type UnwrittenFile, type WriteProgress } from "./file-write
 import { forestFromFs } from "./fs-forest.ts";
 import { startBlobPool } from "./pipeline-setup.ts";
 import { loadRepository, snapshotWithForest, type LoadedRepository } from "./open.ts";
+import { refuseNonDirectoriesBetween } from "./nested-paths.ts";
 import { refuseOverlongPaths } from "./path-limit.ts";
 import { failIfIncomplete } from "./restore-report.ts";
 
@@ -53,6 +54,7 @@ async function destination(id: SnapshotId, paths: readonly string[], forest: For
     log.info(`Restoring snapshot ${id} to its paths, ${debugSet(paths)}`);
     for (const p of paths) map.set(path.basename(p), p);
     refuseOverlongPaths(map, snapshotTop, forest);
+    refuseNonDirectoriesBetween(paths);
     // A top-level path that is gone is simply restored afresh.
     return { fs: await forestFromFs(paths.filter((p) => fs.existsSync(p)), snapshotTop, forest), map };
   }

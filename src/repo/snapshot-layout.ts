@@ -30,14 +30,19 @@ export function checkSnapshotLayout(s: StoredSnapshot, forest: Forest): void {
   for (const name of root.keys()) {
     if (!byName.has(name)) bad(s, `has the root entry ${JSON.stringify(name)}, which isn't named after any of its paths`);
   }
-  for (const outer of s.snapshot.paths) {
+  for (const [outer, inner, parts] of nestedPaths(s.snapshot.paths)) {
     const node = root.get(path.basename(outer));
-    if (!node) continue;
-    for (const inner of s.snapshot.paths) {
+    const blocker = node && nonDirectoryAbove(node, parts, forest);
+    if (blocker !== undefined) bad(s, `has the path ${inner} inside ${outer}, beneath ${path.join(outer, blocker)}, which it stores as something other than a directory`);
+  }
+}
+
+/** Each path of `paths` that lies inside another: the outer path, the inner one, and the components leading from one to the other. */
+export function* nestedPaths(paths: readonly string[]): Generator<[outer: string, inner: string, parts: string[]]> {
+  for (const outer of paths) {
+    for (const inner of paths) {
       const rel = path.relative(path.resolve(outer), path.resolve(inner));
-      if (rel === "" || rel.startsWith("..") || path.isAbsolute(rel)) continue;
-      const blocker = nonDirectoryAbove(node, rel.split(path.sep), forest);
-      if (blocker !== undefined) bad(s, `has the path ${inner} inside ${outer}, beneath ${path.join(outer, blocker)}, which it stores as something other than a directory`);
+      if (rel !== "" && !rel.startsWith("..") && !path.isAbsolute(rel)) yield [outer, inner, rel.split(path.sep)];
     }
   }
 }

@@ -2,7 +2,8 @@
  * Hostile snapshots whose paths and root tree disagree: a root entry not named after any of the
  * snapshot's paths, and paths nested in each other (`T/link`, a symlink out of T, and
  * `T/link/victim`). Restore refuses them before touching the disk, with or without `-o`, and
- * `check` names the snapshot.
+ * `check` names the snapshot. Nested paths that agree with the tree are still refused when a
+ * directory between them is a symlink on disk, which the inner path would be written through.
  */
 import { expect, test } from "bun:test";
 import fs from "node:fs";
@@ -53,4 +54,21 @@ test("nested paths T/link (a symlink out of T) and T/link/victim: restore writes
     expect(entriesIn(target)).toEqual([]);
   }
   expect(errorReport(fails(cli(work, repo, ["check"])))).toContain(`Snapshot ${snapshot}`);
+});
+
+test("nested paths T/zz and T/zz/sub/aa, with T/zz a symlink out of T on disk: restore writes nothing through it", async () => {
+  const { base, repo, work } = craftedRepo("hostile-found-link");
+  const outside = path.join(base, "outside");
+  fs.mkdirSync(path.join(outside, "sub"), { recursive: true });
+  const target = path.join(base, "T");
+  fs.mkdirSync(target);
+  fs.symlinkSync(outside, path.join(target, "zz"));
+  const sub = treeOf({});
+  const root = treeOf({ aa: fileNode([payload]), zz: dirNode(treeOf({ sub: dirNode(sub) })) });
+  await writeSnapshotOf(repo, [path.join(target, "zz"), path.join(target, "zz", "sub", "aa")], [payload], [sub, treeOf({ sub: dirNode(sub) }), root]);
+
+  const report = errorReport(fails(cli(work, repo, ["restore", "LAST"])));
+  expect(report).toContain(`${path.join(target, "zz")} is on disk as a symlink`);
+  expect(entriesIn(outside)).toEqual(["sub/"]);
+  expect(fs.readlinkSync(path.join(target, "zz"))).toBe(outside);
 });
