@@ -113,6 +113,11 @@ export function runInTerminal(args: readonly string[], opts: RunOptions = {}): {
   return { code: proc.exitCode ?? -1, output: decoder.decode(proc.stdout).replace(/\r\n/g, "\n") };
 }
 
+/** The ID of a process that has exited (for names that a killed run would have left). */
+export function deadPid(): number {
+  return Bun.spawnSync(["true"]).pid;
+}
+
 /** Starts `backpak <cli args>` and returns the running process (stdout discarded, stderr piped), for tests that stop it. */
 export function spawnCli(work: string, repo: string, args: readonly string[], env: EnvOverrides = {}): Bun.Subprocess<"ignore", "ignore", "pipe"> {
   return Bun.spawn({ ...spawnOptions(cliArgs(work, repo, args), { env }), stdin: "ignore", stdout: "ignore", stderr: "pipe" });

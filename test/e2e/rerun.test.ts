@@ -1,13 +1,13 @@
 /**
  * Rerunning a command that was killed completes it and cleans what it left: forget of snapshots
- * already gone, a backup whose stored but unindexed packs a prune deleted meanwhile, and the
- * scratch files a killed backup, copy or filter-snapshot left in the working directory.
+ * already gone, and the scratch files a killed backup, copy or filter-snapshot left in the
+ * working directory.
  */
 import { expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
 import { randomBytes } from "../helpers/random.ts";
-import { cleanUpAfterThisFile, cli, contentsOf, errorReport, fails, filesIn, listedSnapshots, objectIds, ok, setup, spawnCli, tempDir } from "./harness.ts";
+import { cleanUpAfterThisFile, cli, deadPid, errorReport, fails, filesIn, listedSnapshots, ok, setup, tempDir } from "./harness.ts";
 
 cleanUpAfterThisFile();
 
@@ -31,42 +31,6 @@ test("a rerun forget of snapshots already removed succeeds, but a prefix that ma
   expect(errorReport(fails(cli(work, repo, ["forget", a.slice(0, 8)])))).toContain(`No snapshots start with ${a.slice(0, 8)}`);
   expect(listedSnapshots(work, repo)).toEqual([c]);
 });
-
-test("a backup killed after storing packs resumes after a prune deleted them, packing their blobs again", async () => {
-  const work = tempDir("rerun-pruned-work");
-  const repo = path.join(work, "repo");
-  const src = path.join(work, "src");
-  fs.mkdirSync(src);
-  for (let i = 0; i < 8; i++) fs.writeFileSync(path.join(src, `f${i}`), randomBytes(700 + i, 2 << 20));
-  ok(cli(work, repo, ["init", "--pack-size", "1MiB", "filesystem"]));
-
-  const proc = spawnCli(work, repo, ["backup", src]);
-  // Kill it once it has stored two packs (which no index lists yet).
-  while (objectIds(repo, "packs").length < 2) {
-    if (proc.exitCode !== null) throw new Error(`the backup ended (${proc.exitCode}) before it could be killed`);
-    await Bun.sleep(1);
-  }
-  proc.kill("SIGKILL");
-  await proc.exited;
-  expect(objectIds(repo, "snapshots")).toEqual([]);
-
-  // A prune from elsewhere (say, a cron job) runs before the backup is resumed.
-  const pruned = ok(cli(tempDir("rerun-pruned-elsewhere"), repo, ["prune"]));
-  expect(pruned.stdout).toContain("that no index lists");
-  expect(objectIds(repo, "packs")).toEqual([]);
-
-  const resumed = ok(cli(work, repo, ["backup", src]));
-  expect(resumed.stderr).toContain("WIP index file found, resuming where we left off");
-  expect(resumed.stderr).toContain("its blobs will be packed again");
-  const { stderr } = ok(cli(work, repo, ["check", "--read-packs"]));
-  expect(stderr).not.toContain("not listed in any index");
-  const out = tempDir("rerun-pruned-out");
-  ok(cli(work, repo, ["restore", "--output", out, "LAST"]));
-  expect(contentsOf(out)).toEqual(contentsOf(src));
-});
-
-/** The ID of a process that has exited. */
-const deadPid = (): number => Bun.spawnSync(["true"]).pid;
 
 /**
  * Puts in `work` what killed runs leave (returned as the names that must go) beside what a live
