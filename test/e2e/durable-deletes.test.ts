@@ -25,7 +25,8 @@ function traced(work: string, repo: string, args: readonly string[]): Traced[] {
   const out: Traced[] = [];
   for (const line of fs.readFileSync(log, "utf8").split("\n")) {
     const unlink = /\bunlink(?:at)?\((?:[^,]*, )?"([^"]+)"/.exec(line);
-    const fsync = /\bfsync\(\d+<([^>]+)>\)\s*=\s*0/.exec(line);
+    // A call another thread interrupts is split into "<unfinished ...>" and "<... resumed>" lines: the first has the path.
+    const fsync = /\bfsync\(\d+<([^>]+)>/.exec(line);
     const call = unlink ? "unlink" : fsync ? "fsync" : undefined;
     const p = unlink?.[1] ?? fsync?.[1];
     if (call && p && p.startsWith(repo)) out.push({ call, path: p });
