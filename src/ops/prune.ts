@@ -14,7 +14,7 @@ import { log } from "../lib/log.ts";
 import { ChunkReader } from "../repo/chunk-reader.ts";
 import { indexKey, listObjects, packKey } from "../repo/keys.ts";
 import type { Repository } from "../repo/repository.ts";
-import { findResumable, type Resumable } from "../repo/resume.ts";
+import { findResumable, tidyWorkDir, type Resumable } from "../repo/resume.ts";
 import { damagedSnapshotsHint } from "../repo/snapshots.ts";
 import { loadForest, type Forest } from "../repo/tree-cache.ts";
 import { loadRepository } from "./open.ts";
@@ -57,6 +57,8 @@ export async function prune(repo: Repository, opts: PruneOptions): Promise<void>
     if (unlisted.length > 0) opts.print(`Delete ${plural(unlisted.length, "pack", "packs")} (${niceSize(unlisted.reduce((n, p) => n + p.size, 0))}) that no index lists`);
   };
   if (sparse.size === 0 && droppable.size === 0) {
+    // No WIP index of this prune is wanted (the normal path cleans the working directory as it resumes).
+    tidyWorkDir(opts.workDir);
     if (unlisted.length === 0 && loaded.index.superseded.length === 0) {
       opts.print(`All ${niceSize(blobBytes(reusable.values()))} in use! Nothing to do.`);
       return;

@@ -26,26 +26,15 @@ export interface Resumable {
 
 export const EMPTY_INDEX: IndexContents = { packs: new Map(), supersedes: new Set() };
 
-/** Finds a WIP index in `workDir` (first deleting what killed runs left unfinished there); undefined when there is none. */
+/** Finds a WIP index in `workDir` (first deleting what killed runs left there); undefined when there is none. */
 export async function findResumable(workDir: string, backend: Backend): Promise<Resumable | undefined> {
-  removeAbandonedTemps(workDir);
   const wipPath = path.join(workDir, WIP_INDEX);
   const wip = fs.existsSync(wipPath) ? readWip(wipPath) : undefined;
-  const localPacks = new Map<PackId, string>();
-  for (const [name, id, kind] of finishedFiles(workDir)) {
-    const file = path.join(workDir, name);
-    if (kind !== "pack" || !wip?.packs.has(id as PackId)) {
-      // Finished but never stored, or a pack the WIP index doesn't list (killed between naming and listing it): what they held is made again.
-      fs.rmSync(file, { force: true });
-      log.info(`Removed ${name}, left unstored by an interrupted run`);
-      continue;
-    }
-    // The pack file must be whole: its manifest must still hash to its name.
-    readPackLayout(new Uint8Array(fs.readFileSync(file)), id as PackId);
-    localPacks.set(id as PackId, file);
-  }
+  const localPacks = removeLeftovers(workDir, wip);
   if (!wip) return undefined;
   log.info("WIP index file found, resuming where we left off...");
+  // The pack files must be whole: each manifest must still hash to its name.
+  for (const [id, file] of localPacks) readPackLayout(new Uint8Array(fs.readFileSync(file)), id);
   const stored = new Map((await listObjects(backend, "pack")).map((p) => [p.id, p.size]));
   for (const [id, file] of localPacks) {
     // A run killed after the upload but before deleting the file: the stored copy is whole (puts
@@ -63,6 +52,40 @@ export async function findResumable(workDir: string, backend: Backend): Promise<
     packs.delete(id);
   }
   return { wip: { packs, supersedes: wip.supersedes }, localPacks };
+}
+
+/**
+ * Deletes what killed runs left in `workDir`, for runs that don't resume (a WIP index there is
+ * kept, with the packs it lists, for the next run that does; one that can't be read keeps all).
+ */
+export function tidyWorkDir(workDir: string): void {
+  const wipPath = path.join(workDir, WIP_INDEX);
+  let wip: IndexContents | undefined;
+  try {
+    wip = fs.existsSync(wipPath) ? readWip(wipPath) : undefined;
+  } catch (err) {
+    log.warn(`Keeping the packs in ${workDir}: ${(err as Error).message}`);
+    removeAbandonedTemps(workDir);
+    return;
+  }
+  removeLeftovers(workDir, wip);
+}
+
+/** Deletes temporary files of dead processes and finished files `wip` doesn't list; returns the packs it lists, by ID. */
+function removeLeftovers(workDir: string, wip: IndexContents | undefined): Map<PackId, string> {
+  removeAbandonedTemps(workDir);
+  const listed = new Map<PackId, string>();
+  for (const [name, id, kind] of finishedFiles(workDir)) {
+    const file = path.join(workDir, name);
+    if (kind === "pack" && wip?.packs.has(id as PackId)) {
+      listed.set(id as PackId, file);
+      continue;
+    }
+    // Finished but never stored, or a pack the WIP index doesn't list (killed between naming and listing it): what they held is made again.
+    fs.rmSync(file, { force: true });
+    log.info(`Removed ${name}, left unstored by an interrupted run`);
+  }
+  return listed;
 }
 
 function readWip(wipPath: string): IndexContents {

@@ -1,7 +1,6 @@
 /**
  * Rerunning a command that was killed completes it and cleans what it left: forget of snapshots
- * already gone, and the scratch files a killed backup, copy or filter-snapshot left in the
- * working directory.
+ * already gone, and the scratch files a killed run left in the working directory.
  */
 import { expect, test } from "bun:test";
 import fs from "node:fs";
@@ -45,7 +44,7 @@ function plantLeftovers(work: string, id: string): { gone: string[]; live: strin
   return { gone, live };
 }
 
-test("the next backup, copy or filter-snapshot deletes what killed runs left in its working directory, and nothing of a live run", () => {
+test("the next backup, copy, filter-snapshot, prune or rebuild-index deletes what killed runs left in its working directory, and nothing of a live run", () => {
   const { work, repo } = setup("rerun-leftovers");
   const data = path.join(work, "data");
   fs.mkdirSync(path.join(data, "skipped"), { recursive: true });
@@ -56,7 +55,7 @@ test("the next backup, copy or filter-snapshot deletes what killed runs left in 
   const dest = tempDir("rerun-leftovers-dest");
   ok(cli(work, dest, ["init", "filesystem"]));
 
-  for (const args of [["backup", data], ["copy", "--to", dest, "LAST"], ["filter-snapshot", "--skip", "skipped", id]]) {
+  for (const args of [["backup", data], ["copy", "--to", dest, "LAST"], ["filter-snapshot", "--skip", "skipped", id], ["prune"], ["rebuild-index"]]) {
     const scratch = tempDir(`rerun-leftovers-${args[0]}`);
     const { gone, live } = plantLeftovers(scratch, id);
     const r = ok(cli(scratch, repo, args));
