@@ -29,23 +29,25 @@ export function reachableBlobs(forests: Iterable<Forest>): Set<BlobId> {
 
 /** Sorts the indexed packs by how much of each is in use. */
 export function planPacks(packs: ReadonlyMap<PackId, Manifest>, reachable: ReadonlySet<BlobId>): PackPlan {
-  const plan: PackPlan = { reusable: new Map(), sparse: new Map(), droppable: new Map(), extraCopies: 0 };
+  const reusable = new Map<PackId, Manifest>();
+  const sparse = new Map<PackId, Manifest>();
+  const droppable = new Map<PackId, Manifest>();
   const whole: PackId[] = [];
   const partly: PackId[] = [];
   for (const [pack, manifest] of packs) (manifest.every((e) => reachable.has(e.id)) ? whole : partly).push(pack);
   // Packs whose blobs are all in use go first, so a blob stored twice keeps a copy that costs no rewriting.
   const claimed = new Set<BlobId>();
-  let copies = 0;
+  let extraCopies = 0;
   for (const pack of [...whole, ...partly]) {
     const manifest = packs.get(pack)!;
     let used = 0;
     for (const e of manifest) {
       if (!reachable.has(e.id)) continue;
-      if (claimed.has(e.id)) copies++;
+      if (claimed.has(e.id)) extraCopies++;
       else used++;
       claimed.add(e.id);
     }
-    (used === manifest.length ? plan.reusable : used === 0 ? plan.droppable : plan.sparse).set(pack, manifest);
+    (used === manifest.length ? reusable : used === 0 ? droppable : sparse).set(pack, manifest);
   }
-  return { ...plan, extraCopies: copies };
+  return { reusable, sparse, droppable, extraCopies };
 }
