@@ -2,8 +2,9 @@
  * Resuming an interrupted run: `backpak-wip.index` in the working directory lists the packs that
  * run finished. Those still in the working directory are stored now, unless the repository has
  * them already; the rest should already be in the repository, but a prune may have deleted them
- * (no index listed them), so those are dropped and their blobs packed again. The others' blobs count as packed, so the new run skips
- * them. Finished files the WIP index doesn't account for are deleted.
+ * (no index listed them), so those are dropped and their blobs packed again. The others' blobs
+ * count as packed, so the new run skips them. Finished files the WIP index doesn't account for
+ * are deleted.
  */
 import fs from "node:fs";
 import path from "node:path";
