@@ -6,7 +6,7 @@
  * the rerun completes, and a following prune leaves no unlisted pack, no blob stored twice and
  * nothing in the working directory. Prints the kills, the failures and their details.
  *
- *   bun scripts/stress-kill.ts [--kills K] [--seed S] [--s3] [--only backup,prune,...]
+ *   npm run stress:kill -- [--kills K] [--seed S] [--s3] [--only backup,prune,...]
  *
  * Build dist/backpak first (`bun scripts/build.ts`).
  */
