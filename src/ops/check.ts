@@ -95,7 +95,10 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
   const packs = new Map<PackId, Manifest>();
   for (const l of loaded) if (!superseded.has(l.id)) for (const [p, m] of l.packs) packs.set(p, m);
   const { blobs, duplicates } = blobMap(packs);
-  if (duplicates > 0) log.warn(`${duplicates} blobs are stored in more than one pack`);
+  if (duplicates > 0) {
+    // backpak 0.3.0 refuses a repository where a blob is in two packs.
+    log.warn(`${duplicates} blobs are stored in more than one pack; run \`backpak prune\` to delete the extra copies`);
+  }
 
   log.info("Downloading pack list");
   const stored = new Set((await listObjects(repo.backend, "pack")).map((p) => p.id));
