@@ -50,6 +50,22 @@ export function initFilesystemRepository(dir: string, config: RepoConfig): void 
 export type BackendFactory = (config: RepoConfig, location: string) => Backend;
 
 /**
+ * Runs `parse`, adding to its error a hint on mending the config file: it isn't hashed, so a
+ * damaged one is fixed by hand.
+ */
+function withConfigHint<T>(configPath: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (!(err instanceof BackpakError) || err.hint !== undefined) throw err;
+    throw new BackpakError(err.kind, err.message, {
+      cause: err.cause,
+      hint: `${configPath} is damaged or was mis-edited: mend it by hand (a filesystem repository's reads \`pack_size = "100 MB"\`, then \`[backend]\`, \`type = "Filesystem"\` and \`force_cache = false\`, each on a line of its own)`,
+    });
+  }
+}
+
+/**
  * Opens the repository at `location` (a directory with config.toml, or a config file for other
  * backends), checks a filesystem repository's layout, and asks `makeBackend` for its backend.
  */
@@ -75,7 +91,7 @@ export function openRepository(location: string, makeBackend: BackendFactory): R
       hint: denied ? `check the permissions of ${location}` : `${location} doesn't look like a backpak repository`,
     });
   }
-  const config = parseRepoConfig(text, configPath);
+  const config = withConfigHint(configPath, () => parseRepoConfig(text, configPath));
   if (config.backend.type === "Filesystem") {
     if (!stat.isDirectory()) {
       throw new BackpakError("usage", `${location}: a filesystem repository must be a directory`);
