@@ -9,7 +9,7 @@ import { shortId } from "../format/id.ts";
 import type { Manifest } from "../format/manifest.ts";
 import { BackpakError, causeChain } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
-import { loadIndex } from "../repo/index-file.ts";
+import { REBUILD_INDEX_HINT, loadIndex } from "../repo/index-file.ts";
 import { listObjects, packKey } from "../repo/keys.ts";
 import { blobMap } from "../repo/master-index.ts";
 import { unpackBlobs } from "../repo/pack-file.ts";
@@ -34,31 +34,49 @@ function sameManifest(a: Manifest, b: Manifest): boolean {
   return a.length === b.length && a.every((e, i) => e.id === b[i]!.id && e.type === b[i]!.type && e.length === b[i]!.length);
 }
 
+/** What reading one pack found: the errors to report, and the blobs that couldn't be read from it. */
+interface PackVerdict {
+  readonly errors: Error[];
+  readonly damaged: readonly BlobId[];
+}
+
 /**
  * Verifies one pack against the manifest its index gives: the pack's own manifest must match,
  * and every blob must decode to its ID (on the workers; packs they can't split are read whole).
+ * A damaged frame costs only the blobs in it; a pack that can't be read loses every blob not
+ * verified before the failure.
  */
-async function verifyPack(repo: Repository, pipeline: BlobPipeline, id: PackId, manifest: Manifest): Promise<Error[]> {
+async function verifyPack(repo: Repository, pipeline: BlobPipeline, id: PackId, manifest: Manifest): Promise<PackVerdict> {
+  const verified = new Set<number>();
+  const errors: Error[] = [];
+  const verdict = (): PackVerdict => ({ errors, damaged: manifest.filter((_, i) => !verified.has(i)).map((e) => e.id) });
+  const on = { onBlob: (i: number) => void verified.add(i), onDamage: (err: Error) => void errors.push(err) };
   try {
-    return await withPack(repo, id, async (pack) => {
+    await withPack(repo, id, async (pack) => {
       if (!sameManifest(pack.manifest, manifest)) throw new BackpakError("corrupt", `Pack ${id}'s manifest doesn't match its index entry`);
       try {
-        await pipeline.run(pack.task(new Map(manifest.map((_, i) => [i, []]))));
+        await pipeline.run(pack.task(new Map(manifest.map((_, i) => [i, []])), on));
       } catch (err) {
         if (!(err instanceof UnsplittablePack)) throw err;
-        const errors = await pipeline.settle();
-        if (errors.length > 0) return errors;
+        errors.push(...(await pipeline.settle()));
+        if (errors.length > 0) return;
         unpackBlobs(await repo.backend.read(packKey(id)), id, manifest);
+        manifest.forEach((_, i) => verified.add(i));
       }
-      return await pipeline.settle();
+      errors.push(...(await pipeline.settle()));
     });
   } catch (err) {
-    return [...(await pipeline.settle()), err as Error];
+    errors.push(...(await pipeline.settle()), err as Error);
   }
+  return verdict();
 }
 
 export async function check(repo: Repository, opts: CheckOptions): Promise<void> {
   let trouble = 0;
+  /** Whether an index is damaged or lacks blobs snapshots use: rebuilding it may help. */
+  let unindexed = false;
+  /** Whether trees failed to load from packs this check didn't read whole. */
+  let unreadTrees = false;
   const fail = (msg: string): void => {
     log.error(msg);
     trouble++;
@@ -71,7 +89,8 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
     try {
       loaded.push({ id, ...(await loadIndex(repo.backend, id)) });
     } catch (err) {
-      fail(`Index ${id}: ${describe(err)}`);
+      fail(describe(err));
+      unindexed = true;
     }
   }
   const superseded = new Set<IndexId>();
@@ -83,16 +102,19 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
 
   log.info("Downloading pack list");
   const stored = new Set((await listObjects(repo.backend, "pack")).map((p) => p.id));
-  const broken = new Set<PackId>();
+  /** Blobs that can't be read, and the pack each is in. */
+  const lost = new Map<BlobId, PackId>();
+  let broken = 0;
   if (opts.readPacks) {
     let done = 0;
     const { pool, ringBytes } = startBlobPool();
     try {
       const pipeline = new BlobPipeline(pool, ringBytes);
       for (const [id, manifest] of packs) {
-        const errors = await verifyPack(repo, pipeline, id, manifest);
+        const { errors, damaged } = await verifyPack(repo, pipeline, id, manifest);
         for (const err of errors) log.error(`Pack ${id}: ${describe(err)}`);
-        if (errors.length > 0) broken.add(id);
+        for (const blob of damaged) lost.set(blob, id);
+        if (errors.length > 0) broken++;
         else log.debug(`Pack ${id} verified`);
         opts.onPack?.(++done, packs.size);
       }
@@ -101,14 +123,15 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
     }
   } else {
     log.info("Checking that all indexed packs are present");
-    for (const id of packs.keys()) {
+    for (const [id, manifest] of packs) {
       if (!stored.has(id)) {
         log.error(`Couldn't find pack ${id}`);
-        broken.add(id);
+        for (const e of manifest) lost.set(e.id, id);
+        broken++;
       }
     }
   }
-  if (broken.size > 0) fail(`${broken.size} broken packs`);
+  if (broken > 0) fail(`${broken} broken packs`);
 
   log.info("Checking for unreachable packs (not listed in indexes)");
   warnUnlistedPacks(stored, packs);
@@ -117,7 +140,11 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
   const trees = new TreeCache(repo.backend, blobs);
   const users = new Map<BlobId, Set<SnapshotId>>();
   const damaged: DamagedSnapshot[] = [];
-  const packUsers = new PackUsers(blobs, broken);
+  const packUsers = new PackUsers((chunk) => {
+    const pack = lost.get(chunk);
+    if (pack === undefined) return blobs.has(chunk) ? undefined : `chunk ${chunk}, which no index lists`;
+    return `broken pack ${pack} (chunk ${chunk})`;
+  });
   for (const listed of await listObjects(repo.backend, "snapshot")) {
     const loaded = await tryLoadSnapshot(repo.backend, listed);
     if (isDamaged(loaded)) {
@@ -128,7 +155,7 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
     const { id, snapshot } = loaded;
     try {
       const forest = await loadForest(snapshot.tree, trees);
-      for (const f of packUsers.files(forest, snapshot.tree)) log.error(`Snapshot ${id}: ${f.path} needs broken pack ${f.pack}`);
+      for (const f of packUsers.files(forest, snapshot.tree)) log.error(`Snapshot ${id}: ${f.path} needs ${f.needs}`);
       for (const tree of forest.values()) {
         for (const node of tree.values()) {
           if (node.contents.kind !== "file") continue;
@@ -141,6 +168,8 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
       }
     } catch (err) {
       fail(`Snapshot ${id}: ${describe(err)}`);
+      if (err instanceof BackpakError && err.kind === "not-found") unindexed = true;
+      else unreadTrees = !opts.readPacks;
     }
   }
   let missing = 0;
@@ -150,11 +179,18 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
       missing++;
     }
   }
-  if (missing > 0) fail(`${missing} missing chunks`);
+  if (missing > 0) {
+    fail(`${missing} missing chunks`);
+    unindexed = true;
+  }
 
   if (trouble > 0) {
-    const hint = "the errors above name the damaged objects";
-    throw new BackpakError("corrupt", "Check failed!", { hint: damaged.length > 0 ? `${hint}; ${damagedSnapshotsHint(damaged)}` : hint });
+    const hints = ["the errors above name the damaged objects"];
+    if (unindexed) hints.push(REBUILD_INDEX_HINT);
+    if (unreadTrees) hints.push("`backpak check --read-packs` reads every pack, naming each damaged one and the files that need it");
+    if (broken > 0) hints.push("put back good copies of the broken packs if you have them (from a copy of the repository, say); restore writes every file but those named");
+    if (damaged.length > 0) hints.push(damagedSnapshotsHint(damaged));
+    throw new BackpakError("corrupt", "Check failed!", { hint: hints.join("; ") });
   }
   log.info("Check complete");
 }
