@@ -56,7 +56,12 @@ export function parseRepoConfig(text: string, where: string): RepoConfig {
   let packSize = DEFAULT_PACK_SIZE;
   if (raw.pack_size !== undefined) {
     if (typeof raw.pack_size !== "string") return bad("pack_size must be a string such as \"100 MB\"");
-    packSize = parseByteSize(raw.pack_size, false);
+    try {
+      packSize = parseByteSize(raw.pack_size, false);
+    } catch {
+      // The size parser's hint speaks of command-line values; this one is in the file.
+      return bad(`pack_size = ${JSON.stringify(raw.pack_size)} is not a byte size such as "100 MB"`);
+    }
     if (packSize <= 0) return bad("pack_size must be positive");
   }
   const hasFilter = raw.filter !== undefined;

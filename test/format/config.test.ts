@@ -17,6 +17,10 @@ test("repository config errors name the file", () => {
   );
   expect(() => parseRepoConfig("pack_size = 5\n", "r/config.toml")).toThrow(/r\/config.toml: pack_size must be a string/);
   expect(() => parseRepoConfig("= broken", "r/config.toml")).toThrow("Couldn't parse r/config.toml");
+  // A pack size with a flipped bit ("M" became "L").
+  expect(() => parseRepoConfig('pack_size = "1 LiB"\n[backend]\ntype = "Filesystem"\nforce_cache = false\n', "r/config.toml")).toThrow(
+    'r/config.toml: pack_size = "1 LiB" is not a byte size such as "100 MB"',
+  );
 });
 
 test("an SFTP repository config round-trips, its optional fields left out when unset, and refuses hosts that would read as ssh options", () => {
