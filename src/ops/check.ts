@@ -82,6 +82,8 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
     trouble++;
   };
 
+  for (const w of repo.configWarnings) fail(w);
+
   // Indexes, one by one, so one bad index doesn't hide the rest.
   const indexes = await listObjects(repo.backend, "index");
   const loaded: { id: IndexId; packs: ReadonlyMap<PackId, Manifest>; supersedes: ReadonlySet<IndexId> }[] = [];
@@ -186,6 +188,7 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
 
   if (trouble > 0) {
     const hints = ["the errors above name the damaged objects"];
+    if (repo.configWarnings.length > 0) hints.push("mend the config file by hand: it isn't hashed, and a damaged key is ignored, leaving its setting at the default");
     if (unindexed) hints.push(REBUILD_INDEX_HINT);
     if (unreadTrees) hints.push("`backpak check --read-packs` reads every pack, naming each damaged one and the files that need it");
     if (broken > 0) hints.push("put back good copies of the broken packs if you have them (from a copy of the repository, say); restore writes every file but those named");

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Backend } from "../backend/index.ts";
 import { OBJECT_DIRS } from "../format/magic.ts";
-import { parseRepoConfig, serializeRepoConfig, type RepoConfig } from "../format/repo-config.ts";
+import { parseRepoConfigKeys, serializeRepoConfig, type RepoConfig } from "../format/repo-config.ts";
 import { BackpakError } from "../lib/errors.ts";
 import { syncDir } from "../lib/fsutil.ts";
 import { log } from "../lib/log.ts";
@@ -13,6 +13,8 @@ export interface Repository {
   /** The path the user named (a directory for filesystem repositories). */
   readonly location: string;
   readonly config: RepoConfig;
+  /** What is wrong with its config file though it loads (keys nothing reads: misspelt or damaged names), each naming the file. */
+  readonly configWarnings: readonly string[];
   readonly backend: Backend;
 }
 
@@ -91,7 +93,9 @@ export function openRepository(location: string, makeBackend: BackendFactory): R
       hint: denied ? `check the permissions of ${location}` : `${location} doesn't look like a backpak repository`,
     });
   }
-  const config = withConfigHint(configPath, () => parseRepoConfig(text, configPath));
+  const { config, ignored } = withConfigHint(configPath, () => parseRepoConfigKeys(text, configPath));
+  const configWarnings = ignored.map((key) => `${configPath}: unknown key ${key} is ignored (misspelt or damaged?)`);
+  for (const w of configWarnings) log.warn(w);
   if (config.backend.type === "Filesystem") {
     if (!stat.isDirectory()) {
       throw new BackpakError("usage", `${location}: a filesystem repository must be a directory`);
@@ -101,5 +105,5 @@ export function openRepository(location: string, makeBackend: BackendFactory): R
       if (!fs.existsSync(d)) throw new BackpakError("corrupt", `${d} doesn't exist`, { hint: `${location} is missing part of a repository` });
     }
   }
-  return { location, config, backend: makeBackend(config, location) };
+  return { location, config, configWarnings, backend: makeBackend(config, location) };
 }

@@ -171,3 +171,17 @@ for (const damage of [...THREE_WAYS, "lost"] as const) {
     expect(contentsOf(out)).toEqual(contentsOf(base.data));
   });
 }
+
+test("a bit flipped in a config.toml key, which leaves it unknown (and its setting at the default): commands warn naming it, check fails naming it", () => {
+  const { work, repo } = copy("config-key");
+  const file = path.join(repo, "config.toml");
+  const textBefore = fs.readFileSync(file, "utf8");
+  // Ignored, "pack_sizu" would silently make 100 MB packs.
+  fs.writeFileSync(file, textBefore.replace("pack_size", "pack_sizu"));
+  const warning = `${file}: unknown key pack_sizu is ignored (misspelt or damaged?)`;
+  expect(ok(cli(work, repo, ["snapshots"])).stderr).toContain(`WARN ${warning}`);
+  for (const args of [["check"], ["check", "--read-packs"]]) {
+    const report = failsNaming(cli(work, repo, args), `ERROR ${warning}`);
+    expect(report).toContain("mend the config file by hand");
+  }
+});
