@@ -14,7 +14,7 @@ import { listObjects, packKey } from "../repo/keys.ts";
 import { blobMap } from "../repo/master-index.ts";
 import { unpackBlobs } from "../repo/pack-file.ts";
 import { BlobPipeline, UnsplittablePack } from "../pipeline/blob-pipeline.ts";
-import { withPack } from "./pack-task.ts";
+import { PacksAhead, withPack } from "./pack-task.ts";
 import { PackUsers } from "./pack-users.ts";
 import { startBlobPool } from "./pipeline-setup.ts";
 import { warnUnlistedPacks } from "./unlisted-packs.ts";
@@ -46,7 +46,7 @@ interface PackVerdict {
  * A damaged frame costs only the blobs in it; a pack that can't be read loses every blob not
  * verified before the failure.
  */
-async function verifyPack(repo: Repository, pipeline: BlobPipeline, id: PackId, manifest: Manifest): Promise<PackVerdict> {
+async function verifyPack(repo: Repository, pipeline: BlobPipeline, id: PackId, manifest: Manifest, ahead: PacksAhead): Promise<PackVerdict> {
   const verified = new Set<number>();
   const errors: Error[] = [];
   const verdict = (): PackVerdict => ({ errors, damaged: manifest.filter((_, i) => !verified.has(i)).map((e) => e.id) });
@@ -64,7 +64,7 @@ async function verifyPack(repo: Repository, pipeline: BlobPipeline, id: PackId, 
         manifest.forEach((_, i) => verified.add(i));
       }
       errors.push(...(await pipeline.settle()));
-    });
+    }, ahead);
   } catch (err) {
     errors.push(...(await pipeline.settle()), err as Error);
   }
@@ -82,7 +82,8 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
     trouble++;
   };
 
-  for (const w of repo.configWarnings) fail(w);
+  const configWarnings = repo.configWarnings ?? [];
+  for (const w of configWarnings) fail(w);
 
   // Indexes, one by one, so one bad index doesn't hide the rest.
   const indexes = await listObjects(repo.backend, "index");
@@ -110,10 +111,11 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
   if (opts.readPacks) {
     let done = 0;
     const { pool, ringBytes } = startBlobPool();
+    const ahead = new PacksAhead(repo, [...packs.keys()]);
     try {
       const pipeline = new BlobPipeline(pool, ringBytes);
       for (const [id, manifest] of packs) {
-        const { errors, damaged } = await verifyPack(repo, pipeline, id, manifest);
+        const { errors, damaged } = await verifyPack(repo, pipeline, id, manifest, ahead);
         for (const err of errors) log.error(`Pack ${id}: ${describe(err)}`);
         for (const blob of damaged) lost.set(blob, id);
         if (errors.length > 0) broken++;
@@ -121,6 +123,7 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
         opts.onPack?.(++done, packs.size);
       }
     } finally {
+      ahead.close();
       pool.close();
     }
   } else {
@@ -188,7 +191,7 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
 
   if (trouble > 0) {
     const hints = ["the errors above name the damaged objects"];
-    if (repo.configWarnings.length > 0) hints.push("mend the config file by hand: it isn't hashed, and a damaged key is ignored, leaving its setting at the default");
+    if (configWarnings.length > 0) hints.push("mend the config file by hand: it isn't hashed, and a damaged key is ignored, leaving its setting at the default");
     if (unindexed) hints.push(REBUILD_INDEX_HINT);
     if (unreadTrees) hints.push("`backpak check --read-packs` reads every pack, naming each damaged one and the files that need it");
     if (broken > 0) hints.push("put back good copies of the broken packs if you have them (from a copy of the repository, say); restore writes every file but those named");
