@@ -1,8 +1,9 @@
 /**
  * `check`: every index and snapshot loads and hashes to its ID; every indexed pack exists (or, with
  * --read-packs, decodes with every blob matching its ID and its manifest matching the index); every
- * chunk a snapshot uses is indexed. Problems are reported one by one; any problem fails the check.
- * A missing or damaged pack is followed by every snapshot and path that needs it.
+ * chunk a snapshot uses is indexed. Problems are reported one by one; any problem fails the check,
+ * with a hint for what was found. A missing pack, a damaged blob (or a pack that can't be read at
+ * all), or a chunk no index lists is followed by every snapshot and path that needs it.
  */
 import type { BlobId, IndexId, PackId, SnapshotId } from "../format/id.ts";
 import { shortId } from "../format/id.ts";
@@ -174,7 +175,7 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
     } catch (err) {
       fail(`Snapshot ${id}: ${describe(err)}`);
       if (err instanceof BackpakError && err.kind === "not-found") unindexed = true;
-      else unreadTrees = !opts.readPacks;
+      else if (!opts.readPacks) unreadTrees = true;
     }
   }
   let missing = 0;
