@@ -142,6 +142,8 @@ for (const target of TARGETS) {
 
       if (target.pack !== undefined) {
         // Restore writes every file it can and names the others; check names exactly those.
+        // Plain check reads no packs, so it's --read-packs that finds a damaged one.
+        expect(restore).toContain("Hint: `backpak check --read-packs` names every snapshot and path");
         const lost = namedByRestore(restore, out);
         expect(lost.length).toBeGreaterThan(0);
         const written = Object.keys(contentsOf(out)).filter((n) => !n.endsWith("/"));
