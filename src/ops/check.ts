@@ -50,7 +50,6 @@ interface PackVerdict {
 async function verifyPack(repo: Repository, pipeline: BlobPipeline, id: PackId, manifest: Manifest, ahead: PacksAhead): Promise<PackVerdict> {
   const verified = new Set<number>();
   const errors: Error[] = [];
-  const verdict = (): PackVerdict => ({ errors, damaged: manifest.filter((_, i) => !verified.has(i)).map((e) => e.id) });
   const on = { onBlob: (i: number) => void verified.add(i), onDamage: (err: Error) => void errors.push(err) };
   try {
     await withPack(repo, id, async (pack) => {
@@ -69,7 +68,7 @@ async function verifyPack(repo: Repository, pipeline: BlobPipeline, id: PackId, 
   } catch (err) {
     errors.push(...(await pipeline.settle()), err as Error);
   }
-  return verdict();
+  return { errors, damaged: manifest.filter((_, i) => !verified.has(i)).map((e) => e.id) };
 }
 
 export async function check(repo: Repository, opts: CheckOptions): Promise<void> {
