@@ -24,7 +24,7 @@ export function parseIndexFile(file: Uint8Array, what: string): { id: IndexId; i
 }
 
 /** What to do about an index file that doesn't load: the packs hold everything it says. */
-export const REBUILD_INDEX_HINT = "run `backpak rebuild-index`: it rebuilds the index from the packs' own manifests";
+export const REBUILD_INDEX_HINT = "run `backpak rebuild-index`: it rebuilds the index from the packs' own manifests, naming any pack it can't read";
 
 /** Loads index `id`, checking it hashes to its ID; a damaged one is an error naming its file, saying how to rebuild it. */
 export async function loadIndex(backend: Backend, id: IndexId): Promise<IndexContents> {
