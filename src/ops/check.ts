@@ -117,6 +117,8 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
       for (const [id, manifest] of packs) {
         const { errors, damaged } = await verifyPack(repo, pipeline, id, manifest, ahead);
         for (const err of errors) log.error(`Pack ${id}: ${describe(err)}`);
+        if (damaged.length === manifest.length) log.error(`Pack ${id}: none of its ${manifest.length} blobs can be read`);
+        else if (damaged.length > 0) log.error(`Pack ${id}: ${damaged.length} of its ${manifest.length} blobs can't be read: ${damaged.join(", ")}`);
         for (const blob of damaged) lost.set(blob, id);
         if (errors.length > 0) broken++;
         else log.debug(`Pack ${id} verified`);
