@@ -1,7 +1,9 @@
 /** Finds the files of a snapshot that need chunks which can't be read (to name what a missing or damaged pack, or a lost index entry, breaks). */
 import type { BlobId } from "../format/id.ts";
-import { compareUtf8 } from "../lib/order.ts";
-import { forestTree, type Forest } from "../repo/tree-cache.ts";
+import type { Node, Tree } from "../format/tree.ts";
+import type { Forest } from "../repo/tree-cache.ts";
+import { foldTrees } from "../repo/tree-fold.ts";
+import { walkTree } from "../repo/tree-walk.ts";
 
 /** A file (its path as `ls` shows it) and why it can't be restored: what the first unreadable chunk it needs is, e.g. "broken pack <id>". */
 export interface PackUser {
@@ -16,35 +18,21 @@ export class PackUsers {
   /** `lost` says why a chunk can't be read, or undefined when it can. */
   constructor(readonly lost: (chunk: BlobId) => string | undefined) {}
 
-  /** Every file under `root` that needs an unreadable chunk, in path order. */
-  files(forest: Forest, root: BlobId): PackUser[] {
-    const out: PackUser[] = [];
-    this.#walk(forest, root, "", out);
-    return out;
-  }
-
-  #walk(forest: Forest, id: BlobId, dir: string, out: PackUser[]): void {
-    if (!this.#needs(forest, id)) return;
-    const tree = forestTree(forest, id);
-    for (const name of [...tree.keys()].sort(compareUtf8)) {
-      const c = tree.get(name)!.contents;
-      const p = dir === "" ? name : `${dir}/${name}`;
-      if (c.kind === "file") {
-        const needs = this.#lostOf(c.chunks);
-        if (needs !== undefined) out.push({ path: p, needs });
-      } else if (c.kind === "dir") this.#walk(forest, c.tree, p, out);
+  /** Every file under `root` that needs an unreadable chunk, in path order, as the walk finds them. */
+  *files(forest: Forest, root: BlobId): Generator<PackUser> {
+    if (!this.#needs(forest, root)) return;
+    const skip = (node: Node): boolean => node.contents.kind === "dir" && !this.#needs(forest, node.contents.tree);
+    for (const [path, node] of walkTree("", forest, root, { skip })) {
+      if (node.contents.kind !== "file") continue;
+      const needs = this.#lostOf(node.contents.chunks);
+      if (needs !== undefined) yield { path, needs };
     }
   }
 
   #needs(forest: Forest, id: BlobId): boolean {
-    let known = this.#affected.get(id);
-    if (known === undefined) {
-      known = [...forestTree(forest, id).values()].some((n) =>
-        n.contents.kind === "file" ? this.#lostOf(n.contents.chunks) !== undefined : n.contents.kind === "dir" && this.#needs(forest, n.contents.tree),
-      );
-      this.#affected.set(id, known);
-    }
-    return known;
+    const needs = (tree: Tree, sub: (id: BlobId) => boolean): boolean =>
+      [...tree.values()].some((n) => (n.contents.kind === "file" ? this.#lostOf(n.contents.chunks) !== undefined : n.contents.kind === "dir" && sub(n.contents.tree)));
+    return foldTrees(id, forest, needs, this.#affected);
   }
 
   #lostOf(chunks: readonly BlobId[]): string | undefined {
