@@ -154,6 +154,8 @@ for (const target of TARGETS) {
       } else if (target.named !== "config.toml") {
         expect(check).toContain(base.snapshot);
       }
+      // A tree that can't be read: restore names the snapshot whose trees it couldn't load.
+      if (target.named === base.treePack) expect(restore).toContain(`Error: Couldn't load the trees of snapshot ${base.snapshot}`);
     });
   }
 }
