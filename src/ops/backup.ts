@@ -23,6 +23,7 @@ import { TreeCache, loadForest, type Forest } from "../repo/tree-cache.ts";
 import { RepoWriter } from "../repo/writer.ts";
 import { chunkPipeline, startBackupPool } from "./pipeline-setup.ts";
 import { skipMatcher } from "./skips.ts";
+import { withoutUnindexedFiles } from "./unindexed-files.ts";
 import { newWalkProgress, walkIntoTrees, type WalkProgress } from "./walk-into-trees.ts";
 
 export interface BackupOptions {
@@ -119,7 +120,7 @@ export async function backup(openRepo: () => Repository, opts: BackupOptions, pr
     const snapshots = (await loadSnapshots(repo.backend)).chronological;
     const parent = [...snapshots].reverse().find((s) => s.snapshot.paths.length === paths.length && s.snapshot.paths.every((p, i) => p === paths[i]));
     log.debug(parent ? `Using snapshot ${parent.id} as a parent` : "No parent snapshot found based on absolute paths");
-    const parentForest: Forest = parent ? await loadForest(parent.snapshot.tree, new TreeCache(repo.backend, index.blobs)) : new Map();
+    const parentForest: Forest = parent ? withoutUnindexedFiles(await loadForest(parent.snapshot.tree, new TreeCache(repo.backend, index.blobs)), index.blobs) : new Map();
     const events = compareScan(replayScan(scanLog ?? (await scanned())), parent ? parentForest.get(parent.snapshot.tree) : undefined, (id) => parentForest.get(id));
     const root = await packTrees(repo, index.blobs.keys(), events, pool, inputBytes, opts, progress);
     return await finishSnapshot(repo, root, paths, snapshots, opts);

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Backend } from "../backend/index.ts";
 import { OBJECT_DIRS } from "../format/magic.ts";
-import { parseRepoConfig, serializeRepoConfig, type RepoConfig } from "../format/repo-config.ts";
+import { parseRepoConfigKeys, serializeRepoConfig, type RepoConfig } from "../format/repo-config.ts";
 import { BackpakError } from "../lib/errors.ts";
 import { syncDir } from "../lib/fsutil.ts";
 import { log } from "../lib/log.ts";
@@ -13,6 +13,8 @@ export interface Repository {
   /** The path the user named (a directory for filesystem repositories). */
   readonly location: string;
   readonly config: RepoConfig;
+  /** What is wrong with its config file though it loads (keys nothing reads: misspelt or damaged names), each naming the file; none when absent. */
+  readonly configWarnings?: readonly string[];
   readonly backend: Backend;
 }
 
@@ -67,6 +69,22 @@ export function initFilesystemRepository(dir: string, config: RepoConfig): void 
 export type BackendFactory = (config: RepoConfig, location: string) => Backend;
 
 /**
+ * Runs `parse`, adding to its error a hint on mending the config file: it isn't hashed, so a
+ * damaged one is fixed by hand.
+ */
+function withConfigHint<T>(configPath: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (!(err instanceof BackpakError) || err.hint !== undefined) throw err;
+    throw new BackpakError(err.kind, err.message, {
+      cause: err.cause,
+      hint: `${configPath} is damaged or was mis-edited: mend it by hand (a filesystem repository's reads \`pack_size = "100 MB"\`, then \`[backend]\`, \`type = "Filesystem"\` and \`force_cache = false\`, each on a line of its own)`,
+    });
+  }
+}
+
+/**
  * Opens the repository at `location` (a directory with config.toml, or a config file for other
  * backends), checks a filesystem repository's layout, and asks `makeBackend` for its backend.
  */
@@ -92,7 +110,9 @@ export function openRepository(location: string, makeBackend: BackendFactory): R
       hint: denied ? `check the permissions of ${location}` : `${location} doesn't look like a backpak repository`,
     });
   }
-  const config = parseRepoConfig(text, configPath);
+  const { config, ignored } = withConfigHint(configPath, () => parseRepoConfigKeys(text, configPath));
+  const configWarnings = ignored.map((key) => `${configPath}: unknown key ${key} is ignored (misspelt or damaged?)`);
+  for (const w of configWarnings) log.warn(w);
   if (config.backend.type === "Filesystem") {
     if (!stat.isDirectory()) {
       throw new BackpakError("usage", `${location}: a filesystem repository must be a directory`);
@@ -102,5 +122,5 @@ export function openRepository(location: string, makeBackend: BackendFactory): R
       if (!fs.existsSync(d)) throw new BackpakError("corrupt", `${d} doesn't exist`, { hint: `${location} is missing part of a repository` });
     }
   }
-  return { location, config, backend: makeBackend(config, location) };
+  return { location, config, configWarnings, backend: makeBackend(config, location) };
 }
