@@ -114,10 +114,11 @@ export async function backup(openRepo: () => Repository, opts: BackupOptions, pr
     // A repository that doesn't exist yet is only created once the scan passed.
     const scanLog = opts.repositoryExists ? undefined : await scanned();
     const repo = openRepo();
-    const index = await loadMasterIndex(repo.backend);
     log.info("Finding a parent snapshot");
     // A damaged snapshot is warned about and can't be a parent; the newest readable one is.
+    // Snapshots before indexes: a concurrent backup's snapshot is stored after its index.
     const snapshots = (await loadSnapshots(repo.backend)).chronological;
+    const index = await loadMasterIndex(repo.backend);
     const parent = [...snapshots].reverse().find((s) => s.snapshot.paths.length === paths.length && s.snapshot.paths.every((p, i) => p === paths[i]));
     log.debug(parent ? `Using snapshot ${parent.id} as a parent` : "No parent snapshot found based on absolute paths");
     const parentForest: Forest = parent ? withoutUnindexedFiles(await loadForest(parent.snapshot.tree, new TreeCache(repo.backend, index.blobs)), index.blobs) : new Map();

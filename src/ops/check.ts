@@ -101,6 +101,9 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
   const configWarnings = repo.configWarnings ?? [];
   for (const w of configWarnings) fail(w);
 
+  // Snapshots are listed first: one that a backup running alongside stores later is left out,
+  // while every one listed here has its index stored before it, so listed below.
+  const snapshotList = await listObjects(repo.backend, "snapshot");
   // Indexes, one by one, so one bad index doesn't hide the rest.
   const indexes = await listObjects(repo.backend, "index");
   const loaded: { id: IndexId; packs: ReadonlyMap<PackId, Manifest>; supersedes: ReadonlySet<IndexId> }[] = [];
@@ -172,7 +175,7 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
     return `broken pack ${pack} (chunk ${chunk})`;
   });
   const checkedTrees = new Set<BlobId>();
-  for (const listed of await listObjects(repo.backend, "snapshot")) {
+  for (const listed of snapshotList) {
     const loaded = await tryLoadSnapshot(repo.backend, listed);
     if (isDamaged(loaded)) {
       fail(describe(damagedSnapshotError(loaded)));

@@ -12,9 +12,13 @@ export interface LoadedRepository {
   readonly trees: TreeCache;
 }
 
+/**
+ * Snapshots are listed before the indexes: a backup running alongside stores its index before its
+ * snapshot, so every snapshot listed here has its blobs in an index listed after.
+ */
 export async function loadRepository(repo: Repository): Promise<LoadedRepository> {
-  const index = await loadMasterIndex(repo.backend);
   const snapshots = await loadSnapshots(repo.backend);
+  const index = await loadMasterIndex(repo.backend);
   return { repo, index, snapshots, trees: new TreeCache(repo.backend, index.blobs) };
 }
 
