@@ -2,7 +2,7 @@
  * Picks the concrete backends for a repository from its config (spec §2.3): a plain filesystem
  * repository is used directly; a Backblaze B2, S3 or SFTP one, or a filesystem one with a filter or
  * `force_cache`, goes through the local cache, in front of the filter (if any), in front of the
- * storage (filesystem, B2, S3 or SFTP).
+ * storage (filesystem, B2, S3 or SFTP). Lock objects always go to the storage directly.
  */
 import type { Backend } from "../backend/backend.ts";
 import { B2Backend } from "../backend/b2.ts";
@@ -16,7 +16,7 @@ import { SftpBackend } from "../backend/sftp.ts";
 import { resolveS3Credentials } from "../backend/s3-credentials.ts";
 import type { BackendConfig, RepoConfig } from "../format/repo-config.ts";
 import { log } from "../lib/log.ts";
-import { openRepository, type BackendFactory, type Repository } from "../repo/repository.ts";
+import { openRepository, type BackendFactory, type Repository, type RepositoryBackends } from "../repo/repository.ts";
 
 export interface BackendChoice {
   /** The user config's cache_size: the limit the local cache is pruned to. */
@@ -39,14 +39,19 @@ function cacheStore(size: number): CacheStore {
   return store;
 }
 
-/** The backend for a repository at `location` with `config`, as `choice` asks. */
-export function makeBackend(config: RepoConfig, location: string, choice: BackendChoice): Backend {
+/**
+ * The backends for a repository at `location` with `config`, as `choice` asks: the one for objects,
+ * and the storage itself for locks (tiny objects other machines create and remove, which a cache
+ * would show stale and a filter would make unreadable to a plain listing).
+ */
+export function makeBackends(config: RepoConfig, location: string, choice: BackendChoice): RepositoryBackends {
   const count = (b: Backend): Backend => (choice.traffic ? new CountingBackend(b, choice.traffic) : b);
   const storage = config.backend;
   const raw = storageBackend(storage, location);
-  if (storage.type === "Filesystem" && config.filter === undefined && !storage.forceCache) return count(raw);
+  const locks = count(raw);
+  if (storage.type === "Filesystem" && config.filter === undefined && !storage.forceCache) return { backend: locks, locks };
   const filtered = config.filter === undefined ? raw : new FilterBackend(raw, config.filter.filter, config.filter.unfilter);
-  return new CachedBackend(count(filtered), cacheStore(choice.cacheSize), choice.cacheReads ?? "normal");
+  return { backend: new CachedBackend(count(filtered), cacheStore(choice.cacheSize), choice.cacheReads ?? "normal"), locks };
 }
 
 /** The backend that stores the objects. */
@@ -65,7 +70,7 @@ function storageBackend(storage: BackendConfig, location: string): Backend {
 
 /** A factory for openRepository that builds backends as `choice` asks. */
 export function backendFactory(choice: BackendChoice): BackendFactory {
-  return (config, location) => makeBackend(config, location, choice);
+  return (config, location) => makeBackends(config, location, choice);
 }
 
 /** Opens the repository at `location` with the backends its config calls for. */

@@ -1,7 +1,8 @@
 /**
  * What every command gets: the user config, the working directory, and the repository, chosen
- * from -r, else $BACKPAK_REPOSITORY, else the default repository in the user's data directory.
- * The CLI is the only place that picks concrete backends.
+ * from -r, else $BACKPAK_REPOSITORY, else the default repository in the user's data directory,
+ * opened and locked as the command's lock mode says. The CLI is the only place that picks
+ * concrete backends.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -13,6 +14,7 @@ import { log } from "../lib/log.ts";
 import type { CacheReads } from "../backend/cache.ts";
 import type { Repository } from "../repo/repository.ts";
 import { openRepositoryWith } from "./backends.ts";
+import { RunLocks, type LockPolicy } from "./locking.ts";
 
 export type RepositorySource = "flag" | "environment" | "default";
 
@@ -29,10 +31,12 @@ export interface CliContext {
   readonly workDir: string;
   readonly repositoryPath: string;
   readonly repositorySource: RepositorySource;
-  /** Opens the chosen repository with the backends its config calls for, counting its traffic. */
-  openRepository(options?: OpenOptions): Repository;
-  /** Opens another repository (e.g. copy's destination) the same way. */
-  openRepositoryAt(location: string, options?: OpenOptions): Repository;
+  /** Opens the chosen repository with the backends its config calls for, counting its traffic, and locks it. */
+  openRepository(options?: OpenOptions): Promise<Repository>;
+  /** Opens and locks another repository (e.g. copy's destination) the same way. */
+  openRepositoryAt(location: string, options?: OpenOptions): Promise<Repository>;
+  /** Removes the locks the command took (at its end, whatever the outcome). */
+  releaseLocks(): Promise<void>;
   /** Wraps a repository's backend to count its traffic (openRepository already does). */
   counted(repo: Repository): Repository;
   /** Logs (INFO, aside from the command's output) how many requests of each kind the repositories got, if any: for -v at the end of a command. */
@@ -45,19 +49,24 @@ export function defaultRepositoryPath(env: NodeJS.ProcessEnv = process.env): str
   return path.join(data, "backpak", "default");
 }
 
-export function makeContext(config: UserConfig, repositoryFlag: string | undefined): CliContext {
+export function makeContext(config: UserConfig, repositoryFlag: string | undefined, lockPolicy: LockPolicy): CliContext {
   const env = process.env.BACKPAK_REPOSITORY;
   const [repositoryPath, repositorySource]: [string, RepositorySource] =
     repositoryFlag !== undefined ? [repositoryFlag, "flag"] : env ? [env, "environment"] : [defaultRepositoryPath(), "default"];
   const traffic = newTally();
   const counted = (repo: Repository): Repository => ({ ...repo, backend: new CountingBackend(repo.backend, traffic) });
-  const openAt = (location: string, options: OpenOptions = {}): Repository =>
-    openRepositoryWith(location, { cacheSize: config.cacheSize, traffic, ...options });
+  const locks = new RunLocks(lockPolicy);
+  const openAt = async (location: string, options: OpenOptions = {}): Promise<Repository> => {
+    const repo = openRepositoryWith(location, { cacheSize: config.cacheSize, traffic, ...options });
+    await locks.lock(repo);
+    return repo;
+  };
   return {
     config,
     traffic,
     counted,
     openRepositoryAt: openAt,
+    releaseLocks: () => locks.releaseAll(),
     workDir: process.cwd(),
     reportRequests: () => {
       const counts = REQUEST_KINDS.map((kind) => [kind, traffic.requests[kind]] as const);
@@ -65,7 +74,7 @@ export function makeContext(config: UserConfig, repositoryFlag: string | undefin
     },
     repositoryPath,
     repositorySource,
-    openRepository: (options) => {
+    openRepository: async (options) => {
       if (repositorySource === "default" && !fs.existsSync(repositoryPath)) {
         throw new BackpakError("not-found", `There is no repository yet at the default location ${repositoryPath}`, {
           hint: "run `backpak backup <PATHS>` to create it, or give one with -r",

@@ -92,7 +92,7 @@ export function canonicalPaths(paths: readonly string[]): string[] {
   return out;
 }
 
-export async function backup(openRepo: () => Repository, opts: BackupOptions, progress: BackupProgress = newBackupProgress()): Promise<BackupOutcome> {
+export async function backup(openRepo: () => Promise<Repository>, opts: BackupOptions, progress: BackupProgress = newBackupProgress()): Promise<BackupOutcome> {
   const paths = canonicalPaths(opts.paths);
   skipMatcher(opts.skips); // bad patterns fail here, before anything starts
   const { pool, inputBytes } = startBackupPool();
@@ -113,7 +113,7 @@ export async function backup(openRepo: () => Repository, opts: BackupOptions, pr
     };
     // A repository that doesn't exist yet is only created once the scan passed.
     const scanLog = opts.repositoryExists ? undefined : await scanned();
-    const repo = openRepo();
+    const repo = await openRepo();
     log.info("Finding a parent snapshot");
     // A damaged snapshot is warned about and can't be a parent; the newest readable one is.
     // Snapshots before indexes: a concurrent backup's snapshot is stored after its index.

@@ -10,6 +10,7 @@ import { BackpakError } from "../lib/errors.ts";
 import { randomTag } from "../lib/fsutil.ts";
 import { onInterrupt } from "../lib/interrupt.ts";
 import { log } from "../lib/log.ts";
+import { processExists } from "../lib/processes.ts";
 
 export type WorkTempKind = "pack" | "snapshot" | "dump";
 
@@ -55,21 +56,10 @@ export function removeAbandonedTemps(workDir: string): string[] {
   const removed: string[] = [];
   for (const name of fs.readdirSync(workDir)) {
     const pid = TEMP_NAME.exec(name)?.[1];
-    if (pid === undefined || isRunning(Number(pid))) continue;
+    if (pid === undefined || processExists(Number(pid))) continue;
     fs.rmSync(path.join(workDir, name), { force: true });
     log.info(`Removed ${name}, left unfinished by an interrupted run`);
     removed.push(name);
   }
   return removed;
-}
-
-function isRunning(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists, as another user's process.
-    return (err as { code?: string }).code !== "ESRCH";
-  }
 }

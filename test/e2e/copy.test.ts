@@ -92,7 +92,7 @@ test("a copy that can't store its index resumes from its WIP index", () => {
   fs.chmodSync(repo, 0o755);
   letOthersRead(repo);
   fs.chmodSync(repo2, 0o755);
-  for (const d of [work, path.join(repo2, "packs"), path.join(repo2, "snapshots")]) fs.chmodSync(d, 0o777);
+  for (const d of [work, path.join(repo, "locks"), path.join(repo2, "packs"), path.join(repo2, "snapshots"), path.join(repo2, "locks")]) fs.chmodSync(d, 0o777);
   fs.chmodSync(path.join(repo2, "indexes"), 0o555);
   try {
     fails(cli(work, repo, ["copy", "--all", "--to", repo2], { asUser: 65534, cwd: work }));

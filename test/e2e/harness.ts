@@ -208,7 +208,7 @@ export function filesIn(dir: string): string[] {
 }
 
 /** The layout of a repository that holds nothing yet. */
-export const EMPTY_REPO = ["config.toml", "indexes/", "packs/", "snapshots/"];
+export const EMPTY_REPO = ["config.toml", "indexes/", "locks/", "packs/", "snapshots/"];
 
 /** Lets other users read a repository's objects (written 0600, as backpak does), for runs as another user. */
 export function letOthersRead(repo: string): void {

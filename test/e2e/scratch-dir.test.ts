@@ -12,7 +12,7 @@ test("a working directory backup can't write in is named as the scratch director
   const data = tempDir("scratch-data");
   fs.writeFileSync(path.join(data, "f.txt"), "some data");
   const readOnly = tempDir("scratch-readonly");
-  for (const d of [work, repo, data, ...["packs", "indexes", "snapshots"].map((s) => path.join(repo, s))]) fs.chmodSync(d, 0o777);
+  for (const d of [work, repo, data, ...["packs", "indexes", "snapshots", "locks"].map((s) => path.join(repo, s))]) fs.chmodSync(d, 0o777);
   fs.chmodSync(readOnly, 0o555);
   const r = fails(run(["--config", "", "-r", repo, "backup", data], { asUser: 65534, cwd: readOnly }));
   expect(errorReport(r)).toContain(`Can't write in ${readOnly}, the scratch directory for packs, indexes and snapshots`);

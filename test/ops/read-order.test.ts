@@ -48,7 +48,7 @@ function racedRepository(label: string): Repository {
   backpak(["init", "filesystem"]);
   backpak(["backup", "one"]);
   const backend: Backend = new BackupAfterIndexList(repo, () => backpak(["backup", "two"]));
-  return { location: repo, config: parseRepoConfig(fs.readFileSync(path.join(repo, "config.toml"), "utf8"), repo), backend };
+  return { location: repo, config: parseRepoConfig(fs.readFileSync(path.join(repo, "config.toml"), "utf8"), repo), backend, locks: backend };
 }
 
 test("check passes when a backup stores its index and snapshot while check runs", async () => {

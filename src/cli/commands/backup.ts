@@ -30,6 +30,7 @@ function snapshotTime(text: string): bigint {
 const LEFT_OUT_EXIT = 3;
 
 export const backup: Command = {
+  lock: "shared",
   interrupted: "run it again in the same directory and it resumes where it stopped",
   spec: {
     name: "backup",
@@ -56,13 +57,13 @@ export const backup: Command = {
   },
   async run(args, ctx) {
     const dereference = arg.flag(args, "dereference") ? true : arg.flag(args, "no-dereference") ? false : ctx.config.backup.dereference;
-    const openRepo = () => {
+    const openRepo = async () => {
       if (ctx.repositorySource === "default" && !fs.existsSync(ctx.repositoryPath) && !arg.flag(args, "dry-run")) {
         log.info(`Creating the default repository at ${ctx.repositoryPath}`);
         initFilesystemRepository(ctx.repositoryPath, { packSize: DEFAULT_PACK_SIZE, backend: { type: "Filesystem", forceCache: false } });
         return ctx.openRepositoryAt(ctx.repositoryPath);
       }
-      return ctx.openRepository();
+      return await ctx.openRepository();
     };
     const timeText = arg.value(args, "time");
     const time = timeText === undefined ? undefined : snapshotTime(timeText);

@@ -10,6 +10,7 @@ import { stdout } from "../../ui/output.ts";
 import { arg, type Command } from "../command.ts";
 
 export const copy: Command = {
+  lock: "shared",
   interrupted: "run it again in the same directory and it resumes where it stopped",
   spec: {
     name: "copy",
@@ -32,7 +33,7 @@ export const copy: Command = {
     const progress = newRepackProgress();
     const view = arg.flag(args, "quiet") ? undefined : new ProgressView((spin) => repackLines(progress, ctx.traffic, spin));
     if (view) progress.tick = () => view.tick();
-    const ids = await runCopy(ctx.openRepository(), ctx.openRepositoryAt(to), {
+    const ids = await runCopy(await ctx.openRepository(), await ctx.openRepositoryAt(to), {
       ...(all ? {} : { snapshots: refs }),
       skips: mergeSkips(ctx.config.skips, arg.multi(args, "skip")),
       dryRun: arg.flag(args, "dry-run"),

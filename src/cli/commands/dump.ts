@@ -11,6 +11,7 @@ import { nodeLine } from "../../ui/tree-lines.ts";
 import { arg, type Command } from "../command.ts";
 
 export const dump: Command = {
+  lock: "read",
   quiet: true,
   spec: {
     name: "dump",
@@ -22,7 +23,7 @@ export const dump: Command = {
     ],
   },
   async run(args, ctx) {
-    const target = await runDump(ctx.openRepository(), { snapshot: arg.pos(args, "SNAPSHOT"), path: arg.pos(args, "PATH") });
+    const target = await runDump(await ctx.openRepository(), { snapshot: arg.pos(args, "SNAPSHOT"), path: arg.pos(args, "PATH") });
     const out = arg.value(args, "output");
     if (target.kind === "file") {
       if (out !== undefined && out !== "-") return target.writeTo(path.resolve(out));

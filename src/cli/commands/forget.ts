@@ -68,6 +68,7 @@ export function retentionLines(groups: readonly RetentionGroup[]): string[] {
 }
 
 export const forget: Command = {
+  lock: "shared",
   spec: {
     name: "forget",
     about: "Forget snapshots",
@@ -93,8 +94,8 @@ export const forget: Command = {
       const msg = refs.length === 0 ? "Give the snapshots to forget, or a retention policy with --keep-* options" : "Give either snapshots to forget or --keep-* options, not both";
       throw usageError("backpak forget", msg);
     }
-    if (refs.length > 0) return runForget(ctx.openRepository(), { refs, dryRun, print: stdout.line });
-    await forgetByPolicy(ctx.openRepository(), policy, dryRun, (groups) => {
+    if (refs.length > 0) return runForget(await ctx.openRepository(), { refs, dryRun, print: stdout.line });
+    await forgetByPolicy(await ctx.openRepository(), policy, dryRun, (groups) => {
       const lines = retentionLines(groups);
       if (lines.length > 0) stdout.write(lines.join("\n") + "\n");
     }, stdout.line);

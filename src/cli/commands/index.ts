@@ -15,5 +15,6 @@ import { init } from "./init.ts";
 import { ls } from "./ls.ts";
 import { restore } from "./restore.ts";
 import { snapshots } from "./snapshots.ts";
+import { unlock } from "./unlock.ts";
 
-export const COMMANDS: readonly Command[] = [init, backup, cat, check, copy, diff, dump, filterSnapshot, forget, ls, prune, rebuildIndex, restore, snapshots, usage];
+export const COMMANDS: readonly Command[] = [init, backup, cat, check, copy, diff, dump, filterSnapshot, forget, ls, prune, rebuildIndex, restore, snapshots, unlock, usage];

@@ -17,6 +17,7 @@ import { INIT_S3, s3BackendFromFlags } from "./init-s3.ts";
 import { createSftpDirectories, INIT_SFTP, sftpBackendFromFlags } from "./init-sftp.ts";
 
 export const init: Command = {
+  lock: "none",
   spec: {
     name: "init",
     about: "Initialize a backup repository",

@@ -8,6 +8,7 @@ import { stdout } from "../../ui/output.ts";
 import { arg, type Command } from "../command.ts";
 
 export const restore: Command = {
+  lock: "read",
   interrupted: "the files the restore hadn't finished were removed, and running it again finishes it",
   spec: {
     name: "restore",
@@ -35,7 +36,7 @@ export const restore: Command = {
     const progress = newWriteProgress();
     const view = new ProgressView((spin, elapsed) => restoreLines(progress, ctx.traffic, spin, elapsed));
     progress.tick = () => view.tick();
-    await runRestore(ctx.openRepository(), {
+    await runRestore(await ctx.openRepository(), {
       snapshot: arg.pos(args, "SNAPSHOT"),
       ...(output !== undefined ? { output } : {}),
       dryRun: arg.flag(args, "dry-run"),
