@@ -228,6 +228,12 @@ const KERNELS: Record<number, (slots: Slots, slot: number, data: Uint8Array) => 
   [JobType.Hash]: hash,
 };
 
+/** For the "hold" fault: waits (checking every 10 ms) until the test creates `release`. */
+function holdUntil(release: string): void {
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  while (!fs.existsSync(release)) Atomics.wait(nap, 0, 0, 10);
+}
+
 self.onmessage = (e: MessageEvent<WorkerInit>) => {
   const init = e.data;
   readHook = init.readHook;
@@ -244,6 +250,7 @@ self.onmessage = (e: MessageEvent<WorkerInit>) => {
     // Dies with the job unfinished: the main thread must notice the worker's error and not wait forever.
     if (injected === "die") throw new Error(`injected worker death in job type ${type}`);
     if (injected === "stall") Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+    if (injected === "hold") holdUntil(init.fault!.release!);
     let status: number = Status.Done;
     try {
       if (injected === "throw") throw new Error(`injected fault in job type ${type}`);
