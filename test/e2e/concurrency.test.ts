@@ -1,0 +1,247 @@
+/**
+ * Commands sharing one filesystem repository, run as a user would: concurrent backups of different
+ * and overlapping trees all succeed and every snapshot restores byte for byte; a prune started
+ * during a backup is refused (exit 11, naming the backup's lock) or, with --retry-lock, waits for it;
+ * a SIGKILLed command's lock blocks nothing; other hosts' locks block while fresh; `unlock` removes
+ * stale locks; locks are removed on success, failure and interruption; --no-lock reads a repository
+ * its user can't write to. A backup is held mid-way by BACKPAK_FAULT=…:hold until the test lets it go.
+ */
+import { expect, test } from "bun:test";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { encodeLock, type Lock } from "../../src/format/lock.ts";
+import { hashId } from "../../src/kernels/sha224.ts";
+import { writeSeededTree } from "../helpers/seeded-tree.ts";
+import { cleanUpAfterThisFile, cli, cliAsync, contentsOf, errorReport, fails, letOthersRead, ok, setup, spawnCli, tempDir, type RunResult } from "./harness.ts";
+
+cleanUpAfterThisFile();
+
+type Proc = Bun.Subprocess<"ignore", "ignore", "pipe">;
+
+/** Keeps each run's worker pool to one thread: the tests run several commands at once. */
+const ONE_WORKER = { BACKPAK_WORKERS: "1" };
+
+const locksIn = (repo: string): string[] => fs.readdirSync(path.join(repo, "locks")).sort();
+const shortIdOf = (r: RunResult): string => /Snaphsot ([0-9a-v]+) done/.exec(r.stdout)![1]!;
+
+/** Polls (as the other e2e tests that stop a run mid-way do) until `ready()` holds while `proc` runs. */
+async function whileRunning(proc: Proc, ready: () => boolean): Promise<void> {
+  for (let waited = 0; !ready(); waited += 5) {
+    if (proc.exitCode !== null) throw new Error(`the run ended (${proc.exitCode}) before the test could go on`);
+    if (waited > 60_000) throw new Error("the run never got where the test could go on");
+    await Bun.sleep(5);
+  }
+}
+
+/** Reads `proc`'s stderr until it contains `text`; then the rest of it, with its exit code, comes from `finished`. */
+async function stderrUntil(proc: Proc, text: string): Promise<{ finished: Promise<{ code: number; stderr: string }> }> {
+  const reader = proc.stderr.getReader();
+  const decoder = new TextDecoder();
+  let seen = "";
+  while (!seen.includes(text)) {
+    const { done, value } = await reader.read();
+    if (done) throw new Error(`the run ended without saying ${JSON.stringify(text)}:\n${seen}`);
+    seen += decoder.decode(value, { stream: true });
+  }
+  const finished = (async () => {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return { code: await proc.exited, stderr: seen };
+      seen += decoder.decode(value, { stream: true });
+    }
+  })();
+  return { finished };
+}
+
+/** Starts a backup of `src` that holds (mid-way, its lock taken) until `release` is created. */
+function heldBackup(work: string, repo: string, src: string, release: string): Proc {
+  return spawnCli(work, repo, ["backup", src], { ...ONE_WORKER, BACKPAK_FAULT: "compress:1:hold", BACKPAK_FAULT_RELEASE: release });
+}
+
+/** Restores every snapshot in `expected` (short ID → the tree's contents when backed up) and compares byte for byte. */
+function expectEveryRestore(repo: string, expected: ReadonlyMap<string, Record<string, string>>): void {
+  const work = tempDir("restore-work");
+  for (const [id, contents] of expected) {
+    const out = tempDir(`restore-${id}`);
+    ok(cli(work, repo, ["restore", "--output", out, id]));
+    expect(contentsOf(out)).toEqual(contents);
+  }
+}
+
+/** `n` trees under one directory; overlapping ones share most of their files. */
+function trees(label: string, n: number, overlapping: boolean): string[] {
+  const parent = tempDir(label);
+  return Array.from({ length: n }, (_, i) =>
+    writeSeededTree(path.join(parent, `tree${i}`), { seed: 100 + i, own: 3, maxSize: 1 << 20, ...(overlapping ? { sharedSeed: 1, shared: 4 } : {}) }),
+  );
+}
+
+for (const n of [2, 4]) {
+  for (const overlapping of [false, true]) {
+    test(`${n} concurrent backups of ${overlapping ? "overlapping" : "different"} trees all succeed, check clean and restore byte for byte`, async () => {
+      const { repo } = setup(`conc-${n}-${overlapping}`);
+      const srcs = trees(`conc-src-${n}-${overlapping}`, n, overlapping);
+      // Each in its own working directory, as separate machines or cron jobs would be.
+      const runs = await Promise.all(srcs.map((src) => cliAsync(tempDir("conc-work"), repo, ["backup", src], { env: ONE_WORKER })));
+      const expected = new Map(runs.map((r, i) => [shortIdOf(ok(r)), contentsOf(srcs[i]!)]));
+      expect(expected.size).toBe(n);
+      expect(locksIn(repo)).toEqual([]);
+      ok(cli(tempDir("conc-check"), repo, ["check", "--read-packs"]));
+      expectEveryRestore(repo, expected);
+    });
+  }
+}
+
+/** A repository with two snapshots of one tree, the first forgotten, so a prune has packs to drop and rewrite. */
+function repositoryWithGarbage(label: string): { work: string; repo: string; kept: Map<string, Record<string, string>> } {
+  const { work, repo } = setup(label);
+  const src = writeSeededTree(path.join(tempDir(`${label}-src`), "a"), { seed: 7, own: 6, maxSize: 1 << 20 });
+  ok(cli(work, repo, ["backup", src]));
+  fs.rmSync(path.join(src, "own-0"));
+  const second = shortIdOf(ok(cli(work, repo, ["backup", src])));
+  ok(cli(work, repo, ["forget", "LAST~"]));
+  return { work, repo, kept: new Map([[second, contentsOf(src)]]) };
+}
+
+test("a prune started during a backup is refused with exit 11 naming the backup's lock; with --retry-lock it waits, then prunes", async () => {
+  const { work, repo, kept } = repositoryWithGarbage("prune-during");
+  const src = writeSeededTree(path.join(tempDir("prune-during-src"), "b"), { seed: 8, own: 4, maxSize: 1 << 20 });
+  const release = path.join(tempDir("prune-during-release"), "go");
+  const backupWork = tempDir("prune-during-backup");
+  const backup = heldBackup(backupWork, repo, src, release);
+  await whileRunning(backup, () => locksIn(repo).length === 1);
+
+  const refused = fails(cli(work, repo, ["prune"]));
+  expect(refused.code).toBe(11);
+  const report = errorReport(refused);
+  expect(report).toContain(`${repo} is locked by \`backup\` (PID ${backup.pid}, user `);
+  expect(report).toContain(`on host ${os.hostname()}) since `);
+  expect(report).toContain(`(locks/${locksIn(repo)[0]})`);
+  expect(report).toContain("`backpak unlock`");
+  expect(report).toContain("--retry-lock DURATION");
+
+  const prune = spawnCli(work, repo, ["--retry-lock", "10m", "prune"], ONE_WORKER);
+  // The prune has seen the backup's lock and is waiting: only now may the backup finish.
+  const waiting = await stderrUntil(prune, "trying again");
+  fs.writeFileSync(release, "");
+  const [backupCode, backupErr] = await Promise.all([backup.exited, new Response(backup.stderr).text()]);
+  expect(backupCode, backupErr).toBe(0);
+  const pruned = await waiting.finished;
+  expect(pruned.code, pruned.stderr).toBe(0);
+  expect(pruned.stderr).toMatch(/is locked by `backup`[^\n]*; trying again for up to \d+ s/);
+  expect(locksIn(repo)).toEqual([]);
+
+  ok(cli(work, repo, ["check", "--read-packs"]));
+  const snapshots = ok(cli(work, repo, ["snapshots"])).stdout;
+  const backedUp = [...snapshots.matchAll(/^snapshot ([0-9a-v]+)/gm)].map((m) => m[1]!).find((id) => !kept.has(id.slice(0, 8)))!;
+  expectEveryRestore(repo, new Map([...kept, [backedUp.slice(0, 8), contentsOf(src)]]));
+});
+
+test("a SIGKILLed backup or prune leaves its lock, which blocks nothing on this host: the next backup and prune succeed", async () => {
+  const { work, repo, kept } = repositoryWithGarbage("killed-lock");
+  const src = writeSeededTree(path.join(tempDir("killed-lock-src"), "c"), { seed: 9, own: 3, maxSize: 1 << 20 });
+  const never = path.join(tempDir("killed-lock-release"), "never");
+  for (const args of [["backup", src], ["prune"]]) {
+    const proc = spawnCli(tempDir("killed-lock-work"), repo, args, { ...ONE_WORKER, BACKPAK_FAULT: "compress:1:hold", BACKPAK_FAULT_RELEASE: never });
+    await whileRunning(proc, () => locksIn(repo).length === 1);
+    proc.kill("SIGKILL");
+    await proc.exited;
+    expect(locksIn(repo).length).toBe(1);
+    const after = shortIdOf(ok(cli(work, repo, ["backup", src])));
+    ok(cli(work, repo, ["prune"]));
+    kept.set(after, contentsOf(src));
+    expect(locksIn(repo).length).toBe(1);
+    ok(cli(work, repo, ["unlock"]));
+    expect(locksIn(repo)).toEqual([]);
+  }
+  ok(cli(work, repo, ["check", "--read-packs"]));
+  expectEveryRestore(repo, kept);
+});
+
+/** Writes a lock object as another process (of another host, unless said) would have. */
+function craftLock(repo: string, lock: Partial<Lock>): string {
+  const now = Date.now();
+  const bytes = encodeLock({ host: "other-host", pid: 4321, user: "backup-bot", command: "backup", exclusive: false, created: now, refreshed: now, ...lock });
+  const id = hashId<"lock">(bytes);
+  fs.writeFileSync(path.join(repo, "locks", id), bytes);
+  return id;
+}
+
+/** The ID of a process that has exited. */
+const deadPid = (): number => Bun.spawnSync(["true"]).pid;
+
+test("another host's fresh lock blocks prune; one not refreshed for 30 minutes doesn't", () => {
+  const { work, repo } = repositoryWithGarbage("foreign-lock");
+  const fresh = craftLock(repo, { refreshed: Date.now() - 29 * 60_000 });
+  const refused = fails(cli(work, repo, ["prune"]));
+  expect(refused.code).toBe(11);
+  expect(errorReport(refused)).toContain(`is locked by \`backup\` (PID 4321, user backup-bot on host other-host) since `);
+  // Shared with a backup's lock, a read or another backup goes on.
+  ok(cli(work, repo, ["snapshots"]));
+  fs.rmSync(path.join(repo, "locks", fresh));
+  const old = craftLock(repo, { command: "prune", exclusive: true, refreshed: Date.now() - 31 * 60_000 });
+  ok(cli(work, repo, ["prune"]));
+  expect(locksIn(repo)).toEqual([old]);
+});
+
+test("unlock removes stale locks only; --remove-all removes every lock", () => {
+  const { work, repo } = setup("unlock");
+  const dead = craftLock(repo, { host: os.hostname(), pid: deadPid() });
+  const old = craftLock(repo, { refreshed: Date.now() - 45 * 60_000 });
+  fs.writeFileSync(path.join(repo, "locks", "garbage"), "not a lock");
+  const fresh = craftLock(repo, { command: "prune", exclusive: true });
+  const r = ok(cli(work, repo, ["unlock"]));
+  expect(r.stdout).toBe("Removed 3 locks; 1 held by running commands kept (--remove-all removes them too)\n");
+  expect(locksIn(repo)).toEqual([fresh]);
+  expect(locksIn(repo)).not.toContain(dead);
+  expect(locksIn(repo)).not.toContain(old);
+  expect(ok(cli(work, repo, ["unlock", "--remove-all"])).stdout).toBe("Removed 1 lock\n");
+  expect(locksIn(repo)).toEqual([]);
+});
+
+test("a command's lock is gone after it succeeds, fails or is interrupted", async () => {
+  const { work, repo } = setup("release");
+  const src = writeSeededTree(path.join(tempDir("release-src"), "d"), { seed: 10, own: 3, maxSize: 1 << 20 });
+  ok(cli(work, repo, ["backup", src]));
+  expect(locksIn(repo)).toEqual([]);
+  fails(cli(work, repo, ["restore", "--output", tempDir("release-out"), "vvvvvvvv"]));
+  expect(locksIn(repo)).toEqual([]);
+  fs.appendFileSync(path.join(src, "own-0"), "more");
+  const proc = heldBackup(work, repo, src, path.join(tempDir("release-never"), "never"));
+  await whileRunning(proc, () => locksIn(repo).length === 1);
+  proc.kill("SIGTERM");
+  expect(await proc.exited).toBe(143);
+  expect(locksIn(repo)).toEqual([]);
+});
+
+test("a repository without locks/ (as backpak 0.3.0 makes them) gets one with the first lock", () => {
+  const { work, repo } = setup("no-locks-dir");
+  fs.rmdirSync(path.join(repo, "locks"));
+  ok(cli(work, repo, ["snapshots"]));
+  const src = writeSeededTree(path.join(tempDir("no-locks-src"), "e"), { seed: 11, own: 2, maxSize: 1 << 16 });
+  ok(cli(work, repo, ["backup", src]));
+  expect(locksIn(repo)).toEqual([]);
+});
+
+// As root, permission bits don't stop writes, so the reads are made as nobody (uid 65534).
+test("--no-lock lets restore and check read a repository their user can't write to; writers refuse it", () => {
+  const { work, repo } = setup("no-lock");
+  const src = writeSeededTree(path.join(tempDir("no-lock-src"), "f"), { seed: 12, own: 3, maxSize: 1 << 20 });
+  const id = shortIdOf(ok(cli(work, repo, ["backup", src])));
+  letOthersRead(repo);
+  fs.chmodSync(repo, 0o755);
+  const reader = tempDir("no-lock-reader");
+  fs.chmodSync(reader, 0o777);
+  const out = path.join(reader, "out");
+  const as = { asUser: 65534, cwd: reader };
+  const refused = fails(cli(reader, repo, ["restore", "--output", out, id], as));
+  expect(errorReport(refused)).toContain(`Couldn't lock ${repo} for \`restore\``);
+  expect(errorReport(refused)).toContain("give --no-lock before the command");
+  ok(cli(reader, repo, ["--no-lock", "restore", "--output", out, id], as));
+  expect(contentsOf(out)).toEqual(contentsOf(src));
+  ok(cli(reader, repo, ["--no-lock", "check", "--read-packs"], as));
+  const writer = fails(cli(work, repo, ["--no-lock", "prune"]));
+  expect(writer.code).toBe(2);
+  expect(errorReport(writer)).toContain("`prune` writes to the repository, so it always takes a lock");
+});
