@@ -13,61 +13,10 @@ import path from "node:path";
 import { encodeLock, type Lock } from "../../src/format/lock.ts";
 import { hashId } from "../../src/kernels/sha224.ts";
 import { writeSeededTree } from "../helpers/seeded-tree.ts";
-import { cleanUpAfterThisFile, cli, cliAsync, contentsOf, errorReport, fails, letOthersRead, ok, setup, spawnCli, tempDir, type RunResult } from "./harness.ts";
+import { expectEveryRestore, heldBackup, locksIn, ONE_WORKER, shortIdOf, stderrUntil, whileRunning } from "./concurrency-helpers.ts";
+import { cleanUpAfterThisFile, cli, cliAsync, contentsOf, errorReport, fails, letOthersRead, ok, setup, spawnCli, tempDir } from "./harness.ts";
 
 cleanUpAfterThisFile();
-
-type Proc = Bun.Subprocess<"ignore", "ignore", "pipe">;
-
-/** Keeps each run's worker pool to one thread: the tests run several commands at once. */
-const ONE_WORKER = { BACKPAK_WORKERS: "1" };
-
-const locksIn = (repo: string): string[] => fs.readdirSync(path.join(repo, "locks")).sort();
-const shortIdOf = (r: RunResult): string => /Snaphsot ([0-9a-v]+) done/.exec(r.stdout)![1]!;
-
-/** Polls (as the other e2e tests that stop a run mid-way do) until `ready()` holds while `proc` runs. */
-async function whileRunning(proc: Proc, ready: () => boolean): Promise<void> {
-  for (let waited = 0; !ready(); waited += 5) {
-    if (proc.exitCode !== null) throw new Error(`the run ended (${proc.exitCode}) before the test could go on`);
-    if (waited > 60_000) throw new Error("the run never got where the test could go on");
-    await Bun.sleep(5);
-  }
-}
-
-/** Reads `proc`'s stderr until it contains `text`; then the rest of it, with its exit code, comes from `finished`. */
-async function stderrUntil(proc: Proc, text: string): Promise<{ finished: Promise<{ code: number; stderr: string }> }> {
-  const reader = proc.stderr.getReader();
-  const decoder = new TextDecoder();
-  let seen = "";
-  while (!seen.includes(text)) {
-    const { done, value } = await reader.read();
-    if (done) throw new Error(`the run ended without saying ${JSON.stringify(text)}:\n${seen}`);
-    seen += decoder.decode(value, { stream: true });
-  }
-  const finished = (async () => {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return { code: await proc.exited, stderr: seen };
-      seen += decoder.decode(value, { stream: true });
-    }
-  })();
-  return { finished };
-}
-
-/** Starts a backup of `src` that holds (mid-way, its lock taken) until `release` is created. */
-function heldBackup(work: string, repo: string, src: string, release: string): Proc {
-  return spawnCli(work, repo, ["backup", src], { ...ONE_WORKER, BACKPAK_FAULT: "compress:1:hold", BACKPAK_FAULT_RELEASE: release });
-}
-
-/** Restores every snapshot in `expected` (short ID → the tree's contents when backed up) and compares byte for byte. */
-function expectEveryRestore(repo: string, expected: ReadonlyMap<string, Record<string, string>>): void {
-  const work = tempDir("restore-work");
-  for (const [id, contents] of expected) {
-    const out = tempDir(`restore-${id}`);
-    ok(cli(work, repo, ["restore", "--output", out, id]));
-    expect(contentsOf(out)).toEqual(contents);
-  }
-}
 
 /** `n` trees under one directory; overlapping ones share most of their files. */
 function trees(label: string, n: number, overlapping: boolean): string[] {
