@@ -3,7 +3,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll } from "bun:test";
 import { cleanUpAfterThisFile as cleanUpTempDirs, tempDir } from "../helpers/tmp.ts";
-export { tempDir };
+import { contentsOf, entriesIn } from "../helpers/tree-contents.ts";
+export { contentsOf, entriesIn, tempDir };
 
 export const REPO_ROOT = path.resolve(import.meta.dir, "..", "..");
 export const BIN = path.join(REPO_ROOT, "dist", "backpak");
@@ -182,26 +183,6 @@ export function setup(label: string): { work: string; repo: string } {
   return { work, repo };
 }
 
-/**
- * Every entry under `dir`, relative, sorted, directories with a trailing `/`. Names are read as
- * bytes so non-UTF-8 names are listed too (decoded lossily).
- */
-export function entriesIn(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (abs: Buffer, rel: string): void => {
-    for (const name of fs.readdirSync(abs, { encoding: "buffer" })) {
-      const child = Buffer.concat([abs, Buffer.from("/"), name]);
-      const r = rel === "" ? name.toString() : `${rel}/${name.toString()}`;
-      if (fs.lstatSync(child).isDirectory()) {
-        out.push(`${r}/`);
-        walk(child, r);
-      } else out.push(r);
-    }
-  };
-  walk(Buffer.from(dir), "");
-  return out.sort();
-}
-
 /** Every non-directory entry under `dir`, relative and sorted. */
 export function filesIn(dir: string): string[] {
   return entriesIn(dir).filter((e) => !e.endsWith("/"));
@@ -252,18 +233,3 @@ export function errorReport(r: RunResult): string {
   return [...logged, ...(start < 0 ? [] : all.slice(start))].join("\n");
 }
 
-/**
- * A directory's entries and what they hold: each file as a hex SHA-256 of its bytes, each
- * symlink as `-> target`, each directory as `/`. Two trees are byte-for-byte the same when these are equal.
- */
-export function contentsOf(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const rel of entriesIn(dir)) {
-    const p = path.join(dir, rel);
-    const st = fs.lstatSync(p);
-    if (st.isDirectory()) out[rel] = "/";
-    else if (st.isSymbolicLink()) out[rel] = `-> ${fs.readlinkSync(p)}`;
-    else out[rel] = new Bun.CryptoHasher("sha256").update(fs.readFileSync(p)).digest("hex");
-  }
-  return out;
-}
