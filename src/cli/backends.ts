@@ -48,10 +48,10 @@ export function makeBackends(config: RepoConfig, location: string, choice: Backe
   const count = (b: Backend): Backend => (choice.traffic ? new CountingBackend(b, choice.traffic) : b);
   const storage = config.backend;
   const raw = storageBackend(storage, location);
-  const locks = count(raw);
-  if (storage.type === "Filesystem" && config.filter === undefined && !storage.forceCache) return { backend: locks, locks };
+  // Lock requests aren't counted: -v reports the requests the command's own work made.
+  if (storage.type === "Filesystem" && config.filter === undefined && !storage.forceCache) return { backend: count(raw), locks: raw };
   const filtered = config.filter === undefined ? raw : new FilterBackend(raw, config.filter.filter, config.filter.unfilter);
-  return { backend: new CachedBackend(count(filtered), cacheStore(choice.cacheSize), choice.cacheReads ?? "normal"), locks };
+  return { backend: new CachedBackend(count(filtered), cacheStore(choice.cacheSize), choice.cacheReads ?? "normal"), locks: raw };
 }
 
 /** The backend that stores the objects. */

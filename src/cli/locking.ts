@@ -40,11 +40,15 @@ export class RunLocks {
       this.#held.push(await acquireLock(repo.locks, { command, exclusive: mode === "exclusive", retryForMs, repository: repo.location }));
     } catch (err) {
       if (err instanceof BackpakError && err.kind === "locked") throw err;
-      const hint =
-        mode === "read"
+      const kind = err instanceof BackpakError ? err.kind : "io";
+      const inner = err instanceof BackpakError ? err.hint : undefined;
+      // --no-lock helps a reader that may not write, not one that named a repository that isn't there.
+      const noLock =
+        mode === "read" && kind !== "not-found"
           ? `to read a repository you may not write to, give --no-lock before the command (\`backpak --no-lock ${command} …\`); it is only safe while no prune or rebuild-index runs on it`
-          : "check that you may write to the repository";
-      throw context(err instanceof BackpakError ? err.kind : "io", `Couldn't lock ${repo.location} for \`${command}\` (a lock object goes in its locks/ folder)`, err, hint);
+          : undefined;
+      const hint = [inner ?? (noLock === undefined ? "check that you may write to the repository" : undefined), noLock].filter((h) => h !== undefined).join("; ");
+      throw context(kind, `Couldn't lock ${repo.location} for \`${command}\` (a lock object goes in its locks/ folder)`, err, hint);
     }
   }
 

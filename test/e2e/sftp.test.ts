@@ -178,10 +178,11 @@ test("an unreachable server, a wrong path and a read-only account fail at once, 
   const wrong = path.join(tempDir("sftp-config"), "wrong.toml");
   fs.writeFileSync(wrong, fs.readFileSync(config, "utf8").replace(/^path = .*$/m, `path = "${root}-missing"`));
   const missing = errorReport(fails(await run(work, wrong, ["snapshots"])));
-  expect(missing).toContain(`Couldn't find snapshots/ in SFTP repository ${sshd.user}@127.0.0.1:${root}-missing`);
+  // The first thing a command does is take its lock.
+  expect(missing).toContain(`Couldn't find locks/ in SFTP repository ${sshd.user}@127.0.0.1:${root}-missing`);
   expect(missing).toContain("Hint: check the path in the repository's config file; `backpak init sftp` creates a repository");
 
-  // A server that refuses every write: init and backup fail; reading still works.
+  // A server that refuses every write: init and backup fail; reading works without a lock.
   const readOnly = await start({ subsystem: "internal-sftp -R" });
   const denied = path.join(tempDir("sftp-ro-server"), "repo");
   const init = errorReport(fails(await initSftp(work, path.join(tempDir("sftp-config"), "ro.toml"), denied, { server: readOnly })));
