@@ -10,11 +10,11 @@ import { expect, test } from "bun:test";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { encodeLock, type Lock } from "../../src/format/lock.ts";
+import { decodeLock, encodeLock, type Lock } from "../../src/format/lock.ts";
 import { hashId } from "../../src/kernels/sha224.ts";
 import { writeSeededTree } from "../helpers/seeded-tree.ts";
 import { expectEveryRestore, heldBackup, locksIn, ONE_WORKER, shortIdOf, stderrUntil, whileRunning } from "./concurrency-helpers.ts";
-import { cleanUpAfterThisFile, cli, cliAsync, contentsOf, errorReport, fails, letOthersRead, ok, setup, spawnCli, tempDir } from "./harness.ts";
+import { cleanUpAfterThisFile, cli, cliAsync, contentsOf, errorReport, fails, home, letOthersRead, ok, setup, spawnCli, tempDir } from "./harness.ts";
 
 cleanUpAfterThisFile();
 
@@ -193,4 +193,24 @@ test("--no-lock lets restore and check read a repository their user can't write 
   const writer = fails(cli(work, repo, ["--no-lock", "prune"]));
   expect(writer.code).toBe(2);
   expect(errorReport(writer)).toContain("`prune` writes to the repository, so it always takes a lock");
+});
+
+test("in a filtered repository, locks skip the filter and the local cache: other hosts read them as plain JSON", async () => {
+  const { work, repo } = setup("filtered-lock");
+  const rot13 = "tr A-Za-z N-ZA-Mn-za-m";
+  const config = path.join(repo, "config.toml");
+  fs.writeFileSync(config, `filter = "${rot13}"\nunfilter = "${rot13}"\n${fs.readFileSync(config, "utf8")}`);
+  const src = writeSeededTree(path.join(tempDir("filtered-lock-src"), "g"), { seed: 13, own: 2, maxSize: 1 << 16 });
+  const release = path.join(tempDir("filtered-lock-release"), "go");
+  const backup = heldBackup(work, repo, src, release);
+  await whileRunning(backup, () => locksIn(repo).length === 1);
+  const [key] = locksIn(repo);
+  const lock = decodeLock(fs.readFileSync(path.join(repo, "locks", key!)), key!);
+  expect(lock).toMatchObject({ command: "backup", pid: backup.pid, host: os.hostname(), exclusive: false });
+  fs.writeFileSync(release, "");
+  expect(await backup.exited).toBe(0);
+  const cached = fs.readdirSync(path.join(home(), "xdg-cache", "backpak"));
+  expect(cached.some((name) => name.startsWith("snapshots") || name.endsWith(".snapshot"))).toBe(true);
+  expect(cached.filter((name) => name.includes(key!))).toEqual([]);
+  ok(cli(work, repo, ["check", "--read-packs"]));
 });
