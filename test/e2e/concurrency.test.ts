@@ -1,10 +1,11 @@
 /**
  * Commands sharing one filesystem repository, run as a user would: concurrent backups of different
  * and overlapping trees all succeed and every snapshot restores byte for byte; a prune started
- * during a backup is refused (exit 11, naming the backup's lock) or, with --retry-lock, waits for it;
+ * during a backup or a restore is refused (exit 11, naming the holder) or, with --retry-lock, waits;
  * a SIGKILLed command's lock blocks nothing; other hosts' locks block while fresh; `unlock` removes
- * stale locks; locks are removed on success, failure and interruption; --no-lock reads a repository
- * its user can't write to. A backup is held mid-way by BACKPAK_FAULT=…:hold until the test lets it go.
+ * stale locks; locks are removed on success, failure and interruption, and skip filter and cache;
+ * --no-lock reads a repository its user can't write to. A run is held mid-way by
+ * BACKPAK_FAULT=…:hold until the test lets it go.
  */
 import { expect, test } from "bun:test";
 import fs from "node:fs";
@@ -106,6 +107,22 @@ test("a SIGKILLed backup or prune leaves its lock, which blocks nothing on this 
   }
   ok(cli(work, repo, ["check", "--read-packs"]));
   expectEveryRestore(repo, kept);
+});
+
+test("a prune during a restore is refused: readers hold shared locks, so packs can't vanish under them", async () => {
+  const { work, repo, kept } = repositoryWithGarbage("prune-restore");
+  const [id, contents] = [...kept][0]!;
+  const out = tempDir("prune-restore-out");
+  const release = path.join(tempDir("prune-restore-release"), "go");
+  const restore = spawnCli(tempDir("prune-restore-work"), repo, ["restore", "--output", out, id], { ...ONE_WORKER, BACKPAK_FAULT: "decompress:1:hold", BACKPAK_FAULT_RELEASE: release });
+  await whileRunning(restore, () => locksIn(repo).length === 1);
+  const refused = fails(cli(work, repo, ["prune"]));
+  expect(refused.code).toBe(11);
+  expect(errorReport(refused)).toContain(`is locked by \`restore\` (PID ${restore.pid}`);
+  fs.writeFileSync(release, "");
+  expect(await restore.exited).toBe(0);
+  expect(contentsOf(out)).toEqual(contents);
+  ok(cli(work, repo, ["prune"]));
 });
 
 /** Writes a lock object as another process (of another host, unless said) would have. */
