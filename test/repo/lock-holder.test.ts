@@ -102,14 +102,25 @@ test("two exclusive takers racing (both store, then both list) never both win", 
   expect(await keys(b)).toEqual([]);
 });
 
+/** Resolves `removed` when an object is first removed. */
+class RemovalHook extends MemoryBackend {
+  readonly #removed = Promise.withResolvers<string>();
+  readonly removed = this.#removed.promise;
+  override async remove(key: string): Promise<void> {
+    await super.remove(key);
+    this.#removed.resolve(key);
+  }
+}
+
 test("a held lock is refreshed: a newer object replaces it, and release removes the newest", async () => {
-  const b = new MemoryBackend();
-  const held = await acquireLock(b, request("backup", false, { refreshEveryMs: 5 }));
+  const b = new RemovalHook();
+  const held = await acquireLock(b, request("backup", false, { refreshEveryMs: 50 }));
   const first = held.key;
   const before = (await listLocks(b))[0]!.lock!;
-  while (held.key === first || (await keys(b)).length !== 1) await Bun.sleep(5);
+  // The first refresh stores the new object, then removes the old one.
+  expect(await b.removed).toBe(first);
   const after = (await listLocks(b))[0]!;
-  expect(after.key).toBe(held.key);
+  expect(after.key).not.toBe(first);
   expect(after.lock!.refreshed).toBeGreaterThan(before.refreshed);
   expect(after.lock!.created).toBe(before.created);
   await held.release();
