@@ -31,6 +31,8 @@ const root = fs.mkdtempSync(path.join(os.tmpdir(), "backpak-stress-"));
 const repo = opt("repo", path.join(root, "repo"));
 const failures: string[] = [];
 let runs = 0;
+/** Runs that found another command's lock in the way and waited (--retry-lock). */
+let waited = 0;
 
 interface Ran {
   readonly code: number;
@@ -43,6 +45,7 @@ async function backpak(work: string, args: readonly string[]): Promise<Ran> {
   runs++;
   const proc = Bun.spawn([BIN, "-C", work, "--config", "", "-r", repo, ...args], { stdin: "ignore", stdout: "pipe", stderr: "pipe", env: { ...process.env, BACKPAK_WORKERS: "1" } });
   const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  if (stderr.includes("; trying again for up to")) waited++;
   if (code !== 0) failures.push(`backpak ${args.join(" ")} exited ${code}:\n${stderr.split("\n").slice(-8).join("\n")}`);
   return { code, stdout, stderr };
 }
@@ -91,7 +94,7 @@ try {
     else verified++;
     fs.rmSync(out, { recursive: true, force: true });
   }
-  console.log(`${WRITERS} writers, ${ROUNDS} rounds, seed ${SEED}: ${runs} runs made, ${verified} snapshots restored byte for byte, ${failures.length} failures`);
+  console.log(`${WRITERS} writers, ${ROUNDS} rounds, seed ${SEED}: ${runs} runs made (${waited} waited for a lock), ${verified} snapshots restored byte for byte, ${failures.length} failures`);
   for (const f of failures) console.log(`FAILURE: ${f}`);
 } finally {
   fs.rmSync(root, { recursive: true, force: true });
