@@ -5,14 +5,15 @@
  */
 import { expect, test } from "bun:test";
 import path from "node:path";
-import { S3RVER_KEY_ID, S3RVER_SECRET, S3Server } from "../helpers/s3-server.ts";
+import { S3RVER_KEY_ID, S3RVER_SECRET } from "../helpers/s3-server.ts";
+import { s3ServerForThisFile } from "../helpers/servers-for-this-file.ts";
 import { writeSeededTree } from "../helpers/seeded-tree.ts";
 import { expectEveryRestore, heldBackup, ONE_WORKER, shortIdOf, whileRunning } from "./concurrency-helpers.ts";
 import { cleanUpAfterThisFile, cli, cliAsync, contentsOf, errorReport, fails, ok, tempDir } from "./harness.ts";
 
 cleanUpAfterThisFile();
 
-const server = await S3Server.start();
+const server = await s3ServerForThisFile();
 const env = { AWS_ACCESS_KEY_ID: S3RVER_KEY_ID, AWS_SECRET_ACCESS_KEY: S3RVER_SECRET, BACKPAK_S3_RETRY_MS: "0" };
 
 test("two concurrent backups into one S3 repository succeed, check clean and restore byte for byte; a prune meanwhile is refused", async () => {
