@@ -5,7 +5,7 @@
  * of every remaining snapshot compared byte for byte with its tree as it was backed up. Prints the
  * runs made and every failure; exits 1 if there was one. Uses the compiled dist/backpak.
  *
- *   bun scripts/stress-concurrency.ts [--writers 4] [--rounds 10] [--seed 1] [--repo DIR]
+ *   npm run stress:concurrency -- [--writers 4] [--rounds 10] [--seed 1] [--repo DIR]
  *
  * Without --repo the repository is a fresh filesystem one in a temporary directory; --repo may also
  * name an S3 or other repository's config file (its credentials come from the environment).
