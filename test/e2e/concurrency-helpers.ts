@@ -1,8 +1,31 @@
-/** What the concurrency tests share: holding a backup mid-way, waiting on a running command, and restoring every snapshot to compare it. */
-import { expect } from "bun:test";
+/** What the concurrency tests share: starting runs held mid-way (killed after the test if a failure left them running), waiting on them, and restoring every snapshot to compare it. */
+import { afterEach, expect } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
 import { cli, contentsOf, ok, spawnCli, tempDir, type EnvOverrides, type RunResult } from "./harness.ts";
+
+/** Runs started in the background, which a failed test could leave holding forever. */
+const started = new Set<Bun.Subprocess>();
+
+/** Kills, after each test, what it started and left running (only a failed test does). Call at the top of the test file. */
+export function stopRunsAfterEach(): void {
+  afterEach(() => {
+    for (const p of started) if (p.exitCode === null) p.kill("SIGKILL");
+    started.clear();
+  });
+}
+
+/** Starts `backpak <args>` in the background, to be killed after the test if it is still running then. */
+export function startRun(work: string, repo: string, args: readonly string[], env: EnvOverrides = {}): Proc {
+  const proc = spawnCli(work, repo, args, env);
+  started.add(proc);
+  return proc;
+}
+
+/** Starts `backpak <args>` held on the first `job` (compress, decompress, …) until `release` is created, its lock taken. */
+export function heldRun(work: string, repo: string, args: readonly string[], job: string, release: string, env: EnvOverrides = {}): Proc {
+  return startRun(work, repo, args, { ...env, ...ONE_WORKER, BACKPAK_FAULT: `${job}:1:hold`, BACKPAK_FAULT_RELEASE: release });
+}
 
 export type Proc = Bun.Subprocess<"ignore", "ignore", "pipe">;
 
@@ -43,7 +66,7 @@ export async function stderrUntil(proc: Proc, text: string): Promise<{ finished:
 
 /** Starts a backup of `src` that holds (mid-way, its lock taken) until `release` is created. */
 export function heldBackup(work: string, repo: string, src: string, release: string, env: EnvOverrides = {}): Proc {
-  return spawnCli(work, repo, ["backup", src], { ...env, ...ONE_WORKER, BACKPAK_FAULT: "compress:1:hold", BACKPAK_FAULT_RELEASE: release });
+  return heldRun(work, repo, ["backup", src], "compress", release, env);
 }
 
 /** Restores every snapshot in `expected` (short ID → the tree's contents when backed up) and compares byte for byte. */

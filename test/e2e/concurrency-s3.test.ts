@@ -8,10 +8,11 @@ import path from "node:path";
 import { S3RVER_KEY_ID, S3RVER_SECRET } from "../helpers/s3-server.ts";
 import { s3ServerForThisFile } from "../helpers/servers-for-this-file.ts";
 import { writeSeededTree } from "../helpers/seeded-tree.ts";
-import { expectEveryRestore, heldBackup, ONE_WORKER, shortIdOf, whileRunning } from "./concurrency-helpers.ts";
+import { expectEveryRestore, heldBackup, ONE_WORKER, shortIdOf, stopRunsAfterEach, whileRunning } from "./concurrency-helpers.ts";
 import { cleanUpAfterThisFile, cli, cliAsync, contentsOf, errorReport, fails, ok, tempDir } from "./harness.ts";
 
 cleanUpAfterThisFile();
+stopRunsAfterEach();
 
 const server = await s3ServerForThisFile();
 const env = { AWS_ACCESS_KEY_ID: S3RVER_KEY_ID, AWS_SECRET_ACCESS_KEY: S3RVER_SECRET, BACKPAK_S3_RETRY_MS: "0" };

@@ -14,10 +14,11 @@ import path from "node:path";
 import { decodeLock, encodeLock, type Lock } from "../../src/format/lock.ts";
 import { hashId } from "../../src/kernels/sha224.ts";
 import { writeSeededTree } from "../helpers/seeded-tree.ts";
-import { expectEveryRestore, heldBackup, locksIn, ONE_WORKER, shortIdOf, stderrUntil, whileRunning } from "./concurrency-helpers.ts";
-import { cleanUpAfterThisFile, cli, cliAsync, contentsOf, errorReport, fails, home, letOthersRead, ok, setup, spawnCli, tempDir } from "./harness.ts";
+import { expectEveryRestore, heldBackup, heldRun, locksIn, ONE_WORKER, shortIdOf, startRun, stderrUntil, stopRunsAfterEach, whileRunning } from "./concurrency-helpers.ts";
+import { cleanUpAfterThisFile, cli, cliAsync, contentsOf, errorReport, fails, home, letOthersRead, ok, setup, tempDir } from "./harness.ts";
 
 cleanUpAfterThisFile();
+stopRunsAfterEach();
 
 /** `n` trees under one directory; overlapping ones share most of their files. */
 function trees(label: string, n: number, overlapping: boolean): string[] {
@@ -71,7 +72,7 @@ test("a prune started during a backup is refused with exit 11 naming the backup'
   expect(report).toContain("`backpak unlock`");
   expect(report).toContain("--retry-lock DURATION");
 
-  const prune = spawnCli(work, repo, ["--retry-lock", "10m", "prune"], ONE_WORKER);
+  const prune = startRun(work, repo, ["--retry-lock", "10m", "prune"], ONE_WORKER);
   // The prune has seen the backup's lock and is waiting: only now may the backup finish.
   const waiting = await stderrUntil(prune, "trying again");
   fs.writeFileSync(release, "");
@@ -93,7 +94,7 @@ test("a SIGKILLed backup or prune leaves its lock, which blocks nothing on this 
   const src = writeSeededTree(path.join(tempDir("killed-lock-src"), "c"), { seed: 9, own: 3, maxSize: 1 << 20 });
   const never = path.join(tempDir("killed-lock-release"), "never");
   for (const args of [["backup", src], ["prune"]]) {
-    const proc = spawnCli(tempDir("killed-lock-work"), repo, args, { ...ONE_WORKER, BACKPAK_FAULT: "compress:1:hold", BACKPAK_FAULT_RELEASE: never });
+    const proc = heldRun(tempDir("killed-lock-work"), repo, args, "compress", never);
     await whileRunning(proc, () => locksIn(repo).length === 1);
     proc.kill("SIGKILL");
     await proc.exited;
@@ -114,7 +115,7 @@ test("a prune during a restore is refused: readers hold shared locks, so packs c
   const [id, contents] = [...kept][0]!;
   const out = tempDir("prune-restore-out");
   const release = path.join(tempDir("prune-restore-release"), "go");
-  const restore = spawnCli(tempDir("prune-restore-work"), repo, ["restore", "--output", out, id], { ...ONE_WORKER, BACKPAK_FAULT: "decompress:1:hold", BACKPAK_FAULT_RELEASE: release });
+  const restore = heldRun(tempDir("prune-restore-work"), repo, ["restore", "--output", out, id], "decompress", release);
   await whileRunning(restore, () => locksIn(repo).length === 1);
   const refused = fails(cli(work, repo, ["prune"]));
   expect(refused.code).toBe(11);
