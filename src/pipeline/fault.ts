@@ -2,8 +2,8 @@
  * Fault injection for tests: $BACKPAK_FAULT = "<job>:<n>:<mode>" makes the n-th job of that kind
  * on each worker fail ("throw"), kill its worker mid-job ("die"), never finish ("stall", so a
  * test can interrupt a run that is certainly mid-way), or wait until the file named by
- * $BACKPAK_FAULT_RELEASE exists ("hold", so a test can run other commands while this one is
- * certainly mid-way, then let it finish). Jobs: cut-hash, hash, compress, decompress.
+ * $BACKPAK_FAULT_RELEASE exists or its directory is gone ("hold", so a test can run other commands
+ * while this one is certainly mid-way, then let it finish). Jobs: cut-hash, hash, compress, decompress.
  */
 import { BackpakError } from "../lib/errors.ts";
 import { JobType } from "./protocol.ts";

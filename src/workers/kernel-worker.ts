@@ -5,6 +5,7 @@
  * per-blob verification and writes (restore, check).
  */
 import fs from "node:fs";
+import path from "node:path";
 import { createChunker, type Chunker } from "../kernels/fastcdc/index.ts";
 import { zstdDecompress } from "../kernels/zstd.ts";
 import { unchangedSince, type FileStamp } from "../fs/file-stamp.ts";
@@ -228,10 +229,10 @@ const KERNELS: Record<number, (slots: Slots, slot: number, data: Uint8Array) => 
   [JobType.Hash]: hash,
 };
 
-/** For the "hold" fault: waits (checking every 10 ms) until the test creates `release`. */
+/** For the "hold" fault: waits (checking every 10 ms) until the test creates `release`, or removes its directory (a test that is gone). */
 function holdUntil(release: string): void {
   const nap = new Int32Array(new SharedArrayBuffer(4));
-  while (!fs.existsSync(release)) Atomics.wait(nap, 0, 0, 10);
+  while (!fs.existsSync(release) && fs.existsSync(path.dirname(release))) Atomics.wait(nap, 0, 0, 10);
 }
 
 self.onmessage = (e: MessageEvent<WorkerInit>) => {
