@@ -60,6 +60,6 @@ export async function copy(from: Repository, to: Repository, opts: CopyOptions):
   }
   await out.finish();
   const ids: SnapshotId[] = [];
-  for (const snapshot of copies) ids.push(opts.dryRun ? snapshotId(snapshot) : await storeSnapshot(to.backend, snapshot, opts.workDir));
+  for (const snapshot of copies) ids.push(opts.dryRun ? snapshotId(snapshot) : await storeSnapshot(to, snapshot, opts.workDir));
   return ids;
 }

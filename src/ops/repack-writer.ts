@@ -10,6 +10,7 @@ import type { ChunkPipeline } from "../pipeline/chunk-pipeline.ts";
 import type { WorkerPool } from "../pipeline/pool.ts";
 import type { ChunkReader } from "../repo/chunk-reader.ts";
 import type { Repository } from "../repo/repository.ts";
+import { sizesListedAsWritten } from "../repo/stored-sizes.ts";
 import { RepoWriter, uploadsAtOnce, type WriterStats } from "../repo/writer.ts";
 import { startPipeline } from "./pipeline-setup.ts";
 
@@ -47,7 +48,11 @@ export class RepackWriter {
 
   private constructor(dest: Repository, readonly opts: RepackOptions) {
     this.progress = opts.progress ?? newRepackProgress();
-    this.writer = new RepoWriter({ backend: dest.backend, workDir: opts.workDir, packSize: dest.config.packSize, packed: opts.packed, start: opts.start, dryRun: opts.dryRun, uploads: uploadsAtOnce(dest.config) });
+    this.writer = new RepoWriter({
+      backend: dest.backend, workDir: opts.workDir, packSize: dest.config.packSize, packed: opts.packed, start: opts.start, dryRun: opts.dryRun,
+      uploads: uploadsAtOnce(dest.config),
+      exactSizes: sizesListedAsWritten(dest.config),
+    });
     ({ pool: this.#pool, pipeline: this.#pipeline } = startPipeline((frame) => this.writer.addChunkFrame(frame.entries, frame.bytes)));
   }
 

@@ -52,6 +52,12 @@ export class Indexer {
     if (this.resumable) this.#writeWip();
   }
 
+  /** Forgets packs listed earlier (stored incomplete), so that neither the index nor a resumed run relies on them. */
+  dropPacks(ids: readonly PackId[]): void {
+    for (const id of ids) this.#packs.delete(id);
+    if (this.resumable) this.#writeWip();
+  }
+
   #writeWip(): void {
     writeFileAtomic(this.wipPath, buildIndexFile(this.contents()).file);
   }

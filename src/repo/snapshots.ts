@@ -14,6 +14,8 @@ import { writeFileSynced } from "../lib/fsutil.ts";
 import { hashId } from "../kernels/sha224.ts";
 import { log } from "../lib/log.ts";
 import { listObjects, snapshotKey, type StoredObject } from "./keys.ts";
+import type { Repository } from "./repository.ts";
+import { checkStoredSizes, sizesListedAsWritten } from "./stored-sizes.ts";
 import { workTempPath } from "./work-temps.ts";
 
 export interface StoredSnapshot {
@@ -151,15 +153,18 @@ export function snapshotId(snapshot: Snapshot): SnapshotId {
 
 /**
  * Writes the snapshot file in `workDir` (temporary name, fsync, rename to `<id>.snapshot`) and
- * stores it in the backend, which moves it into place.
+ * stores it in the backend, which moves it into place; then checks that it was stored whole.
  */
-export async function storeSnapshot(backend: Backend, snapshot: Snapshot, workDir: string): Promise<SnapshotId> {
+export async function storeSnapshot(repo: Repository, snapshot: Snapshot, workDir: string): Promise<SnapshotId> {
   const body = encodeSnapshotBody(snapshot);
   const id = hashId<"snapshot">(body);
   const tmp = workTempPath(workDir, "snapshot");
   writeFileSynced(tmp, encodeSnapshotFile(body));
   const named = path.join(workDir, `${id}.snapshot`);
   fs.renameSync(tmp, named);
-  await backend.put(snapshotKey(id), named);
+  const key = snapshotKey(id);
+  const size = fs.statSync(named).size;
+  await repo.backend.put(key, named);
+  if (sizesListedAsWritten(repo.config)) await checkStoredSizes(repo.backend, "snapshots/", new Map([[key, size]]));
   return id;
 }

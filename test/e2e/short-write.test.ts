@@ -1,0 +1,46 @@
+/**
+ * Storage that keeps only part of an upload and reports success (BACKPAK_BACKEND_FAULT "short"):
+ * the run fails naming the object, no index or snapshot refers to what was cut short, and the
+ * next run stores it again.
+ */
+import { expect, test } from "bun:test";
+import fs from "node:fs";
+import path from "node:path";
+import { randomBytes } from "../helpers/random.ts";
+import { cleanUpAfterThisFile, cli, contentsOf, errorReport, fails, objectIds, ok, tempDir } from "./harness.ts";
+
+cleanUpAfterThisFile();
+
+/** A repository with 1 MiB packs and a source of 6 MB that doesn't compress, plus a small file. */
+function setupSource(label: string): { work: string; repo: string; src: string } {
+  const work = tempDir(`${label}-work`);
+  const repo = path.join(work, "repo");
+  const src = path.join(work, "src");
+  fs.mkdirSync(src);
+  for (let i = 0; i < 3; i++) fs.writeFileSync(path.join(src, `big${i}`), randomBytes(700 + i, 2 << 20));
+  fs.writeFileSync(path.join(src, "small"), "hello\n");
+  ok(cli(work, repo, ["init", "--pack-size", "1MiB", "filesystem"]));
+  return { work, repo, src };
+}
+
+/** The repository checks clean, and a backup without faults completes and restores byte for byte. */
+function recovers(work: string, repo: string, src: string): void {
+  ok(cli(work, repo, ["check", "--read-packs"]));
+  ok(cli(work, repo, ["backup", src]));
+  ok(cli(work, repo, ["check", "--read-packs"]));
+  const out = tempDir("short-out");
+  ok(cli(work, repo, ["restore", "--output", out, "LAST"]));
+  expect(contentsOf(out)).toEqual(contentsOf(src));
+}
+
+for (const [folder, what] of [["packs", "pack"], ["indexes", "index"], ["snapshots", "snapshot"]] as const) {
+  test(`a backup whose ${what} is stored short fails naming it, and nothing refers to it`, () => {
+    const { work, repo, src } = setupSource(`short-${folder}`);
+    const r = fails(cli(work, repo, ["backup", src], { env: { BACKPAK_BACKEND_FAULT: `put:${folder}/:*:short` } }));
+    const report = errorReport(r);
+    expect(report).toMatch(new RegExp(`The storage didn't keep what was written: ${folder}/[0-9a-v]+\\.[a-z]+ \\(\\d+ bytes stored, not \\d+\\)`));
+    expect(report).toContain("run the command again");
+    expect(objectIds(repo, "snapshots")).toEqual([]);
+    recovers(work, repo, src);
+  });
+}
