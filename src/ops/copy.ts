@@ -1,12 +1,14 @@
 /**
  * `copy`: copies snapshots into another repository, chunks and trees included (what the
  * destination already has is not copied again), leaving out paths the skip patterns match. An
- * unfiltered copy keeps every snapshot's ID. Snapshots are stored only after their data and index.
+ * unfiltered copy keeps every snapshot's ID. Snapshots are stored only after their data and index,
+ * and never again when the destination has them (a key that may not overwrite is enough).
  */
 import type { SnapshotId } from "../format/id.ts";
 import { makeSnapshot } from "../format/snapshot.ts";
 import { log } from "../lib/log.ts";
 import { ChunkReader } from "../repo/chunk-reader.ts";
+import { listObjects } from "../repo/keys.ts";
 import { loadMasterIndex } from "../repo/master-index.ts";
 import type { Repository } from "../repo/repository.ts";
 import { EMPTY_INDEX, findResumable } from "../repo/resume.ts";
@@ -59,7 +61,12 @@ export async function copy(from: Repository, to: Repository, opts: CopyOptions):
     throw err;
   }
   await out.finish();
+  const there = new Set((await listObjects(to.backend, "snapshot")).map((s) => s.id));
   const ids: SnapshotId[] = [];
-  for (const snapshot of copies) ids.push(opts.dryRun ? snapshotId(snapshot) : await storeSnapshot(to, snapshot, opts.workDir));
+  for (const snapshot of copies) {
+    const id = snapshotId(snapshot);
+    if (there.has(id)) log.info(`Snapshot ${id} is already in the destination`);
+    ids.push(opts.dryRun || there.has(id) ? id : await storeSnapshot(to, snapshot, opts.workDir));
+  }
   return ids;
 }
