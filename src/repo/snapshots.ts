@@ -54,11 +54,14 @@ export interface SnapshotList {
 
 export const isDamaged = (s: StoredSnapshot | DamagedSnapshot): s is DamagedSnapshot => "error" in s;
 
-/** Loads a listed snapshot file, or says why it can't be used. */
+/** Loads a listed snapshot file, or says why it can't be used; throws when the storage fails to read it. */
 export async function tryLoadSnapshot(backend: Backend, { id, size }: StoredObject<"snapshot">): Promise<StoredSnapshot | DamagedSnapshot> {
   try {
     return { id, size, snapshot: await loadSnapshot(backend, id) };
   } catch (error) {
+    // A storage failure (an I/O error, a timeout) says nothing about the file: it is only damaged
+    // if what was read is wrong, and skipping it would make LAST another snapshot.
+    if (error instanceof BackpakError && error.kind === "io") throw error;
     return { id, key: snapshotKey(id), size, error };
   }
 }
