@@ -12,6 +12,7 @@ import type { Manifest } from "../format/manifest.ts";
 import { BackpakError } from "../lib/errors.ts";
 import { writeFileAtomic, writeFileSynced } from "../lib/fsutil.ts";
 import { buildIndexFile, indexFileName } from "./index-file.ts";
+import { scratchWrite } from "./work-temps.ts";
 
 export const WIP_INDEX = "backpak-wip.index";
 
@@ -59,7 +60,8 @@ export class Indexer {
   }
 
   #writeWip(): void {
-    writeFileAtomic(this.wipPath, buildIndexFile(this.contents()).file);
+    const file = buildIndexFile(this.contents()).file;
+    scratchWrite(this.wipPath, () => writeFileAtomic(this.wipPath, file));
   }
 
   /** Writes `<id>.index` in the working directory; undefined when nothing was indexed. */
@@ -67,7 +69,7 @@ export class Indexer {
     if (this.isEmpty) return undefined;
     const { id, file } = buildIndexFile(this.contents());
     const out = indexFileName(this.workDir, id);
-    writeFileSynced(out, file);
+    scratchWrite(out, () => writeFileSynced(out, file));
     return { id, path: out };
   }
 

@@ -16,7 +16,7 @@ import { log } from "../lib/log.ts";
 import { listObjects, snapshotKey, type StoredObject } from "./keys.ts";
 import type { Repository } from "./repository.ts";
 import { checkStoredSizes, sizesListedAsWritten } from "./stored-sizes.ts";
-import { workTempPath } from "./work-temps.ts";
+import { scratchWrite, workTempPath } from "./work-temps.ts";
 
 export interface StoredSnapshot {
   readonly id: SnapshotId;
@@ -162,7 +162,7 @@ export async function storeSnapshot(repo: Repository, snapshot: Snapshot, workDi
   const body = encodeSnapshotBody(snapshot);
   const id = hashId<"snapshot">(body);
   const tmp = workTempPath(workDir, "snapshot");
-  writeFileSynced(tmp, encodeSnapshotFile(body));
+  scratchWrite(tmp, () => writeFileSynced(tmp, encodeSnapshotFile(body)));
   const named = path.join(workDir, `${id}.snapshot`);
   fs.renameSync(tmp, named);
   const key = snapshotKey(id);
