@@ -8,22 +8,14 @@ import { expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
 import { randomBytes } from "../helpers/random.ts";
-import { cleanUpAfterThisFile, cli, contentsOf, errorReport, fails, listedSnapshots, objectIds, ok, spawnCli, tempDir } from "./harness.ts";
+import { cleanUpAfterThisFile, cli, contentsOf, errorReport, fails, listedSnapshots, objectIds, ok, randomSourceAndRepo, spawnCli, tempDir } from "./harness.ts";
 
 cleanUpAfterThisFile();
 
 const APPEND_ONLY = { env: { BACKPAK_BACKEND_FAULT: "append-only" } };
 
 /** A working directory, a repository with 1 MiB packs in it, and 8 MB of source that doesn't compress. */
-function setupSource(label: string): { work: string; repo: string; src: string } {
-  const work = tempDir(`${label}-work`);
-  const repo = path.join(work, "repo");
-  const src = path.join(work, "src");
-  fs.mkdirSync(src);
-  for (let i = 0; i < 8; i++) fs.writeFileSync(path.join(src, `f${i}`), randomBytes(900 + i, 1 << 20));
-  ok(cli(work, repo, ["init", "--pack-size", "1MiB", "filesystem"]));
-  return { work, repo, src };
-}
+const setupSource = (label: string): { work: string; repo: string; src: string } => randomSourceAndRepo(label, 8, 1 << 20);
 
 /** The repository checks clean and its last snapshot restores `src` byte for byte. */
 function restoresLast(work: string, repo: string, src: string): void {

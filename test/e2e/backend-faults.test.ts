@@ -14,42 +14,39 @@ cleanUpAfterThisFile();
 
 type Command = "backup" | "prune" | "copy" | "forget" | "restore";
 
-interface Case {
-  readonly command: Command;
-  readonly fault: string;
-  /** What the error report must say (the object is named in it). */
-  readonly says: RegExp;
+/** The faults each command meets, one run each (see src/backend/fault-plan.ts). */
+const CASES: Readonly<Record<Command, readonly string[]>> = {
+  backup: [
+    "put:packs/:2:EIO",
+    "put:packs/:2:ENOSPC",
+    "put:packs/:2:timeout",
+    "put:packs/:2:lost",
+    "put:indexes/:1:lost",
+    "put:snapshots/:1:EIO",
+    "list:packs/:1:timeout",
+    "read:indexes/:1:EIO",
+  ],
+  prune: ["put:packs/:1:ENOSPC", "put:indexes/:1:lost", "put:packs/:1:short", "remove:indexes/:1:timeout", "remove:packs/:1:EIO"],
+  copy: ["put:packs/:2:EIO", "put:indexes/:1:timeout", "put:snapshots/:1:lost", "put:snapshots/:2:short"],
+  forget: ["remove:snapshots/:1:EIO", "remove:snapshots/:1:lost"],
+  // A snapshot that can't be read fails the restore: it isn't set aside as damaged, which would make LAST another one.
+  restore: ["openRange:packs/:2:EIO", "read:snapshots/:1:timeout"],
+};
+
+const VERBS: Record<string, string> = { put: "store", remove: "delete", read: "read", openRange: "open", list: "list" };
+const KEYS: Record<string, string> = { "packs/": "packs/[0-9a-v]+\\.pack", "indexes/": "indexes/[0-9a-v]+\\.index", "snapshots/": "snapshots/[0-9a-v]+\\.snapshot" };
+const ERRORS: Record<string, string> = { EIO: "EIO: i/o error", ENOSPC: "ENOSPC: no space left on device", timeout: "ETIMEDOUT", lost: "ECONNRESET" };
+
+/**
+ * What the error report says for `fault`: it names the object (a listing names its folder), with
+ * the storage's error after it or among its causes; a short write is found when the sizes stored are checked.
+ */
+function reportFor(fault: string): RegExp {
+  const [op, prefix, , kind] = fault.split(":") as [string, string, string, string];
+  const key = op === "list" ? prefix : KEYS[prefix]!;
+  if (kind === "short") return new RegExp(`The storage didn't keep what was written: ${key}`);
+  return new RegExp(`Couldn't ${VERBS[op]} ${key}(: |[\\s\\S]*Caused by:[\\s\\S]*)${ERRORS[kind]}`);
 }
-
-const PACK = "packs/[0-9a-v]+\\.pack";
-const INDEX = "indexes/[0-9a-v]+\\.index";
-const SNAPSHOT = "snapshots/[0-9a-v]+\\.snapshot";
-/** An error report naming the object, with the storage's error after it or among its causes. */
-const said = (what: string, key: string, error: string): RegExp => new RegExp(`Couldn't ${what} ${key}(: |[\\s\\S]*Caused by:[\\s\\S]*)${error}`);
-
-const CASES: readonly Case[] = [
-  { command: "backup", fault: "put:packs/:2:EIO", says: said("store", PACK, "EIO: i/o error") },
-  { command: "backup", fault: "put:packs/:2:ENOSPC", says: said("store", PACK, "ENOSPC: no space left on device") },
-  { command: "backup", fault: "put:packs/:2:timeout", says: said("store", PACK, "ETIMEDOUT") },
-  { command: "backup", fault: "put:packs/:2:lost", says: said("store", PACK, "ECONNRESET") },
-  { command: "backup", fault: "put:indexes/:1:lost", says: said("store", INDEX, "ECONNRESET") },
-  { command: "backup", fault: "put:snapshots/:1:EIO", says: said("store", SNAPSHOT, "EIO") },
-  { command: "backup", fault: "list:packs/:1:timeout", says: said("list", "packs/", "ETIMEDOUT") },
-  { command: "backup", fault: "read:indexes/:1:EIO", says: said("read", INDEX, "EIO") },
-  { command: "prune", fault: "put:packs/:1:ENOSPC", says: said("store", PACK, "ENOSPC") },
-  { command: "prune", fault: "put:indexes/:1:lost", says: said("store", INDEX, "ECONNRESET") },
-  { command: "prune", fault: "put:packs/:1:short", says: new RegExp(`The storage didn't keep what was written: ${PACK}`) },
-  { command: "prune", fault: "remove:indexes/:1:timeout", says: said("delete", INDEX, "ETIMEDOUT") },
-  { command: "prune", fault: "remove:packs/:1:EIO", says: said("delete", PACK, "EIO") },
-  { command: "copy", fault: "put:packs/:2:EIO", says: said("store", PACK, "EIO") },
-  { command: "copy", fault: "put:indexes/:1:timeout", says: said("store", INDEX, "ETIMEDOUT") },
-  { command: "copy", fault: "put:snapshots/:1:lost", says: said("store", SNAPSHOT, "ECONNRESET") },
-  { command: "copy", fault: "put:snapshots/:2:short", says: new RegExp(`The storage didn't keep what was written: ${SNAPSHOT}`) },
-  { command: "forget", fault: "remove:snapshots/:1:EIO", says: said("delete", SNAPSHOT, "EIO") },
-  { command: "forget", fault: "remove:snapshots/:1:lost", says: said("delete", SNAPSHOT, "ECONNRESET") },
-  { command: "restore", fault: "openRange:packs/:2:EIO", says: said("open", PACK, "EIO") },
-  { command: "restore", fault: "read:snapshots/:1:timeout", says: said("read", SNAPSHOT, "ETIMEDOUT") },
-];
 
 /** A working directory holding `src`, a repository `repo` with two snapshots (the first also held `old`), and an empty `dest`. */
 let base: string;
@@ -89,23 +86,26 @@ function argsFor(command: Command, work: string): string[] {
   }
 }
 
-for (const c of CASES) {
-  test(`${c.command} with ${c.fault} fails naming the object, and the repository takes the next backup`, () => {
-    const work = tempDir(`faults-${c.command}`);
-    fs.cpSync(base, work, { recursive: true });
-    const repo = path.join(work, "repo");
-    const args = argsFor(c.command, work);
+/** Runs `command` with `fault`, then checks the repositories, reruns it without faults, backs up and restores. */
+function survives(command: Command, fault: string): void {
+  const work = tempDir(`faults-${command}`);
+  fs.cpSync(base, work, { recursive: true });
+  const repo = path.join(work, "repo");
+  const args = argsFor(command, work);
 
-    const r = fails(cli(work, repo, args, { env: { BACKPAK_BACKEND_FAULT: c.fault } }));
-    expect(errorReport(r)).toMatch(c.says);
+  const r = fails(cli(work, repo, args, { env: { BACKPAK_BACKEND_FAULT: fault } }));
+  expect(errorReport(r)).toMatch(reportFor(fault));
 
-    for (const dir of ["repo", "dest"]) ok(cli(work, path.join(work, dir), ["check", "--read-packs"]));
-    // A forget whose reply was lost did delete the snapshot: there is nothing left to rerun.
-    if (!(c.command === "forget" && c.fault.endsWith(":lost"))) ok(cli(work, repo, args));
-    ok(cli(work, repo, ["backup", path.join(work, "src")]));
-    ok(cli(work, repo, ["check", "--read-packs"]));
-    const out = tempDir("faults-out");
-    ok(cli(work, repo, ["restore", "--output", out, "LAST"]));
-    expect(contentsOf(out)).toEqual(contentsOf(path.join(work, "src")));
-  });
+  for (const dir of ["repo", "dest"]) ok(cli(work, path.join(work, dir), ["check", "--read-packs"]));
+  // A forget whose reply was lost did delete the snapshot: there is nothing left to rerun.
+  if (!(command === "forget" && fault.endsWith(":lost"))) ok(cli(work, repo, args));
+  ok(cli(work, repo, ["backup", path.join(work, "src")]));
+  ok(cli(work, repo, ["check", "--read-packs"]));
+  const out = tempDir("faults-out");
+  ok(cli(work, repo, ["restore", "--output", out, "LAST"]));
+  expect(contentsOf(out)).toEqual(contentsOf(path.join(work, "src")));
+}
+
+for (const [command, faults] of Object.entries(CASES) as [Command, readonly string[]][]) {
+  for (const fault of faults) test(`${command} with ${fault} fails naming the object, and the repository takes the next backup`, () => survives(command, fault));
 }

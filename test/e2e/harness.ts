@@ -2,6 +2,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll } from "bun:test";
+import { randomBytes } from "../helpers/random.ts";
 import { cleanUpAfterThisFile as cleanUpTempDirs, tempDir } from "../helpers/tmp.ts";
 export { tempDir };
 
@@ -165,6 +166,20 @@ export function withoutAtime(lines: readonly string[]): string[] {
 /** Non-empty stdout lines. */
 export function lines(stdout: string): string[] {
   return stdout.split("\n").filter((l) => l !== "");
+}
+
+/**
+ * A fresh working directory holding `src`, `count` files of `size` seeded random bytes (which
+ * don't compress), and `repo`, a filesystem repository with 1 MiB packs, so that they fill several.
+ */
+export function randomSourceAndRepo(label: string, count: number, size: number): { work: string; repo: string; src: string } {
+  const work = tempDir(`${label}-work`);
+  const repo = path.join(work, "repo");
+  const src = path.join(work, "src");
+  fs.mkdirSync(src);
+  for (let i = 0; i < count; i++) fs.writeFileSync(path.join(src, `f${i}`), randomBytes(1000 * count + i, size));
+  ok(cli(work, repo, ["init", "--pack-size", "1MiB", "filesystem"]));
+  return { work, repo, src };
 }
 
 /** A fresh working directory and an initialized filesystem repository. */

@@ -6,21 +6,15 @@
 import { expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
-import { randomBytes } from "../helpers/random.ts";
-import { cleanUpAfterThisFile, cli, contentsOf, errorReport, fails, objectIds, ok, tempDir } from "./harness.ts";
+import { cleanUpAfterThisFile, cli, contentsOf, errorReport, fails, objectIds, ok, randomSourceAndRepo, tempDir } from "./harness.ts";
 
 cleanUpAfterThisFile();
 
 /** A repository with 1 MiB packs and a source of 6 MB that doesn't compress, plus a small file. */
 function setupSource(label: string): { work: string; repo: string; src: string } {
-  const work = tempDir(`${label}-work`);
-  const repo = path.join(work, "repo");
-  const src = path.join(work, "src");
-  fs.mkdirSync(src);
-  for (let i = 0; i < 3; i++) fs.writeFileSync(path.join(src, `big${i}`), randomBytes(700 + i, 2 << 20));
-  fs.writeFileSync(path.join(src, "small"), "hello\n");
-  ok(cli(work, repo, ["init", "--pack-size", "1MiB", "filesystem"]));
-  return { work, repo, src };
+  const made = randomSourceAndRepo(label, 3, 2 << 20);
+  fs.writeFileSync(path.join(made.src, "small"), "hello\n");
+  return made;
 }
 
 /** The repository checks clean, and a backup without faults completes and restores byte for byte. */
