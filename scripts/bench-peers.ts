@@ -6,9 +6,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import { copyCorpus, mutate, prepareCorpus, type Corpus } from "./bench-peers/corpus.ts";
+import { runBenchmark } from "./bench-peers/cli.ts";
 import { StepFailed, timed } from "./bench-peers/measure.ts";
 import { parseOptions, USAGE, type Options, type ToolName } from "./bench-peers/options.ts";
-import { commit, duMiB, isRoot, machine, mountTmpfs, sameTree, sh, unmount, unmountAll, warm } from "./bench-peers/system.ts";
+import { commit, duMiB, ensureBinary, isRoot, machine, mountTmpfs, sameTree, unmount, unmountAll, warm } from "./bench-peers/system.ts";
 import { Results, renderTable, type Op } from "./bench-peers/table.ts";
 import { ensureTool, makeTool, type Command } from "./bench-peers/tools.ts";
 
@@ -66,24 +67,9 @@ async function runOnce(o: Options, corpus: Corpus, name: ToolName, run: number, 
   }
 }
 
-async function main(): Promise<number> {
-  let o: Options | undefined;
-  try {
-    o = parseOptions(process.argv.slice(2), ROOT);
-  } catch (e) {
-    console.error(`${(e as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (!o) {
-    console.log(USAGE);
-    return 0;
-  }
+async function main(o: Options): Promise<void> {
   if (o.mem && !isRoot()) throw new Error("--mem mounts a tmpfs, which needs root");
-  if (!fs.existsSync(o.bin)) {
-    if (!o.defaultBin) throw new Error(`no backpak binary at ${o.bin}; build it with \`npm run build\` or pass --bin`);
-    console.error("building dist/backpak");
-    sh([process.execPath, "scripts/build.ts"], { cwd: ROOT });
-  }
+  ensureBinary(o.bin, o.defaultBin, ROOT);
   const versions = o.tools.map((t) => ensureTool(t, o.bin));
   fs.mkdirSync(o.dir, { recursive: true });
   const date = new Date().toISOString().replace(/\.\d+Z$/, "Z");
@@ -108,20 +94,6 @@ async function main(): Promise<number> {
   console.log(text);
   console.error(`written to ${file}`);
   fs.rmSync(path.join(o.dir, "work"), { recursive: true, force: true });
-  return 0;
 }
 
-for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-  process.on(sig, () => {
-    unmountAll();
-    process.exit(128 + ({ SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const)[sig]);
-  });
-}
-try {
-  process.exitCode = await main();
-} catch (e) {
-  console.error(`bench:peers: ${(e as Error).message}`);
-  process.exitCode = 1;
-} finally {
-  unmountAll();
-}
+await runBenchmark("bench:peers", USAGE, (argv) => parseOptions(argv, ROOT), main, unmountAll);

@@ -28,15 +28,21 @@ function cached(dir: string, fill: (tmp: string) => void): void {
   fs.renameSync(tmp, dir);
 }
 
+/** The Linux 6.1 source tree, extracted once into the bench directory from Debian's linux-source-6.1 (installed if missing). */
+export function linuxTree(benchDir: string): string {
+  const dir = path.join(benchDir, "linux-6.1");
+  cached(dir, (tmp) => {
+    if (!fs.existsSync(LINUX_TARBALL)) aptInstall("linux-source-6.1");
+    console.error(`extracting ${LINUX_TARBALL} into ${dir} (once)`);
+    sh(["tar", "-xJf", LINUX_TARBALL, "-C", tmp, "--strip-components=1"]);
+  });
+  return dir;
+}
+
 export function prepareCorpus(name: CorpusName, benchDir: string, files: number): Corpus {
   let dir: string;
   if (name === "linux") {
-    dir = path.join(benchDir, "linux-6.1");
-    cached(dir, (tmp) => {
-      if (!fs.existsSync(LINUX_TARBALL)) aptInstall("linux-source-6.1");
-      console.error(`extracting ${LINUX_TARBALL} into ${dir} (once)`);
-      sh(["tar", "-xJf", LINUX_TARBALL, "-C", tmp, "--strip-components=1"]);
-    });
+    dir = linuxTree(benchDir);
   } else {
     dir = path.join(benchDir, `many-${files}`);
     cached(dir, (tmp) => {
@@ -55,7 +61,8 @@ export function copyCorpus(corpus: Corpus, dest: string): void {
   sh(["cp", "-a", corpus.dir, dest]);
 }
 
-function regularFiles(root: string, rel = ""): string[] {
+/** The paths of the regular files under `root`, relative to it. */
+export function regularFiles(root: string, rel = ""): string[] {
   const out: string[] = [];
   for (const e of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
     const p = rel === "" ? e.name : `${rel}/${e.name}`;

@@ -1,4 +1,4 @@
-/** Runs one benchmarked command with its output in a log file, timing its wall clock and reading its peak RSS from the kernel's rusage. */
+/** Runs one benchmarked command with its output in a log file, timing its wall clock and reading its peak RSS from the kernel's rusage; and the median of such samples. */
 import fs from "node:fs";
 import type { Command } from "./tools.ts";
 import { sync } from "./system.ts";
@@ -31,4 +31,11 @@ export async function timed(c: Command, env: Record<string, string>, log: string
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** The middle value of `xs` (the mean of the two middle ones for an even count). */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }

@@ -38,7 +38,8 @@ apt-get where missing) and prints a markdown table of median wall seconds, peak 
 
 Needs free space for about four copies of the corpus in the bench directory.`;
 
-function positiveInt(name: string, text: string): number {
+/** The value of `--NAME` as a whole number of at least 1. */
+export function positiveInt(name: string, text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} wants a positive whole number, not "${text}"`);
   return n;
@@ -75,8 +76,20 @@ export function parseOptions(argv: string[], root: string): Options | undefined 
     tools: TOOLS.filter((t) => tools.includes(t)),
     files: positiveInt("files", values.files),
     mem: values.mem,
-    bin: path.resolve(values.bin ?? path.join(root, "dist/backpak")),
-    defaultBin: values.bin === undefined,
-    dir: path.resolve(values.dir ?? process.env.BENCH_DIR ?? "/tmp/backpak-bench-peers"),
+    ...binAndDir(values.bin, values.dir, root),
+  };
+}
+
+/** A path given on the command line, resolved where the user ran npm (npm runs scripts in the project's root). */
+export function userPath(p: string): string {
+  return path.resolve(process.env.INIT_CWD ?? process.cwd(), p);
+}
+
+/** --bin and --dir as given, else their defaults: dist/backpak, and $BENCH_DIR or /tmp/backpak-bench-peers (where corpora are cached). */
+export function binAndDir(bin: string | undefined, dir: string | undefined, root: string): Pick<Options, "bin" | "defaultBin" | "dir"> {
+  return {
+    bin: bin === undefined ? path.join(root, "dist/backpak") : userPath(bin),
+    defaultBin: bin === undefined,
+    dir: userPath(dir ?? process.env.BENCH_DIR ?? "/tmp/backpak-bench-peers"),
   };
 }

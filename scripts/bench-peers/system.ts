@@ -1,4 +1,4 @@
-/** The machine around the benchmark: shell commands, apt-get installs, tmpfs mounts, sizes, and a description of the host. */
+/** The machine around the benchmark: shell commands, the binary under test, apt-get installs, tmpfs mounts, sizes, and a description of the host. */
 import fs from "node:fs";
 import os from "node:os";
 
@@ -9,6 +9,14 @@ export function sh(cmd: string[], opts: { cwd?: string; quiet?: boolean } = {}):
     throw new Error(`${cmd.join(" ")} failed (exit ${r.exitCode}): ${r.stderr?.toString().trim() ?? ""}`);
   }
   return r.stdout.toString();
+}
+
+/** Builds dist/backpak with the project's build script when `bin` is that default binary and missing; any other missing binary is an error. */
+export function ensureBinary(bin: string, isDefault: boolean, root: string): void {
+  if (fs.existsSync(bin)) return;
+  if (!isDefault) throw new Error(`no backpak binary at ${bin}; build it with \`npm run build\` or pass --bin`);
+  console.error("building dist/backpak");
+  sh([process.execPath, "scripts/build.ts"], { cwd: root });
 }
 
 let aptUpdated = false;

@@ -1,6 +1,6 @@
 /** Collects the samples of one corpus and renders them as a markdown table of medians, peak RSS and our ratios to each peer. */
 import type { ToolName } from "./options.ts";
-import type { Sample } from "./measure.ts";
+import { median, type Sample } from "./measure.ts";
 
 export const OPS = ["initial", "nochange", "incremental", "restore", "restore (tmpfs)"] as const;
 export type Op = (typeof OPS)[number];
@@ -58,12 +58,6 @@ export class Results {
     const xs = this.of(t).identical;
     return xs.length === 0 ? "FAILED" : xs.every((x) => x) ? "yes" : "NO";
   }
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 const ratio = (a: number | undefined, b: number | undefined): string =>

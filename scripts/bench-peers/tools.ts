@@ -28,7 +28,7 @@ export interface RunDirs {
 }
 
 /** A fresh home, config and cache for the tool, so runs never share caches. */
-function privateEnv(scratch: string, extra: Record<string, string>): Record<string, string> {
+export function privateEnv(scratch: string, extra: Record<string, string>): Record<string, string> {
   const home = path.join(scratch, "home");
   return {
     ...(process.env as Record<string, string>),

@@ -23,6 +23,8 @@ export class RemoteFailure extends Error {
     readonly retryAfter?: number,
     /** The server's error code (e.g. B2's "file_not_present", S3's "NoSuchKey"), when its reply had one. */
     readonly code?: string,
+    /** What to check, when this failure says more than the backend's usual hints. */
+    readonly hint?: string,
   ) {
     super(message);
     this.name = "RemoteFailure";
@@ -82,7 +84,10 @@ export async function withRetries<T>(what: string, policy: RetryPolicy, hints: R
       return await attempt();
     } catch (err) {
       if (!(err instanceof RemoteFailure)) throw err;
-      if (err.retry === "never") throw new BackpakError(err.errorKind, err.message, err.errorKind === "usage" ? { hint: hints.usage } : {});
+      if (err.retry === "never") {
+        const hint = err.hint ?? (err.errorKind === "usage" ? hints.usage : undefined);
+        throw new BackpakError(err.errorKind, err.message, hint === undefined ? {} : { hint });
+      }
       if (n >= policy.attempts) {
         throw new BackpakError("io", `Gave up on ${what} after ${n} attempts`, {
           cause: err,

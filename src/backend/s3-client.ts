@@ -70,6 +70,8 @@ const REFUSED = new Set([
   "ERR_S3_INVALID_SESSION_TOKEN",
   "ERR_S3_INVALID_ENDPOINT",
 ]);
+/** Failures that mean there is no room: the server's storage is full, or the bucket's quota used up (MinIO's and Ceph's words). */
+const FULL = new Set(["InsufficientStorage", "XMinioStorageFull", "XMinioAdminBucketQuotaExceeded", "QuotaExceeded"]);
 /** What Bun says only as "an unexpected error has occurred". */
 const EXPLAINED: Readonly<Record<string, string>> = {
   ConnectionRefused: "the connection was refused",
@@ -197,6 +199,10 @@ export class S3Connection {
     if (code === "NoSuchBucket") return new RemoteFailure(`${what}: there is no bucket ${bucket} at ${endpoint}`, "never", "not-found", undefined, code);
     if (unreached && !this.#answered) return new RemoteFailure(`${what}: couldn't reach ${endpoint}: ${EXPLAINED[code]}`, "never", "usage", undefined, code);
     if (TRANSIENT.has(code) || unreached) return new RemoteFailure(text, "transient", "io", undefined, code);
+    if (FULL.has(code)) {
+      const hint = `the S3 bucket ${bucket} at ${endpoint} is out of storage or over its quota: free some space or raise the quota, then run the command again (an interrupted backup resumes)`;
+      return new RemoteFailure(text, "never", "io", undefined, code, hint);
+    }
     return new RemoteFailure(text, "never", REFUSED.has(code) ? "usage" : "io", undefined, code);
   }
 }

@@ -59,7 +59,7 @@ export class S3Backend implements Backend {
     this.#retry = options.retry ?? retryPolicyFromEnv("BACKPAK_S3_RETRY_MS");
     this.#hints = {
       usage: `check the bucket, endpoint, region and path_style in the repository's config file, and that the access key may list, get, put and delete objects in ${config.bucket}`,
-      giveUp: `The S3 service at ${place.endpoint} or the network to it`,
+      giveUp: `The ${this.description} or the network to it`,
     };
   }
 

@@ -143,12 +143,17 @@ export class SftpBackend implements Backend {
       if (err.code === STATUS.NO_SUCH_FILE) {
         throw new BackpakError("not-found", `Couldn't find ${key} in ${this.description} (${where})`, { cause: err, hint: notFoundHint });
       }
-      const hint =
-        err.code === STATUS.PERMISSION_DENIED
-          ? `check that the account${this.options.user === undefined ? "" : ` ${this.options.user}`} may read and write ${this.options.path} and everything in it on ${this.options.host}`
-          : undefined;
-      throw new BackpakError("io", `Couldn't ${what} in ${this.description} (${where})`, { cause: err, hint });
+      throw new BackpakError("io", `Couldn't ${what} in ${this.description} (${where})`, { cause: err, hint: this.#statusHint(err.code) });
     }
+  }
+
+  /** What to check when the server refused a request with `code`. */
+  #statusHint(code: number): string | undefined {
+    const { user, path: root, host } = this.options;
+    if (code === STATUS.PERMISSION_DENIED) return `check that the account${user === undefined ? "" : ` ${user}`} may read and write ${root} and everything in it on ${host}`;
+    // SFTP (version 3) has no word for a full disk: OpenSSH's server answers a plain "Failure".
+    if (code === STATUS.FAILURE) return `the server didn't say why; most often its disk is full: check that ${root} on ${host} has room (and the account's quota), then run the command again (an interrupted backup resumes)`;
+    return undefined;
   }
 }
 

@@ -16,12 +16,12 @@ import { BackpakError, context } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import { comparePaths, sortedUnique } from "../lib/order.ts";
 import { loadMasterIndex } from "../repo/master-index.ts";
-import type { Repository } from "../repo/repository.ts";
+import { transfersAtOnce, type Repository } from "../repo/repository.ts";
 import { EMPTY_INDEX, findResumable } from "../repo/resume.ts";
 import { loadSnapshots, snapshotId, storeSnapshot, type StoredSnapshot } from "../repo/snapshots.ts";
 import { TreeCache, loadForest, type Forest } from "../repo/tree-cache.ts";
 import { sizesListedAsWritten } from "../repo/stored-sizes.ts";
-import { RepoWriter, uploadsAtOnce } from "../repo/writer.ts";
+import { RepoWriter } from "../repo/writer.ts";
 import { chunkPipeline, startBackupPool } from "./pipeline-setup.ts";
 import { skipMatcher } from "./skips.ts";
 import { newWalkProgress, walkIntoTrees, type WalkProgress } from "./walk-into-trees.ts";
@@ -147,7 +147,7 @@ async function packTrees(
     packed: new Set(stored),
     start: resumable?.wip ?? EMPTY_INDEX,
     dryRun: opts.dryRun,
-    uploads: uploadsAtOnce(repo.config),
+    uploads: transfersAtOnce(repo.config),
     exactSizes: sizesListedAsWritten(repo.config),
   });
   const pipeline = chunkPipeline(pool, inputBytes, (frame) => writer.addChunkFrame(frame.entries, frame.bytes));

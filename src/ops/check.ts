@@ -14,7 +14,7 @@ import { listObjects, packKey } from "../repo/keys.ts";
 import { blobMap } from "../repo/master-index.ts";
 import { unpackBlobs } from "../repo/pack-file.ts";
 import { BlobPipeline, UnsplittablePack } from "../pipeline/blob-pipeline.ts";
-import { withPack } from "./pack-task.ts";
+import { PacksAhead, withPack } from "./pack-task.ts";
 import { PackUsers } from "./pack-users.ts";
 import { startBlobPool } from "./pipeline-setup.ts";
 import { warnUnlistedPacks } from "./unlisted-packs.ts";
@@ -38,7 +38,7 @@ function sameManifest(a: Manifest, b: Manifest): boolean {
  * Verifies one pack against the manifest its index gives: the pack's own manifest must match,
  * and every blob must decode to its ID (on the workers; packs they can't split are read whole).
  */
-async function verifyPack(repo: Repository, pipeline: BlobPipeline, id: PackId, manifest: Manifest): Promise<Error[]> {
+async function verifyPack(repo: Repository, pipeline: BlobPipeline, id: PackId, manifest: Manifest, ahead: PacksAhead): Promise<Error[]> {
   try {
     return await withPack(repo, id, async (pack) => {
       if (!sameManifest(pack.manifest, manifest)) throw new BackpakError("corrupt", `Pack ${id}'s manifest doesn't match its index entry`);
@@ -51,7 +51,7 @@ async function verifyPack(repo: Repository, pipeline: BlobPipeline, id: PackId, 
         unpackBlobs(await repo.backend.read(packKey(id)), id, manifest);
       }
       return await pipeline.settle();
-    });
+    }, ahead);
   } catch (err) {
     return [...(await pipeline.settle()), err as Error];
   }
@@ -87,16 +87,18 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
   if (opts.readPacks) {
     let done = 0;
     const { pool, ringBytes } = startBlobPool();
+    const ahead = new PacksAhead(repo, [...packs.keys()]);
     try {
       const pipeline = new BlobPipeline(pool, ringBytes);
       for (const [id, manifest] of packs) {
-        const errors = await verifyPack(repo, pipeline, id, manifest);
+        const errors = await verifyPack(repo, pipeline, id, manifest, ahead);
         for (const err of errors) log.error(`Pack ${id}: ${describe(err)}`);
         if (errors.length > 0) broken.add(id);
         else log.debug(`Pack ${id} verified`);
         opts.onPack?.(++done, packs.size);
       }
     } finally {
+      ahead.close();
       pool.close();
     }
   } else {

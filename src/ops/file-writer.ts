@@ -22,7 +22,7 @@ import type { WorkerPool } from "../pipeline/pool.ts";
 import { ChunkReader } from "../repo/chunk-reader.ts";
 import type { MasterIndex } from "../repo/master-index.ts";
 import type { Repository } from "../repo/repository.ts";
-import { withPack } from "./pack-task.ts";
+import { PacksAhead, withPack } from "./pack-task.ts";
 
 export interface MetadataOptions {
   readonly times: boolean;
@@ -151,7 +151,18 @@ export class FileWriter {
       l.push(id);
     }
     const pipeline = new BlobPipeline(pool, ringBytes);
-    for (const [pack, ids] of [...byPack].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    const packs = [...byPack].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+    const ahead = new PacksAhead(this.repo, packs.map(([pack]) => pack));
+    try {
+      await this.#writePacks(pipeline, packs, ahead);
+    } finally {
+      ahead.close();
+    }
+    await pipeline.finish();
+  }
+
+  async #writePacks(pipeline: BlobPipeline, packs: readonly [PackId, BlobId[]][], ahead: PacksAhead): Promise<void> {
+    for (const [pack, ids] of packs) {
       /** This pack's chunks not written yet. */
       const pending = new Set(ids);
       try {
@@ -173,7 +184,7 @@ export class FileWriter {
             await pipeline.finish();
             await this.#writeWhole(pack, new Map([...wanted].filter(([i]) => pending.has(p.manifest[i]!.id))), onBlob);
           }
-        });
+        }, ahead);
       } catch (err) {
         // A pack that is missing or damaged fails the files that need it; anything else fails the restore.
         if (!(err instanceof BackpakError) || (err.kind !== "not-found" && err.kind !== "corrupt")) throw err;
@@ -181,7 +192,6 @@ export class FileWriter {
         this.#lose(pending, pack, context(err.kind, `Couldn't read pack ${pack}`, err));
       }
     }
-    await pipeline.finish();
   }
 
   /** Chunks that can't be read: the files they go into can't be written. */

@@ -1,4 +1,8 @@
-/** Opens a pack for the blob pipeline: positioned reads, its verified manifest, and each blob's length and digest. */
+/**
+ * Opens packs for the blob pipeline: positioned reads, the verified manifest, and each blob's length
+ * and digest; and opens the next few packs of a list ahead of time, so that downloading them from a
+ * remote repository overlaps with the work on earlier ones.
+ */
 import { idToDigest, type PackId } from "../format/id.ts";
 import { PACK_MAGIC } from "../format/magic.ts";
 import type { Manifest } from "../format/manifest.ts";
@@ -6,7 +10,7 @@ import type { RangeReader } from "../backend/index.ts";
 import type { BlobTarget, PackTask } from "../pipeline/blob-pipeline.ts";
 import { packKey } from "../repo/keys.ts";
 import { readPackLayoutFrom } from "../repo/pack-file.ts";
-import type { Repository } from "../repo/repository.ts";
+import { transfersAtOnce, type Repository } from "../repo/repository.ts";
 
 export interface OpenPack {
   readonly manifest: Manifest;
@@ -15,9 +19,12 @@ export interface OpenPack {
   task(wanted: ReadonlyMap<number, readonly BlobTarget[]>, on?: Pick<PackTask, "onBlob" | "onDamage">): PackTask;
 }
 
-/** Runs `fn` with pack `id` open (its manifest checked against its ID), closing it afterwards. */
-export async function withPack<T>(repo: Repository, id: PackId, fn: (pack: OpenPack) => Promise<T>): Promise<T> {
-  const reader: RangeReader = await repo.backend.openRange(packKey(id));
+/**
+ * Runs `fn` with pack `id` open (its manifest checked against its ID), closing it afterwards; the
+ * pack comes from `ahead` if given (which must list it), else it is opened now.
+ */
+export async function withPack<T>(repo: Repository, id: PackId, fn: (pack: OpenPack) => Promise<T>, ahead?: PacksAhead): Promise<T> {
+  const reader: RangeReader = await (ahead ? ahead.take(id) : repo.backend.openRange(packKey(id)));
   try {
     const { manifest, blobsEnd } = readPackLayoutFrom(reader, id);
     const blobs = manifest.map((e) => ({ length: e.length, digest: idToDigest(e.id) }));
@@ -28,5 +35,46 @@ export async function withPack<T>(repo: Repository, id: PackId, fn: (pack: OpenP
     });
   } finally {
     reader.close();
+  }
+}
+
+/**
+ * Opens the packs of `order` in that order, keeping up to the repository's transfersAtOnce opened (or
+ * being opened) ahead of the one taken last. Each must be taken in order, or the rest closed with `close`.
+ */
+export class PacksAhead {
+  readonly #opening: { id: PackId; reader: Promise<RangeReader> }[] = [];
+  #next = 0;
+
+  constructor(
+    readonly repo: Repository,
+    readonly order: readonly PackId[],
+    readonly depth = transfersAtOnce(repo.config),
+  ) {
+    this.#fill();
+  }
+
+  /** The next pack of the list, which must be `id`; its failure to open is thrown here, not before. */
+  take(id: PackId): Promise<RangeReader> {
+    const head = this.#opening.shift();
+    if (head?.id !== id) throw new Error(`packs taken out of order: ${id} instead of ${head?.id ?? "none"}`);
+    this.#fill();
+    return head.reader;
+  }
+
+  /** Closes every pack opened ahead and not taken (once its opening settles). */
+  close(): void {
+    for (const { reader } of this.#opening.splice(0)) reader.then((r) => r.close(), () => {});
+    this.#next = this.order.length;
+  }
+
+  #fill(): void {
+    while (this.#opening.length < this.depth && this.#next < this.order.length) {
+      const id = this.order[this.#next++]!;
+      const reader = this.repo.backend.openRange(packKey(id));
+      // Failures are thrown by take(); until then, this keeps them from counting as unhandled.
+      reader.catch(() => {});
+      this.#opening.push({ id, reader });
+    }
   }
 }

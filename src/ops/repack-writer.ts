@@ -9,9 +9,9 @@ import type { Tree } from "../format/tree.ts";
 import type { ChunkPipeline } from "../pipeline/chunk-pipeline.ts";
 import type { WorkerPool } from "../pipeline/pool.ts";
 import type { ChunkReader } from "../repo/chunk-reader.ts";
-import type { Repository } from "../repo/repository.ts";
+import { transfersAtOnce, type Repository } from "../repo/repository.ts";
 import { sizesListedAsWritten } from "../repo/stored-sizes.ts";
-import { RepoWriter, uploadsAtOnce, type WriterStats } from "../repo/writer.ts";
+import { RepoWriter, type WriterStats } from "../repo/writer.ts";
 import { startPipeline } from "./pipeline-setup.ts";
 
 /** What a prune or copy has done so far, for progress lines. */
@@ -49,8 +49,13 @@ export class RepackWriter {
   private constructor(dest: Repository, readonly opts: RepackOptions) {
     this.progress = opts.progress ?? newRepackProgress();
     this.writer = new RepoWriter({
-      backend: dest.backend, workDir: opts.workDir, packSize: dest.config.packSize, packed: opts.packed, start: opts.start, dryRun: opts.dryRun,
-      uploads: uploadsAtOnce(dest.config),
+      backend: dest.backend,
+      workDir: opts.workDir,
+      packSize: dest.config.packSize,
+      packed: opts.packed,
+      start: opts.start,
+      dryRun: opts.dryRun,
+      uploads: transfersAtOnce(dest.config),
       exactSizes: sizesListedAsWritten(dest.config),
     });
     ({ pool: this.#pool, pipeline: this.#pipeline } = startPipeline((frame) => this.writer.addChunkFrame(frame.entries, frame.bytes)));

@@ -18,6 +18,23 @@ export interface Repository {
 
 export const CONFIG_FILE = "config.toml";
 
+/**
+ * How many packs to move at once, uploading or downloading: as many as the remote storage takes
+ * requests (`concurrent_connections`; SFTP pipelines over one session, so 4), and 2 for a
+ * filesystem repository, where a store is a rename or a local copy.
+ */
+export function transfersAtOnce(config: RepoConfig): number {
+  const storage = config.backend;
+  switch (storage.type) {
+    case "Filesystem":
+      return 2;
+    case "SFTP":
+      return 4;
+    default:
+      return storage.concurrentConnections;
+  }
+}
+
 /** Creates a filesystem repository at `dir`, which must be absent or an empty directory. */
 export function initFilesystemRepository(dir: string, config: RepoConfig): void {
   if (fs.existsSync(dir)) {

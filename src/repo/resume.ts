@@ -1,7 +1,8 @@
 /**
  * Resuming an interrupted run: `backpak-wip.index` in the working directory lists the packs that
- * run finished. Those still in the working directory are stored again; the rest must already be
- * in the repository. Their blobs count as packed, so the new run skips them.
+ * run finished. Those still in the working directory are stored now, unless the repository has
+ * them already; the rest must already be in the repository. Their blobs count as packed, so the
+ * new run skips them.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -51,7 +52,15 @@ export async function findResumable(workDir: string, backend: Backend): Promise<
     readPackLayout(new Uint8Array(fs.readFileSync(file)), id);
     localPacks.set(id, file);
   }
-  const stored = new Set((await listObjects(backend, "pack")).map((p) => p.id));
+  const stored = new Map((await listObjects(backend, "pack")).map((p) => [p.id, p.size]));
+  for (const [id, file] of localPacks) {
+    // A run killed after the upload but before deleting the file: the stored copy is whole (puts
+    // are atomic), so it isn't sent again. (A filtered repository stores other sizes: sent again.)
+    if (stored.get(id) !== fs.statSync(file).size) continue;
+    fs.rmSync(file);
+    localPacks.delete(id);
+    log.info(`Pack ${id} is already stored; removed its copy in the working directory`);
+  }
   for (const id of wip.packs.keys()) {
     if (!localPacks.has(id) && !stored.has(id)) {
       throw new BackpakError("conflict", "WIP index file references packfiles not backed up or in the working directory.", {

@@ -12,7 +12,6 @@ import type { Backend } from "../backend/index.ts";
 import type { IndexContents } from "../format/index-file.ts";
 import type { BlobId, IndexId, PackId } from "../format/id.ts";
 import type { BlobType, ManifestEntry } from "../format/manifest.ts";
-import type { RepoConfig } from "../format/repo-config.ts";
 import { EMPTY_TREE_ID, encodeTree, type Tree } from "../format/tree.ts";
 import { hashId } from "../kernels/sha224.ts";
 import { BoundedJobs } from "../lib/bounded-jobs.ts";
@@ -33,27 +32,10 @@ export interface WriterOptions {
   /** The index to start from (a resumed run's WIP index, or an empty one). */
   readonly start: IndexContents;
   readonly dryRun: boolean;
-  /** How many finished packs may be uploading at once (see uploadsAtOnce); each waits in the working directory. */
+  /** How many finished packs may be uploading at once (see transfersAtOnce); each waits in the working directory. */
   readonly uploads: number;
   /** The backend lists objects with the sizes written to it (see sizesListedAsWritten), so they can be checked. */
   readonly exactSizes?: boolean;
-}
-
-/**
- * How many packs a repository takes at once: as many as its remote storage takes requests
- * (`concurrent_connections`; SFTP pipelines over one session, so 4), and 2 for a filesystem
- * repository, where a store is a rename or a local copy.
- */
-export function uploadsAtOnce(config: RepoConfig): number {
-  const storage = config.backend;
-  switch (storage.type) {
-    case "Filesystem":
-      return 2;
-    case "SFTP":
-      return 4;
-    default:
-      return storage.concurrentConnections;
-  }
 }
 
 export interface WriterStats {

@@ -15,14 +15,15 @@ import { bucketEndpoint, PART_SIZE } from "../../src/backend/s3-client.ts";
 import type { S3BackendConfig } from "../../src/format/s3-config.ts";
 import { causeChain } from "../../src/lib/errors.ts";
 import { FaultProxy } from "../helpers/fault-proxy.ts";
-import { S3RVER_KEY_ID, S3RVER_SECRET, S3Server } from "../helpers/s3-server.ts";
+import { S3RVER_KEY_ID, S3RVER_SECRET } from "../helpers/s3-server.ts";
+import { s3ServerForThisFile } from "../helpers/servers-for-this-file.ts";
 import { cleanUpAfterThisFile, tempDir } from "../helpers/tmp.ts";
 import { captureWarnings } from "../helpers/warnings.ts";
 import { backendSuite, ROT13 } from "./suite.ts";
 
 cleanUpAfterThisFile();
 
-const server = await S3Server.start();
+const server = await s3ServerForThisFile();
 
 /** Six attempts with no pauses, so retry tests take no time. */
 const NO_PAUSES: RetryPolicy = { attempts: 6, unitMs: 0, maxUnits: 30 };
@@ -157,7 +158,7 @@ test("retries are bounded: the last failure is reported naming the object", asyn
   proxy.inject("put", { status: 503, code: "SlowDown" }, 100);
   const err = await s3.put("packs/p.pack", local("x")).catch((e: unknown) => e);
   expect(err).toMatchObject({ kind: "io", message: "Gave up on S3 upload of packs/p.pack after 6 attempts" });
-  expect((err as { hint: string }).hint).toBe(`The S3 service at ${proxy.url} or the network to it is having trouble; try again later (an interrupted backup resumes)`);
+  expect((err as { hint: string }).hint).toBe(`The S3 bucket ${s3.options.config.bucket} at ${proxy.url} or the network to it is having trouble; try again later (an interrupted backup resumes)`);
   expect(causeChain(err)[1]).toBe("S3 upload of packs/p.pack: SlowDown (injected SlowDown)");
   expect(proxy.requestsOf("put")).toHaveLength(6);
   expect(warnings).toHaveLength(5);

@@ -13,7 +13,8 @@ import { SftpBackend, type SftpOptions } from "../../src/backend/sftp.ts";
 import { SftpClient } from "../../src/backend/sftp-client.ts";
 import { SftpSession } from "../../src/backend/sftp-session.ts";
 import { causeChain } from "../../src/lib/errors.ts";
-import { sshClient, sshdsForThisFile, type Sshd } from "../helpers/sshd.ts";
+import { sshdsForThisFile } from "../helpers/servers-for-this-file.ts";
+import { sshClient, type Sshd } from "../helpers/sshd.ts";
 import { cleanUpAfterThisFile, tempDir } from "../helpers/tmp.ts";
 import { backendSuite, ROT13 } from "./suite.ts";
 

@@ -10,12 +10,13 @@ import fs from "node:fs";
 import path from "node:path";
 import { pinTimes, writeSrcTree } from "../fixtures/src-tree.ts";
 import { FaultProxy } from "../helpers/fault-proxy.ts";
-import { S3RVER_KEY_ID, S3RVER_SECRET, S3Server } from "../helpers/s3-server.ts";
+import { S3RVER_KEY_ID, S3RVER_SECRET } from "../helpers/s3-server.ts";
+import { s3ServerForThisFile } from "../helpers/servers-for-this-file.ts";
 import { cleanUpAfterThisFile, cli, cliAsync, contentsOf, errorReport, fails, home, lines, ok, runAsync, setup, tempDir, type RunResult } from "./harness.ts";
 
 cleanUpAfterThisFile();
 
-const server = await S3Server.start();
+const server = await s3ServerForThisFile();
 /** The server's credentials, and no pauses between retries. */
 const env = { AWS_ACCESS_KEY_ID: S3RVER_KEY_ID, AWS_SECRET_ACCESS_KEY: S3RVER_SECRET, BACKPAK_S3_RETRY_MS: "0" };
 

@@ -8,7 +8,7 @@ import { expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
 import { randomBytes } from "../helpers/random.ts";
-import { sshdsForThisFile } from "../helpers/sshd.ts";
+import { sshdsForThisFile } from "../helpers/servers-for-this-file.ts";
 import { cleanUpAfterThisFile, cli, cliAsync, contentsOf, errorReport, fails, ok, tempDir } from "./harness.ts";
 
 cleanUpAfterThisFile();

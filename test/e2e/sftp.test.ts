@@ -10,7 +10,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { pinTimes, writeSrcTree } from "../fixtures/src-tree.ts";
 import { randomBytes } from "../helpers/random.ts";
-import { sshClient, sshdsForThisFile, type Sshd } from "../helpers/sshd.ts";
+import { sshdsForThisFile } from "../helpers/servers-for-this-file.ts";
+import { sshClient, type Sshd } from "../helpers/sshd.ts";
 import { cleanUpAfterThisFile, cliAsync, contentsOf, entriesIn, errorReport, fails, home, lines, ok, tempDir, type RunResult } from "./harness.ts";
 
 cleanUpAfterThisFile();

@@ -2,8 +2,8 @@
  * A fault-injecting HTTP proxy for tests (node:http on 127.0.0.1, a free port): forwards every request
  * unchanged (Host header included, so S3 signatures still match) to a real server, records what it
  * forwarded, and on demand answers with an error status, resets the connection in the middle of a
- * request, forwards a request and then drops the connection instead of passing on the reply, or
- * never answers.
+ * request, forwards a request and then drops the connection instead of passing on the reply,
+ * never answers, or goes away altogether mid-request (a server that dies).
  */
 import { afterAll } from "bun:test";
 import http from "node:http";
@@ -28,7 +28,9 @@ export type Fault =
   /** Forward the request, let the server act on it, then drop the connection instead of replying. */
   | "lose-reply"
   /** Read the request and never answer (until the proxy stops). */
-  | "hang";
+  | "hang"
+  /** Read the request's first bytes of body, then stop the proxy: this connection resets and later ones are refused. */
+  | "die";
 
 interface Injection {
   readonly match: (r: ProxiedRequest) => boolean;
@@ -108,9 +110,10 @@ export class FaultProxy {
       req.resume();
       return;
     }
-    if (fault === "reset") {
-      req.once("data", () => req.socket.destroy());
-      req.once("end", () => req.socket.destroy());
+    if (fault === "reset" || fault === "die") {
+      const cut = fault === "die" ? () => this.stop() : () => req.socket.destroy();
+      req.once("data", cut);
+      req.once("end", cut);
       return;
     }
     if (fault !== undefined && fault !== "lose-reply") {

@@ -1,12 +1,11 @@
 /**
- * A real S3 server for tests: s3rver, run by node as a child process on 127.0.0.1 at a free port with
- * its data in a temporary directory, killed when the test file is done. Started with OpenSSL's
- * legacy provider, which s3rver's listing continuation tokens need under Node 20.
+ * A real S3 server for tests and benchmarks: s3rver, run by node as a child process on 127.0.0.1 at
+ * a free port with its data in a given directory, until stop() (or until this process ends, which
+ * closes its stdin). Started with OpenSSL's legacy provider, which s3rver's listing continuation
+ * tokens need under Node 20. Test files start theirs with s3ServerForThisFile().
  */
-import { afterAll } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
-import { tempDir } from "./tmp.ts";
 
 /** The one account s3rver knows. */
 export const S3RVER_KEY_ID = "S3RVER";
@@ -20,18 +19,14 @@ export class S3Server {
     private readonly process: Bun.Subprocess<"pipe", "pipe", "inherit">,
   ) {}
 
-  /** Starts a server with no buckets; it is stopped after the calling file's tests. */
-  static async start(): Promise<S3Server> {
-    const dataDir = tempDir("s3rver");
+  /** Starts a server with no buckets, keeping them in `dataDir` (an existing empty directory). */
+  static async start(dataDir: string): Promise<S3Server> {
     const child = Bun.spawn(["node", path.join(import.meta.dir, "s3rver-main.cjs"), dataDir], {
       cwd: path.resolve(import.meta.dir, "..", ".."),
       stdin: "pipe",
       stdout: "pipe",
       stderr: "inherit",
       env: { ...process.env, NODE_OPTIONS: "--openssl-legacy-provider" },
-    });
-    afterAll(() => {
-      child.kill();
     });
     const line = await firstLine(child.stdout);
     const { port } = JSON.parse(line) as { port: number };

@@ -1,9 +1,9 @@
 /**
- * A real OpenSSH server for tests: a non-daemon /usr/sbin/sshd on 127.0.0.1 and a free port, with a
- * host key and a user key made for this run, keys-only login as the current user (root included),
- * and a client ssh config (`command`) that trusts only this server's key and touches no ~/.ssh.
+ * A real OpenSSH server for tests and benchmarks: a non-daemon /usr/sbin/sshd on 127.0.0.1 and a
+ * free port, with a host key and a user key made for this run, keys-only login as the current user
+ * (root included), and a client ssh config (`command`) that trusts only this server's key and
+ * touches no ~/.ssh. Test files start theirs with sshdsForThisFile().
  */
-import { afterAll } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
 import { tempDir } from "./tmp.ts";
@@ -146,22 +146,6 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
       },
     };
   }
-}
-
-/**
- * For one test file: a starter of servers that share the first one's keys (so every client and
- * repository works with each of them), all stopped when the file finishes.
- */
-export function sshdsForThisFile(): (options?: SshdOptions) => Promise<Sshd> {
-  const servers: Sshd[] = [];
-  afterAll(async () => {
-    for (const s of servers) await s.stop();
-  });
-  return async (options = {}) => {
-    const s = await startSshd({ ...options, keysFrom: servers[0] });
-    servers.push(s);
-    return s;
-  };
 }
 
 /** The process IDs below `pid` in the process tree, parents before children. */

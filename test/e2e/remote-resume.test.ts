@@ -1,0 +1,172 @@
+/**
+ * A backup to an S3 or an SFTP repository killed outright (SIGKILL) after it stored some packs:
+ * run again in the same working directory it resumes, uploads none of the stored packs again (not
+ * even one whose file the killed run hadn't deleted yet), checks clean and restores byte for byte;
+ * run again from another working directory it completes and checks clean too.
+ */
+import { expect, test } from "bun:test";
+import fs from "node:fs";
+import path from "node:path";
+import { FaultProxy } from "../helpers/fault-proxy.ts";
+import { randomBytes } from "../helpers/random.ts";
+import { S3RVER_KEY_ID, S3RVER_SECRET } from "../helpers/s3-server.ts";
+import { s3ServerForThisFile, sshdsForThisFile } from "../helpers/servers-for-this-file.ts";
+import { cleanUpAfterThisFile, cli, cliAsync, contentsOf, ok, spawnCli, tempDir, type RunResult } from "./harness.ts";
+
+cleanUpAfterThisFile();
+
+const s3server = await s3ServerForThisFile();
+const sshd = await sshdsForThisFile()();
+/** Each test runs the binary several times over 32 MiB. */
+const LONG = 120_000;
+
+/** A remote repository and what the test can see of it on the server. */
+interface Remote {
+  readonly config: string;
+  readonly env: Record<string, string>;
+  /** Keys of the packs stored on the server, sorted. */
+  packs(): string[];
+  /** The server's file holding a stored object's bytes. */
+  fileOf(key: string): string;
+  /**
+   * Keys of the packs the runs since the last call uploaded (each time one was uploaded), or,
+   * where the server can't tell, the stored packs whose file was written anew since then.
+   */
+  uploadedSince(): string[];
+}
+
+let buckets = 0;
+/** An S3 repository in a new bucket, reached through a proxy that sees every upload. */
+async function s3Remote(work: string): Promise<Remote> {
+  const bucket = `resume-${++buckets}`;
+  s3server.addBucket(bucket);
+  const proxy = await FaultProxy.start(s3server.url);
+  const config = path.join(tempDir("resume-s3"), "s3.toml");
+  ok(cli(work, config, ["init", "--pack-size", "1MiB", "s3", "--bucket", bucket, "--endpoint", proxy.url, "--path-style"]));
+  let seen = 0;
+  return {
+    config,
+    env: { AWS_ACCESS_KEY_ID: S3RVER_KEY_ID, AWS_SECRET_ACCESS_KEY: S3RVER_SECRET },
+    packs: () => s3server.keys(bucket, "packs/"),
+    fileOf: (key) => path.join(s3server.dataDir, bucket, `${key}._S3rver_object`),
+    uploadedSince: () => {
+      const puts = proxy.requests.slice(seen).filter((r) => r.kind === "put" || r.kind === "create-multipart");
+      seen = proxy.requests.length;
+      return puts.map((r) => r.url.pathname.slice(`/${bucket}/`.length)).filter((k) => k.startsWith("packs/"));
+    },
+  };
+}
+
+/** An SFTP repository on the test's sshd; an upload shows as a pack file with a new inode (parts are renamed into place). */
+async function sftpRemote(work: string): Promise<Remote> {
+  const root = path.join(tempDir("resume-sftp-server"), "repo");
+  const config = path.join(tempDir("resume-sftp"), "sftp.toml");
+  const target = `${sshd.user}@127.0.0.1:${root}`;
+  ok(await cliAsync(work, config, ["init", "--pack-size", "1MiB", "sftp", "--port", String(sshd.port), "--identity", sshd.identity, "--command", sshd.command, target]));
+  const dir = path.join(root, "packs");
+  const inodes = (): Map<string, number> => new Map(fs.readdirSync(dir).map((f) => [`packs/${f}`, fs.statSync(path.join(dir, f)).ino]));
+  let before = inodes();
+  return {
+    config,
+    env: {},
+    packs: () => [...inodes().keys()].sort(),
+    fileOf: (key) => path.join(root, key),
+    uploadedSince: () => {
+      const now = inodes();
+      const rewritten = [...now].filter(([k, ino]) => before.has(k) && before.get(k) !== ino).map(([k]) => k);
+      before = now;
+      return rewritten;
+    },
+  };
+}
+
+const REMOTES = { S3: s3Remote, SFTP: sftpRemote };
+
+/** 32 MiB that don't compress, in 4 MiB files: every 4 MiB frame makes a pack of its own. */
+function writeSource(): string {
+  const src = tempDir("resume-src");
+  for (let i = 0; i < 8; i++) fs.writeFileSync(path.join(src, `f${i}`), randomBytes(700 + i, 4 << 20));
+  return src;
+}
+
+/** Finished packs wait in the working directory until they are uploaded; unfinished ones are temporary files. */
+const localPacks = (work: string): string[] => fs.readdirSync(work).filter((f) => f.endsWith(".pack"));
+
+/** Resolves once `ready()` holds, checking now and whenever an entry of `dir` changes; rejects if `proc` ends first. */
+function whenReady(dir: string, ready: () => boolean, proc: Bun.Subprocess<"ignore", "ignore", "pipe">): Promise<void> {
+  // Read as it comes, so the run never blocks on a full pipe.
+  const said = new Response(proc.stderr).text();
+  return new Promise((resolve, reject) => {
+    const watcher = fs.watch(dir);
+    let settled = false;
+    const settle = (err?: Error): void => {
+      if (settled) return;
+      settled = true;
+      watcher.close();
+      if (err) reject(err);
+      else resolve();
+    };
+    const check = (): void => {
+      if (ready()) settle();
+    };
+    watcher.on("change", check);
+    void proc.exited.then(async (code) => settle(new Error(`the backup ended (${code}) before it could be killed:\n${await said}`)));
+    check();
+  });
+}
+
+/**
+ * Starts a backup that can never finish (its fourth compression job stalls), waits until it has
+ * uploaded at least one pack and has none left waiting in the working directory, and kills it.
+ */
+async function killAfterUploads(work: string, remote: Remote, src: string): Promise<void> {
+  const proc = spawnCli(work, remote.config, ["backup", src], { ...remote.env, BACKPAK_FAULT: "compress:4:stall", BACKPAK_WORKERS: "1" });
+  // The WIP index lists a pack before its upload starts, and the pack's file goes only once it is stored.
+  await whenReady(work, () => fs.existsSync(path.join(work, "backpak-wip.index")) && localPacks(work).length === 0, proc);
+  proc.kill("SIGKILL");
+  await proc.exited;
+}
+
+const puts = (r: RunResult): number => Number(/INFO Repository requests: \d+ list, \d+ get, (\d+) put/.exec(r.stderr)?.[1]);
+
+for (const [name, makeRemote] of Object.entries(REMOTES)) {
+  test(`${name}: a killed backup resumes in the same working directory without uploading its stored packs again`, async () => {
+    const work = tempDir("resume-work");
+    const remote = await makeRemote(work);
+    const src = writeSource();
+    await killAfterUploads(work, remote, src);
+    const stored = remote.packs();
+    expect(stored.length).toBeGreaterThan(0);
+    // A run killed after an upload but before it deleted the pack's file here leaves that file too.
+    fs.copyFileSync(remote.fileOf(stored[0]!), path.join(work, path.basename(stored[0]!)));
+    remote.uploadedSince();
+
+    const resumed = ok(await cliAsync(work, remote.config, ["backup", src], { env: remote.env }));
+    expect(resumed.stderr).toContain("WIP index file found, resuming where we left off");
+    expect(resumed.stderr).toContain(`Pack ${path.basename(stored[0]!, ".pack")} is already stored; removed its copy in the working directory`);
+    expect(remote.uploadedSince().filter((k) => stored.includes(k))).toEqual([]);
+    expect(remote.packs()).toEqual(expect.arrayContaining(stored));
+    // Every put was a new pack, the index or the snapshot.
+    expect(puts(resumed)).toBe(remote.packs().length - stored.length + 2);
+    expect(fs.readdirSync(work)).toEqual([]);
+
+    ok(await cliAsync(work, remote.config, ["check", "--read-packs"], { env: remote.env }));
+    const out = tempDir("resume-out");
+    ok(await cliAsync(work, remote.config, ["restore", "--output", out, "LAST"], { env: remote.env }));
+    expect(contentsOf(out)).toEqual(contentsOf(src));
+  }, LONG);
+
+  test(`${name}: a killed backup run again from another working directory completes and checks clean`, async () => {
+    const work = tempDir("resume-first-work");
+    const remote = await makeRemote(work);
+    const src = writeSource();
+    await killAfterUploads(work, remote, src);
+
+    const elsewhere = tempDir("resume-other-work");
+    ok(await cliAsync(elsewhere, remote.config, ["backup", src], { env: remote.env }));
+    ok(await cliAsync(elsewhere, remote.config, ["check", "--read-packs"], { env: remote.env }));
+    const out = tempDir("resume-other-out");
+    ok(await cliAsync(elsewhere, remote.config, ["restore", "--output", out, "LAST"], { env: remote.env }));
+    expect(contentsOf(out)).toEqual(contentsOf(src));
+  }, LONG);
+}
