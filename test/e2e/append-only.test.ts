@@ -8,7 +8,7 @@ import { expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
 import { randomBytes } from "../helpers/random.ts";
-import { cleanUpAfterThisFile, cli, contentsOf, errorReport, fails, listedSnapshots, objectIds, ok, randomSourceAndRepo, spawnCli, tempDir } from "./harness.ts";
+import { cleanUpAfterThisFile, cli, contentsOf, errorReport, fails, listedSnapshots, objectIds, ok, randomSourceAndRepo, spawnCli, tempDir, whenReady } from "./harness.ts";
 
 cleanUpAfterThisFile();
 
@@ -28,10 +28,7 @@ function restoresLast(work: string, repo: string, src: string): void {
 /** Starts a backup and SIGKILLs it once it has stored a pack (which the WIP index lists). */
 async function killedBackup(work: string, repo: string, src: string): Promise<void> {
   const proc = spawnCli(work, repo, ["backup", src], APPEND_ONLY.env);
-  while (!fs.existsSync(path.join(work, "backpak-wip.index")) || objectIds(repo, "packs").length === 0) {
-    if (proc.exitCode !== null) throw new Error(`the backup ended (${proc.exitCode}) before it could be killed`);
-    await Bun.sleep(1);
-  }
+  await whenReady(path.join(repo, "packs"), () => fs.existsSync(path.join(work, "backpak-wip.index")) && objectIds(repo, "packs").length > 0, proc);
   proc.kill("SIGKILL");
   await proc.exited;
 }

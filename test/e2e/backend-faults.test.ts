@@ -8,7 +8,7 @@ import { beforeAll, expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
 import { randomBytes } from "../helpers/random.ts";
-import { cleanUpAfterThisFile, cli, contentsOf, errorReport, fails, listedSnapshots, ok, tempDir } from "./harness.ts";
+import { cleanUpAfterThisFile, cli, contentsOf, errorReport, fails, listedSnapshots, ok, spawnCli, tempDir, whenReady, type RunResult } from "./harness.ts";
 
 cleanUpAfterThisFile();
 
@@ -86,6 +86,16 @@ function argsFor(command: Command, work: string): string[] {
   }
 }
 
+/** A backup of `src` without faults completes, checks clean and restores byte for byte; returns its run. */
+function takesNextBackup(work: string, repo: string): RunResult {
+  const backup = ok(cli(work, repo, ["backup", path.join(work, "src")]));
+  ok(cli(work, repo, ["check", "--read-packs"]));
+  const out = tempDir("faults-out");
+  ok(cli(work, repo, ["restore", "--output", out, "LAST"]));
+  expect(contentsOf(out)).toEqual(contentsOf(path.join(work, "src")));
+  return backup;
+}
+
 /** Runs `command` with `fault`, then checks the repositories, reruns it without faults, backs up and restores. */
 function survives(command: Command, fault: string): void {
   const work = tempDir(`faults-${command}`);
@@ -99,13 +109,24 @@ function survives(command: Command, fault: string): void {
   for (const dir of ["repo", "dest"]) ok(cli(work, path.join(work, dir), ["check", "--read-packs"]));
   // A forget whose reply was lost did delete the snapshot: there is nothing left to rerun.
   if (!(command === "forget" && fault.endsWith(":lost"))) ok(cli(work, repo, args));
-  ok(cli(work, repo, ["backup", path.join(work, "src")]));
-  ok(cli(work, repo, ["check", "--read-packs"]));
-  const out = tempDir("faults-out");
-  ok(cli(work, repo, ["restore", "--output", out, "LAST"]));
-  expect(contentsOf(out)).toEqual(contentsOf(path.join(work, "src")));
+  takesNextBackup(work, repo);
 }
 
 for (const [command, faults] of Object.entries(CASES) as [Command, readonly string[]][]) {
   for (const fault of faults) test(`${command} with ${fault} fails naming the object, and the repository takes the next backup`, () => survives(command, fault));
 }
+
+test("a backup whose upload hangs is interrupted cleanly (exit 130), and the next backup resumes it", async () => {
+  const work = tempDir("faults-hang");
+  fs.cpSync(base, work, { recursive: true });
+  const repo = path.join(work, "repo");
+  argsFor("backup", work);
+  const proc = spawnCli(work, repo, ["backup", path.join(work, "src")], { BACKPAK_BACKEND_FAULT: "put:packs/:1:hang" });
+  // The WIP index lists a pack just before its upload starts, and that upload never ends.
+  await whenReady(work, () => fs.existsSync(path.join(work, "backpak-wip.index")), proc);
+  proc.kill("SIGINT");
+  expect(await proc.exited).toBe(130);
+  expect(fs.readdirSync(work).filter((f) => f.startsWith("temp-backpak-"))).toEqual([]);
+  ok(cli(work, repo, ["check", "--read-packs"]));
+  expect(takesNextBackup(work, repo).stderr).toContain("WIP index file found, resuming where we left off");
+});

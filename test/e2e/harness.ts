@@ -117,6 +117,29 @@ export function spawnCli(work: string, repo: string, args: readonly string[], en
   return Bun.spawn({ ...spawnOptions(cliArgs(work, repo, args), { env }), stdin: "ignore", stdout: "ignore", stderr: "pipe" });
 }
 
+/** Resolves once `ready()` holds, checking now and whenever an entry of `dir` changes; rejects if `proc` ends first (its stderr is read meanwhile). */
+export function whenReady(dir: string, ready: () => boolean, proc: Bun.Subprocess<"ignore", "ignore", "pipe">): Promise<void> {
+  // Read as it comes, so the run never blocks on a full pipe.
+  const said = new Response(proc.stderr).text();
+  return new Promise((resolve, reject) => {
+    const watcher = fs.watch(dir);
+    let settled = false;
+    const settle = (err?: Error): void => {
+      if (settled) return;
+      settled = true;
+      watcher.close();
+      if (err) reject(err);
+      else resolve();
+    };
+    const check = (): void => {
+      if (ready()) settle();
+    };
+    watcher.on("change", check);
+    void proc.exited.then(async (code) => settle(new Error(`the backup ended (${code}) before it got there:\n${await said}`)));
+    check();
+  });
+}
+
 /** Like backpak's own tests' `cli_run`: `-C <work> --config "" --repository <repo> -vvv <args>`. */
 export function cli(work: string, repo: string, args: readonly string[], opts: RunOptions = {}): RunResult {
   return run(cliArgs(work, repo, args), opts);
