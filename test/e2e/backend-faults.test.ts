@@ -27,10 +27,10 @@ const CASES: Readonly<Record<Command, readonly string[]>> = {
     "read:indexes/:1:EIO",
   ],
   prune: ["put:packs/:1:ENOSPC", "put:indexes/:1:lost", "put:packs/:1:short", "remove:indexes/:1:timeout", "remove:packs/:1:EIO"],
-  copy: ["put:packs/:2:EIO", "put:indexes/:1:timeout", "put:snapshots/:1:lost", "put:snapshots/:2:short"],
-  forget: ["remove:snapshots/:1:EIO", "remove:snapshots/:1:lost"],
+  copy: ["put:packs/:2:EIO", "put:packs/:1:ENOSPC", "put:indexes/:1:timeout", "put:snapshots/:1:lost", "put:snapshots/:2:short"],
+  forget: ["remove:snapshots/:1:EIO", "remove:snapshots/:1:timeout", "remove:snapshots/:1:lost"],
   // A snapshot that can't be read fails the restore: it isn't set aside as damaged, which would make LAST another one.
-  restore: ["openRange:packs/:2:EIO", "read:snapshots/:1:timeout"],
+  restore: ["openRange:packs/:2:EIO", "openRange:packs/:1:short", "openRange:packs/:1:lost", "read:snapshots/:1:timeout"],
 };
 
 const VERBS: Record<string, string> = { put: "store", remove: "delete", read: "read", openRange: "open", list: "list" };
@@ -39,12 +39,13 @@ const ERRORS: Record<string, string> = { EIO: "EIO: i/o error", ENOSPC: "ENOSPC:
 
 /**
  * What the error report says for `fault`: it names the object (a listing names its folder), with
- * the storage's error after it or among its causes; a short write is found when the sizes stored are checked.
+ * the storage's error after it or among its causes. A short write is found when the sizes stored
+ * are checked, a short read when the pack's manifest is read.
  */
 function reportFor(fault: string): RegExp {
   const [op, prefix, , kind] = fault.split(":") as [string, string, string, string];
   const key = op === "list" ? prefix : KEYS[prefix]!;
-  if (kind === "short") return new RegExp(`The storage didn't keep what was written: ${key}`);
+  if (kind === "short") return new RegExp(op === "put" ? `The storage didn't keep what was written: ${key}` : "pack [0-9a-v]+ is truncated");
   return new RegExp(`Couldn't ${VERBS[op]} ${key}(: |[\\s\\S]*Caused by:[\\s\\S]*)${ERRORS[kind]}`);
 }
 
