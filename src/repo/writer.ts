@@ -15,6 +15,7 @@ import type { BlobType, ManifestEntry } from "../format/manifest.ts";
 import { EMPTY_TREE_ID, encodeTree, type Tree } from "../format/tree.ts";
 import { hashId } from "../kernels/sha224.ts";
 import { BoundedJobs } from "../lib/bounded-jobs.ts";
+import { causeChain } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import { PACK_ZSTD_LEVEL } from "../kernels/zstd.ts";
 import { indexKey, packIdOf, packKey } from "./keys.ts";
@@ -123,7 +124,15 @@ export class RepoWriter {
   async #storePack(id: PackId, file: string): Promise<void> {
     const key = packKey(id);
     if (!this.opts.dryRun) this.#storedPacks ??= storedSizes(this.opts.backend, "packs/");
-    const size = await this.#upload(key, file, this.opts.dryRun ? new Map() : await this.#storedPacks!);
+    let size: number | undefined;
+    try {
+      size = await this.#upload(key, file, this.opts.dryRun ? new Map() : await this.#storedPacks!);
+    } catch (err) {
+      // The run stops here, before the check in finish(): packs it stored short must not stay in
+      // the WIP index, which a resumed run trusts.
+      await this.#checkSizes("packs/", this.#wrote).catch((e: unknown) => log.warn(causeChain(e).join(": ")));
+      throw err;
+    }
     if (size !== undefined) this.#wrote.set(key, size);
   }
 

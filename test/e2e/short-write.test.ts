@@ -38,3 +38,11 @@ for (const [folder, what] of [["packs", "pack"], ["indexes", "index"], ["snapsho
     recovers(work, repo, src);
   });
 }
+
+test("a pack stored short before another upload fails is named, and the resumed run doesn't trust it", () => {
+  const { work, repo, src } = setupSource("short-then-eio");
+  const r = fails(cli(work, repo, ["backup", src], { env: { BACKPAK_BACKEND_FAULT: "put:packs/:1:short,put:packs/:3:EIO" } }));
+  expect(errorReport(r)).toMatch(/Couldn't store packs\/[0-9a-v]+\.pack[\s\S]*EIO/);
+  expect(r.stderr).toMatch(/WARN The storage didn't keep what was written: packs\/[0-9a-v]+\.pack \(\d+ bytes stored, not \d+\)/);
+  recovers(work, repo, src);
+});
