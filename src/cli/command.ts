@@ -8,7 +8,8 @@ export interface Command {
   readonly quiet?: boolean;
   /** What a user should know when a signal stops this command (after "Interrupted by SIGINT; "), if anything. */
   readonly interrupted?: string;
-  run(args: Parsed, ctx: CliContext): Promise<void>;
+  /** Returns the exit status when it isn't 0 without being an error (backup: 3, some files were left out). */
+  run(args: Parsed, ctx: CliContext): Promise<number | void>;
 }
 
 /** Typed accessors over parsed arguments. */

@@ -79,11 +79,10 @@ async function main(argv: string[]): Promise<number> {
     }
     const ctx = makeContext(config, arg.value(parsed, "repository"));
     try {
-      await command.run(sub, ctx);
+      return (await command.run(sub, ctx)) ?? 0;
     } finally {
       if (arg.count(parsed, "verbose") > 0) ctx.reportRequests();
     }
-    return 0;
   } catch (err) {
     stderr.line(renderError(err));
     return err instanceof UsageError ? 2 : 1;

@@ -1,31 +1,41 @@
-/** `stat` → node metadata as backpak records it (POSIX: mode, size for files, uid, gid, atime, mtime in ns). */
+/** `stat` (of a path or an open file) → node metadata as backpak records it (POSIX: mode, size for files, uid, gid, atime, mtime in ns). */
 import fs from "node:fs";
 import { metadataKind, type NodeKind, type PosixMetadata } from "../format/tree.ts";
 import { BackpakError } from "../lib/errors.ts";
-import { statx, type RawStat } from "./statx.ts";
+import { fstatx, statx, type RawStat } from "./statx.ts";
 
 export interface Stat {
   readonly metadata: PosixMetadata;
   readonly kind: NodeKind;
+  /** Status-change time (ns), which backup compares after reading a file. */
+  readonly ctime: bigint;
 }
 
-function toMetadata(st: RawStat): PosixMetadata {
+/** The metadata a tree records for a stat. */
+export function toMetadata(st: RawStat): PosixMetadata {
   const { mode, uid, gid, atime, mtime } = st;
   return (mode & 0o170000) === 0o100000 ? { type: "posix", mode, size: st.size, uid, gid, atime, mtime } : { type: "posix", mode, uid, gid, atime, mtime };
 }
 
-function nodeStat(path: string, dereference: boolean): RawStat {
+/** node:fs's stat, for where statx isn't available (and for the error it gives). */
+function nodeStat(stat: () => fs.BigIntStats, path: string): RawStat {
   let st: fs.BigIntStats;
   try {
-    st = dereference ? fs.statSync(path, { bigint: true }) : fs.lstatSync(path, { bigint: true });
+    st = stat();
   } catch (err) {
     throw new BackpakError("io", `Couldn't stat ${path}`, { cause: err });
   }
-  return { mode: Number(st.mode), uid: Number(st.uid), gid: Number(st.gid), size: Number(st.size), atime: st.atimeNs, mtime: st.mtimeNs };
+  return { mode: Number(st.mode), uid: Number(st.uid), gid: Number(st.gid), size: Number(st.size), atime: st.atimeNs, mtime: st.mtimeNs, ctime: st.ctimeNs, nlink: Number(st.nlink) };
 }
 
 /** Stats `path` (following a final symlink only with `dereference`); errors name the path. */
 export function statPath(path: string, dereference: boolean): Stat {
-  const metadata = toMetadata(statx(path, dereference) ?? nodeStat(path, dereference));
-  return { metadata, kind: metadataKind(metadata) };
+  const st = statx(path, dereference) ?? nodeStat(() => (dereference ? fs.statSync(path, { bigint: true }) : fs.lstatSync(path, { bigint: true })), path);
+  const metadata = toMetadata(st);
+  return { metadata, kind: metadataKind(metadata), ctime: st.ctime };
+}
+
+/** Stats the open file `fd` (opened from `path`, which errors name). */
+export function statFd(fd: number, path: string): RawStat {
+  return fstatx(fd) ?? nodeStat(() => fs.fstatSync(fd, { bigint: true }), path);
 }

@@ -2,12 +2,14 @@
  * lstat/stat through statx(2) via bun:ffi, on Linux: one call into a reused buffer, reading only
  * the fields backpak keeps (Node's bigint stat makes about eighteen BigInts per call, which
  * dominates the garbage of walking large trees). Returns undefined where statx isn't available
- * or the call fails, so callers fall back to node:fs (which also gives the proper error).
+ * or the call fails, so callers fall back to node:fs (which also gives the proper error). `fstatx`
+ * stats an open file the same way (backup compares it after reading, to catch a file that changed).
  */
 import { dlopen, FFIType, ptr } from "bun:ffi";
 
 const AT_FDCWD = -100;
 const AT_SYMLINK_NOFOLLOW = 0x100;
+const AT_EMPTY_PATH = 0x1000;
 const STATX_BASIC_STATS = 0x7ff;
 const NS = 1_000_000_000n;
 
@@ -18,6 +20,10 @@ export interface RawStat {
   readonly size: number;
   readonly atime: bigint;
   readonly mtime: bigint;
+  /** Status-change time (ns): moves on every write, chmod, rename or unlink of the inode. */
+  readonly ctime: bigint;
+  /** Hard links left: 0 once the file was deleted or replaced. */
+  readonly nlink: number;
 }
 
 type StatxFn = (dirfd: number, path: unknown, flags: number, mask: number, buf: unknown) => number;
@@ -52,7 +58,18 @@ export function statx(path: string, follow: boolean): RawStat | undefined {
   if (path.length * 3 + 1 > pathBuf.length) pathBuf = new Uint8Array(path.length * 3 + 1);
   const { written } = encoder.encodeInto(path, pathBuf);
   pathBuf[written] = 0;
-  if (f(AT_FDCWD, ptr(pathBuf), follow ? 0 : AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, ptr(out)) !== 0) return undefined;
+  return f(AT_FDCWD, ptr(pathBuf), follow ? 0 : AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, ptr(out)) === 0 ? decoded() : undefined;
+}
+
+/** Stats the open file `fd`; undefined if statx is unavailable or fails. */
+export function fstatx(fd: number): RawStat | undefined {
+  const f = load();
+  if (!f) return undefined;
+  pathBuf[0] = 0;
+  return f(fd, ptr(pathBuf), AT_EMPTY_PATH, STATX_BASIC_STATS, ptr(out)) === 0 ? decoded() : undefined;
+}
+
+function decoded(): RawStat {
   const time = (at: number): bigint => view.getBigInt64(at, true) * NS + BigInt(view.getUint32(at + 8, true));
   return {
     mode: view.getUint16(28, true),
@@ -61,5 +78,7 @@ export function statx(path: string, follow: boolean): RawStat | undefined {
     size: Number(view.getBigUint64(40, true)),
     atime: time(64),
     mtime: time(112),
+    ctime: time(96),
+    nlink: view.getUint32(16, true),
   };
 }

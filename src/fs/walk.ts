@@ -19,6 +19,8 @@ export interface ScannedEntry {
   /** The name it gets in its tree (the last path component). */
   readonly name: string;
   readonly metadata: PosixMetadata;
+  /** Status-change time (ns): with the size and mtime, what a read of a file is checked against. */
+  readonly ctime: bigint;
 }
 
 export type ScanEvent =
@@ -53,8 +55,8 @@ export function* scanFs(paths: readonly string[], opts: ScanOptions): Generator<
       log.debug(`     skip ${p}`);
       continue;
     }
-    const { metadata, kind } = statPath(p, opts.dereference);
-    const entry: ScannedEntry = { path: p, name: path.basename(p), metadata };
+    const { metadata, kind, ctime } = statPath(p, opts.dereference);
+    const entry: ScannedEntry = { path: p, name: path.basename(p), metadata, ctime };
     switch (kind) {
       case "dir": {
         const children = readDirUtf8(p)

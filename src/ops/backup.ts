@@ -163,6 +163,7 @@ async function packTrees(
     const root = await walkIntoTrees(events, pipeline, {
       known: (id) => writer.has(id),
       claim: (id, length) => writer.claim(id, length),
+      add: (id, bytes) => writer.add("chunk", id, bytes),
       storeTree: async (tree) => {
         const { id, fresh, bytes } = await writer.storeTree(tree);
         if (!fresh) progress.reusedBytes += bytes;

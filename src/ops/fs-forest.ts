@@ -23,6 +23,7 @@ export async function forestFromFs(paths: readonly string[], previous: Tree | un
     const root = await walkIntoTrees(events, pipeline, {
       known: () => true,
       claim: () => false,
+      add: async () => false,
       storeTree: async (tree) => {
         const id = hashId<"blob">(encodeTree(tree));
         forest.set(id, tree);

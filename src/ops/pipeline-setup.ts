@@ -7,6 +7,7 @@ import { PACK_ZSTD_LEVEL } from "../kernels/zstd.ts";
 import { ChunkPipeline, type Frame } from "../pipeline/chunk-pipeline.ts";
 import { faultPlanFromEnv } from "../pipeline/fault.ts";
 import { WorkerPool, defaultWorkerCount } from "../pipeline/pool.ts";
+import { readHookFromEnv } from "../pipeline/read-hook.ts";
 
 const MiB = 1 << 20;
 /** New chunks are compressed in frames of about this many bytes. */
@@ -20,7 +21,8 @@ function inputRingBytes(): number {
 
 function newPool(dataBytes: number): WorkerPool {
   const fault = faultPlanFromEnv();
-  return new WorkerPool({ workers: defaultWorkerCount(), dataBytes, ...(fault ? { fault } : {}) });
+  const readHook = readHookFromEnv();
+  return new WorkerPool({ workers: defaultWorkerCount(), dataBytes, ...(fault ? { fault } : {}), ...(readHook ? { readHook } : {}) });
 }
 
 /** A pool for backing up: its data buffer holds the input ring (first `inputBytes`) and the output ring. */

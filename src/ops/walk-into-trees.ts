@@ -2,14 +2,16 @@
  * Turns a walk of the filesystem into trees: unchanged files keep their previous chunks, changed
  * files go through the chunk pipeline, and directories become trees as they close. The caller
  * says which chunks are new (to be packed) and how trees are stored; events are processed in
- * walk order while the pipeline reads ahead.
+ * walk order while the pipeline reads ahead. A file that changed while it was read is read again
+ * here (reread-file.ts), or left out if it can't be.
  */
 import type { BlobId } from "../format/id.ts";
-import type { Tree } from "../format/tree.ts";
+import type { Node, Tree } from "../format/tree.ts";
 import type { WalkEvent } from "../fs/walk.ts";
 import { log } from "../lib/log.ts";
 import type { ChunkPipeline, FileTicket } from "../pipeline/chunk-pipeline.ts";
 import { EventGcSchedule } from "../pipeline/gc-schedule.ts";
+import { rereadFile } from "./reread-file.ts";
 import { TreeBuilder } from "./tree-builder.ts";
 
 export interface TreeSink {
@@ -17,6 +19,8 @@ export interface TreeSink {
   known(id: BlobId): boolean;
   /** Claims a chunk: true if it is new and must be packed. */
   claim(id: BlobId, length: number): boolean;
+  /** Packs a chunk read on this thread unless it is stored or claimed: true if it was new. */
+  add(id: BlobId, bytes: Uint8Array): Promise<boolean>;
   /** Stores a finished directory's tree and returns its ID. */
   storeTree(tree: Tree): Promise<BlobId>;
 }
@@ -30,12 +34,14 @@ export interface WalkProgress {
   unmodifiedFiles: number;
   /** The bytes of the unmodified files. */
   unmodifiedBytes: number;
+  /** Files that changed while they were read and couldn't be read again: left out of the snapshot. */
+  leftOutFiles: number;
   /** Called often, so a renderer can redraw on its own schedule. */
   tick?: () => void;
 }
 
 export function newWalkProgress(): WalkProgress {
-  return { reusedBytes: 0, currentPath: "", newFiles: 0, changedFiles: 0, unmodifiedFiles: 0, unmodifiedBytes: 0 };
+  return { reusedBytes: 0, currentPath: "", newFiles: 0, changedFiles: 0, unmodifiedFiles: 0, unmodifiedBytes: 0, leftOutFiles: 0 };
 }
 
 type Pending = { readonly event: WalkEvent; readonly ticket?: FileTicket; readonly ids?: BlobId[]; fresh?: boolean };
@@ -94,11 +100,16 @@ export async function walkIntoTrees(events: Iterable<WalkEvent>, pipeline: Chunk
             else progress.reusedBytes += next.length;
           }
           if (!t.complete) return false;
-          const n = p.ids!.length;
-          log.debug(`${pad9(p.fresh ? "backup" : "deduped")} ${entry.path} (${n} ${n === 1 ? "chunk" : "chunks"})`);
+          const node: Node | undefined = t.changed ? await rereadFile(entry.path, sink.add, pipeline.pool.opts.readHook) : { contents: { kind: "file", chunks: p.ids! }, metadata: entry.metadata };
+          if (!node) {
+            progress.leftOutFiles++;
+            break;
+          }
+          const n = t.changed ? "read again" : `${p.ids!.length} ${p.ids!.length === 1 ? "chunk" : "chunks"}`;
+          log.debug(`${pad9(p.fresh ? "backup" : "deduped")} ${entry.path} (${n})`);
           if (event.previous?.contents.kind === "file") progress.changedFiles++;
           else progress.newFiles++;
-          trees.add(entry.name, { contents: { kind: "file", chunks: p.ids! }, metadata: entry.metadata });
+          trees.add(entry.name, node);
           break;
         }
       }
@@ -115,7 +126,7 @@ export async function walkIntoTrees(events: Iterable<WalkEvent>, pipeline: Chunk
   let sinceDrain = 0;
   for (const event of events) {
     const changed = event.kind === "file" && !(event.unchanged && event.previous);
-    queue.push(changed ? { event, ticket: pipeline.add(event.entry.path, event.entry.metadata.size ?? 0), ids: [] } : { event });
+    queue.push(changed ? { event, ticket: pipeline.add(event.entry.path, { size: event.entry.metadata.size ?? 0, mtime: event.entry.metadata.mtime, ctime: event.entry.ctime }), ids: [] } : { event });
     // Feed the pipeline at once when there is data to read; otherwise process events in batches
     // (an await per unchanged file costs more than the file).
     if (changed) await pipeline.pump();

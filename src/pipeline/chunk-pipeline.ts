@@ -6,16 +6,20 @@
  * one large file then keeps two cores busy instead of one. The caller decides which chunks are new; those are batched into frames and
  * compressed on the workers (stage B); finished frames are handed on in order. Ring space is
  * released once a range's chunks are decided and the frames that need its bytes are handed on, so
- * memory stays bounded whatever the input, and a slow stage stalls the ones before it.
+ * memory stays bounded whatever the input, and a slow stage stalls the ones before it. A file
+ * that changed while a worker read it completes as usual with `changed` set: its chunks are
+ * whatever was read (zeros past an early end), for the caller to replace by reading it again.
  */
 import { idFromDigest, type BlobId } from "../format/id.ts";
 import type { ManifestEntry } from "../format/manifest.ts";
+import type { FileStamp } from "../fs/file-stamp.ts";
 import { BackpakError, context } from "../lib/errors.ts";
 import { yieldPoint } from "../lib/yield-point.ts";
 import { ByteRing } from "./byte-ring.ts";
 import { GcSchedule } from "./gc-schedule.ts";
 import type { WorkerPool } from "./pool.ts";
-import { H, ItemFlag, JobType, MAX_CUTS, MAX_ITEMS } from "./protocol.ts";
+import { H, ItemFlag, JobType, MAX_CUTS, MAX_ITEMS, STAMP_BYTES } from "./protocol.ts";
+import { READ_BLOCK } from "./read-hook.ts";
 
 export interface ChunkRef {
   readonly id: BlobId;
@@ -51,11 +55,16 @@ export class FileTicket {
   readBytes = 0;
   /** Stream offset of the next chunk to be reported. */
   cutAt = 0;
+  /** The file no longer matched its stamp after the read (or couldn't be read in full): its chunks are not its contents. */
+  changed = false;
+  readonly size: number;
 
   constructor(
     readonly path: string,
-    readonly size: number,
-  ) {}
+    readonly stamp: FileStamp,
+  ) {
+    this.size = stamp.size;
+  }
 }
 
 export interface Frame {
@@ -145,13 +154,13 @@ export class ChunkPipeline {
     }
     this.#input = new ByteRing(0, opts.inputBytes);
     this.#output = new ByteRing(opts.inputBytes, opts.outputBytes);
-    this.#segmentBytes = Math.min(4 << 20, Math.floor((opts.inputBytes - CDC_MAX) / 4));
+    this.#segmentBytes = Math.min(READ_BLOCK, Math.floor((opts.inputBytes - CDC_MAX) / 4));
   }
 
-  /** Queues a changed file; its bytes are read as ring space allows. */
-  add(path: string, size: number): FileTicket {
-    const t = new FileTicket(path, size);
-    if (size === 0) t.complete = true;
+  /** Queues a changed file, as scanned; its bytes are read as ring space allows. */
+  add(path: string, stamp: FileStamp): FileTicket {
+    const t = new FileTicket(path, stamp);
+    if (t.size === 0) t.complete = true;
     else this.#toRead.push(t);
     return t;
   }
@@ -225,7 +234,7 @@ export class ChunkPipeline {
     const ring = this.#input.alloc(bytes.length);
     if (ring < 0) return false;
     this.pool.data.set(bytes, ring);
-    const t = new FileTicket("", bytes.length);
+    const t = new FileTicket("", { size: bytes.length, mtime: 0n, ctime: 0n });
     const seg: Segment = { ring, streamStart: 0, length: bytes.length, neededUntil: 0 };
     t.segments.push(seg);
     t.chunks.push({ id, length: bytes.length, pieces: [[ring, bytes.length]] });
@@ -270,7 +279,7 @@ export class ChunkPipeline {
       if (first) {
         pathAt = job.pathBytes;
         pathLen = this.pool.slots.setPath(job.slot, pathAt, t.path);
-        if (pathLen < 0) {
+        if (pathLen < 0 || !this.pool.slots.setStamp(job.slot, pathAt + pathLen, t.stamp)) {
           // The job's path area is full: send it off and put this file in the next one.
           if (job.items.length === 0) throw new BackpakError("usage", `The path ${t.path} is too long to back up`);
           this.#submitStageA();
@@ -280,7 +289,7 @@ export class ChunkPipeline {
       const ring = this.#input.alloc(want);
       if (ring < 0) return;
       // The worker opens the file and reads the bytes into the ring.
-      job.pathBytes += pathLen;
+      if (first) job.pathBytes += pathLen + STAMP_BYTES;
       const seg: Segment = { ring, streamStart: t.readBytes, length: want, neededUntil: 0 };
       this.pool.slots.setItem(job.slot, job.items.length, ring, want, flags, pathAt, pathLen);
       t.readBytes += want;
@@ -362,8 +371,9 @@ export class ChunkPipeline {
         ticket.chunks.push({ id: idFromDigest<"blob">(slots.digest(job.slot, c)), length, pieces });
       }
     }
-    for (const { ticket, seg } of job.items) {
+    for (const [i, { ticket, seg }] of job.items.entries()) {
       if (seg.streamStart + seg.length !== ticket.size) continue;
+      ticket.changed = (slots.item(job.slot, i, 2) & ItemFlag.Changed) !== 0;
       ticket.cut = true;
       ticket.complete = ticket.hashing === 0;
     }

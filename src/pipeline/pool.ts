@@ -6,6 +6,7 @@
  */
 import { BackpakError } from "../lib/errors.ts";
 import { H, JobType, SlotQueue, Slots, Status } from "./protocol.ts";
+import type { ReadHook } from "./read-hook.ts";
 import type { FaultPlan, WorkerInit } from "./worker-init.ts";
 
 export interface PoolOptions {
@@ -15,6 +16,8 @@ export interface PoolOptions {
   /** Job slots; bounds the jobs in flight. */
   readonly slots?: number;
   readonly fault?: FaultPlan;
+  /** For tests: a command to run at a chosen point of reading a file (see read-hook.ts). */
+  readonly readHook?: ReadHook;
 }
 
 /**
@@ -56,6 +59,7 @@ export class WorkerPool {
         data,
         progress: this.#progress.buffer as SharedArrayBuffer,
         ...(opts.fault ? { fault: opts.fault } : {}),
+        ...(opts.readHook ? { readHook: opts.readHook } : {}),
       };
       worker.postMessage(init);
       worker.unref();

@@ -5,6 +5,8 @@
  * error message). Both sides use this one layout.
  */
 
+import type { FileStamp } from "../fs/file-stamp.ts";
+
 export const JobType = { CutHash: 1, Compress: 2, Decompress: 3, Scan: 4, Hash: 5, Stop: 9 } as const;
 export const Status = { Free: 0, Submitted: 1, Done: 2, Failed: 3 } as const;
 
@@ -13,18 +15,22 @@ export const Status = { Free: 0, Submitted: 1, Done: 2, Failed: 3 } as const;
  * stream's next `length` bytes into the ring, opening the file (its UTF-8 path is in the slot's
  * path area) at the stream's first item and closing it after the last. Flags: the item starts a
  * stream, ends it, is a whole stream that is one chunk, or is cut only (its chunks are hashed by
- * Hash jobs, possibly on other workers, so one large file isn't bound to one worker).
+ * Hash jobs, possibly on other workers, so one large file isn't bound to one worker). A first
+ * item's path is followed by the file's stamp as scanned (STAMP_BYTES: size, mtime, ctime); after
+ * the last item the worker stats the open file and, if it no longer matches (or the file couldn't
+ * be opened or read in full), sets Changed in that item's flags: its bytes are not to be trusted.
  *
  * Hash items are (ring offset, length, digest index, 1 on a chunk's last piece): the pieces of
  * each chunk in order; the digest of each chunk goes to its index in the digest area.
  */
-export const ItemFlag = { First: 1, Last: 2, Whole: 4, CutOnly: 8 } as const;
+export const ItemFlag = { First: 1, Last: 2, Whole: 4, CutOnly: 8, Changed: 16 } as const;
 
 export const MAX_ITEMS = 256;
 export const MAX_CUTS = 512;
 export const DIGEST_BYTES = 28;
 export const ERROR_BYTES = 1024;
 export const PATH_BYTES = 32 * 1024;
+export const STAMP_BYTES = 24;
 
 const HEADER_INTS = 16;
 const ITEM_FIELDS = 5;
@@ -46,6 +52,7 @@ export class Slots {
   readonly i32: Int32Array;
   readonly f64: Float64Array;
   readonly u8: Uint8Array;
+  readonly #view: DataView;
   constructor(
     readonly buffer: SharedArrayBuffer,
     readonly count: number,
@@ -53,6 +60,7 @@ export class Slots {
     this.i32 = new Int32Array(buffer);
     this.f64 = new Float64Array(buffer);
     this.u8 = new Uint8Array(buffer);
+    this.#view = new DataView(buffer);
   }
 
   static create(count: number): Slots {
@@ -86,6 +94,11 @@ export class Slots {
     this.f64[base + 4] = e;
   }
 
+  /** Sets `flag` in the flags (field 2) of item i: how a worker reports on an item. */
+  flagItem(slot: number, i: number, flag: number): void {
+    this.f64[(slot * SLOT_BYTES + ITEMS_AT) / 8 + i * ITEM_FIELDS + 2] = this.item(slot, i, 2) | flag;
+  }
+
   /** Cut i: [chunk length, index of the item it ends in]. */
   cutLength(slot: number, i: number): number {
     return this.i32[(slot * SLOT_BYTES + CUTS_AT) / 4 + 2 * i]!;
@@ -113,6 +126,21 @@ export class Slots {
     const room = this.u8.subarray(base + at, base + PATH_BYTES);
     const { read, written } = encoder.encodeInto(path, room);
     return read === path.length ? written : -1;
+  }
+
+  /** Writes a file's stamp at byte `at` of the slot's path area; false if it doesn't fit. */
+  setStamp(slot: number, at: number, stamp: FileStamp): boolean {
+    if (at + STAMP_BYTES > PATH_BYTES) return false;
+    const base = slot * SLOT_BYTES + PATHS_AT + at;
+    this.#view.setFloat64(base, stamp.size, true);
+    this.#view.setBigInt64(base + 8, stamp.mtime, true);
+    this.#view.setBigInt64(base + 16, stamp.ctime, true);
+    return true;
+  }
+
+  stamp(slot: number, at: number): FileStamp {
+    const base = slot * SLOT_BYTES + PATHS_AT + at;
+    return { size: this.#view.getFloat64(base, true), mtime: this.#view.getBigInt64(base + 8, true), ctime: this.#view.getBigInt64(base + 16, true) };
   }
 
   path(slot: number, at: number, length: number): string {

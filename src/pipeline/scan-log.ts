@@ -86,7 +86,7 @@ export class ScanJob {
             this.files++;
             this.bytes += this.#view.getFloat64(at + 14, true);
           }
-          const nameLen = this.#view.getUint16(at + 38, true);
+          const nameLen = this.#view.getUint16(at + 46, true);
           n = ENTRY_HEADER + nameLen;
           if (kind === Rec.Symlink) n += 2 + this.#view.getUint16(at + n, true);
           this.#append(at, n);
@@ -144,8 +144,8 @@ export function* replayScan(logBytes: Uint8Array): Generator<ScanEvent> {
       at += 1;
       continue;
     }
-    const nameLen = view.getUint16(at + 38, true);
-    const nameText = decoder.decode(logBytes.subarray(at + 40, at + 40 + nameLen));
+    const nameLen = view.getUint16(at + 46, true);
+    const nameText = decoder.decode(logBytes.subarray(at + ENTRY_HEADER, at + ENTRY_HEADER + nameLen));
     const top = logBytes[at + 1] === 1;
     const path = top ? nameText : `${dirs[dirs.length - 1]!.path}/${nameText}`;
     const name = top ? nameText.slice(nameText.lastIndexOf("/") + 1) : nameText;
@@ -154,12 +154,13 @@ export function* replayScan(logBytes: Uint8Array): Generator<ScanEvent> {
     const gid = view.getUint32(at + 10, true);
     const atime = view.getBigInt64(at + 22, true);
     const mtime = view.getBigInt64(at + 30, true);
+    const ctime = view.getBigInt64(at + 38, true);
     let next = at + ENTRY_HEADER + nameLen;
     if (kind === Rec.File) {
-      const entry: ScannedEntry = { path, name, metadata: { type: "posix", mode, size: view.getFloat64(at + 14, true), uid, gid, atime, mtime } };
+      const entry: ScannedEntry = { path, name, metadata: { type: "posix", mode, size: view.getFloat64(at + 14, true), uid, gid, atime, mtime }, ctime };
       yield { kind: "file", entry };
     } else {
-      const entry: ScannedEntry = { path, name, metadata: { type: "posix", mode, uid, gid, atime, mtime } };
+      const entry: ScannedEntry = { path, name, metadata: { type: "posix", mode, uid, gid, atime, mtime }, ctime };
       if (kind === Rec.Enter) {
         dirs.push(entry);
         yield { kind: "enter", entry };

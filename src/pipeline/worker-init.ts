@@ -1,4 +1,5 @@
-/** The message that starts a kernel worker: its shared buffers, and (for tests) a fault to inject. */
+/** The message that starts a kernel worker: its shared buffers, and (for tests) a fault to inject or a hook in file reads. */
+import type { ReadHook } from "./read-hook.ts";
 
 /** Makes one job misbehave, so tests can see failures handled: `throw` fails the job, `die` kills the worker mid-job. */
 export interface FaultPlan {
@@ -16,4 +17,5 @@ export interface WorkerInit {
   /** One Int32 counting finished jobs: the main thread sleeps on it while waiting for any job. */
   readonly progress: SharedArrayBuffer;
   readonly fault?: FaultPlan;
+  readonly readHook?: ReadHook;
 }

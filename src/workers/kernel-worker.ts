@@ -1,14 +1,17 @@
 /**
  * A kernel worker: takes job slots from its queue and runs them on the shared data buffer —
  * FastCDC cut points with the SHA-224 of each chunk (stage A; a large file's hashing can be jobs
- * of its own), zstd compression of batches of new blobs (stage B), and zstd decompression with
+ * of its own; a file that changed while it was read is flagged, not failed), zstd compression of batches of new blobs (stage B), and zstd decompression with
  * per-blob verification and writes (restore, check).
  */
 import fs from "node:fs";
 import { createChunker, type Chunker } from "../kernels/fastcdc/index.ts";
 import { zstdDecompress } from "../kernels/zstd.ts";
+import { unchangedSince, type FileStamp } from "../fs/file-stamp.ts";
+import { statFd } from "../fs/metadata.ts";
 import { writeIntoFile } from "../lib/fsutil.ts";
 import { H, ItemFlag, JobType, MAX_CUTS, SlotQueue, Slots, Status } from "../pipeline/protocol.ts";
+import { runReadHook, type ReadHook } from "../pipeline/read-hook.ts";
 import type { WorkerInit } from "../pipeline/worker-init.ts";
 import { scanPaths, type ScanRequest } from "./scan.ts";
 
@@ -21,32 +24,68 @@ function sha224Into(bytes: Uint8Array, out: Uint8Array): void {
   out.set(new Uint8Array(Bun.CryptoHasher.hash("sha224", bytes)));
 }
 
-/** The file of the stream being read (its items all come to this worker, in order). */
-let streamFd = -1;
-let streamPos = 0;
+let readHook: ReadHook | undefined;
 
-/** Reads an item's bytes into the ring: opens the file at its stream's first item, closes it after the last. */
-function readItem(view: Uint8Array, path: () => string, first: boolean, last: boolean): void {
-  if (first) {
-    streamFd = fs.openSync(path(), "r");
-    streamPos = 0;
-  }
-  try {
-    for (let got = 0; got < view.length; ) {
-      const n = fs.readSync(streamFd, view, got, view.length - got, streamPos);
-      if (n === 0) throw new Error("the file shrank while it was being backed up");
-      got += n;
-      streamPos += n;
+/** The file of the stream being read (its items all come to this worker, in order). */
+interface Stream {
+  readonly path: string;
+  /** The file as scanned; after the last item the open file must still match it. */
+  readonly stamp: FileStamp;
+  fd: number;
+  pos: number;
+  blocks: number;
+  /** It couldn't be opened or read in full, or it no longer matches its stamp. */
+  changed: boolean;
+}
+let stream: Stream | undefined;
+/** Non-blocking, so a file replaced by a FIFO can't hang the read (it has no effect on regular files). */
+const OPEN_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NONBLOCK;
+
+/**
+ * Reads an item's bytes into the ring: opens the file at its stream's first item, closes it after
+ * the last. A file that can't be opened, ends early or fails a read is not an error: the rest of
+ * the stream is zeros and the last item gets the Changed flag, as it does when the file's stamp
+ * moved by the end of the read; the main thread then reads it again.
+ */
+function readItem(slots: Slots, slot: number, item: number, view: Uint8Array, flags: number): void {
+  if (flags & ItemFlag.First) {
+    const at = slots.item(slot, item, 3);
+    const len = slots.item(slot, item, 4);
+    const path = slots.path(slot, at, len);
+    stream = { path, stamp: slots.stamp(slot, at + len), fd: -1, pos: 0, blocks: 0, changed: false };
+    try {
+      stream.fd = fs.openSync(path, OPEN_FLAGS);
+    } catch {
+      stream.changed = true;
     }
-  } catch (err) {
-    fs.closeSync(streamFd);
-    streamFd = -1;
-    throw err;
+    runReadHook(readHook, path, 1, 0);
   }
-  if (last) {
-    fs.closeSync(streamFd);
-    streamFd = -1;
+  const s = stream!;
+  let got = 0;
+  try {
+    while (!s.changed && got < view.length) {
+      const n = fs.readSync(s.fd, view, got, view.length - got, s.pos);
+      if (n === 0) s.changed = true;
+      got += n;
+      s.pos += n;
+    }
+  } catch {
+    s.changed = true;
   }
+  view.fill(0, got);
+  runReadHook(readHook, s.path, 1, ++s.blocks);
+  if (!(flags & ItemFlag.Last)) return;
+  stream = undefined;
+  if (s.fd >= 0) {
+    try {
+      if (!s.changed) s.changed = !unchangedSince(s.stamp, statFd(s.fd, s.path));
+    } catch {
+      s.changed = true;
+    } finally {
+      fs.closeSync(s.fd);
+    }
+  }
+  if (s.changed) slots.flagItem(slot, item, ItemFlag.Changed);
 }
 
 /** Stage A: read each item, cut its stream into chunks and hash them (unless cut only); cuts are reported where they end. */
@@ -67,8 +106,7 @@ function cutHash(slots: Slots, slot: number, data: Uint8Array): void {
     const view = data.subarray(off, off + len);
     hashing = (flags & ItemFlag.CutOnly) === 0;
     slots.set(slot, H.FailedItem, item);
-    const i = item;
-    readItem(view, () => slots.path(slot, slots.item(slot, i, 3), slots.item(slot, i, 4)), (flags & ItemFlag.First) !== 0, (flags & ItemFlag.Last) !== 0);
+    readItem(slots, slot, item, view, flags);
     if (flags & ItemFlag.Whole) {
       if (len > 0) sink(view);
       continue;
@@ -192,6 +230,7 @@ const KERNELS: Record<number, (slots: Slots, slot: number, data: Uint8Array) => 
 
 self.onmessage = (e: MessageEvent<WorkerInit>) => {
   const init = e.data;
+  readHook = init.readHook;
   const slots = new Slots(init.slots, init.slotCount);
   const queue = new SlotQueue(init.queue, init.slotCount);
   const data = new Uint8Array(init.data);

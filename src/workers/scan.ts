@@ -99,11 +99,12 @@ export function scanPaths(req: ScanRequest, slots: Slots, slot: number, data: Ui
     dv.setFloat64(at + 14, st.size, true);
     dv.setBigInt64(at + 22, st.atime, true);
     dv.setBigInt64(at + 30, st.mtime, true);
-    dv.setUint16(at + 38, name.length, true);
-    data.set(name, at + 40);
+    dv.setBigInt64(at + 38, st.ctime, true);
+    dv.setUint16(at + 46, name.length, true);
+    data.set(name, at + ENTRY_HEADER);
     if (target) {
-      dv.setUint16(at + 40 + name.length, target.length, true);
-      data.set(target, at + 42 + name.length);
+      dv.setUint16(at + ENTRY_HEADER + name.length, target.length, true);
+      data.set(target, at + ENTRY_HEADER + 2 + name.length);
     }
     ring.commit(n);
   };
@@ -176,6 +177,7 @@ interface Stat {
   size: number;
   atime: bigint;
   mtime: bigint;
+  ctime: bigint;
 }
 
 let lastError: unknown;
@@ -184,7 +186,7 @@ function stat(path: string, follow: boolean): Stat | undefined {
   if (s) return s;
   try {
     const b = follow ? fs.statSync(path, { bigint: true }) : fs.lstatSync(path, { bigint: true });
-    return { mode: Number(b.mode), uid: Number(b.uid), gid: Number(b.gid), size: Number(b.size), atime: b.atimeNs, mtime: b.mtimeNs };
+    return { mode: Number(b.mode), uid: Number(b.uid), gid: Number(b.gid), size: Number(b.size), atime: b.atimeNs, mtime: b.mtimeNs, ctime: b.ctimeNs };
   } catch (err) {
     lastError = err;
     return undefined;

@@ -7,6 +7,7 @@ import { describe, expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
 import { chunkLengths } from "../../src/kernels/fastcdc/index.ts";
+import type { FileStamp } from "../../src/fs/file-stamp.ts";
 import { hashId } from "../../src/kernels/sha224.ts";
 import { ChunkPipeline, type FileTicket, type Frame } from "../../src/pipeline/chunk-pipeline.ts";
 import { WorkerPool } from "../../src/pipeline/pool.ts";
@@ -35,11 +36,19 @@ function files(): { path: string; bytes: Uint8Array }[] {
   });
 }
 
+/** The file's stamp as a scan records it. */
+function stampOf(file: string): FileStamp {
+  const st = fs.statSync(file, { bigint: true });
+  return { size: Number(st.size), mtime: st.mtimeNs, ctime: st.ctimeNs };
+}
+
 interface RunOptions {
   /** Chunk IDs already stored (an incremental backup). */
   readonly known?: ReadonlySet<string>;
   /** Let the workers finish everything they can before each round of decisions. */
   readonly slowConsumer?: boolean;
+  /** The stamps files are queued with (default: as they are on disk). */
+  readonly stamp?: (file: string) => FileStamp;
 }
 
 async function run(workers: number, inputs: { path: string; bytes: Uint8Array }[], opts: RunOptions = {}) {
@@ -55,7 +64,7 @@ async function run(workers: number, inputs: { path: string; bytes: Uint8Array }[
   const seen = new Set<string>(opts.known);
   const results: { ids: string[]; lengths: number[] }[] = [];
   try {
-    const tickets: FileTicket[] = inputs.map((f) => pipeline.add(f.path, f.bytes.length));
+    const tickets: FileTicket[] = inputs.map((f) => pipeline.add(f.path, (opts.stamp ?? stampOf)(f.path)));
     for (const t of tickets) {
       const ids: string[] = [];
       const lengths: number[] = [];
@@ -78,10 +87,10 @@ async function run(workers: number, inputs: { path: string; bytes: Uint8Array }[
     }
     await pipeline.finish();
     expect(pool.freeSlots).toBe(32);
+    return { results, frames, changed: tickets.map((t) => t.changed) };
   } finally {
     pool.close();
   }
-  return { results, frames };
 }
 
 describe("chunk pipeline", () => {
@@ -95,8 +104,9 @@ describe("chunk pipeline", () => {
 
   for (const workers of [1, 2, 4]) {
     test(`${workers} worker(s): the reference chunks, a 40 MB file through a 16 MiB ring, frames holding each new chunk once`, async () => {
-      const { results, frames } = await run(workers, inputs);
+      const { results, frames, changed } = await run(workers, inputs);
       expect(results).toEqual(expected);
+      expect(changed.every((c) => !c)).toBe(true);
       const entries = frames.flatMap((f) => f.entries);
       const newIds = [...new Set(expected.flatMap((e) => e.ids))];
       expect(entries.map((e): string => e.id)).toEqual(newIds);
@@ -126,6 +136,33 @@ describe("chunk pipeline", () => {
       const { results, frames } = await run(workers, [{ path: p, bytes }], { known: new Set(ids), slowConsumer: true });
       expect(results).toEqual([{ ids, lengths }]);
       expect(frames).toEqual([]);
+    }
+  });
+
+  // The worker checks each file against its stamp after reading it: a file that no longer matches,
+  // ends early or is gone completes all the same, flagged as changed, with zeros for what it lacked.
+  test("files that changed since their stamp are flagged, not failed, and the others are read as usual", async () => {
+    const dir = tempDir("changed");
+    const file = (name: string, bytes: Uint8Array) => {
+      const p = path.join(dir, name);
+      fs.writeFileSync(p, bytes);
+      return { path: p, bytes };
+    };
+    const inputs = [file("same", randomBytes(5, 3 * MiB)), file("touched", randomBytes(6, 1000)), file("shrunk", randomBytes(7, 9 * MiB)), file("gone", randomBytes(8, 1000))];
+    const stamps = new Map(inputs.map((f) => [f.path, stampOf(f.path)]));
+    const touched = stamps.get(inputs[1]!.path)!;
+    stamps.set(inputs[1]!.path, { ...touched, mtime: touched.mtime - 1n });
+    fs.truncateSync(inputs[2]!.path, 5 * MiB);
+    fs.rmSync(inputs[3]!.path);
+    for (const workers of [1, 2]) {
+      const { results, changed } = await run(workers, inputs, { stamp: (p) => stamps.get(p)! });
+      expect(changed).toEqual([false, true, true, true]);
+      expect(results[0]!.lengths).toEqual(chunkLengths("js", inputs[0]!.bytes));
+      // What the shrunk file lacked was read as zeros: its chunks still cover its scanned size.
+      const shrunk = new Uint8Array(9 * MiB);
+      shrunk.set(inputs[2]!.bytes.subarray(0, 5 * MiB));
+      expect(results[2]!.lengths).toEqual(chunkLengths("js", shrunk));
+      expect(results[3]!.lengths).toEqual([1000]);
     }
   });
 });

@@ -26,6 +26,9 @@ function snapshotTime(text: string): bigint {
   }
 }
 
+/** The exit status of a backup that stored its snapshot but left out files it couldn't read. */
+const LEFT_OUT_EXIT = 3;
+
 export const backup: Command = {
   interrupted: "run it again in the same directory and it resumes where it stopped",
   spec: {
@@ -82,5 +85,9 @@ export const backup: Command = {
     stdout.write(backupSummaryLines(progress, view.elapsed, arg.flag(args, "dry-run")).join("\n") + "\n");
     // backpak's spelling, kept as the last line so scripts that look for it keep working.
     if (outcome.kind === "snapshot") stdout.line(`\nSnaphsot ${shortId(outcome.id)} done`);
+    if (progress.leftOutFiles === 0) return;
+    const n = progress.leftOutFiles;
+    log.warn(`${n} ${n === 1 ? "file" : "files"} changed while being read and couldn't be read again: left out of the snapshot (exit status 3)`);
+    return LEFT_OUT_EXIT;
   },
 };
