@@ -45,7 +45,7 @@ export class FaultyBackend implements Backend {
     if (this.plan.appendOnly && (await this.#exists(key))) {
       throw refused(`Couldn't store ${key} in ${this.description}: it exists, and this key may not overwrite objects (append-only)`);
     }
-    if (fault === "short") fs.truncateSync(localPath, fs.statSync(localPath).size >> 1);
+    if (fault === "short") halve(localPath);
     await this.inner.put(key, localPath);
     this.#after(fault, "put", key, undefined);
   }
@@ -100,6 +100,13 @@ function refused(message: string): BackpakError {
     cause: Object.assign(new Error("EACCES: permission denied"), { code: "EACCES" }),
     hint: "prune and forget delete objects: run them with a key or account that may delete (backup and copy don't need to)",
   });
+}
+
+/** Replaces the file with a new one holding its first half (a new file: the cache may hold a link to the old one). */
+function halve(file: string): void {
+  const bytes = fs.readFileSync(file);
+  fs.rmSync(file);
+  fs.writeFileSync(file, bytes.subarray(0, bytes.length >> 1), { mode: 0o600 });
 }
 
 /** A reader of the object's first half only, as a truncated object would read. */
