@@ -12,7 +12,7 @@ import { listObjects } from "../repo/keys.ts";
 import { loadMasterIndex } from "../repo/master-index.ts";
 import type { Repository } from "../repo/repository.ts";
 import { EMPTY_INDEX, findResumable } from "../repo/resume.ts";
-import { findSnapshots, snapshotId, storeSnapshot } from "../repo/snapshots.ts";
+import { findSnapshots, snapshotId, storeSnapshots } from "../repo/snapshots.ts";
 import { loadForest } from "../repo/tree-cache.ts";
 import { loadRepository } from "./open.ts";
 import { repackTree } from "./repack.ts";
@@ -61,12 +61,9 @@ export async function copy(from: Repository, to: Repository, opts: CopyOptions):
     throw err;
   }
   await out.finish();
+  const ids = copies.map(snapshotId);
   const there = new Set((await listObjects(to.backend, "snapshot")).map((s) => s.id));
-  const ids: SnapshotId[] = [];
-  for (const snapshot of copies) {
-    const id = snapshotId(snapshot);
-    if (there.has(id)) log.info(`Snapshot ${id} is already in the destination`);
-    ids.push(opts.dryRun || there.has(id) ? id : await storeSnapshot(to, snapshot, opts.workDir));
-  }
+  for (const id of ids) if (there.has(id)) log.info(`Snapshot ${id} is already in the destination`);
+  if (!opts.dryRun) await storeSnapshots(to, copies.filter((_, i) => !there.has(ids[i]!)), opts.workDir);
   return ids;
 }

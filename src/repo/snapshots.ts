@@ -155,19 +155,30 @@ export function snapshotId(snapshot: Snapshot): SnapshotId {
 }
 
 /**
- * Writes the snapshot file in `workDir` (temporary name, fsync, rename to `<id>.snapshot`) and
- * stores it in the backend, which moves it into place; then checks that it was stored whole.
+ * Writes each snapshot file in `workDir` (temporary name, fsync, rename to `<id>.snapshot`) and
+ * stores it in the backend, which moves it into place; then checks, from one listing, that they
+ * were all stored whole. Returns their IDs.
  */
+export async function storeSnapshots(repo: Repository, snapshots: readonly Snapshot[], workDir: string): Promise<SnapshotId[]> {
+  const ids: SnapshotId[] = [];
+  const wrote = new Map<string, number>();
+  for (const snapshot of snapshots) {
+    const body = encodeSnapshotBody(snapshot);
+    const id = hashId<"snapshot">(body);
+    const tmp = workTempPath(workDir, "snapshot");
+    scratchWrite(tmp, () => writeFileSynced(tmp, encodeSnapshotFile(body)));
+    const named = path.join(workDir, `${id}.snapshot`);
+    fs.renameSync(tmp, named);
+    const key = snapshotKey(id);
+    wrote.set(key, fs.statSync(named).size);
+    await repo.backend.put(key, named);
+    ids.push(id);
+  }
+  if (sizesListedAsWritten(repo.config)) await checkStoredSizes(repo.backend, "snapshots/", wrote);
+  return ids;
+}
+
+/** Stores one snapshot (see storeSnapshots); returns its ID. */
 export async function storeSnapshot(repo: Repository, snapshot: Snapshot, workDir: string): Promise<SnapshotId> {
-  const body = encodeSnapshotBody(snapshot);
-  const id = hashId<"snapshot">(body);
-  const tmp = workTempPath(workDir, "snapshot");
-  scratchWrite(tmp, () => writeFileSynced(tmp, encodeSnapshotFile(body)));
-  const named = path.join(workDir, `${id}.snapshot`);
-  fs.renameSync(tmp, named);
-  const key = snapshotKey(id);
-  const size = fs.statSync(named).size;
-  await repo.backend.put(key, named);
-  if (sizesListedAsWritten(repo.config)) await checkStoredSizes(repo.backend, "snapshots/", new Map([[key, size]]));
-  return id;
+  return (await storeSnapshots(repo, [snapshot], workDir))[0]!;
 }
