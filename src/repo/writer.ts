@@ -130,7 +130,7 @@ export class RepoWriter {
     } catch (err) {
       // The run stops here, before the check in finish(): packs it stored short must not stay in
       // the WIP index, which a resumed run trusts.
-      await this.#checkSizes("packs/", this.#wrote).catch((e: unknown) => log.warn(causeChain(e).join(": ")));
+      await this.#checkPacks().catch((e: unknown) => log.warn(causeChain(e).join(": ")));
       throw err;
     }
     if (size !== undefined) this.#wrote.set(key, size);
@@ -150,9 +150,9 @@ export class RepoWriter {
     return size;
   }
 
-  /** Checks the sizes of the objects under `prefix` that this run stored (packs stored short are dropped from the index). */
-  async #checkSizes(prefix: string, wrote: ReadonlyMap<string, number>): Promise<void> {
-    if (this.opts.exactSizes) await checkStoredSizes(this.opts.backend, prefix, wrote, (keys) => this.#indexer.dropPacks(keys.map(packIdOf)));
+  /** Checks the sizes of the packs this run stored; those stored short are dropped from the WIP index. */
+  async #checkPacks(): Promise<void> {
+    if (this.opts.exactSizes) await checkStoredSizes(this.opts.backend, "packs/", this.#wrote, (keys) => this.#indexer.dropPacks(keys.map(packIdOf)));
   }
 
   /** Finishes both packers and stores the index; returns its ID (undefined if nothing was written). */
@@ -160,12 +160,12 @@ export class RepoWriter {
     await this.#chunks.flush();
     await this.#trees.flush();
     await this.#uploads.drain();
-    await this.#checkSizes("packs/", this.#wrote);
+    await this.#checkPacks();
     const index = this.#indexer.finish();
     if (index) {
       const key = indexKey(index.id);
       const size = await this.#upload(key, index.path, this.opts.dryRun ? new Map() : await storedSizes(this.opts.backend, "indexes/"));
-      if (size !== undefined) await this.#checkSizes("indexes/", new Map([[key, size]]));
+      if (size !== undefined && this.opts.exactSizes) await checkStoredSizes(this.opts.backend, "indexes/", new Map([[key, size]]));
     }
     this.#indexer.removeWip();
     return index?.id;
