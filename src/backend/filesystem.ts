@@ -2,7 +2,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { BackpakError } from "../lib/errors.ts";
-import { moveFile, openFileRange } from "../lib/fsutil.ts";
+import { moveFile, openFileRange, syncDir } from "../lib/fsutil.ts";
 import type { Backend, ListedObject, RangeReader } from "./backend.ts";
 
 /** Files ending in this are in-progress copies and never listed. */
@@ -44,11 +44,14 @@ export class FilesystemBackend implements Backend {
   }
 
   async remove(key: string): Promise<void> {
+    const file = this.#path(key);
     try {
-      fs.unlinkSync(this.#path(key));
+      fs.unlinkSync(file);
     } catch (err) {
-      throw notFoundOr(err, key, this.#path(key));
+      throw notFoundOr(err, key, file);
     }
+    // Durable before the next step: prune deletes packs only once the indexes naming them are gone for good.
+    syncDir(path.dirname(file));
   }
 
   async list(prefix: string): Promise<ListedObject[]> {

@@ -133,7 +133,7 @@ function encodeMetadata(w: CborWriter, m: NodeMetadata): void {
 }
 
 /** True for one path component: not empty, ".", or "..", with no "/" or NUL. */
-function isFileName(name: string): boolean {
+export function isFileName(name: string): boolean {
   return name !== "" && name !== "." && name !== ".." && !name.includes("/") && !name.includes("\0");
 }
 

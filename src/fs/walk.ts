@@ -48,9 +48,21 @@ export function fileUnchanged(metadata: PosixMetadata, previous: Node | undefine
   return pmtime === metadata.mtime && pm.size === metadata.size;
 }
 
-/** Scans `paths` (absolute; their last components become the top-level names). */
+/**
+ * Scans `paths` (absolute; their last components become the top-level names), depth first on an
+ * explicit stack: each level holds its directory's remaining paths, so depth costs heap, not call
+ * stack, and each event costs the same however deep it is.
+ */
 export function* scanFs(paths: readonly string[], opts: ScanOptions): Generator<ScanEvent> {
-  for (const p of paths) {
+  const stack: { readonly paths: readonly string[]; next: number; readonly dir: ScannedEntry | undefined }[] = [{ paths, next: 0, dir: undefined }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    if (top.next === top.paths.length) {
+      stack.pop();
+      if (top.dir) yield { kind: "exit", entry: top.dir };
+      continue;
+    }
+    const p = top.paths[top.next++]!;
     if (opts.skip?.(p)) {
       log.debug(`     skip ${p}`);
       continue;
@@ -63,8 +75,7 @@ export function* scanFs(paths: readonly string[], opts: ScanOptions): Generator<
           .sort(compareUtf8)
           .map((n) => path.join(p, n));
         yield { kind: "enter", entry };
-        yield* scanFs(children, opts);
-        yield { kind: "exit", entry };
+        stack.push({ paths: children, next: 0, dir: entry });
         break;
       }
       case "symlink":

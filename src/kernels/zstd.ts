@@ -19,34 +19,39 @@ export function zstdCompress(data: Uint8Array, level = DEFAULT_ZSTD_LEVEL): Uint
 }
 
 /**
- * Decompresses one frame or several concatenated frames (a valid zstd stream either way).
- * `what` names the object in the error when the bytes are not zstd. With `size`, the data must
- * decompress to exactly that many bytes, and decompression stops past it, so a hostile frame
- * can't balloon into more memory than the manifest promised.
+ * How much a decompression may produce: `exactly` a size the caller knows (a pack's blobs, from its
+ * manifest), or `atMost` a cap (indexes and manifests, whose size nothing states beforehand).
+ * Either way decompression stops past it, so a hostile frame can't balloon into more memory than that.
  */
-export function zstdDecompress(data: Uint8Array, what: string, size?: number): Uint8Array {
+export type OutputLimit = { readonly exactly: number } | { readonly atMost: number };
+
+/**
+ * Decompresses one frame or several concatenated frames (a valid zstd stream either way) within
+ * `limit`. `what` names the object in the error when the bytes are not zstd or say too much.
+ */
+export function zstdDecompress(data: Uint8Array, what: string, limit: OutputLimit): Uint8Array {
+  const cap = "exactly" in limit ? limit.exactly : limit.atMost;
   let out: Uint8Array;
   try {
-    // Frames whose headers add up to `size` decode straight into a buffer of that size (the fast
-    // path); others (backpak's streamed frames say no size) are decoded with a cap.
-    out =
-      size === undefined || declaresExactly(data, size)
-        ? new Uint8Array(Bun.zstdDecompressSync(data))
-        : new Uint8Array(zlib.zstdDecompressSync(data, { maxOutputLength: Math.max(size, 1) }));
+    // Frames whose headers state sizes that fit decode straight into a buffer of that size (the
+    // fast path); others (backpak's streamed frames say no size) are decoded with a cap.
+    out = fitsByHeaders(data, limit) ? new Uint8Array(Bun.zstdDecompressSync(data)) : new Uint8Array(zlib.zstdDecompressSync(data, { maxOutputLength: Math.max(cap, 1) }));
   } catch (err) {
-    if ((err as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE") throw new BackpakError("corrupt", `${what} decompresses to more than ${size} bytes`);
+    if ((err as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE") {
+      throw new BackpakError("corrupt", `${what} decompresses to more than ${cap} bytes`, { hint: "run `backpak check` to see which objects are damaged" });
+    }
     throw new BackpakError("corrupt", `${what} is not valid zstd data`, { cause: err });
   }
-  if (size !== undefined && out.length !== size) throw new BackpakError("corrupt", `${what} decompressed to ${out.length} bytes, not ${size}`);
+  if ("exactly" in limit && out.length !== cap) throw new BackpakError("corrupt", `${what} decompressed to ${out.length} bytes, not ${cap}`);
   return out;
 }
 
-/** True when `data` is whole frames whose headers all state their sizes, adding up to `size`. */
-function declaresExactly(data: Uint8Array, size: number): boolean {
+/** True when `data` is whole frames whose headers all state their sizes, adding up to the exact size or within the cap. */
+function fitsByHeaders(data: Uint8Array, limit: OutputLimit): boolean {
   let total = 0;
   for (const f of scanFrames(data)) {
     if (f.contentSize < 0) return false;
     total += f.contentSize;
   }
-  return total === size;
+  return "exactly" in limit ? total === limit.exactly : total <= limit.atMost;
 }

@@ -41,9 +41,9 @@ export function syncDir(dir: string): void {
   }
 }
 
-/** Writes `data` to `dest` atomically: `<dest>.<random>.part` (made with `mode`), fsync, rename, sync the directory. */
-export function writeFileAtomic(dest: string, data: Uint8Array | string, mode = PRIVATE_FILE): void {
-  const tmp = `${dest}.${randomTag()}.part`;
+/** Writes `data` to `dest` atomically: `<dest>.<tag>.part` (made with `mode`), fsync, rename, sync the directory. */
+export function writeFileAtomic(dest: string, data: Uint8Array | string, mode = PRIVATE_FILE, tag = randomTag()): void {
+  const tmp = `${dest}.${tag}.part`;
   const fd = fs.openSync(tmp, "wx", mode);
   try {
     fs.writeFileSync(fd, data);

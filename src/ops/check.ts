@@ -11,7 +11,7 @@ import { BackpakError, causeChain } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import { loadIndex } from "../repo/index-file.ts";
 import { listObjects, packKey } from "../repo/keys.ts";
-import { blobMap } from "../repo/master-index.ts";
+import { blobMap, type BlobLocation } from "../repo/master-index.ts";
 import { unpackBlobs } from "../repo/pack-file.ts";
 import { BlobPipeline, UnsplittablePack } from "../pipeline/blob-pipeline.ts";
 import { PacksAhead, withPack } from "./pack-task.ts";
@@ -19,8 +19,10 @@ import { PackUsers } from "./pack-users.ts";
 import { startBlobPool } from "./pipeline-setup.ts";
 import { warnUnlistedPacks } from "./unlisted-packs.ts";
 import type { Repository } from "../repo/repository.ts";
+import { checkSnapshotLayout } from "../repo/snapshot-layout.ts";
 import { damagedSnapshotError, damagedSnapshotsHint, isDamaged, tryLoadSnapshot, type DamagedSnapshot } from "../repo/snapshots.ts";
-import { TreeCache, loadForest } from "../repo/tree-cache.ts";
+import { TreeCache, loadForest, type Forest } from "../repo/tree-cache.ts";
+import { fileChunksProblem } from "../repo/file-chunks.ts";
 
 export interface CheckOptions {
   readonly readPacks: boolean;
@@ -57,6 +59,20 @@ async function verifyPack(repo: Repository, pipeline: BlobPipeline, id: PackId, 
   }
 }
 
+/** What is wrong with the file entries of the forest's trees not checked before (each tree is checked once, however often it recurs). */
+function fileProblems(forest: Forest, blobs: ReadonlyMap<BlobId, BlobLocation>, checked: Set<BlobId>): string[] {
+  const out: string[] = [];
+  for (const [treeId, tree] of forest) {
+    if (checked.has(treeId)) continue;
+    checked.add(treeId);
+    for (const [name, node] of tree) {
+      const problem = fileChunksProblem(node, blobs);
+      if (problem !== undefined) out.push(`tree ${treeId}: file ${JSON.stringify(name)}: ${problem}`);
+    }
+  }
+  return out;
+}
+
 export async function check(repo: Repository, opts: CheckOptions): Promise<void> {
   let trouble = 0;
   const fail = (msg: string): void => {
@@ -79,7 +95,10 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
   const packs = new Map<PackId, Manifest>();
   for (const l of loaded) if (!superseded.has(l.id)) for (const [p, m] of l.packs) packs.set(p, m);
   const { blobs, duplicates } = blobMap(packs);
-  if (duplicates > 0) log.warn(`${duplicates} blobs are stored in more than one pack`);
+  if (duplicates > 0) {
+    // backpak 0.3.0 refuses a repository where a blob is in two packs.
+    log.warn(`${duplicates} blobs are stored in more than one pack; run \`backpak prune\` to delete the extra copies`);
+  }
 
   log.info("Downloading pack list");
   const stored = new Set((await listObjects(repo.backend, "pack")).map((p) => p.id));
@@ -120,6 +139,7 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
   const users = new Map<BlobId, Set<SnapshotId>>();
   const damaged: DamagedSnapshot[] = [];
   const packUsers = new PackUsers(blobs, broken);
+  const checkedTrees = new Set<BlobId>();
   for (const listed of await listObjects(repo.backend, "snapshot")) {
     const loaded = await tryLoadSnapshot(repo.backend, listed);
     if (isDamaged(loaded)) {
@@ -130,6 +150,8 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
     const { id, snapshot } = loaded;
     try {
       const forest = await loadForest(snapshot.tree, trees);
+      checkSnapshotLayout(loaded, forest);
+      for (const problem of fileProblems(forest, blobs, checkedTrees)) fail(`Snapshot ${id}: ${problem}`);
       for (const f of packUsers.files(forest, snapshot.tree)) log.error(`Snapshot ${id}: ${f.path} needs broken pack ${f.pack}`);
       for (const tree of forest.values()) {
         for (const node of tree.values()) {

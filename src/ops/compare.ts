@@ -1,11 +1,11 @@
 /**
  * Compares two trees node by node (shared by diff, restore and `snapshots --stat`): names only in
  * the new tree are added, only in the old removed; files and symlinks differ in contents or
- * metadata; directories recurse first, then compare their own metadata; a change of kind is a
+ * metadata; directories compare their contents first, then their own metadata; a change of kind is a
  * removal followed by an addition.
  */
 import type { BlobId } from "../format/id.ts";
-import { contentsEqual, metadataEqual, metadataKind, type Node, type NodeKind } from "../format/tree.ts";
+import { contentsEqual, metadataEqual, metadataKind, type Node, type NodeKind, type Tree } from "../format/tree.ts";
 import { BackpakError } from "../lib/errors.ts";
 import { compareUtf8 } from "../lib/order.ts";
 import { yieldPoint } from "../lib/yield-point.ts";
@@ -21,50 +21,69 @@ export interface CompareCallbacks {
   typeChanged?(path: string, oldNode: Node, oldForest: Forest, newNode: Node, newForest: Forest): Promise<void>;
 }
 
-/** The node's kind, checking its content key agrees with its metadata. */
-export function nodeKind(node: Node, path: string): Exclude<NodeKind, "unsupported"> {
+/** The node's kind, checking its content key agrees with its metadata (`path` names it if not). */
+function nodeKind(node: Node, path: () => string): Exclude<NodeKind, "unsupported"> {
   const byMeta = metadataKind(node.metadata);
   if (byMeta !== node.contents.kind) {
-    throw new BackpakError("corrupt", `${path} is stored as a ${node.contents.kind} but its metadata says ${byMeta}`);
+    throw new BackpakError("corrupt", `${path()} is stored as a ${node.contents.kind} but its metadata says ${byMeta}`);
   }
   return node.contents.kind;
 }
 
-const join = (dir: string, name: string): string => (dir === "" ? name : `${dir}/${name}`);
-
-export async function compareTrees(oldSide: [BlobId, Forest], newSide: [BlobId, Forest], dir: string, cb: CompareCallbacks): Promise<void> {
-  const t1 = forestTree(oldSide[1], oldSide[0]);
-  const t2 = forestTree(newSide[1], newSide[0]);
-  const names = [...new Set([...t1.keys(), ...t2.keys()])].sort(compareUtf8);
-  for (const name of names) {
-    await yieldPoint();
-    const path = join(dir, name);
-    const a = t1.get(name);
-    const b = t2.get(name);
-    if (!a) await cb.added(path, b!, newSide[1]);
-    else if (!b) await cb.removed(path, a, oldSide[1]);
-    else await compareNodes(a, oldSide[1], b, newSide[1], path, cb);
-  }
+/** A pair of directories being compared: their trees, their merged names, and the nodes whose metadata is compared once everything beneath them has been. */
+interface Frame {
+  readonly t1: Tree;
+  readonly t2: Tree;
+  readonly names: string[];
+  next: number;
+  readonly nodes: readonly [Node, Node] | undefined;
 }
 
-async function compareNodes(a: Node, fa: Forest, b: Node, fb: Forest, path: string, cb: CompareCallbacks): Promise<void> {
-  const ka = nodeKind(a, path);
-  const kb = nodeKind(b, path);
-  if (ka !== kb) {
-    if (cb.typeChanged) await cb.typeChanged(path, a, fa, b, fb);
-    else {
-      await cb.removed(path, a, fa);
-      await cb.added(path, b, fb);
+/**
+ * Compares the trees `oldSide` and `newSide` (IDs in their forests), whose own path is `dir`, on an
+ * explicit stack: depth costs heap, not call stack. Frames keep names; a path is joined only when a
+ * callback gets it.
+ */
+export async function compareTrees(oldSide: [BlobId, Forest], newSide: [BlobId, Forest], dir: string, cb: CompareCallbacks): Promise<void> {
+  const [, fa] = oldSide;
+  const [, fb] = newSide;
+  const frame = (id1: BlobId, id2: BlobId, nodes: readonly [Node, Node] | undefined): Frame => {
+    const t1 = forestTree(fa, id1);
+    const t2 = forestTree(fb, id2);
+    return { t1, t2, names: [...new Set([...t1.keys(), ...t2.keys()])].sort(compareUtf8), next: 0, nodes };
+  };
+  const stack = [frame(oldSide[0], newSide[0], undefined)];
+  /** names[i]: the directory stack[i + 1] compares. */
+  const names: string[] = [];
+  const pathOf = (...more: string[]): string => (dir === "" ? [...names, ...more] : [dir, ...names, ...more]).join("/");
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    if (top.next === top.names.length) {
+      stack.pop();
+      if (top.nodes && !metadataEqual(top.nodes[0].metadata, top.nodes[1].metadata)) await cb.metadataChanged(pathOf(), top.nodes[0], top.nodes[1]);
+      names.pop();
+      continue;
     }
-    return;
+    await yieldPoint();
+    const name = top.names[top.next++]!;
+    // Joined only for a callback or an error: unchanged entries cost no path.
+    const path = (): string => pathOf(name);
+    const a = top.t1.get(name);
+    const b = top.t2.get(name);
+    if (!a) await cb.added(path(), b!, fb);
+    else if (!b) await cb.removed(path(), a, fa);
+    else if (nodeKind(a, path) !== nodeKind(b, path)) {
+      if (cb.typeChanged) await cb.typeChanged(path(), a, fa, b, fb);
+      else {
+        await cb.removed(path(), a, fa);
+        await cb.added(path(), b, fb);
+      }
+    } else if (a.contents.kind === "dir" && b.contents.kind === "dir") {
+      if (!contentsEqual(a.contents, b.contents)) {
+        stack.push(frame(a.contents.tree, b.contents.tree, [a, b]));
+        names.push(name);
+      } else if (!metadataEqual(a.metadata, b.metadata)) await cb.metadataChanged(path(), a, b);
+    } else if (!contentsEqual(a.contents, b.contents)) await cb.contentsChanged(path(), a, b);
+    else if (!metadataEqual(a.metadata, b.metadata)) await cb.metadataChanged(path(), a, b);
   }
-  if (ka === "dir") {
-    if (!contentsEqual(a.contents, b.contents)) {
-      await compareTrees([(a.contents as { tree: BlobId }).tree, fa], [(b.contents as { tree: BlobId }).tree, fb], path, cb);
-    }
-    if (!metadataEqual(a.metadata, b.metadata)) await cb.metadataChanged(path, a, b);
-    return;
-  }
-  if (!contentsEqual(a.contents, b.contents)) await cb.contentsChanged(path, a, b);
-  else if (!metadataEqual(a.metadata, b.metadata)) await cb.metadataChanged(path, a, b);
 }

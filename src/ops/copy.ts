@@ -11,7 +11,6 @@ import { ChunkReader } from "../repo/chunk-reader.ts";
 import { listObjects } from "../repo/keys.ts";
 import { loadMasterIndex } from "../repo/master-index.ts";
 import type { Repository } from "../repo/repository.ts";
-import { EMPTY_INDEX, findResumable } from "../repo/resume.ts";
 import { findSnapshots, snapshotId, storeSnapshots } from "../repo/snapshots.ts";
 import { loadForest } from "../repo/tree-cache.ts";
 import { loadRepository } from "./open.ts";
@@ -33,13 +32,10 @@ export async function copy(from: Repository, to: Repository, opts: CopyOptions):
   const src = await loadRepository(from);
   const chosen = opts.snapshots ? findSnapshots(src.snapshots, opts.snapshots) : [...src.snapshots.chronological];
   const destIndex = await loadMasterIndex(to.backend);
-  const resumed = await findResumable(opts.workDir, to.backend);
-  const out = await RepackWriter.open(to, {
+  const out = await RepackWriter.resuming(to, {
     workDir: opts.workDir,
     dryRun: opts.dryRun,
-    start: resumed?.wip ?? EMPTY_INDEX,
     packed: new Set(destIndex.blobs.keys()),
-    ...(resumed ? { leftovers: resumed.localPacks } : {}),
     ...(opts.progress ? { progress: opts.progress } : {}),
   });
   const reader = new ChunkReader(from.backend, src.index.blobs);

@@ -20,6 +20,7 @@ import { log } from "../lib/log.ts";
 import { BlobPipeline, UnsplittablePack, type BlobTarget } from "../pipeline/blob-pipeline.ts";
 import type { WorkerPool } from "../pipeline/pool.ts";
 import { ChunkReader } from "../repo/chunk-reader.ts";
+import { fileChunksProblem } from "../repo/file-chunks.ts";
 import type { MasterIndex } from "../repo/master-index.ts";
 import type { Repository } from "../repo/repository.ts";
 import { PacksAhead, withPack } from "./pack-task.ts";
@@ -88,6 +89,11 @@ export class FileWriter {
     const unindexed = node.contents.chunks.find((id) => !this.index.blobs.has(id));
     if (unindexed !== undefined) {
       this.#unwritten.set(dest, { dest, pack: undefined, why: new BackpakError("not-found", `Chunk ${unindexed} of ${dest} isn't in the index`) });
+      return;
+    }
+    const problem = fileChunksProblem(node, this.index.blobs);
+    if (problem !== undefined) {
+      this.#unwritten.set(dest, { dest, pack: undefined, why: new BackpakError("corrupt", `Won't restore ${dest}: ${problem}`, { hint: "run `backpak check` to find the snapshots that hold it" }) });
       return;
     }
     const tmp = replacing ? path.join(path.dirname(dest), `.${path.basename(dest)}.backpak-${randomTag()}`) : dest;

@@ -10,7 +10,6 @@ import { BackpakError } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import { ChunkReader } from "../repo/chunk-reader.ts";
 import type { Repository } from "../repo/repository.ts";
-import { EMPTY_INDEX } from "../repo/resume.ts";
 import { snapshotId, storeSnapshot } from "../repo/snapshots.ts";
 import { loadRepository, snapshotWithForest } from "./open.ts";
 import { repackTree } from "./repack.ts";
@@ -32,7 +31,7 @@ export interface FilterSnapshotOptions {
 export async function filterSnapshot(repo: Repository, opts: FilterSnapshotOptions): Promise<SnapshotId | undefined> {
   const loaded = await loadRepository(repo);
   const { stored, forest } = await snapshotWithForest(loaded, opts.snapshot);
-  const out = await RepackWriter.open(repo, { workDir: opts.workDir, dryRun: opts.dryRun, start: EMPTY_INDEX, packed: new Set(loaded.index.blobs.keys()) });
+  const out = await RepackWriter.resuming(repo, { workDir: opts.workDir, dryRun: opts.dryRun, packed: new Set(loaded.index.blobs.keys()) });
   const reader = new ChunkReader(repo.backend, loaded.index.blobs);
   let root;
   try {

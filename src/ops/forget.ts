@@ -3,10 +3,11 @@
  * reference, or "DUPLICATES" forgets every snapshot whose tree equals the one before it.
  * A retention policy (retention.ts) forgets what it does not keep instead.
  * Every reference is resolved before anything is deleted: one that names no snapshot (or
- * several) fails the command with nothing forgotten. Deleting goes on past a failure, reported
+ * several) fails the command with nothing forgotten, except a full ID, which is taken as already
+ * removed (so a killed `forget A B` can be run again). Deleting goes on past a failure, reported
  * at the end.
  */
-import type { SnapshotId } from "../format/id.ts";
+import { isId, type SnapshotId } from "../format/id.ts";
 import { BackpakError, causeChain } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import { snapshotKey } from "../repo/keys.ts";
@@ -32,6 +33,8 @@ export function duplicates(chronological: readonly StoredSnapshot[]): [StoredSna
   return out;
 }
 
+const alreadyRemoved = (id: string): void => log.info(`Snapshot ${id} is already removed`);
+
 /** Deletes (or with dryRun, names) the snapshots; true when every one went. */
 export async function forgetSnapshots(repo: Repository, ids: Iterable<SnapshotId>, dryRun: boolean, print: (line: string) => void): Promise<boolean> {
   let ok = true;
@@ -44,6 +47,10 @@ export async function forgetSnapshots(repo: Repository, ids: Iterable<SnapshotId
     try {
       await repo.backend.remove(snapshotKey(id));
     } catch (err) {
+      if (err instanceof BackpakError && err.kind === "not-found") {
+        alreadyRemoved(id);
+        continue;
+      }
       log.error(causeChain(err).join(": "));
       ok = false;
     }
@@ -66,6 +73,11 @@ export async function forget(repo: Repository, opts: ForgetOptions): Promise<voi
         // A damaged snapshot can be forgotten too, by its ID or a prefix of it (its file's name).
         ids.push(resolveSnapshot(all, ref).id);
       } catch (err) {
+        // A full ID names one snapshot exactly, so one not there was removed by an earlier run; a prefix that matches nothing may be a typo.
+        if (err instanceof BackpakError && err.kind === "not-found" && isId(ref)) {
+          alreadyRemoved(ref);
+          continue;
+        }
         log.error(causeChain(err).join(": "));
         unresolved++;
       }

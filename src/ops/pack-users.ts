@@ -1,8 +1,10 @@
 /** Finds the files of a snapshot that need some of the given packs (to name what a missing or damaged pack breaks). */
 import type { BlobId, PackId } from "../format/id.ts";
-import { compareUtf8 } from "../lib/order.ts";
+import type { Node, Tree } from "../format/tree.ts";
 import type { BlobLocation } from "../repo/master-index.ts";
-import { forestTree, type Forest } from "../repo/tree-cache.ts";
+import type { Forest } from "../repo/tree-cache.ts";
+import { foldTrees } from "../repo/tree-fold.ts";
+import { walkTree } from "../repo/tree-walk.ts";
 
 /** A file (its path as `ls` shows it) and the first of the packs it needs. */
 export interface PackUser {
@@ -19,34 +21,21 @@ export class PackUsers {
     readonly packs: ReadonlySet<PackId>,
   ) {}
 
-  /** Every file under `root` that needs one of the packs, in path order. */
-  files(forest: Forest, root: BlobId): PackUser[] {
-    const out: PackUser[] = [];
-    if (this.packs.size > 0) this.#walk(forest, root, "", out);
-    return out;
-  }
-
-  #walk(forest: Forest, id: BlobId, dir: string, out: PackUser[]): void {
-    const tree = forestTree(forest, id);
-    for (const name of [...tree.keys()].sort(compareUtf8)) {
-      const c = tree.get(name)!.contents;
-      const p = dir === "" ? name : `${dir}/${name}`;
-      if (c.kind === "file") {
-        const pack = this.#packOf(c.chunks);
-        if (pack !== undefined) out.push({ path: p, pack });
-      } else if (c.kind === "dir" && this.#needs(forest, c.tree)) this.#walk(forest, c.tree, p, out);
+  /** Every file under `root` that needs one of the packs, in path order, as the walk finds them. */
+  *files(forest: Forest, root: BlobId): Generator<PackUser> {
+    if (this.packs.size === 0 || !this.#needs(forest, root)) return;
+    const skip = (node: Node): boolean => node.contents.kind === "dir" && !this.#needs(forest, node.contents.tree);
+    for (const [path, node] of walkTree("", forest, root, { skip })) {
+      if (node.contents.kind !== "file") continue;
+      const pack = this.#packOf(node.contents.chunks);
+      if (pack !== undefined) yield { path, pack };
     }
   }
 
   #needs(forest: Forest, id: BlobId): boolean {
-    let known = this.#affected.get(id);
-    if (known === undefined) {
-      known = [...forestTree(forest, id).values()].some((n) =>
-        n.contents.kind === "file" ? this.#packOf(n.contents.chunks) !== undefined : n.contents.kind === "dir" && this.#needs(forest, n.contents.tree),
-      );
-      this.#affected.set(id, known);
-    }
-    return known;
+    const needs = (tree: Tree, sub: (id: BlobId) => boolean): boolean =>
+      [...tree.values()].some((n) => (n.contents.kind === "file" ? this.#packOf(n.contents.chunks) !== undefined : n.contents.kind === "dir" && sub(n.contents.tree)));
+    return foldTrees(id, forest, needs, this.#affected);
   }
 
   #packOf(chunks: readonly BlobId[]): PackId | undefined {

@@ -2,8 +2,9 @@
  * `prune`: find the blobs no snapshot reaches; keep packs whose blobs are all reachable, repack
  * the reachable blobs of the others ("sparse" packs) through the pipeline, store a new index that
  * supersedes every current one, and only then delete the old indexes and then the old packs, so
- * no index ever names a missing pack. An interrupted prune resumes from the WIP index. With a
- * damaged snapshot it refuses, deleting nothing: the data only that snapshot used can't be told apart.
+ * no index ever names a missing pack. An interrupted prune resumes from the WIP index; packs no
+ * index lists and superseded indexes that a killed run left are deleted too. With a damaged
+ * snapshot it refuses, deleting nothing: the data only that snapshot used can't be told apart.
  */
 import type { BlobId, IndexId, PackId } from "../format/id.ts";
 import type { Manifest } from "../format/manifest.ts";
@@ -13,10 +14,11 @@ import { log } from "../lib/log.ts";
 import { ChunkReader } from "../repo/chunk-reader.ts";
 import { indexKey, listObjects, packKey } from "../repo/keys.ts";
 import type { Repository } from "../repo/repository.ts";
-import { findResumable, type Resumable } from "../repo/resume.ts";
+import { findResumable, tidyWorkDir, type Resumable } from "../repo/resume.ts";
 import { damagedSnapshotsHint } from "../repo/snapshots.ts";
 import { loadForest, type Forest } from "../repo/tree-cache.ts";
 import { loadRepository } from "./open.ts";
+import { planPacks, reachableBlobs } from "./prune-plan.ts";
 import { repackTree } from "./repack.ts";
 import { RepackWriter, type RepackProgress } from "./repack-writer.ts";
 
@@ -34,17 +36,7 @@ const blobBytes = (manifests: Iterable<Manifest>): number => {
   return n;
 };
 
-/** Every tree and chunk the forests reach. */
-export function reachableBlobs(forests: Iterable<Forest>): Set<BlobId> {
-  const out = new Set<BlobId>();
-  for (const forest of forests) {
-    for (const [id, tree] of forest) {
-      out.add(id);
-      for (const node of tree.values()) if (node.contents.kind === "file") for (const c of node.contents.chunks) out.add(c);
-    }
-  }
-  return out;
-}
+const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
 export async function prune(repo: Repository, opts: PruneOptions): Promise<void> {
   const loaded = await loadRepository(repo);
@@ -57,17 +49,25 @@ export async function prune(repo: Repository, opts: PruneOptions): Promise<void>
   }
   const forests = new Map<BlobId, Forest>();
   for (const s of chronological) forests.set(s.snapshot.tree, await loadForest(s.snapshot.tree, loaded.trees));
-  const reachable = reachableBlobs(forests.values());
-
-  const reusable = new Map<PackId, Manifest>();
-  const sparse = new Map<PackId, Manifest>();
-  const droppable = new Map<PackId, Manifest>();
-  for (const [pack, manifest] of loaded.index.packs) {
-    const used = manifest.filter((e) => reachable.has(e.id)).length;
-    (used === manifest.length ? reusable : used === 0 ? droppable : sparse).set(pack, manifest);
-  }
+  const { reusable, sparse, droppable, extraCopies } = planPacks(loaded.index.packs, reachableBlobs(forests.values()));
+  if (extraCopies > 0) log.info(`${plural(extraCopies, "blob is", "blobs are")} stored more than once; the extra copies go`);
+  // Packs no index lists: a killed prune's old packs, or a killed backup's (a prune runs alone, so no run is still writing them).
+  const unlisted = (await listObjects(repo.backend, "pack")).filter((p) => !loaded.index.packs.has(p.id));
+  const leftovers = (): void => {
+    if (unlisted.length > 0) opts.print(`Delete ${plural(unlisted.length, "pack", "packs")} (${niceSize(unlisted.reduce((n, p) => n + p.size, 0))}) that no index lists`);
+  };
   if (sparse.size === 0 && droppable.size === 0) {
-    opts.print(`All ${niceSize(blobBytes(reusable.values()))} in use! Nothing to do.`);
+    // No WIP index of this prune is wanted (the normal path cleans the working directory as it resumes).
+    tidyWorkDir(opts.workDir);
+    if (unlisted.length === 0 && loaded.index.superseded.length === 0) {
+      opts.print(`All ${niceSize(blobBytes(reusable.values()))} in use! Nothing to do.`);
+      return;
+    }
+    // A killed prune stored its index but didn't finish deleting: finish for it.
+    opts.print(`All ${niceSize(blobBytes(reusable.values()))} in use`);
+    leftovers();
+    if (loaded.index.superseded.length > 0) opts.print(`Delete ${plural(loaded.index.superseded.length, "superseded index", "superseded indexes")}`);
+    if (!opts.dryRun) await removeOld(repo, loaded.index.superseded, unlisted.map((p) => p.id));
     return;
   }
   const superseded = new Set<IndexId>((await listObjects(repo.backend, "index")).map((i) => i.id));
@@ -76,6 +76,7 @@ export async function prune(repo: Repository, opts: PruneOptions): Promise<void>
   opts.print(
     `Keep ${reusable.size} packs (${niceSize(blobBytes(reusable.values()))}), rewrite ${sparse.size} (${niceSize(blobBytes(sparse.values()))}), drop ${droppable.size} (${niceSize(blobBytes(droppable.values()))}), and replace the ${superseded.size} current indexes`,
   );
+  leftovers();
 
   let start = { packs: reusable as ReadonlyMap<PackId, Manifest>, supersedes: superseded as ReadonlySet<IndexId> };
   const resumed = usableWip(await findResumable(opts.workDir, repo.backend), start);
@@ -101,9 +102,15 @@ export async function prune(repo: Repository, opts: PruneOptions): Promise<void>
     return;
   }
   log.info("Prune complete, removing old indexes");
-  // Old indexes go before packs, so no index ever names a deleted pack.
-  for (const id of superseded) await repo.backend.remove(indexKey(id));
-  for (const id of [...sparse.keys(), ...droppable.keys()]) await repo.backend.remove(packKey(id));
+  // The packs a resumed run stored are unlisted until now, and the new index lists them.
+  const old = [...sparse.keys(), ...droppable.keys(), ...unlisted.map((p) => p.id)].filter((p) => !start.packs.has(p));
+  await removeOld(repo, superseded, old);
+}
+
+/** Deletes the indexes, then the packs: no index ever names a deleted pack, since each removal is durable before the next. */
+async function removeOld(repo: Repository, indexes: Iterable<IndexId>, packs: Iterable<PackId>): Promise<void> {
+  for (const id of indexes) await repo.backend.remove(indexKey(id));
+  for (const id of packs) await repo.backend.remove(packKey(id));
 }
 
 /** A prune's WIP index is picked up only if it replaces the same indexes and keeps every reusable pack. */

@@ -12,6 +12,7 @@ import { Indexer } from "../repo/indexer.ts";
 import { indexKey, listObjects, packKey } from "../repo/keys.ts";
 import { readPackLayoutFrom } from "../repo/pack-file.ts";
 import type { Repository } from "../repo/repository.ts";
+import { tidyWorkDir } from "../repo/resume.ts";
 import { checkScratchDir } from "../repo/work-temps.ts";
 
 export interface RebuildIndexOptions {
@@ -21,6 +22,7 @@ export interface RebuildIndexOptions {
 
 export async function rebuildIndex(repo: Repository, opts: RebuildIndexOptions): Promise<IndexId> {
   checkScratchDir(opts.workDir);
+  tidyWorkDir(opts.workDir);
   const old = (await listObjects(repo.backend, "index")).map((i) => i.id);
   const packs = await listObjects(repo.backend, "pack");
   log.info(`Reading the manifests of ${packs.length} packs`);

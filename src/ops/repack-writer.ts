@@ -10,6 +10,7 @@ import type { ChunkPipeline } from "../pipeline/chunk-pipeline.ts";
 import type { WorkerPool } from "../pipeline/pool.ts";
 import type { ChunkReader } from "../repo/chunk-reader.ts";
 import { transfersAtOnce, type Repository } from "../repo/repository.ts";
+import { EMPTY_INDEX, findResumable } from "../repo/resume.ts";
 import { sizesListedAsWritten } from "../repo/stored-sizes.ts";
 import { RepoWriter, type WriterStats } from "../repo/writer.ts";
 import { startPipeline } from "./pipeline-setup.ts";
@@ -65,6 +66,12 @@ export class RepackWriter {
     const w = new RepackWriter(dest, opts);
     if (opts.leftovers && !opts.dryRun) await w.writer.storeLeftovers(opts.leftovers);
     return w;
+  }
+
+  /** Opens a writer that carries on from a killed run's WIP index in the working directory, if there is one (cleaning what that run left). */
+  static async resuming(dest: Repository, opts: Omit<RepackOptions, "start" | "leftovers">): Promise<RepackWriter> {
+    const resumed = await findResumable(opts.workDir, dest.backend);
+    return RepackWriter.open(dest, { ...opts, start: resumed?.wip ?? EMPTY_INDEX, ...(resumed ? { leftovers: resumed.localPacks } : {}) });
   }
 
   /** Copies a chunk of the file at `path` from `from` unless the destination has it. */

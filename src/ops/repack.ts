@@ -21,37 +21,59 @@ export interface RepackHandlers {
   readonly storeTree: (tree: Tree) => Promise<BlobId>;
 }
 
-/** Rebuilds the tree `root` of `forest`; returns the root's ID afterwards (the same if nothing was dropped). */
+/** A tree being rebuilt: its entries, the ones kept so far, and whether any was dropped or changed. */
+interface Frame {
+  readonly id: BlobId;
+  readonly dir: string;
+  readonly entries: [string, Node][];
+  next: number;
+  readonly out: Map<string, Node>;
+  changed: boolean;
+}
+
+/**
+ * Rebuilds the tree `root` of `forest`; returns the root's ID afterwards (the same if nothing was
+ * dropped). Subtrees are rebuilt before their parents, on an explicit stack (depth costs heap, not
+ * call stack).
+ */
 export async function repackTree(root: BlobId, forest: Forest, h: RepackHandlers): Promise<BlobId> {
+  if (!forest.has(root)) throw new BackpakError("internal", `Missing tree ${root}`);
   // Without a filter a subtree's outcome depends on its ID alone: do each once.
   const done = new Set<BlobId>();
-  const visit = async (id: BlobId, dir: string): Promise<BlobId> => {
-    if (!h.skip && done.has(id)) return id;
-    const out = new Map<string, Node>();
-    let changed = false;
-    for (const [name, node] of sortedEntries(forestTree(forest, id))) {
-      const path = dir === "" ? name : `${dir}/${name}`;
-      if (h.skip?.(path)) {
-        changed = true;
-        continue;
-      }
-      const c = node.contents;
-      if (c.kind === "file") for (const chunk of c.chunks) await h.chunk(chunk, path);
-      if (c.kind !== "dir") {
-        out.set(name, node);
-        continue;
-      }
-      const sub = await visit(c.tree, path);
-      changed ||= sub !== c.tree;
-      out.set(name, sub === c.tree ? node : { contents: { kind: "dir", tree: sub }, metadata: node.metadata });
+  const frame = (id: BlobId, dir: string): Frame => ({ id, dir, entries: sortedEntries(forestTree(forest, id)), next: 0, out: new Map(), changed: false });
+  /** The tree a frame stands for, once all its entries are through: its old ID if nothing changed. */
+  const finish = async (f: Frame): Promise<BlobId> => {
+    if (!f.changed) {
+      if (f.id !== EMPTY_TREE_ID) await h.keepTree(f.id);
+      done.add(f.id);
+      return f.id;
     }
-    if (!changed) {
-      if (id !== EMPTY_TREE_ID) await h.keepTree(id);
-      done.add(id);
-      return id;
-    }
-    return out.size === 0 ? EMPTY_TREE_ID : h.storeTree(out);
+    return f.out.size === 0 ? EMPTY_TREE_ID : h.storeTree(f.out);
   };
-  if (!forest.has(root)) throw new BackpakError("internal", `Missing tree ${root}`);
-  return visit(root, "");
+  const stack = [frame(root, "")];
+  for (;;) {
+    const top = stack[stack.length - 1]!;
+    if (top.next === top.entries.length) {
+      const id = await finish(top);
+      stack.pop();
+      const parent = stack[stack.length - 1];
+      if (!parent) return id;
+      // The parent's current entry is the directory just rebuilt.
+      const [name, node] = parent.entries[parent.next - 1]!;
+      const old = (node.contents as { tree: BlobId }).tree;
+      parent.changed ||= id !== old;
+      parent.out.set(name, id === old ? node : { contents: { kind: "dir", tree: id }, metadata: node.metadata });
+      continue;
+    }
+    const [name, node] = top.entries[top.next++]!;
+    const path = top.dir === "" ? name : `${top.dir}/${name}`;
+    if (h.skip?.(path)) {
+      top.changed = true;
+      continue;
+    }
+    const c = node.contents;
+    if (c.kind === "file") for (const chunk of c.chunks) await h.chunk(chunk, path);
+    if (c.kind !== "dir" || (!h.skip && done.has(c.tree))) top.out.set(name, node);
+    else stack.push(frame(c.tree, path));
+  }
 }

@@ -12,15 +12,18 @@ import { applyMetadata, makeDir, makeSymlink, removeNode } from "../fs/apply.ts"
 import { hashId } from "../kernels/sha224.ts";
 import { BackpakError } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
-import { compareUtf8 } from "../lib/order.ts";
 import { yieldPoint } from "../lib/yield-point.ts";
 import type { Repository } from "../repo/repository.ts";
+import { checkSnapshotLayout } from "../repo/snapshot-layout.ts";
 import { forestTree, type Forest } from "../repo/tree-cache.ts";
+import { walkNode } from "../repo/tree-walk.ts";
 import { compareTrees, type CompareCallbacks } from "./compare.ts";
 import { FileWriter, type UnwrittenFile, type WriteProgress } from "./file-writer.ts";
 import { forestFromFs } from "./fs-forest.ts";
 import { startBlobPool } from "./pipeline-setup.ts";
 import { loadRepository, snapshotWithForest, type LoadedRepository } from "./open.ts";
+import { refuseNonDirectoriesBetween } from "./nested-paths.ts";
+import { refuseOverlongPaths } from "./path-limit.ts";
 import { failIfIncomplete } from "./restore-report.ts";
 
 export interface RestoreOptions {
@@ -50,15 +53,21 @@ async function destination(id: SnapshotId, paths: readonly string[], forest: For
   if (output === undefined) {
     log.info(`Restoring snapshot ${id} to its paths, ${debugSet(paths)}`);
     for (const p of paths) map.set(path.basename(p), p);
+    refuseOverlongPaths(map, snapshotTop, forest);
+    refuseNonDirectoriesBetween(paths);
     // A top-level path that is gone is simply restored afresh.
     return { fs: await forestFromFs(paths.filter((p) => fs.existsSync(p)), snapshotTop, forest), map };
   }
   log.info(`Comparing snapshot ${id} to ${output}`);
-  fs.mkdirSync(output, { recursive: true });
   const name = path.basename(paths[0] ?? "");
-  if (paths.length === 1 && snapshotTop.get(name)?.contents.kind === "dir") {
-    // One directory: its contents go straight into the output directory.
-    map.set(name, output);
+  const oneDir = paths.length === 1 && snapshotTop.get(name)?.contents.kind === "dir";
+  // One directory: its contents go straight into the output directory. Several paths, or one file
+  // or symlink: each goes into the output directory under its name.
+  if (oneDir) map.set(name, output);
+  else for (const p of paths) map.set(path.basename(p), path.join(output, path.basename(p)));
+  refuseOverlongPaths(map, snapshotTop, forest);
+  fs.mkdirSync(output, { recursive: true });
+  if (oneDir) {
     const dir = fs.realpathSync(output);
     const previous = snapshotTop.get(name);
     const [fsRoot, fsForest] = await forestFromFs([dir], previous && new Map([[path.basename(dir), previous]]), forest);
@@ -69,8 +78,6 @@ async function destination(id: SnapshotId, paths: readonly string[], forest: For
     const id2 = hashId<"blob">(encodeTree(top));
     return { fs: [id2, new Map([...fsForest, [id2, top as Tree]])], map };
   }
-  // Several paths, or one file or symlink: each goes into the output directory under its name.
-  for (const p of paths) map.set(path.basename(p), path.join(output, path.basename(p)));
   return { fs: await forestFromFs([...map.values()].filter((p) => fs.existsSync(p)), snapshotTop, forest), map };
 }
 
@@ -97,6 +104,7 @@ export async function restore(repo: Repository, opts: RestoreOptions, progress?:
  */
 async function plan(loaded: LoadedRepository, opts: RestoreOptions, writer: FileWriter): Promise<number> {
   const { stored, forest } = await snapshotWithForest(loaded, opts.snapshot);
+  checkSnapshotLayout(stored, forest);
   const dest = await destination(stored.id, stored.snapshot.paths, forest, stored.snapshot.tree, opts.output);
   const restorer = new Restorer(dest.map, writer, opts);
   await compareTrees(dest.fs, [stored.snapshot.tree, forest], "", restorer);
@@ -178,17 +186,16 @@ class Restorer implements CompareCallbacks {
     applyMetadata(dest, node, { times: this.opts.times, permissions: this.opts.permissions });
   }
 
+  /** Creates the node at `dest` and everything beneath it; a directory's metadata is queued after its contents. */
   async #add(dest: string, node: Node, forest: Forest): Promise<void> {
-    await yieldPoint();
-    const c = node.contents;
-    // A new symlink keeps the time it was made at, as in backpak.
-    if (c.kind === "file") this.files.file(dest, node, false);
-    else if (c.kind === "symlink") makeSymlink(c.target, dest);
-    else {
-      makeDir(dest);
-      const tree = forestTree(forest, c.tree);
-      for (const name of [...tree.keys()].sort(compareUtf8)) await this.#add(path.join(dest, name), tree.get(name)!, forest);
-      this.files.dir(dest, node);
+    for (const [p, n, exit] of walkNode(dest, node, forest, { exits: true })) {
+      await yieldPoint();
+      const c = n.contents;
+      // A new symlink keeps the time it was made at, as in backpak.
+      if (exit) this.files.dir(p, n);
+      else if (c.kind === "file") this.files.file(p, n, false);
+      else if (c.kind === "symlink") makeSymlink(c.target, p);
+      else makeDir(p);
     }
   }
 }

@@ -5,10 +5,12 @@
  * to size snapshots holding an empty directory).
  */
 import type { BlobId } from "../format/id.ts";
-import { EMPTY_TREE_ID } from "../format/tree.ts";
+import { EMPTY_TREE_ID, type Tree } from "../format/tree.ts";
 import { BackpakError } from "../lib/errors.ts";
 import type { BlobLocation } from "../repo/master-index.ts";
-import { forestTree, type Forest } from "../repo/tree-cache.ts";
+import type { Forest } from "../repo/tree-cache.ts";
+import { foldTrees } from "../repo/tree-fold.ts";
+import { walkTree } from "../repo/tree-walk.ts";
 
 export interface FileSize {
   introduced: number;
@@ -20,11 +22,23 @@ export interface ForestSizes {
   chunkBytes: number;
   introduced: number;
   reused: number;
-  /** Per file (tree-relative path), for files with any data. */
+  /** Per file (tree-relative path), for files with any data; empty unless asked for. */
   readonly perFile: Map<string, FileSize>;
 }
 
-export function forestSizes(root: BlobId, forest: Forest, blobs: ReadonlyMap<BlobId, BlobLocation>, seen: Set<BlobId>): ForestSizes {
+/** Tree and chunk bytes of everything beneath a tree, counting each path. */
+interface Totals {
+  readonly trees: number;
+  readonly chunks: number;
+}
+
+/**
+ * Sizes of the snapshot `root`. With `perFile` every path is walked to name each file; without, a
+ * subtree seen before (in this snapshot or an earlier one) is counted as reused whole from its
+ * totals, which are computed once per distinct tree, so shared subtrees cost one visit however
+ * many paths they expand to.
+ */
+export function forestSizes(root: BlobId, forest: Forest, blobs: ReadonlyMap<BlobId, BlobLocation>, seen: Set<BlobId>, opts: { readonly perFile: boolean }): ForestSizes {
   const s: ForestSizes = { treeBytes: 0, chunkBytes: 0, introduced: 0, reused: 0, perFile: new Map() };
   const size = (id: BlobId, what: string): number => {
     if (id === EMPTY_TREE_ID) return 1;
@@ -39,27 +53,53 @@ export function forestSizes(root: BlobId, forest: Forest, blobs: ReadonlyMap<Blo
     else s.reused += n;
     return fresh;
   };
-  const walk = (id: BlobId, dir: string): void => {
+  const totals = new Map<BlobId, Totals>();
+  const totalsOf = (tree: Tree, sub: (id: BlobId) => Totals): Totals => {
+    let trees = 0;
+    let chunks = 0;
+    for (const node of tree.values()) {
+      const c = node.contents;
+      if (c.kind === "dir") {
+        const t = sub(c.tree);
+        trees += size(c.tree, "tree") + t.trees;
+        chunks += t.chunks;
+      } else if (c.kind === "file") for (const chunk of c.chunks) chunks += size(chunk, "chunk");
+    }
+    return { trees, chunks };
+  };
+  /** Set when the directory just met was counted whole, so the walk leaves out its contents. */
+  let countedWhole = false;
+  const countTree = (id: BlobId): void => {
+    if (!opts.perFile && seen.has(id)) {
+      const t = foldTrees(id, forest, totalsOf, totals);
+      const all = size(id, "tree") + t.trees + t.chunks;
+      s.treeBytes += size(id, "tree") + t.trees;
+      s.chunkBytes += t.chunks;
+      s.reused += all;
+      countedWhole = true;
+      return;
+    }
     const ts = size(id, "tree");
     s.treeBytes += ts;
     count(id, ts);
-    for (const [name, node] of forestTree(forest, id)) {
-      const path = dir === "" ? name : `${dir}/${name}`;
-      const c = node.contents;
-      if (c.kind === "dir") walk(c.tree, path);
-      else if (c.kind === "file" && c.chunks.length > 0) {
-        const f: FileSize = { introduced: 0, reused: 0 };
-        for (const chunk of c.chunks) {
-          const n = size(chunk, "chunk");
-          s.chunkBytes += n;
-          if (count(chunk, n)) f.introduced += n;
-          else f.reused += n;
-        }
-        s.perFile.set(path, f);
-      }
-    }
   };
-  walk(root, "");
+  countTree(root);
+  if (countedWhole) return s;
+  for (const [path, node] of walkTree("", forest, root, { skip: () => countedWhole })) {
+    countedWhole = false;
+    const c = node.contents;
+    if (c.kind === "dir") countTree(c.tree);
+    else if (c.kind === "file" && c.chunks.length > 0) {
+      const f: FileSize = { introduced: 0, reused: 0 };
+      for (const chunk of c.chunks) {
+        const n = size(chunk, "chunk");
+        s.chunkBytes += n;
+        if (count(chunk, n)) f.introduced += n;
+        else f.reused += n;
+      }
+      if (opts.perFile) s.perFile.set(path, f);
+    }
+  }
   return s;
 }
 

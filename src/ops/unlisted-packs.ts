@@ -11,7 +11,7 @@ export function warnUnlistedPacks(stored: Iterable<PackId>, indexed: ReadonlyMap
     unlisted++;
   }
   if (unlisted > 0) {
-    log.warn(`${unlisted} ${unlisted === 1 ? "pack is" : "packs are"} unreachable. Consider running \`rebuild-index\` if you aren't running \`backup\` right now.`);
+    log.warn(`${unlisted} ${unlisted === 1 ? "pack is" : "packs are"} unreachable. If no \`backup\` is running now, \`prune\` deletes them (their blobs are packed again when needed), or \`rebuild-index\` lists them if an index was lost.`);
   }
   return unlisted;
 }

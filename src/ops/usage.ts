@@ -30,7 +30,7 @@ export async function usage(repo: Repository): Promise<UsageReport> {
   let reusedBytes = 0;
   const { chronological, damaged } = loaded.snapshots;
   for (const s of chronological) {
-    const sizes = forestSizes(s.snapshot.tree, await loadForest(s.snapshot.tree, loaded.trees), loaded.index.blobs, seen);
+    const sizes = forestSizes(s.snapshot.tree, await loadForest(s.snapshot.tree, loaded.trees), loaded.index.blobs, seen, { perFile: false });
     uniqueBytes += sizes.introduced;
     reusedBytes += sizes.reused;
   }

@@ -85,7 +85,7 @@ export class ChunkReader {
       const f = frames[fi]!;
       const zframe = new Uint8Array(f.end - f.start);
       reader.readInto(zframe, f.start);
-      const raw = zstdDecompress(zframe, `pack ${pack}'s frame at byte ${f.start}`, f.rawSize);
+      const raw = zstdDecompress(zframe, `pack ${pack}'s frame at byte ${f.start}`, { exactly: f.rawSize });
       this.framesRead++;
       let off = 0;
       for (let b = f.firstBlob; b < f.firstBlob + f.blobCount; b++) {

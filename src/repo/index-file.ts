@@ -1,6 +1,7 @@
 /** Index files on disk: "MKBAKIDX1" + zstd(CBOR); loading verifies the ID, writing goes through the working directory. */
 import path from "node:path";
 import type { Backend } from "../backend/index.ts";
+import { cborCapFor } from "../format/cbor-cap.ts";
 import { decodeIndex, encodeIndex, type IndexContents } from "../format/index-file.ts";
 import { INDEX_MAGIC, hasMagic, magicBytes } from "../format/magic.ts";
 import type { IndexId } from "../format/id.ts";
@@ -19,7 +20,8 @@ export function buildIndexFile(index: IndexContents): { id: IndexId; file: Uint8
 /** Decodes an index file's bytes, checking them against `id` when one is expected. */
 export function parseIndexFile(file: Uint8Array, what: string): { id: IndexId; index: IndexContents } {
   if (!hasMagic(file, INDEX_MAGIC)) throw new BackpakError("corrupt", `Wrong magic bytes for index file ${what}`);
-  const cbor = zstdDecompress(file.subarray(INDEX_MAGIC.length), what);
+  const compressed = file.subarray(INDEX_MAGIC.length);
+  const cbor = zstdDecompress(compressed, what, { atMost: cborCapFor(compressed.length) });
   return { id: hashId<"index">(cbor), index: decodeIndex(cbor, what) };
 }
 

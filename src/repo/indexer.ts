@@ -10,9 +10,9 @@ import type { IndexContents } from "../format/index-file.ts";
 import type { IndexId, PackId } from "../format/id.ts";
 import type { Manifest } from "../format/manifest.ts";
 import { BackpakError } from "../lib/errors.ts";
-import { writeFileAtomic, writeFileSynced } from "../lib/fsutil.ts";
+import { PRIVATE_FILE, writeFileAtomic, writeFileSynced } from "../lib/fsutil.ts";
 import { buildIndexFile, indexFileName } from "./index-file.ts";
-import { scratchWrite } from "./work-temps.ts";
+import { scratchWrite, workTempTag } from "./work-temps.ts";
 
 export const WIP_INDEX = "backpak-wip.index";
 
@@ -60,8 +60,9 @@ export class Indexer {
   }
 
   #writeWip(): void {
+    // Named after this process, so a later run can delete it if this one is killed while writing.
     const file = buildIndexFile(this.contents()).file;
-    scratchWrite(this.wipPath, () => writeFileAtomic(this.wipPath, file));
+    scratchWrite(this.wipPath, () => writeFileAtomic(this.wipPath, file, PRIVATE_FILE, workTempTag()));
   }
 
   /** Writes `<id>.index` in the working directory; undefined when nothing was indexed. */

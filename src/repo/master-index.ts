@@ -18,6 +18,8 @@ export interface BlobLocation {
 export interface MasterIndex {
   /** Every index file listed in the repository (superseded ones included). */
   readonly allIndexes: readonly IndexId[];
+  /** Listed indexes that another listed index supersedes (left by an interrupted prune or rebuild-index). */
+  readonly superseded: readonly IndexId[];
   /** Packs and their manifests, from the indexes that are not superseded. */
   readonly packs: ReadonlyMap<PackId, Manifest>;
   readonly blobs: ReadonlyMap<BlobId, BlobLocation>;
@@ -40,7 +42,8 @@ export async function loadMasterIndex(backend: Backend): Promise<MasterIndex> {
     for (const [pack, manifest] of index.packs) packs.set(pack, manifest);
   }
   const { blobs, duplicates } = blobMap(packs);
-  return { allIndexes: listed.map((l) => l.id), packs, blobs, duplicateBlobs: duplicates };
+  const allIndexes = listed.map((l) => l.id);
+  return { allIndexes, superseded: allIndexes.filter((id) => superseded.has(id)), packs, blobs, duplicateBlobs: duplicates };
 }
 
 /** Maps every blob to the pack holding it. */

@@ -3,6 +3,7 @@
  * writes it, or several concatenated frames as we do), the zstd-compressed manifest, and its
  * compressed length as a big-endian u32.
  */
+import { cborCapFor } from "../format/cbor-cap.ts";
 import { PACK_MAGIC, hasMagic } from "../format/magic.ts";
 import { decodeManifest, type Manifest, type ManifestEntry } from "../format/manifest.ts";
 import type { PackId } from "../format/id.ts";
@@ -43,7 +44,7 @@ function layoutFrom(reader: Pick<RangeReader, "size" | "readInto">, id: PackId):
   if (start < PACK_MAGIC.length) throw new BackpakError("corrupt", `${what} is truncated: its manifest length ${len} runs past the start`);
   const frame = new Uint8Array(len);
   reader.readInto(frame, start);
-  const cbor = zstdDecompress(frame, `${what}'s manifest`);
+  const cbor = zstdDecompress(frame, `${what}'s manifest`, { atMost: cborCapFor(frame.length) });
   const actual = hashId<"pack">(cbor);
   if (actual !== id) throw new BackpakError("corrupt", `Pack ${id}'s manifest changed! Now hashes to ${actual}`);
   return { manifest: decodeManifest(cbor, what), blobsEnd: start };
@@ -60,7 +61,7 @@ export interface PackBlob {
  */
 export function unpackBlobs(file: Uint8Array, id: PackId, manifest: Manifest, layout: PackLayout = readPackLayout(file, id)): PackBlob[] {
   const total = manifest.reduce((n, e) => n + e.length, 0);
-  const data = zstdDecompress(file.subarray(PACK_MAGIC.length, layout.blobsEnd), `pack ${id}'s blobs`, total);
+  const data = zstdDecompress(file.subarray(PACK_MAGIC.length, layout.blobsEnd), `pack ${id}'s blobs`, { exactly: total });
   const out: PackBlob[] = [];
   let off = 0;
   for (const entry of manifest) {

@@ -43,19 +43,35 @@ export class TreeCache implements TreeSource {
 /** All trees reachable from `root`, by ID. */
 export type Forest = ReadonlyMap<BlobId, Tree>;
 
-/** Loads every tree under `root`; a tree that contains itself is reported, not followed forever. */
+/**
+ * Loads every tree under `root`, depth first on an explicit stack (a tree nested 10,000 deep
+ * costs heap, not call stack); a tree that contains itself is reported, not followed forever.
+ */
 export async function loadForest(root: BlobId, source: TreeSource): Promise<Forest> {
   const forest = new Map<BlobId, Tree>();
-  const visit = async (id: BlobId, path: Set<BlobId>): Promise<void> => {
-    if (path.has(id)) throw new BackpakError("corrupt", `Cycle detected! Tree ${id} contains itself`);
-    if (forest.has(id)) return;
+  /** The trees on the current branch, which a subtree must not be one of. */
+  const onBranch = new Set<BlobId>();
+  const stack: { readonly id: BlobId; readonly subtrees: BlobId[]; next: number }[] = [];
+  const enter = async (id: BlobId): Promise<void> => {
     const tree = await source.tree(id);
     forest.set(id, tree);
-    path.add(id);
-    for (const node of tree.values()) if (node.contents.kind === "dir") await visit(node.contents.tree, path);
-    path.delete(id);
+    onBranch.add(id);
+    const subtrees: BlobId[] = [];
+    for (const node of tree.values()) if (node.contents.kind === "dir") subtrees.push(node.contents.tree);
+    stack.push({ id, subtrees, next: 0 });
   };
-  await visit(root, new Set());
+  await enter(root);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    if (top.next === top.subtrees.length) {
+      stack.pop();
+      onBranch.delete(top.id);
+      continue;
+    }
+    const sub = top.subtrees[top.next++]!;
+    if (onBranch.has(sub)) throw new BackpakError("corrupt", `Cycle detected! Tree ${sub} contains itself`, { hint: "run `backpak check` to find the snapshots that use it" });
+    if (!forest.has(sub)) await enter(sub);
+  }
   return forest;
 }
 

@@ -1,6 +1,6 @@
 /**
  * The working directory is scratch space: writers first check they can write there. Temporary
- * files in it (unfinished packs, snapshots, dump scratch) are named
+ * files in it (unfinished packs, snapshots, dump scratch, WIP indexes being rewritten) are named
  * with the ID of the process writing them, so a later run can delete the ones a killed run left
  * behind without touching those of a run still going. An interrupted run deletes its own.
  */
@@ -13,7 +13,8 @@ import { log } from "../lib/log.ts";
 
 export type WorkTempKind = "pack" | "snapshot" | "dump";
 
-const TEMP_NAME = /^temp-backpak-(\d+)-[0-9a-f]+\.(?:pack|snapshot|dump)$/;
+/** The process ID in a temporary file's name: `temp-backpak-<pid>-<hex>.<kind>`, or a WIP index being replaced, `backpak-wip.index.<pid>-<hex>.part`. */
+const TEMP_NAME = /^(?:temp-backpak-|backpak-wip\.index\.)(\d+)-[0-9a-f]+(?:\.pack|\.snapshot|\.dump|\.part)$/;
 
 /** This process's temporary paths (finished ones have been renamed away; removing them is a no-op). */
 const ours: string[] = [];
@@ -47,9 +48,14 @@ export function scratchWrite<T>(file: string, write: () => T): T {
   }
 }
 
+/** A tag naming this process, for temporary names a later run may clean up once the process is gone. */
+export function workTempTag(): string {
+  return `${process.pid}-${randomTag()}`;
+}
+
 /** A fresh temporary path in `workDir` for this process, deleted if the process is interrupted. */
 export function workTempPath(workDir: string, kind: WorkTempKind): string {
-  const p = path.join(workDir, `temp-backpak-${process.pid}-${randomTag()}.${kind}`);
+  const p = path.join(workDir, `temp-backpak-${workTempTag()}.${kind}`);
   ours.push(p);
   if (!registered) {
     registered = true;

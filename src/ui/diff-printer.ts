@@ -6,7 +6,8 @@
 import type { Node } from "../format/tree.ts";
 import type { CompareCallbacks } from "../ops/compare.ts";
 import type { Forest } from "../repo/tree-cache.ts";
-import { metadataLetter, nodeLine, walkNode } from "./tree-lines.ts";
+import { walkNode } from "../repo/tree-walk.ts";
+import { metadataLetter, nodeLine } from "./tree-lines.ts";
 
 export class DiffPrinter implements CompareCallbacks {
   constructor(

@@ -177,7 +177,7 @@ const digest = new Uint8Array(28);
  */
 function decompress(slots: Slots, slot: number, data: Uint8Array): void {
   const off = slots.item(slot, 0, 0);
-  const raw = zstdDecompress(data.subarray(off, off + slots.item(slot, 0, 1)), "the frame", slots.item(slot, 0, 2));
+  const raw = zstdDecompress(data.subarray(off, off + slots.item(slot, 0, 1)), "the frame", { exactly: slots.item(slot, 0, 2) });
   allocated += raw.length;
   const items = slots.get(slot, H.Items);
   for (let i = 1; i < items; i++) {

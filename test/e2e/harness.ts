@@ -37,6 +37,8 @@ export interface RunOptions {
   readonly cwd?: string;
   /** Run as this unprivileged uid (and gid) when the tests run as root, through setpriv. */
   readonly asUser?: number;
+  /** A command that runs the binary, such as `strace -o FILE` (the binary and its arguments follow it). */
+  readonly wrapper?: readonly string[];
 }
 
 let sandboxHome: string | undefined;
@@ -79,7 +81,7 @@ const decoder = new TextDecoder();
 function spawnOptions(args: readonly string[], opts: RunOptions): { cmd: string[]; env: Record<string, string>; cwd: string } {
   requireBinary();
   const drop = opts.asUser !== undefined && isRoot ? ["setpriv", `--reuid=${opts.asUser}`, `--regid=${opts.asUser}`, "--clear-groups"] : [];
-  return { cmd: [...drop, BIN, ...args], env: sandboxEnv(opts.env), cwd: opts.cwd ?? home() };
+  return { cmd: [...drop, ...(opts.wrapper ?? []), BIN, ...args], env: sandboxEnv(opts.env), cwd: opts.cwd ?? home() };
 }
 
 function result(args: readonly string[], code: number | null, stdout: Uint8Array, stderr: Uint8Array): RunResult {
@@ -110,6 +112,11 @@ export function runInTerminal(args: readonly string[], opts: RunOptions = {}): {
   const { cmd, env, cwd } = spawnOptions(args, opts);
   const proc = Bun.spawnSync({ cmd: ["script", "-qfec", cmd.map(shellWord).join(" "), "/dev/null"], env, cwd, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
   return { code: proc.exitCode ?? -1, output: decoder.decode(proc.stdout).replace(/\r\n/g, "\n") };
+}
+
+/** The ID of a process that has exited (for names that a killed run would have left). */
+export function deadPid(): number {
+  return Bun.spawnSync(["true"]).pid;
 }
 
 /** Starts `backpak <cli args>` and returns the running process (stdout discarded, stderr piped), for tests that stop it. */

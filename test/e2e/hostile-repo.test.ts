@@ -1,15 +1,17 @@
 /**
  * Hostile (or damaged) repositories: a tree naming an entry "../escaped" is refused before
  * anything is written, naming the tree; a pack whose small blob decompresses into gigabytes is
- * refused without decompressing them.
+ * refused without decompressing them, and so is an index or a pack manifest that would.
  */
 import { expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
+import { INDEX_MAGIC } from "../../src/format/magic.ts";
 import { encodeTree, type Node, type Tree } from "../../src/format/tree.ts";
+import { concatBytes, u32BE } from "../../src/lib/bytes.ts";
 import { blobId, craftRepo, writeIndex, writePack, writePackOf, writeSnapshot } from "../helpers/craft-repo.ts";
 import { streamedFrame } from "../helpers/zstd-stream.ts";
-import { cleanUpAfterThisFile, cli, fails, filesIn, tempDir } from "./harness.ts";
+import { cleanUpAfterThisFile, cli, errorReport, fails, filesIn, tempDir } from "./harness.ts";
 
 cleanUpAfterThisFile();
 
@@ -70,4 +72,28 @@ test("a pack whose blob stream would decompress into a gigabyte is refused, nami
     expect(r.stderr).toContain("decompresses to more than 10 bytes");
   }
   expect(filesIn(out)).toEqual([]);
+});
+
+test("an index or a pack manifest that is a zstd bomb is refused, naming it, without decompressing it all", async () => {
+  const base = tempDir("hostile-cbor-bomb");
+  const repo = path.join(base, "repo");
+  craftRepo(repo);
+  const zeros = new Uint8Array(256 << 20);
+  const bomb = await streamedFrame([zeros, zeros, zeros, zeros]);
+  const payload = new TextEncoder().encode("fine\n");
+  const { id: packId } = await writePack(repo, [payload], "chunk");
+  const packFile = path.join(repo, "packs", `${packId}.pack`);
+  const honest = fs.readFileSync(packFile);
+  const manifestLength = honest.readUInt32BE(honest.length - 4);
+  fs.writeFileSync(packFile, Buffer.concat([honest.subarray(0, honest.length - 4 - manifestLength), bomb, u32BE(bomb.length)]));
+  writeIndex(repo, [{ id: packId, manifest: [{ type: "chunk", length: payload.length, id: blobId(payload) }] }]);
+  const work = path.join(base, "work");
+  fs.mkdirSync(work);
+  const packReport = errorReport(fails(cli(work, repo, ["check", "--read-packs"])));
+  expect(packReport).toContain(`pack ${packId}'s manifest decompresses to more than`);
+
+  const indexId = "0".repeat(45);
+  fs.writeFileSync(path.join(repo, "indexes", `${indexId}.index`), concatBytes([Buffer.from(INDEX_MAGIC), bomb]));
+  expect(errorReport(fails(cli(work, repo, ["check"])))).toContain(`Index ${indexId}: index ${indexId} decompresses to more than`);
+  expect(errorReport(fails(cli(work, repo, ["snapshots", "--sizes"])))).toContain(`index ${indexId} decompresses to more than`);
 });

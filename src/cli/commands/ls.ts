@@ -1,8 +1,9 @@
 /** `backpak ls <SNAPSHOT>`: every path in a snapshot. */
 import { log } from "../../lib/log.ts";
 import { loadRepository, snapshotWithForest } from "../../ops/open.ts";
-import { stdout } from "../../ui/output.ts";
-import { nodeLine, walkTree } from "../../ui/tree-lines.ts";
+import { walkTree } from "../../repo/tree-walk.ts";
+import { BufferedLines } from "../../ui/buffered-lines.ts";
+import { nodeLine } from "../../ui/tree-lines.ts";
 import { arg, type Command } from "../command.ts";
 
 export const ls: Command = {
@@ -16,8 +17,10 @@ export const ls: Command = {
     const loaded = await loadRepository(ctx.openRepository());
     const { stored, forest } = await snapshotWithForest(loaded, arg.pos(args, "SNAPSHOT"));
     log.info(`Listing files for snapshot ${stored.id}`);
-    const lines: string[] = [];
-    for (const [p, node] of walkTree("", forest, stored.snapshot.tree)) lines.push(nodeLine("", p, node));
-    if (lines.length > 0) stdout.write(lines.join("\n") + "\n");
+    // Printed as the walk goes: a snapshot whose shared subtrees expand to millions of paths
+    // never has its listing in memory.
+    const out = new BufferedLines();
+    for (const [p, node] of walkTree("", forest, stored.snapshot.tree)) out.line(nodeLine("", p, node));
+    out.flush();
   },
 };

@@ -12,7 +12,7 @@ export const prune: Command = {
     name: "prune",
     about: "Garbage collect: condense the backup, throwing out unused data.",
     details:
-      "Forgetting a snapshot doesn't delete any data it references, since many snapshots share data.\nPacks with no data any snapshot uses are deleted; those with some are repacked.\nThe new index is stored before anything is deleted; an interrupted prune resumes.",
+      "Forgetting a snapshot doesn't delete any data it references, since many snapshots share data.\nPacks with no data any snapshot uses are deleted; those with some are repacked.\nThe new index is stored before anything is deleted; an interrupted prune resumes.\nPacks no index lists, superseded indexes (what a killed run leaves) and second copies of blobs go too.",
     options: [{ long: "dry-run", short: "n", kind: "flag", help: "Work out and build everything, delete nothing" }],
   },
   async run(args, ctx) {

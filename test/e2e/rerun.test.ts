@@ -1,0 +1,66 @@
+/**
+ * Rerunning a command that was killed completes it and cleans what it left: forget of snapshots
+ * already gone, and the scratch files a killed run left in the working directory.
+ */
+import { expect, test } from "bun:test";
+import fs from "node:fs";
+import path from "node:path";
+import { randomBytes } from "../helpers/random.ts";
+import { cleanUpAfterThisFile, cli, deadPid, errorReport, fails, filesIn, listedSnapshots, ok, setup, tempDir } from "./harness.ts";
+
+cleanUpAfterThisFile();
+
+test("a rerun forget of snapshots already removed succeeds, but a prefix that matches nothing is still an error", () => {
+  const { work, repo } = setup("rerun-forget");
+  const file = path.join(work, "data", "f.txt");
+  fs.mkdirSync(path.dirname(file));
+  for (const text of ["one", "two", "three"]) {
+    fs.writeFileSync(file, text);
+    ok(cli(work, repo, ["backup", path.dirname(file)]));
+  }
+  const [a, b, c] = listedSnapshots(work, repo) as [string, string, string];
+  // As a `forget A B` killed after deleting A leaves it.
+  ok(cli(work, repo, ["forget", a]));
+
+  const rerun = ok(cli(work, repo, ["forget", a, b]));
+  expect(rerun.stderr).toMatch(new RegExp(`INFO .*Snapshot ${a} is already removed`));
+  expect(rerun.stdout).toBe(`Forgetting ${b}\n`);
+  expect(listedSnapshots(work, repo)).toEqual([c]);
+
+  expect(errorReport(fails(cli(work, repo, ["forget", a.slice(0, 8)])))).toContain(`No snapshots start with ${a.slice(0, 8)}`);
+  expect(listedSnapshots(work, repo)).toEqual([c]);
+});
+
+/**
+ * Puts in `work` what killed runs leave (returned as the names that must go) beside what a live
+ * run has (which must stay): temporary packs and WIP indexes being rewritten, named after their
+ * process, and finished files that were never stored.
+ */
+function plantLeftovers(work: string, id: string): { gone: string[]; live: string[] } {
+  const dead = deadPid();
+  const gone = [`temp-backpak-${dead}-0123456789ab.pack`, `backpak-wip.index.${dead}-0123456789ab.part`, `${id}.pack`, `${id}.snapshot`, `${id}.index`];
+  const live = [`temp-backpak-${process.pid}-0123456789ab.pack`, `backpak-wip.index.${process.pid}-0123456789ab.part`];
+  for (const name of [...gone, ...live]) fs.writeFileSync(path.join(work, name), "left behind");
+  return { gone, live };
+}
+
+test("the next backup, copy, filter-snapshot, prune or rebuild-index deletes what killed runs left in its working directory, and nothing of a live run", () => {
+  const { work, repo } = setup("rerun-leftovers");
+  const data = path.join(work, "data");
+  fs.mkdirSync(path.join(data, "skipped"), { recursive: true });
+  fs.writeFileSync(path.join(data, "kept.bin"), randomBytes(1, 100_000));
+  fs.writeFileSync(path.join(data, "skipped", "x.bin"), randomBytes(2, 100_000));
+  ok(cli(work, repo, ["backup", data]));
+  const [id] = listedSnapshots(work, repo) as [string];
+  const dest = tempDir("rerun-leftovers-dest");
+  ok(cli(work, dest, ["init", "filesystem"]));
+
+  for (const args of [["backup", data], ["copy", "--to", dest, "LAST"], ["filter-snapshot", "--skip", "skipped", id], ["prune"], ["rebuild-index"]]) {
+    const scratch = tempDir(`rerun-leftovers-${args[0]}`);
+    const { gone, live } = plantLeftovers(scratch, id);
+    const r = ok(cli(scratch, repo, args));
+    for (const name of gone) expect(r.stderr).toContain(`Removed ${name}`);
+    expect(filesIn(scratch).sort()).toEqual([...live].sort());
+  }
+  ok(cli(work, repo, ["check", "--read-packs"]));
+});
