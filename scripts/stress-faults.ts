@@ -38,14 +38,13 @@ const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.le
 const randomBytes = (n: number): Uint8Array => Uint8Array.from({ length: n }, () => Math.floor(random() * 256));
 
 const dir = values.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "backpak-stress-faults-"));
+// Every command runs in the same working directory, so a failed copy's WIP index (listing the
+// destination's packs) meets the next backup of the source, as it would a user's.
 const work = path.join(dir, "work");
-// copy gets its own working directory: its WIP index lists the destination's packs, which a
-// backup of the source from the same directory would take for its own (and fail).
-const copyWork = path.join(dir, "copy-work");
 const src = path.join(dir, "src");
 const repo = path.join(dir, "repo");
 const dest = path.join(dir, "dest");
-for (const d of [work, copyWork, src]) fs.mkdirSync(d, { recursive: true });
+for (const d of [work, src]) fs.mkdirSync(d, { recursive: true });
 
 interface Run {
   code: number;
@@ -53,9 +52,9 @@ interface Run {
   stderr: string;
 }
 
-function backpak(r: string, args: readonly string[], fault?: string, cwd = work): Run {
+function backpak(r: string, args: readonly string[], fault?: string): Run {
   const env: Record<string, string> = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, TZ: "UTC", ...(fault ? { BACKPAK_BACKEND_FAULT: fault } : {}) };
-  const p = Bun.spawnSync({ cmd: [bin, "-C", cwd, "--config", "", "-r", r, ...args], env, stdout: "pipe", stderr: "pipe" });
+  const p = Bun.spawnSync({ cmd: [bin, "-C", work, "--config", "", "-r", r, ...args], env, stdout: "pipe", stderr: "pipe" });
   return { code: p.exitCode ?? -1, stdout: p.stdout.toString(), stderr: p.stderr.toString() };
 }
 
@@ -141,7 +140,7 @@ for (let step = 1; step <= runs; step++) {
     forget: target ? ["forget", target] : ["forget", "--keep-last", "1000"],
     restore: ["restore", "--output", path.join(dir, "faulted-out"), "LAST"],
   };
-  const r = backpak(repo, args[command]!, fault, command === "copy" ? copyWork : work);
+  const r = backpak(repo, args[command]!, fault);
   fs.rmSync(path.join(dir, "faulted-out"), { recursive: true, force: true });
   stats.runs++;
   if (r.code === 0) stats.unaffected++;
