@@ -2,7 +2,9 @@
  * Picks the concrete backends for a repository from its config (spec §2.3): a plain filesystem
  * repository is used directly; a Backblaze B2, S3 or SFTP one, or a filesystem one with a filter or
  * `force_cache`, goes through the local cache, in front of the filter (if any), in front of the
- * storage (filesystem, B2, S3 or SFTP). Lock objects always go to the storage directly.
+ * storage (filesystem, B2, S3 or SFTP). Lock objects always go to the storage directly. When
+ * $BACKPAK_BACKEND_FAULT is set (tests), the storage is wrapped in a FaultyBackend that injects the
+ * faults it names.
  */
 import type { Backend } from "../backend/backend.ts";
 import { B2Backend } from "../backend/b2.ts";
@@ -10,6 +12,8 @@ import { CachedBackend, type CacheReads } from "../backend/cache.ts";
 import { CacheStore, defaultCacheDir } from "../backend/cache-store.ts";
 import { CountingBackend, type Tally } from "../backend/counting.ts";
 import { FilesystemBackend } from "../backend/filesystem.ts";
+import { parseFaultPlan, FAULT_ENV, type FaultPlan } from "../backend/fault-plan.ts";
+import { FaultyBackend } from "../backend/faulty.ts";
 import { FilterBackend } from "../backend/filter.ts";
 import { S3Backend } from "../backend/s3.ts";
 import { SftpBackend } from "../backend/sftp.ts";
@@ -39,6 +43,14 @@ function cacheStore(size: number): CacheStore {
   return store;
 }
 
+/** The faults of $BACKPAK_BACKEND_FAULT, read once: every backend of this process shares them (and their call counts). */
+let faults: { plan: FaultPlan | undefined } | undefined;
+
+function withFaults(storage: Backend): Backend {
+  faults ??= { plan: parseFaultPlan(process.env[FAULT_ENV]) };
+  return faults.plan ? new FaultyBackend(storage, faults.plan) : storage;
+}
+
 /**
  * The backends for a repository at `location` with `config`, as `choice` asks: the one for objects,
  * and the storage itself for locks (tiny objects other machines create and remove, which a cache
@@ -47,7 +59,7 @@ function cacheStore(size: number): CacheStore {
 export function makeBackends(config: RepoConfig, location: string, choice: BackendChoice): RepositoryBackends {
   const count = (b: Backend): Backend => (choice.traffic ? new CountingBackend(b, choice.traffic) : b);
   const storage = config.backend;
-  const raw = storageBackend(storage, location);
+  const raw = withFaults(storageBackend(storage, location));
   // Lock requests aren't counted: -v reports the requests the command's own work made.
   if (storage.type === "Filesystem" && config.filter === undefined && !storage.forceCache) return { backend: count(raw), locks: raw };
   const filtered = config.filter === undefined ? raw : new FilterBackend(raw, config.filter.filter, config.filter.unfilter);

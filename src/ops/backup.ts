@@ -20,6 +20,7 @@ import { transfersAtOnce, type Repository } from "../repo/repository.ts";
 import { EMPTY_INDEX, findResumable } from "../repo/resume.ts";
 import { loadSnapshots, snapshotId, storeSnapshot, type StoredSnapshot } from "../repo/snapshots.ts";
 import { TreeCache, loadForest, type Forest } from "../repo/tree-cache.ts";
+import { sizesListedAsWritten } from "../repo/stored-sizes.ts";
 import { RepoWriter } from "../repo/writer.ts";
 import { chunkPipeline, startBackupPool } from "./pipeline-setup.ts";
 import { skipMatcher } from "./skips.ts";
@@ -149,6 +150,7 @@ async function packTrees(
     start: resumable?.wip ?? EMPTY_INDEX,
     dryRun: opts.dryRun,
     uploads: transfersAtOnce(repo.config),
+    exactSizes: sizesListedAsWritten(repo.config),
   });
   const pipeline = chunkPipeline(pool, inputBytes, (frame) => writer.addChunkFrame(frame.entries, frame.bytes));
   const tick = progress.tick;
@@ -192,7 +194,7 @@ async function finishSnapshot(repo: Repository, root: BlobId, paths: string[], s
     log.info("Snapshot is the same as the last! Pass --allow-repeat to create a duplicate.");
     return { kind: "repeat" };
   }
-  const id = opts.dryRun ? snapshotId(snapshot) : await storeSnapshot(repo.backend, snapshot, opts.workDir);
+  const id = opts.dryRun ? snapshotId(snapshot) : await storeSnapshot(repo, snapshot, opts.workDir);
   return { kind: "snapshot", id, snapshot };
 }
 

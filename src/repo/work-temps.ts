@@ -6,7 +6,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { BackpakError } from "../lib/errors.ts";
+import { BackpakError, context } from "../lib/errors.ts";
 import { randomTag } from "../lib/fsutil.ts";
 import { onInterrupt } from "../lib/interrupt.ts";
 import { log } from "../lib/log.ts";
@@ -30,6 +30,22 @@ export function checkScratchDir(workDir: string): void {
       cause: err,
       hint: "they are written in the working directory before they are stored: run backpak in a directory you can write to, or give one with -C <DIR>",
     });
+  }
+}
+
+/** The error for a failed write of `file` in the scratch directory: it names the file, and a full disk says where to make room. */
+export function scratchWriteError(file: string, err: unknown): BackpakError {
+  const full = (err as NodeJS.ErrnoException).code === "ENOSPC";
+  const hint = full ? `the scratch directory is full: free some space in ${path.dirname(file)}, or run backpak with -C <DIR> on a disk with room; the next run resumes where this one stopped` : undefined;
+  return context("io", `Couldn't write ${file} in the scratch directory`, err, hint);
+}
+
+/** Runs `write`, which writes `file` in the scratch directory, naming the file if it fails (see scratchWriteError). */
+export function scratchWrite<T>(file: string, write: () => T): T {
+  try {
+    return write();
+  } catch (err) {
+    throw scratchWriteError(file, err);
   }
 }
 

@@ -2,6 +2,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll } from "bun:test";
+import { randomBytes } from "../helpers/random.ts";
 import { cleanUpAfterThisFile as cleanUpTempDirs, tempDir } from "../helpers/tmp.ts";
 import { contentsOf, entriesIn } from "../helpers/tree-contents.ts";
 export { contentsOf, entriesIn, tempDir };
@@ -124,6 +125,29 @@ export function spawnCli(work: string, repo: string, args: readonly string[], en
   return Bun.spawn({ ...spawnOptions(cliArgs(work, repo, args), { env }), stdin: "ignore", stdout: "ignore", stderr: "pipe" });
 }
 
+/** Resolves once `ready()` holds, checking now and whenever an entry of `dir` changes; rejects if `proc` ends first (its stderr is read meanwhile). */
+export function whenReady(dir: string, ready: () => boolean, proc: Bun.Subprocess<"ignore", "ignore", "pipe">): Promise<void> {
+  // Read as it comes, so the run never blocks on a full pipe.
+  const said = new Response(proc.stderr).text();
+  return new Promise((resolve, reject) => {
+    const watcher = fs.watch(dir);
+    let settled = false;
+    const settle = (err?: Error): void => {
+      if (settled) return;
+      settled = true;
+      watcher.close();
+      if (err) reject(err);
+      else resolve();
+    };
+    const check = (): void => {
+      if (ready()) settle();
+    };
+    watcher.on("change", check);
+    void proc.exited.then(async (code) => settle(new Error(`the backup ended (${code}) before it got there:\n${await said}`)));
+    check();
+  });
+}
+
 /** Like backpak's own tests' `cli_run`: `-C <work> --config "" --repository <repo> -vvv <args>`. */
 export function cli(work: string, repo: string, args: readonly string[], opts: RunOptions = {}): RunResult {
   return run(cliArgs(work, repo, args), opts);
@@ -173,6 +197,20 @@ export function withoutAtime(lines: readonly string[]): string[] {
 /** Non-empty stdout lines. */
 export function lines(stdout: string): string[] {
   return stdout.split("\n").filter((l) => l !== "");
+}
+
+/**
+ * A fresh working directory holding `src`, `count` files of `size` seeded random bytes (which
+ * don't compress), and `repo`, a filesystem repository with 1 MiB packs, so that they fill several.
+ */
+export function randomSourceAndRepo(label: string, count: number, size: number): { work: string; repo: string; src: string } {
+  const work = tempDir(`${label}-work`);
+  const repo = path.join(work, "repo");
+  const src = path.join(work, "src");
+  fs.mkdirSync(src);
+  for (let i = 0; i < count; i++) fs.writeFileSync(path.join(src, `f${i}`), randomBytes(1000 * count + i, size));
+  ok(cli(work, repo, ["init", "--pack-size", "1MiB", "filesystem"]));
+  return { work, repo, src };
 }
 
 /** A fresh working directory and an initialized filesystem repository. */

@@ -11,7 +11,7 @@ import { FaultProxy } from "../helpers/fault-proxy.ts";
 import { randomBytes } from "../helpers/random.ts";
 import { S3RVER_KEY_ID, S3RVER_SECRET } from "../helpers/s3-server.ts";
 import { s3ServerForThisFile, sshdsForThisFile } from "../helpers/servers-for-this-file.ts";
-import { cleanUpAfterThisFile, cli, cliAsync, contentsOf, ok, spawnCli, tempDir, type RunResult } from "./harness.ts";
+import { cleanUpAfterThisFile, cli, cliAsync, contentsOf, ok, spawnCli, tempDir, whenReady, type RunResult } from "./harness.ts";
 
 cleanUpAfterThisFile();
 
@@ -91,29 +91,6 @@ function writeSource(): string {
 
 /** Finished packs wait in the working directory until they are uploaded; unfinished ones are temporary files. */
 const localPacks = (work: string): string[] => fs.readdirSync(work).filter((f) => f.endsWith(".pack"));
-
-/** Resolves once `ready()` holds, checking now and whenever an entry of `dir` changes; rejects if `proc` ends first. */
-function whenReady(dir: string, ready: () => boolean, proc: Bun.Subprocess<"ignore", "ignore", "pipe">): Promise<void> {
-  // Read as it comes, so the run never blocks on a full pipe.
-  const said = new Response(proc.stderr).text();
-  return new Promise((resolve, reject) => {
-    const watcher = fs.watch(dir);
-    let settled = false;
-    const settle = (err?: Error): void => {
-      if (settled) return;
-      settled = true;
-      watcher.close();
-      if (err) reject(err);
-      else resolve();
-    };
-    const check = (): void => {
-      if (ready()) settle();
-    };
-    watcher.on("change", check);
-    void proc.exited.then(async (code) => settle(new Error(`the backup ended (${code}) before it could be killed:\n${await said}`)));
-    check();
-  });
-}
 
 /**
  * Starts a backup that can never finish (its fourth compression job stalls), waits until it has
