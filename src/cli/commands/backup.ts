@@ -48,6 +48,7 @@ export const backup: Command = {
     positionals: [
       {
         name: "PATHS",
+        path: true,
         required: true,
         variadic: true,
         help: "The paths to back up\n\nThese paths are canonicalized into absolute ones.\nSnapshots can be restored to either the same absolute paths,\nor to a given directory with `restore -o some/dir`",

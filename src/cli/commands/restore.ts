@@ -20,6 +20,7 @@ export const restore: Command = {
         short: "o",
         kind: "value",
         value: "OUTPUT",
+        path: true,
         help: "Restore the snapshot to the given directory (created if missing)\ninstead of the absolute path(s) in the snapshot.\nA snapshot of one directory has its contents restored into it;\na snapshot of one file, or of several paths,\ngets each under its name.",
       },
       { long: "dry-run", short: "n", kind: "flag", help: "Print what would change, change nothing" },
