@@ -34,6 +34,20 @@ export const backup: Command = {
   spec: {
     name: "backup",
     about: "Create a snapshot of the given files and directories.",
+    details: [
+      "Each path becomes a top-level entry named by its last component, so two paths with the same",
+      "name can't be backed up together. Unchanged files (same size and modification time as in the",
+      "newest snapshot of the same paths) are not read again. A missing path, an unreadable file or a",
+      "name that isn't UTF-8 stops the backup, naming it, before anything is written. An interrupted",
+      "backup resumes when run again in the same working directory (-C).",
+      "",
+      "Exit status: 0 done, 1 error, 2 usage error, 3 snapshot stored without some files (they changed",
+      "while being read and couldn't be read again), 128+N killed by signal N.",
+      "",
+      "Examples:",
+      "  backpak -r /srv/backups backup /home /etc",
+      "  backpak -r /srv/backups backup --tag nightly --skip /node_modules/ ~/src",
+    ].join("\n"),
     options: [
       { long: "dereference", short: "L", kind: "flag", help: "Dereference symbolic links instead of just saving their target.", conflicts: ["no-dereference"] },
       { long: "no-dereference", short: "P", kind: "flag", help: "Do not dereference symbolic links, just save their targets. (default)" },

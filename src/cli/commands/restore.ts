@@ -13,7 +13,9 @@ export const restore: Command = {
     name: "restore",
     about: "Restore the given snapshot to the filesystem",
     details:
-      "Prints changes made (unless --quiet) using the same codes as the `diff` command:\n+ added/file/or/dir\n- removed\nC contents changed\nO ownership changed\nP permissions changed\nT modify time changed\nA access time changed\nM other metadata changed\n\nType changes (e.g. dir -> file, or file -> symlink)\nare modeled as removing one and adding the other.",
+      "Prints changes made (unless --quiet) using the same codes as the `diff` command:\n+ added/file/or/dir\n- removed\nC contents changed\nO ownership changed\nP permissions changed\nT modify time changed\nA access time changed\nM other metadata changed\n\nType changes (e.g. dir -> file, or file -> symlink)\nare modeled as removing one and adding the other." +
+      "\n\nOwnership is never changed. What can't be restored (a file whose pack is missing or damaged)\nis named and left as it was, everything else is restored, and then restore fails." +
+      "\n\nExamples:\n  backpak -r /srv/backups restore LAST                      (back where it was backed up from)\n  backpak -r /srv/backups restore -o /tmp/old -t -p LAST~2  (into /tmp/old, with times and permissions)",
     options: [
       {
         long: "output",
