@@ -64,7 +64,8 @@ async function main(argv: string[]): Promise<number> {
     verbose: arg.count(parsed, "verbose"),
     timestamps: arg.flag(parsed, "timestamps"),
     color: colorFlag === "always" || (colorFlag === "auto" && isTerminal(2)),
-    plainInfo: !command.quiet,
+    // -q/--quiet, where a command has it, leaves only warnings, errors and results.
+    plainInfo: !command.quiet && !arg.flag(sub, "quiet"),
     stderr: stderr.line,
   });
   try {

@@ -58,6 +58,7 @@ export const backup: Command = {
       { long: "skip", short: "s", kind: "multi", value: "regex", help: "Skip anything whose absolute path matches the given regular expression" },
       { long: "dry-run", short: "n", kind: "flag", help: "Do everything but store anything in the repository" },
       { long: "time", kind: "value", value: "TIME", help: 'The snapshot\'s time instead of now, e.g. "2012-11-01 22:08:41" (local) or RFC 3339', validate: snapshotTime },
+      { long: "quiet", short: "q", kind: "flag", help: "Print only warnings, errors and the snapshot's ID line (no progress or summary), e.g. for cron" },
     ],
     positionals: [
       {
@@ -81,9 +82,10 @@ export const backup: Command = {
     };
     const timeText = arg.value(args, "time");
     const time = timeText === undefined ? undefined : snapshotTime(timeText);
+    const quiet = arg.flag(args, "quiet");
     const progress = newBackupProgress();
-    const view = new ProgressView((spin, elapsed) => backupLines(progress, ctx.traffic, spin, elapsed));
-    progress.tick = () => view.tick();
+    const view = quiet ? undefined : new ProgressView((spin, elapsed) => backupLines(progress, ctx.traffic, spin, elapsed));
+    if (view) progress.tick = () => view.tick();
     const outcome = await runBackup(openRepo, {
       paths: arg.list(args, "PATHS"),
       dereference,
@@ -96,10 +98,10 @@ export const backup: Command = {
       ...(time !== undefined ? { time } : {}),
       workDir: ctx.workDir,
       repositoryExists: !(ctx.repositorySource === "default" && !fs.existsSync(ctx.repositoryPath)),
-    }, progress).finally(() => view.done());
-    stdout.write(backupSummaryLines(progress, view.elapsed, arg.flag(args, "dry-run")).join("\n") + "\n");
+    }, progress).finally(() => view?.done());
+    if (view) stdout.write(backupSummaryLines(progress, view.elapsed, arg.flag(args, "dry-run")).join("\n") + "\n");
     // backpak's spelling, kept as the last line so scripts that look for it keep working.
-    if (outcome.kind === "snapshot") stdout.line(`\nSnaphsot ${shortId(outcome.id)} done`);
+    if (outcome.kind === "snapshot") stdout.line(`${view ? "\n" : ""}Snaphsot ${shortId(outcome.id)} done`);
     if (progress.leftOutFiles === 0) return;
     const n = progress.leftOutFiles;
     log.warn(`${n} ${n === 1 ? "file" : "files"} changed while being read and couldn't be read again: left out of the snapshot (exit status 3)`);
