@@ -23,14 +23,15 @@ const GLOBAL: CommandSpec = {
   options: [
     { long: "verbose", short: "v", kind: "count", help: "Verbosity (-v, -vv, -vvv, etc.)" },
     { long: "color", short: "c", kind: "value", value: "WHEN", choices: ["auto", "always", "never"], help: "Colour log output: auto, always or never [default: auto]" },
-    { long: "config", kind: "value", value: "CONFIG", help: 'Specify a different config file (which must exist) than the default\n`~/.config/backpak.toml`,\nor pass "" to force the default config.' },
+    { long: "config", kind: "value", value: "CONFIG", path: true, help: 'Specify a different config file (which must exist) than the default\n`~/.config/backpak.toml`,\nor pass "" to force the default config.' },
     { long: "timestamps", short: "t", kind: "flag", help: "Prepend ISO-8601 timestamps to all trace messages (from --verbose)." },
-    { long: "working-directory", short: "C", kind: "value", value: "PATH", help: "Change to the given directory before doing anything else" },
+    { long: "working-directory", short: "C", kind: "value", value: "PATH", path: true, help: "Change to the given directory before doing anything else" },
     {
       long: "repository",
       short: "r",
       kind: "value",
       value: "REPOSITORY",
+      path: true,
       help: `The repository: a directory, or a B2 or S3 repository's config file (see \`init\`).\nDefault: $BACKPAK_REPOSITORY, else\n${defaultRepositoryPath()},\nwhich the first \`backup\` creates.`,
     },
     { long: "no-lock", kind: "flag", help: "Take no lock on the repository (for read-only commands on a repository\nyou can't write to; only safe while no prune or rebuild-index runs on it)" },
@@ -66,7 +67,8 @@ async function main(argv: string[]): Promise<number> {
     verbose: arg.count(parsed, "verbose"),
     timestamps: arg.flag(parsed, "timestamps"),
     color: colorFlag === "always" || (colorFlag === "auto" && isTerminal(2)),
-    plainInfo: !command.quiet,
+    // -q/--quiet, where a command has it, leaves only warnings, errors and results.
+    plainInfo: !command.quiet && !arg.flag(sub, "quiet"),
     stderr: stderr.line,
   });
   try {

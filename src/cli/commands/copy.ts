@@ -19,7 +19,7 @@ export const copy: Command = {
       { long: "dry-run", short: "n", kind: "flag", help: "Build everything, store nothing" },
       { long: "quiet", short: "q", kind: "flag", help: "Don't print progress" },
       { long: "skip", short: "s", kind: "multi", value: "regex", help: "Skip anything whose absolute path matches the given regular expression" },
-      { long: "to", short: "t", kind: "value", value: "TO", help: "Destination repository" },
+      { long: "to", short: "t", kind: "value", value: "TO", path: true, help: "Destination repository" },
       { long: "all", kind: "flag", help: "Copy every snapshot" },
     ],
     positionals: [{ name: "SNAPSHOTS", variadic: true, help: "The snapshots to copy (ID prefixes, LAST, LAST~N)" }],

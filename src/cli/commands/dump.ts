@@ -16,7 +16,7 @@ export const dump: Command = {
   spec: {
     name: "dump",
     about: "Print a given file or directory from a given snapshot",
-    options: [{ long: "output", short: "o", kind: "value", value: "FILE", help: "Write to the given file instead of stdout (- is stdout)" }],
+    options: [{ long: "output", short: "o", kind: "value", value: "FILE", path: true, help: "Write to the given file instead of stdout (- is stdout)" }],
     positionals: [
       { name: "SNAPSHOT", required: true, help: "The snapshot: an ID prefix, LAST or LAST~N" },
       { name: "PATH", required: true, help: "The path inside the snapshot, e.g. src/main.rs" },

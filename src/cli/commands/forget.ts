@@ -80,6 +80,11 @@ export const forget: Command = {
       "newest snapshot of each of the last 7 days and of each of the last 4 weeks that have one.",
       "",
       "Data used by these snapshots is not immediately deleted,\nbut will be thrown out by the next `prune`.",
+      "",
+      "Examples:",
+      "  backpak -r /srv/backups forget --keep-daily 7 --keep-weekly 4 --keep-monthly 12",
+      "  backpak -r /srv/backups forget -n --keep-within 30d     (name what it would forget)",
+      "  backpak -r /srv/backups forget 1a2b3c4d LAST~           (two snapshots by reference)",
     ].join("\n"),
     options: [{ long: "dry-run", short: "n", kind: "flag", help: "Name what would be forgotten, forget nothing" }, ...POLICY_OPTIONS],
     positionals: [

@@ -14,13 +14,16 @@ export const restore: Command = {
     name: "restore",
     about: "Restore the given snapshot to the filesystem",
     details:
-      "Prints changes made (unless --quiet) using the same codes as the `diff` command:\n+ added/file/or/dir\n- removed\nC contents changed\nO ownership changed\nP permissions changed\nT modify time changed\nA access time changed\nM other metadata changed\n\nType changes (e.g. dir -> file, or file -> symlink)\nare modeled as removing one and adding the other.",
+      "Prints changes made (unless --quiet) using the same codes as the `diff` command:\n+ added/file/or/dir\n- removed\nC contents changed\nO ownership changed\nP permissions changed\nT modify time changed\nA access time changed\nM other metadata changed\n\nType changes (e.g. dir -> file, or file -> symlink)\nare modeled as removing one and adding the other." +
+      "\n\nOwnership is never changed. What can't be restored (a file whose pack is missing or damaged)\nis named and left as it was, everything else is restored, and then restore fails." +
+      "\n\nExamples:\n  backpak -r /srv/backups restore LAST                      (back where it was backed up from)\n  backpak -r /srv/backups restore -o /tmp/old -t -p LAST~2  (into /tmp/old, with times and permissions)",
     options: [
       {
         long: "output",
         short: "o",
         kind: "value",
         value: "OUTPUT",
+        path: true,
         help: "Restore the snapshot to the given directory (created if missing)\ninstead of the absolute path(s) in the snapshot.\nA snapshot of one directory has its contents restored into it;\na snapshot of one file, or of several paths,\ngets each under its name.",
       },
       { long: "dry-run", short: "n", kind: "flag", help: "Print what would change, change nothing" },
