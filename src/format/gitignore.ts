@@ -57,3 +57,30 @@ export function ignoreRule(line: string, scope: IgnoreScope): IgnoreRule | undef
   const start = leading || !scope.suffixes ? `^${base}/` : "^(?:.*/)?";
   return { re: new RegExp(`${start}${body}$`, flags), negate, dirOnly, onName: false };
 }
+
+/**
+ * The same rules as fewer regular expressions, for the walk's hot path: under last-match-wins,
+ * a run of consecutive rules that all exclude (or all re-include) decides the same whichever of
+ * them matches, so within a run the rules that are tested alike (on names or paths, for
+ * directories only or not, with the same case rule) become one alternation.
+ */
+export function mergeRules(rules: readonly IgnoreRule[]): IgnoreRule[] {
+  const out: IgnoreRule[] = [];
+  let i = 0;
+  while (i < rules.length) {
+    const negate = rules[i]!.negate;
+    const groups = new Map<string, IgnoreRule[]>();
+    for (; i < rules.length && rules[i]!.negate === negate; i++) {
+      const r = rules[i]!;
+      const key = `${r.dirOnly} ${r.onName} ${r.re.flags}`;
+      const group = groups.get(key);
+      if (group) group.push(r);
+      else groups.set(key, [r]);
+    }
+    for (const group of groups.values()) {
+      const { dirOnly, onName, re } = group[0]!;
+      out.push(group.length === 1 ? group[0]! : { negate, dirOnly, onName, re: new RegExp(group.map((r) => `(?:${r.re.source})`).join("|"), re.flags) });
+    }
+  }
+  return out;
+}

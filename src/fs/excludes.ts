@@ -6,7 +6,7 @@
  * valid CACHEDIR.TAG). Everything here is plain data a worker can receive, compiled once per walk.
  */
 import fs from "node:fs";
-import { ignoreRule, type IgnoreRule } from "../format/gitignore.ts";
+import { ignoreRule, mergeRules, type IgnoreRule } from "../format/gitignore.ts";
 import { BackpakError } from "../lib/errors.ts";
 
 /** The name of the per-directory ignore files. */
@@ -47,7 +47,7 @@ export function compileExcludes(spec: ExcludeSpec): DirRules {
       throw new BackpakError("usage", `${(err as Error).message} (from ${p.source})`, { hint: (err as BackpakError).hint ?? "" });
     }
   }
-  return rules;
+  return mergeRules(rules);
 }
 
 /** Compiles the lines of an ignore file whose patterns are anchored at `dir`; errors name the file and line. */
@@ -62,7 +62,7 @@ export function compileIgnoreFile(text: string, dir: string, file: string): Igno
       throw new BackpakError("usage", `${(err as Error).message} (${file}, line ${i + 1})`, { hint: (err as BackpakError).hint ?? "" });
     }
   }
-  return rules;
+  return mergeRules(rules);
 }
 
 /** True when the last rule that matches the entry excludes it. */
