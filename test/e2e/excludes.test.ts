@@ -123,6 +123,12 @@ test(".backpakignore files apply to their directory and below, deeper ones winni
   ]);
 });
 
+test("a .backpakignore wins over --exclude: its ! re-includes what the command line left out", () => {
+  const data = tree({ "a.c": "", "main.c": "", "sub/.backpakignore": "!*.c\n", "sub/b.c": "" });
+  fs.writeFileSync(path.join(data, ".backpakignore"), "!main.c\n");
+  expect(backedUp(["--exclude", "*.c", data])).toEqual(["data/", "data/.backpakignore", "data/main.c", "data/sub/", "data/sub/.backpakignore", "data/sub/b.c"]);
+});
+
 test("an excluded directory is not read: a name in it that would stop the backup doesn't", () => {
   const data = tree({ "ok.txt": "", "bad/": "" });
   fs.writeFileSync(Buffer.concat([Buffer.from(path.join(data, "bad")), Buffer.from("/\xff\xfe", "latin1")]), "");

@@ -60,7 +60,7 @@ export const backup: Command = {
       {
         name: "PATHS",
         variadic: true,
-        help: "The paths to back up\n\nThese paths are canonicalized into absolute ones.\nSnapshots can be restored to either the same absolute paths,\nor to a given directory with `restore -o some/dir`",
+        help: "The paths to back up (more can be listed in --files-from files)\n\nThese paths are canonicalized into absolute ones.\nSnapshots can be restored to either the same absolute paths,\nor to a given directory with `restore -o some/dir`",
       },
     ],
   },
