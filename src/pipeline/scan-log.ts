@@ -18,6 +18,7 @@ export interface ScanOptions {
 }
 
 const decoder = new TextDecoder();
+const encoder = new TextEncoder();
 
 /** A scan running on a worker, writing into the ring [base, base + size) of the pool's data buffer. */
 export class ScanJob {
@@ -39,12 +40,13 @@ export class ScanJob {
     readonly base: number,
     readonly size: number,
   ) {
+    // The request goes at the start of the ring, which the worker reads before writing records there.
+    const request = JSON.stringify({ paths, dereference: opts.dereference, skips: opts.skips, excludes: opts.excludes });
+    const { read, written } = encoder.encodeInto(request, pool.data.subarray(base, base + size));
+    if (read < request.length) throw new BackpakError("usage", "Too many or too long paths and exclude patterns to back up at once", { hint: "back up a common parent directory, and use fewer or shorter patterns" });
     const slot = pool.take(JobType.Scan);
     const slots = pool.slots;
-    const request = JSON.stringify({ paths, dereference: opts.dereference, skips: opts.skips, excludes: opts.excludes });
-    const len = slots.setPath(slot, 0, request);
-    if (len < 0) throw new BackpakError("usage", "Too many or too long paths and exclude patterns to back up at once", { hint: "back up a common parent directory, and use fewer or shorter patterns" });
-    slots.setItem(slot, 0, base, size, len);
+    slots.setItem(slot, 0, base, size, written);
     slots.set(slot, SCAN_HEAD, 0);
     slots.set(slot, SCAN_TAIL, 0);
     slots.set(slot, H.Items, 1);

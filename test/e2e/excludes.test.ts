@@ -169,6 +169,20 @@ test("--files-from adds the paths it lists (comments and blank lines skipped) to
   expect(backedUp(["--files-from", list])).toEqual(["other/", "other/z"]);
 });
 
+test("long exclude files and --files-from lists are not limited by the size of a job slot", () => {
+  const data = tree({ "keep.txt": "", "drop.tmp": "" });
+  const dir = tempDir("excl-long");
+  const patterns = Array.from({ length: 3000 }, (_, i) => `never-matches-anything-${i}.tmp`);
+  fs.writeFileSync(path.join(dir, "excludes"), [...patterns, "*.tmp"].join("\n"));
+  const files = Array.from({ length: 600 }, (_, i) => path.join(dir, `a-file-listed-in-files-from-${i}`));
+  for (const f of files) fs.writeFileSync(f, "");
+  fs.writeFileSync(path.join(dir, "paths"), files.join("\n"));
+  const listed = backedUp(["--exclude-file", path.join(dir, "excludes"), "--files-from", path.join(dir, "paths"), data]);
+  expect(listed.length).toBe(602);
+  expect(listed).toContain("data/keep.txt");
+  expect(listed).not.toContain("data/drop.tmp");
+});
+
 test("the config's [backup] keys exclude as the flags do, and the flags add to them", () => {
   const data = tree({ ...SOURCE, "c/CACHEDIR.TAG": CACHEDIR_TAG, "m/.nobackup": "", "m/f": "" });
   const cfgDir = tempDir("excl-cfg");
