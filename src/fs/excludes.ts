@@ -36,6 +36,12 @@ export const NO_EXCLUDES: ExcludeSpec = { patterns: [], ifPresent: [], caches: f
 /** The rules in force in one directory, lowest precedence first. */
 export type DirRules = readonly IgnoreRule[];
 
+/** A malformed pattern's error, saying where the pattern came from. */
+function located(err: unknown, where: string): BackpakError {
+  const hint = err instanceof BackpakError ? err.hint : undefined;
+  return new BackpakError("usage", `${err instanceof Error ? err.message : String(err)} (${where})`, hint === undefined ? {} : { hint });
+}
+
 /** Compiles the patterns of the whole walk; throws a usage error naming a malformed one and its source. */
 export function compileExcludes(spec: ExcludeSpec): DirRules {
   const rules: IgnoreRule[] = [];
@@ -44,14 +50,14 @@ export function compileExcludes(spec: ExcludeSpec): DirRules {
       const rule = ignoreRule(p.pattern, { dir: "/", suffixes: true, ignoreCase: p.ignoreCase });
       if (rule) rules.push(rule);
     } catch (err) {
-      throw new BackpakError("usage", `${(err as Error).message} (from ${p.source})`, { hint: (err as BackpakError).hint ?? "" });
+      throw located(err, `from ${p.source}`);
     }
   }
   return mergeRules(rules);
 }
 
 /** Compiles the lines of an ignore file whose patterns are anchored at `dir`; errors name the file and line. */
-export function compileIgnoreFile(text: string, dir: string, file: string): IgnoreRule[] {
+function compileIgnoreFile(text: string, dir: string, file: string): IgnoreRule[] {
   const rules: IgnoreRule[] = [];
   const lines = text.replace(/^\uFEFF/, "").split("\n");
   for (const [i, line] of lines.entries()) {
@@ -59,7 +65,7 @@ export function compileIgnoreFile(text: string, dir: string, file: string): Igno
       const rule = ignoreRule(line, { dir, suffixes: false, ignoreCase: false });
       if (rule) rules.push(rule);
     } catch (err) {
-      throw new BackpakError("usage", `${(err as Error).message} (${file}, line ${i + 1})`, { hint: (err as BackpakError).hint ?? "" });
+      throw located(err, `${file}, line ${i + 1}`);
     }
   }
   return mergeRules(rules);
