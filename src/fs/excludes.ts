@@ -82,20 +82,19 @@ export function isExcluded(rules: DirRules, path: string, name: string, isDir: b
 }
 
 function isCacheDir(dir: string): boolean {
-  const tag = `${dir}/CACHEDIR.TAG`;
-  let fd: number;
+  const head = Buffer.alloc(CACHEDIR_SIGNATURE.length);
+  let n: number;
   try {
-    fd = fs.openSync(tag, "r");
+    const fd = fs.openSync(`${dir}/CACHEDIR.TAG`, "r");
+    try {
+      n = fs.readSync(fd, head, 0, head.length, 0);
+    } finally {
+      fs.closeSync(fd);
+    }
   } catch {
-    return false; // not a file we can read (a dangling link, say): not a valid tag
+    return false; // not a file we can read (a directory or a dangling link, say): not a valid tag
   }
-  try {
-    const head = Buffer.alloc(CACHEDIR_SIGNATURE.length);
-    const n = fs.readSync(fd, head, 0, head.length, 0);
-    return n === head.length && head.toString("latin1") === CACHEDIR_SIGNATURE;
-  } finally {
-    fs.closeSync(fd);
-  }
+  return n === head.length && head.toString("latin1") === CACHEDIR_SIGNATURE;
 }
 
 /** Decides, directory by directory, what a walk leaves out. */

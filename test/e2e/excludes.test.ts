@@ -147,11 +147,14 @@ test("--exclude-if-present and --exclude-caches leave out the directories that h
     "cache/blob": "",
     "fake-cache/CACHEDIR.TAG": "not the signature\n",
     "fake-cache/blob": "",
+    "dir-cache/CACHEDIR.TAG/": "",
   });
   expect(backedUp(["--exclude-if-present", ".nobackup", "--exclude-caches", data])).toEqual([
     "data/",
     "data/b/",
     "data/b/f",
+    "data/dir-cache/",
+    "data/dir-cache/CACHEDIR.TAG/",
     "data/fake-cache/",
     "data/fake-cache/CACHEDIR.TAG",
     "data/fake-cache/blob",
