@@ -147,7 +147,7 @@ export function scanPaths(req: ScanRequest, slots: Slots, slot: number, data: Ui
         try {
           inner = excluder.enter(rules, path, texts);
         } catch (err) {
-          return fail((err as Error).message);
+          return fail((err as Error).message, (err as Error).cause);
         }
         if (inner === undefined) return;
         entry(Rec.Enter, top, st, name);

@@ -242,11 +242,16 @@ test("bad input: a malformed glob, a missing exclude file or --files-from file, 
   expect(refused([])).toContain("No paths to back up");
 });
 
-test("a malformed .backpakignore stops the backup before anything is written, naming the file and line", () => {
+test("a malformed or unreadable .backpakignore stops the backup before anything is written, naming the file (and line)", () => {
   const data = tree({ "f": "", "sub/.backpakignore": "ok\n[z\n" });
   const { work, repo } = setup("excl-badignore");
   const r = fails(cli(work, repo, ["backup", data]));
   expect(errorReport(r)).toContain(`Bad glob "[z": a [ is never closed by ] (${data}/sub/.backpakignore, line 2)`);
   expect(entriesIn(repo)).toEqual(EMPTY_REPO);
   expect(entriesIn(work)).toEqual([]);
+  // One that can't be read (here a directory) is named, with the reason.
+  fs.rmSync(path.join(data, "sub/.backpakignore"));
+  fs.mkdirSync(path.join(data, "sub/.backpakignore"));
+  expect(errorReport(fails(cli(work, repo, ["backup", data])))).toContain(`Couldn't read ${data}/sub/.backpakignore: EISDIR`);
+  expect(entriesIn(repo)).toEqual(EMPTY_REPO);
 });
