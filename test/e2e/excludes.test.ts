@@ -200,7 +200,7 @@ test("the config's [backup] keys exclude as the flags do, and the flags add to t
   expect(lines(ok(cli(work, repo, ["ls", "LAST"])).stdout)).toEqual(["data/", "data/main.c", "data/src/", "data/src/build", "data/src/lib/"]);
 });
 
-test.skipIf(!canMount)("-x keeps a directory on another filesystem, empty", () => {
+test.skipIf(!canMount)("-x (or one_file_system in the config) keeps a directory on another filesystem, empty", () => {
   const data = tree({ "f": "", "mnt/": "" });
   withSmallDisk("excl-tmpfs", 1, (disk) => {
     // A mount point inside the tree: bind the tmpfs there.
@@ -211,6 +211,11 @@ test.skipIf(!canMount)("-x keeps a directory on another filesystem, empty", () =
       expect(backedUp([data])).toEqual(["data/", "data/f", "data/mnt/", "data/mnt/on-tmpfs"]);
       expect(backedUp(["-x", data])).toEqual(["data/", "data/f", "data/mnt/"]);
       expect(backedUp(["--one-file-system", mnt])).toEqual(["mnt/", "mnt/on-tmpfs"]);
+      const config = path.join(tempDir("excl-x-cfg"), "backpak.toml");
+      fs.writeFileSync(config, "[backup]\none_file_system = true\n");
+      const { work, repo } = setup("excl-x-cfg");
+      ok(run(["-C", work, "--config", config, "-r", repo, "backup", data]));
+      expect(lines(ok(cli(work, repo, ["ls", "LAST"])).stdout)).toEqual(["data/", "data/f", "data/mnt/"]);
     } finally {
       Bun.spawnSync(["umount", mnt]);
     }
