@@ -136,22 +136,27 @@ export function scanPaths(req: ScanRequest, slots: Slots, slot: number, data: Ui
           return fail(`Failed iterating subdirectory ${path}`, err);
         }
         names.sort(Buffer.compare);
+        // A name that isn't UTF-8 fails the scan only once the directory is known not to be left out.
         const texts = names.map((n) => {
           try {
             return strictUtf8.decode(n);
           } catch {
-            return fail(`Failed iterating subdirectory ${path}: the name ${JSON.stringify(n.toString("latin1"))} (bytes ${n.toString("hex")}) isn't valid UTF-8`);
+            return undefined;
           }
         });
         let inner: DirRules | undefined;
         try {
-          inner = excluder.enter(rules, path, texts);
+          inner = excluder.enter(rules, path, texts.filter((t) => t !== undefined));
         } catch (err) {
           return fail((err as Error).message, (err as Error).cause);
         }
         if (inner === undefined) return;
         entry(Rec.Enter, top, st, name);
-        for (const [i, t] of texts.entries()) visit(`${path}/${t}`, t, names[i]!, false, inner, top ? st.dev : dev);
+        for (const [i, t] of texts.entries()) {
+          const n = names[i]!;
+          if (t === undefined) return fail(`Failed iterating subdirectory ${path}: the name ${JSON.stringify(n.toString("latin1"))} (bytes ${n.toString("hex")}) isn't valid UTF-8`);
+          visit(`${path}/${t}`, t, n, false, inner, top ? st.dev : dev);
+        }
         mark(Rec.Exit);
         return;
       }

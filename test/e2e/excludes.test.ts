@@ -136,6 +136,10 @@ test("an excluded directory is not read: a name in it that would stop the backup
   expect(errorReport(fails(cli(work, repo, ["backup", data])))).toContain("isn't valid UTF-8");
   ok(cli(work, repo, ["backup", "--exclude", "bad/", data]));
   expect(lines(ok(cli(work, repo, ["ls", "LAST"])).stdout)).toEqual(["data/", "data/ok.txt"]);
+  // Nor is one left out by a marker file in it, though its entries had to be listed to find the marker.
+  fs.writeFileSync(path.join(data, "bad", ".nobackup"), "");
+  ok(cli(work, repo, ["backup", "--exclude-if-present", ".nobackup", data]));
+  expect(lines(ok(cli(work, repo, ["ls", "LAST"])).stdout)).toEqual(["data/", "data/ok.txt"]);
 });
 
 test("--exclude-if-present and --exclude-caches leave out the directories that hold the marker or a valid tag", () => {
