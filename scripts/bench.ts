@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { DEFAULT_PACK_SIZE } from "../src/format/repo-config.ts";
 import { BACKPAK_CDC, createChunker, type CdcKernelKind } from "../src/kernels/fastcdc/index.ts";
+import { NO_EXCLUDES } from "../src/fs/excludes.ts";
 import { backup } from "../src/ops/backup.ts";
 import { restore } from "../src/ops/restore.ts";
 import { openRepositoryWith } from "../src/cli/backends.ts";
@@ -112,7 +113,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "backpak-bench-"));
 try {
   const data = path.join(tmp, "data");
   const dataBytes = generateTree(data, (MIB * 2) << 20);
-  const quiet = { paths: [data], dereference: false, skips: [], author: "bench", tags: [], dryRun: false, allowEmpty: false, allowRepeat: true, repositoryExists: true, workDir: tmp };
+  const quiet = { paths: [data], dereference: false, skips: [], excludes: NO_EXCLUDES, author: "bench", tags: [], dryRun: false, allowEmpty: false, allowRepeat: true, repositoryExists: true, workDir: tmp };
   const times: Record<string, number[]> = { "backup (new data)": [], "backup (no change)": [], restore: [] };
   for (let r = 0; r < RUNS; r++) {
     const repoDir = path.join(tmp, `repo${r}`);

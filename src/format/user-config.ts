@@ -1,4 +1,5 @@
 /** The user's backpak.toml (and a directory's .backpak): cache size, skip patterns, backup and restore defaults. */
+import path from "node:path";
 import { log } from "../lib/log.ts";
 import { parseByteSize } from "../lib/sizes.ts";
 import { parseTomlTable } from "./toml.ts";
@@ -8,18 +9,32 @@ export const DEFAULT_CACHE_SIZE = 1024 ** 3;
 export interface UserConfig {
   readonly cacheSize: number;
   readonly skips: readonly string[];
-  readonly backup: { readonly dereference: boolean };
+  readonly backup: BackupDefaults;
   readonly restore: { readonly output?: string };
 }
+
+/** The `[backup]` table: what backup does without flags, and what it always leaves out. */
+export interface BackupDefaults {
+  readonly dereference: boolean;
+  readonly excludes: readonly string[];
+  readonly iexcludes: readonly string[];
+  /** Absolute (a relative one in the file is taken from the file's directory). */
+  readonly excludeFiles: readonly string[];
+  readonly excludeIfPresent: readonly string[];
+  readonly excludeCaches: boolean;
+  readonly oneFileSystem: boolean;
+}
+
+const DEFAULT_BACKUP: BackupDefaults = { dereference: false, excludes: [], iexcludes: [], excludeFiles: [], excludeIfPresent: [], excludeCaches: false, oneFileSystem: false };
 
 export const DEFAULT_USER_CONFIG: UserConfig = {
   cacheSize: DEFAULT_CACHE_SIZE,
   skips: [],
-  backup: { dereference: false },
+  backup: DEFAULT_BACKUP,
   restore: {},
 };
 
-const KNOWN: Record<string, readonly string[]> = { "": ["cache_size", "skips", "backup", "restore"], backup: ["dereference"], restore: ["output"] };
+const KNOWN: Record<string, readonly string[]> = { "": ["cache_size", "skips", "backup", "restore"], backup: ["dereference", "excludes", "iexcludes", "exclude_files", "exclude_if_present", "exclude_caches", "one_file_system"], restore: ["output"] };
 
 /** Warns about keys backpak doesn't know (a typo such as `skip` would otherwise do nothing, silently). */
 function warnUnknownKeys(table: Record<string, unknown>, section: string, where: string): void {
@@ -46,8 +61,14 @@ export function parseUserConfig(text: string, where: string): UserConfig {
   if (!Array.isArray(skips) || !skips.every((s) => typeof s === "string")) return bad("skips must be a list of strings");
   const backup = table("backup");
   warnUnknownKeys(backup, "backup", where);
-  const dereference = backup.dereference ?? false;
-  if (typeof dereference !== "boolean") return bad("backup.dereference must be true or false");
+  const flag = (key: string): boolean => {
+    const v = backup[key] ?? false;
+    return typeof v === "boolean" ? v : bad(`backup.${key} must be true or false`);
+  };
+  const strings = (key: string): string[] => {
+    const v = backup[key] ?? [];
+    return Array.isArray(v) && v.every((s) => typeof s === "string") ? (v as string[]) : bad(`backup.${key} must be a list of strings`);
+  };
   const restore = table("restore");
   warnUnknownKeys(restore, "restore", where);
   const output = restore.output;
@@ -55,7 +76,15 @@ export function parseUserConfig(text: string, where: string): UserConfig {
   return {
     cacheSize,
     skips: skips as string[],
-    backup: { dereference },
+    backup: {
+      dereference: flag("dereference"),
+      excludes: strings("excludes"),
+      iexcludes: strings("iexcludes"),
+      excludeFiles: strings("exclude_files").map((f) => path.resolve(path.dirname(path.resolve(where)), f)),
+      excludeIfPresent: strings("exclude_if_present"),
+      excludeCaches: flag("exclude_caches"),
+      oneFileSystem: flag("one_file_system"),
+    },
     restore: output === undefined ? {} : { output },
   };
 }

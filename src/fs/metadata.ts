@@ -25,7 +25,7 @@ function nodeStat(stat: () => fs.BigIntStats, path: string): RawStat {
   } catch (err) {
     throw new BackpakError("io", `Couldn't stat ${path}`, { cause: err });
   }
-  return { mode: Number(st.mode), uid: Number(st.uid), gid: Number(st.gid), size: Number(st.size), atime: st.atimeNs, mtime: st.mtimeNs, ctime: st.ctimeNs, nlink: Number(st.nlink) };
+  return { mode: Number(st.mode), uid: Number(st.uid), gid: Number(st.gid), size: Number(st.size), atime: st.atimeNs, mtime: st.mtimeNs, ctime: st.ctimeNs, nlink: Number(st.nlink), dev: Number(st.dev) };
 }
 
 /** Stats `path` (following a final symlink only with `dereference`); errors name the path. */

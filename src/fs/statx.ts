@@ -24,6 +24,8 @@ export interface RawStat {
   readonly ctime: bigint;
   /** Hard links left: 0 once the file was deleted or replaced. */
   readonly nlink: number;
+  /** The device it is on, encoded as st_dev is (so it equals what stat(2) gives). */
+  readonly dev: number;
 }
 
 type StatxFn = (dirfd: number, path: unknown, flags: number, mask: number, buf: unknown) => number;
@@ -69,6 +71,11 @@ export function fstatx(fd: number): RawStat | undefined {
   return f(fd, ptr(pathBuf), AT_EMPTY_PATH, STATX_BASIC_STATS, ptr(out)) === 0 ? decoded() : undefined;
 }
 
+/** glibc's makedev, in float arithmetic (exact up to 2^53, far beyond real device numbers). */
+function devNumber(major: number, minor: number): number {
+  return (major & 0xfff) * 0x100 + (minor & 0xff) + ((minor & 0xffffff00) >>> 0) * 0x1000 + ((major & 0xfffff000) >>> 0) * 0x100000000;
+}
+
 function decoded(): RawStat {
   const time = (at: number): bigint => view.getBigInt64(at, true) * NS + BigInt(view.getUint32(at + 8, true));
   return {
@@ -80,5 +87,6 @@ function decoded(): RawStat {
     mtime: time(112),
     ctime: time(96),
     nlink: view.getUint32(16, true),
+    dev: devNumber(view.getUint32(136, true), view.getUint32(140, true)),
   };
 }

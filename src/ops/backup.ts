@@ -9,6 +9,7 @@ import type { BlobId, SnapshotId } from "../format/id.ts";
 import { makeSnapshot, sameButTime, type Snapshot } from "../format/snapshot.ts";
 import { nowNs, systemZone } from "../format/time.ts";
 import { EMPTY_TREE_ID } from "../format/tree.ts";
+import type { ExcludeSpec } from "../fs/excludes.ts";
 import { compareScan, type WalkEvent } from "../fs/walk.ts";
 import type { WorkerPool } from "../pipeline/pool.ts";
 import { ScanJob, replayScan } from "../pipeline/scan-log.ts";
@@ -31,6 +32,8 @@ export interface BackupOptions {
   readonly paths: readonly string[];
   readonly dereference: boolean;
   readonly skips: readonly string[];
+  /** What the walk leaves out besides `skips` (patterns already checked by the caller). */
+  readonly excludes: ExcludeSpec;
   readonly author: string;
   readonly tags: readonly string[];
   readonly dryRun: boolean;
@@ -100,7 +103,7 @@ export async function backup(openRepo: () => Promise<Repository>, opts: BackupOp
   try {
     // The pre-flight scan runs on a worker while the repository loads; nothing is written until it passed.
     log.info(`Walking {${paths.map((p) => JSON.stringify(p)).join(", ")}} to see what we've got...`);
-    const scan = new ScanJob(pool, paths, { dereference: opts.dereference, skips: opts.skips }, 0, inputBytes);
+    const scan = new ScanJob(pool, paths, { dereference: opts.dereference, skips: opts.skips, excludes: opts.excludes }, 0, inputBytes);
     const scanned = async (): Promise<Uint8Array> => {
       try {
         const scanLog = await scan.finish();

@@ -3,6 +3,7 @@
  * the ring into a compact log (a few dozen bytes an entry, against hundreds as objects), and
  * replays the log as scan events.
  */
+import type { ExcludeSpec } from "../fs/excludes.ts";
 import type { ScanEvent, ScannedEntry } from "../fs/walk.ts";
 import { BackpakError } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
@@ -13,9 +14,11 @@ import { ENTRY_HEADER, Rec, SCAN_HEAD, SCAN_TAIL } from "./scan-records.ts";
 export interface ScanOptions {
   readonly dereference: boolean;
   readonly skips: readonly string[];
+  readonly excludes: ExcludeSpec;
 }
 
 const decoder = new TextDecoder();
+const encoder = new TextEncoder();
 
 /** A scan running on a worker, writing into the ring [base, base + size) of the pool's data buffer. */
 export class ScanJob {
@@ -37,12 +40,13 @@ export class ScanJob {
     readonly base: number,
     readonly size: number,
   ) {
+    // The request goes at the start of the ring, which the worker reads before writing records there.
+    const request = JSON.stringify({ paths, dereference: opts.dereference, skips: opts.skips, excludes: opts.excludes });
+    const { read, written } = encoder.encodeInto(request, pool.data.subarray(base, base + size));
+    if (read < request.length) throw new BackpakError("usage", "Too many or too long paths and exclude patterns to back up at once", { hint: "back up a common parent directory, and use fewer or shorter patterns" });
     const slot = pool.take(JobType.Scan);
     const slots = pool.slots;
-    const request = JSON.stringify({ paths, dereference: opts.dereference, skips: opts.skips });
-    const len = slots.setPath(slot, 0, request);
-    if (len < 0) throw new BackpakError("usage", "Too many or too long paths to back up at once");
-    slots.setItem(slot, 0, base, size, len);
+    slots.setItem(slot, 0, base, size, written);
     slots.set(slot, SCAN_HEAD, 0);
     slots.set(slot, SCAN_TAIL, 0);
     slots.set(slot, H.Items, 1);

@@ -18,6 +18,8 @@ import { scanPaths, type ScanRequest } from "./scan.ts";
 
 declare const self: Worker;
 
+const textDecoder = new TextDecoder();
+
 let chunker: Chunker | undefined;
 let scratch = new Uint8Array(1 << 20);
 
@@ -215,10 +217,14 @@ function collectGarbage(): void {
   Bun.gc(true);
 }
 
-/** The pre-flight scan: item 0 is the ring (offset, size, request length); the request is JSON in the path area. */
+/**
+ * The pre-flight scan: item 0 is the ring (offset, size, request length); the request is JSON at
+ * the start of the ring (room for any number of paths and patterns), read before any record is written.
+ */
 function scan(slots: Slots, slot: number, data: Uint8Array): void {
-  const request = JSON.parse(slots.path(slot, 0, slots.item(slot, 0, 2))) as ScanRequest;
-  scanPaths(request, slots, slot, data, slots.item(slot, 0, 0), slots.item(slot, 0, 1));
+  const base = slots.item(slot, 0, 0);
+  const request = JSON.parse(textDecoder.decode(data.subarray(base, base + slots.item(slot, 0, 2)))) as ScanRequest;
+  scanPaths(request, slots, slot, data, base, slots.item(slot, 0, 1));
 }
 
 const KERNELS: Record<number, (slots: Slots, slot: number, data: Uint8Array) => void> = {

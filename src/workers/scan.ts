@@ -1,10 +1,12 @@
 /**
  * The pre-flight scan, run on a worker: walks the paths to back up (stat, directory listing,
  * symlink target, a readability check for files), writing one record per entry into a ring the
- * main thread drains. Problems (a name that isn't UTF-8, an unreadable file) end the scan with
- * an error record naming the path.
+ * main thread drains. Excluded entries are left out before anything under them is read; with
+ * --one-file-system a directory on another filesystem is kept, empty. Problems (a name that isn't
+ * UTF-8, an unreadable file, a bad `.backpakignore`) end the scan with an error record naming the path.
  */
 import fs from "node:fs";
+import { Excluder, isExcluded, type DirRules, type ExcludeSpec } from "../fs/excludes.ts";
 import { statx } from "../fs/statx.ts";
 import { ENTRY_HEADER, Rec, SCAN_HEAD, SCAN_TAIL } from "../pipeline/scan-records.ts";
 import type { Slots } from "../pipeline/protocol.ts";
@@ -13,6 +15,7 @@ export interface ScanRequest {
   readonly paths: readonly string[];
   readonly dereference: boolean;
   readonly skips: readonly string[];
+  readonly excludes: ExcludeSpec;
 }
 
 const S_IFMT = 0o170000;
@@ -75,6 +78,7 @@ class RingWriter {
 export function scanPaths(req: ScanRequest, slots: Slots, slot: number, data: Uint8Array, base: number, size: number): void {
   const ring = new RingWriter(data, base, size, slots, slot);
   const skips = req.skips.map((p) => new RegExp(p));
+  const excluder = new Excluder(req.excludes);
   const dv = ring.view();
   const message = (kind: number, text: string): void => {
     const bytes = encoder.encode(text);
@@ -112,11 +116,19 @@ export function scanPaths(req: ScanRequest, slots: Slots, slot: number, data: Ui
     throw new ScanFailed(err === undefined ? msg : `${msg}: ${err instanceof Error ? err.message : String(err)}`);
   };
 
-  const visit = (path: string, name: Uint8Array, top: boolean): void => {
+  /** Visits one entry, under the rules of its directory, in a walk started on the device `dev`. */
+  const visit = (path: string, text: string, name: Uint8Array, top: boolean, rules: DirRules, dev: number): void => {
     if (skips.some((re) => re.test(path))) return;
     const st = stat(path, req.dereference) ?? fail(`Couldn't stat ${path}`, lastError);
-    switch (st.mode & S_IFMT) {
+    const type = st.mode & S_IFMT;
+    if (rules.length > 0 && isExcluded(rules, path, text, type === 0o040000)) return;
+    switch (type) {
       case 0o040000: {
+        if (excluder.oneFileSystem && !top && st.dev !== dev) {
+          entry(Rec.Enter, top, st, name);
+          mark(Rec.Exit);
+          return;
+        }
         let names: Buffer[];
         try {
           names = fs.readdirSync(path, { encoding: "buffer" });
@@ -124,15 +136,26 @@ export function scanPaths(req: ScanRequest, slots: Slots, slot: number, data: Ui
           return fail(`Failed iterating subdirectory ${path}`, err);
         }
         names.sort(Buffer.compare);
-        entry(Rec.Enter, top, st, name);
-        for (const n of names) {
-          let s: string;
+        // A name that isn't UTF-8 fails the scan only once the directory is known not to be left out.
+        const texts = names.map((n) => {
           try {
-            s = strictUtf8.decode(n);
+            return strictUtf8.decode(n);
           } catch {
-            return fail(`Failed iterating subdirectory ${path}: the name ${JSON.stringify(n.toString("latin1"))} (bytes ${n.toString("hex")}) isn't valid UTF-8`);
+            return undefined;
           }
-          visit(`${path}/${s}`, n, false);
+        });
+        let inner: DirRules | undefined;
+        try {
+          inner = excluder.enter(rules, path, texts.filter((t) => t !== undefined));
+        } catch (err) {
+          return fail((err as Error).message, (err as Error).cause);
+        }
+        if (inner === undefined) return;
+        entry(Rec.Enter, top, st, name);
+        for (const [i, t] of texts.entries()) {
+          const n = names[i]!;
+          if (t === undefined) return fail(`Failed iterating subdirectory ${path}: the name ${JSON.stringify(n.toString("latin1"))} (bytes ${n.toString("hex")}) isn't valid UTF-8`);
+          visit(`${path}/${t}`, t, n, false, inner, top ? st.dev : dev);
         }
         mark(Rec.Exit);
         return;
@@ -162,7 +185,7 @@ export function scanPaths(req: ScanRequest, slots: Slots, slot: number, data: Ui
   };
 
   try {
-    for (const p of req.paths) visit(p, encoder.encode(p), true);
+    for (const p of req.paths) visit(p, p.slice(p.lastIndexOf("/") + 1), encoder.encode(p), true, excluder.top, 0);
   } catch (err) {
     if (!(err instanceof ScanFailed)) throw err;
     message(Rec.Error, err.message);
@@ -178,6 +201,7 @@ interface Stat {
   atime: bigint;
   mtime: bigint;
   ctime: bigint;
+  dev: number;
 }
 
 let lastError: unknown;
@@ -186,7 +210,7 @@ function stat(path: string, follow: boolean): Stat | undefined {
   if (s) return s;
   try {
     const b = follow ? fs.statSync(path, { bigint: true }) : fs.lstatSync(path, { bigint: true });
-    return { mode: Number(b.mode), uid: Number(b.uid), gid: Number(b.gid), size: Number(b.size), atime: b.atimeNs, mtime: b.mtimeNs, ctime: b.ctimeNs };
+    return { mode: Number(b.mode), uid: Number(b.uid), gid: Number(b.gid), size: Number(b.size), atime: b.atimeNs, mtime: b.mtimeNs, ctime: b.ctimeNs, dev: Number(b.dev) };
   } catch (err) {
     lastError = err;
     return undefined;

@@ -8,41 +8,15 @@ import { expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
 import { randomBytes } from "../helpers/random.ts";
+import { canMount, withSmallDisk } from "../helpers/tmpfs.ts";
 import { cleanUpAfterThisFile, cli, contentsOf, entriesIn, errorReport, escapeRegex, fails, filesIn, objectIds, ok, tempDir } from "./harness.ts";
 
 cleanUpAfterThisFile();
-
-/** Mounts a tmpfs of `mib` MiB on a new directory, or returns undefined when this process can't. */
-function mountSmallDisk(label: string, mib: number): string | undefined {
-  const dir = tempDir(label);
-  return Bun.spawnSync(["mount", "-t", "tmpfs", "-o", `size=${mib}m`, "tmpfs", dir], { stderr: "ignore" }).exitCode === 0 ? dir : undefined;
-}
-
-function unmount(dir: string): void {
-  Bun.spawnSync(["umount", dir]);
-}
-
-/** Runs `body` with a tmpfs of `mib` MiB mounted, unmounting it however `body` ends. */
-function withSmallDisk(label: string, mib: number, body: (disk: string) => void): void {
-  const disk = mountSmallDisk(label, mib);
-  if (disk === undefined) throw new Error(`couldn't mount a tmpfs for ${label}`);
-  try {
-    body(disk);
-  } finally {
-    unmount(disk);
-  }
-}
 
 function grow(dir: string, mib: number): void {
   const r = Bun.spawnSync(["mount", "-o", `remount,size=${mib}m`, dir]);
   if (r.exitCode !== 0) throw new Error(`couldn't grow the tmpfs at ${dir}: ${r.stderr.toString()}`);
 }
-
-const canMount = (() => {
-  const probe = mountSmallDisk("probe", 1);
-  if (probe !== undefined) unmount(probe);
-  return probe !== undefined;
-})();
 
 /** 9 MB that don't compress, in three files, plus a small one. */
 function writeSource(work: string): string {

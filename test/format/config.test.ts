@@ -42,7 +42,22 @@ test("an SFTP repository config round-trips, its optional fields left out when u
 test("user config: defaults and fields", () => {
   expect(parseUserConfig("", "u")).toEqual(DEFAULT_USER_CONFIG);
   const c = parseUserConfig('cache_size = "2 GiB"\nskips = ["a", "b"]\n[backup]\ndereference = true\n[restore]\noutput = "/o"\n', "u");
-  expect(c).toEqual({ cacheSize: 2 * 2 ** 30, skips: ["a", "b"], backup: { dereference: true }, restore: { output: "/o" } });
+  expect(c).toEqual({ cacheSize: 2 * 2 ** 30, skips: ["a", "b"], backup: { ...DEFAULT_USER_CONFIG.backup, dereference: true }, restore: { output: "/o" } });
+  const excludes = parseUserConfig(
+    '[backup]\nexcludes = ["*.o"]\niexcludes = ["*.JPG"]\nexclude_files = ["x.txt", "/abs/y.txt"]\nexclude_if_present = [".nobackup"]\nexclude_caches = true\none_file_system = true\n',
+    "/home/me/.config/backpak.toml",
+  );
+  expect(excludes.backup).toEqual({
+    dereference: false,
+    excludes: ["*.o"],
+    iexcludes: ["*.JPG"],
+    excludeFiles: ["/home/me/.config/x.txt", "/abs/y.txt"],
+    excludeIfPresent: [".nobackup"],
+    excludeCaches: true,
+    oneFileSystem: true,
+  });
+  expect(() => parseUserConfig("[backup]\nexcludes = \"*.o\"", "u.toml")).toThrow("u.toml: backup.excludes must be a list of strings");
+  expect(() => parseUserConfig("[backup]\nexclude_caches = 1", "u.toml")).toThrow("u.toml: backup.exclude_caches must be true or false");
   expect(() => parseUserConfig("skips = 3", "home/.config/backpak.toml")).toThrow("home/.config/backpak.toml: skips must be a list of strings");
 });
 

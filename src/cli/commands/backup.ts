@@ -13,7 +13,10 @@ import { stdout } from "../../ui/output.ts";
 import { ProgressView } from "../../ui/progress.ts";
 import { backupLines } from "../../ui/progress-lines.ts";
 import { backupSummaryLines } from "../../ui/backup-summary.ts";
+import { UsageError } from "../args.ts";
 import { arg, type Command } from "../command.ts";
+import { excludeSpec } from "../exclude-args.ts";
+import { pathsFromFiles } from "../files-from.ts";
 
 /** --time: a local date-time in the system's zone, or RFC 3339 (checked while parsing, so a bad one is a usage error). */
 function snapshotTime(text: string): bigint {
@@ -57,6 +60,14 @@ export const backup: Command = {
       { long: "author", short: "a", kind: "value", value: "name", help: "The author of the snapshot (otherwise the hostname is used)" },
       { long: "tag", short: "t", kind: "multi", value: "tag", help: "Add a metadata tag to the snapshot (can be specified multiple times)" },
       { long: "skip", short: "s", kind: "multi", value: "regex", help: "Skip anything whose absolute path matches the given regular expression" },
+      { long: "exclude", kind: "multi", value: "GLOB", help: "Leave out what matches this gitignore-style pattern (a leading / anchors it at the filesystem root; otherwise it matches at any depth)" },
+      { long: "iexclude", kind: "multi", value: "GLOB", help: "Like --exclude, ignoring case" },
+      { long: "exclude-file", kind: "multi", value: "FILE", path: true, help: "Read --exclude patterns from FILE, one a line (gitignore syntax)" },
+      { long: "iexclude-file", kind: "multi", value: "FILE", path: true, help: "Read --iexclude patterns from FILE, one a line" },
+      { long: "exclude-if-present", kind: "multi", value: "NAME", help: "Leave out every directory that has an entry named NAME (e.g. .nobackup)" },
+      { long: "exclude-caches", kind: "flag", help: "Leave out every directory with a valid CACHEDIR.TAG" },
+      { long: "one-file-system", short: "x", kind: "flag", help: "Don't descend into directories on another filesystem than the path given (they are kept, empty)" },
+      { long: "files-from", kind: "multi", value: "FILE", path: true, help: "Back up the paths listed in FILE too, one a line (# comments and blank lines skipped)" },
       { long: "dry-run", short: "n", kind: "flag", help: "Do everything but store anything in the repository" },
       { long: "time", kind: "value", value: "TIME", help: 'The snapshot\'s time instead of now, e.g. "2012-11-01 22:08:41" (local) or RFC 3339', validate: snapshotTime },
       { long: "quiet", short: "q", kind: "flag", help: "Print only warnings, errors and the snapshot's ID line (no progress or summary), e.g. for cron" },
@@ -65,13 +76,15 @@ export const backup: Command = {
       {
         name: "PATHS",
         path: true,
-        required: true,
         variadic: true,
-        help: "The paths to back up\n\nThese paths are canonicalized into absolute ones.\nSnapshots can be restored to either the same absolute paths,\nor to a given directory with `restore -o some/dir`",
+        help: "The paths to back up (more can be listed in --files-from files)\n\nThese paths are canonicalized into absolute ones.\nSnapshots can be restored to either the same absolute paths,\nor to a given directory with `restore -o some/dir`",
       },
     ],
   },
   async run(args, ctx) {
+    const paths = [...arg.list(args, "PATHS"), ...pathsFromFiles(arg.multi(args, "files-from"))];
+    if (paths.length === 0) throw new UsageError("usage", "No paths to back up", { hint: "give paths as arguments or with --files-from FILE (For more information, try 'backpak backup --help'.)" });
+    const excludes = excludeSpec(args, ctx.config.backup);
     const dereference = arg.flag(args, "dereference") ? true : arg.flag(args, "no-dereference") ? false : ctx.config.backup.dereference;
     const openRepo = async () => {
       if (ctx.repositorySource === "default" && !fs.existsSync(ctx.repositoryPath) && !arg.flag(args, "dry-run")) {
@@ -88,9 +101,10 @@ export const backup: Command = {
     const view = quiet ? undefined : new ProgressView((spin, elapsed) => backupLines(progress, ctx.traffic, spin, elapsed));
     if (view) progress.tick = () => view.tick();
     const outcome = await runBackup(openRepo, {
-      paths: arg.list(args, "PATHS"),
+      paths,
       dereference,
       skips: mergeSkips(ctx.config.skips, arg.multi(args, "skip")),
+      excludes,
       author: arg.value(args, "author") ?? os.hostname(),
       tags: arg.multi(args, "tag"),
       dryRun: arg.flag(args, "dry-run"),
