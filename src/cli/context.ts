@@ -1,6 +1,7 @@
 /**
- * What every command gets: the user config, the working directory, and the repository, chosen
- * from -r, else $BACKPAK_REPOSITORY, else the default repository in the user's data directory.
+ * What every command gets: the user config, a scratch directory per repository (see
+ * scratch-location.ts), and the repository, chosen from -r, else $BACKPAK_REPOSITORY, else the
+ * default repository in the user's data directory.
  * The CLI is the only place that picks concrete backends.
  */
 import fs from "node:fs";
@@ -12,7 +13,9 @@ import { CountingBackend, newTally, REQUEST_KINDS, type Traffic } from "../backe
 import { log } from "../lib/log.ts";
 import type { CacheReads } from "../backend/cache.ts";
 import type { Repository } from "../repo/repository.ts";
+import { openRunDir } from "../repo/scratch-dir.ts";
 import { openRepositoryWith } from "./backends.ts";
+import { SCRATCH_HINT, scratchLocation } from "./scratch-location.ts";
 
 export type RepositorySource = "flag" | "environment" | "default";
 
@@ -25,8 +28,8 @@ export interface CliContext {
   readonly config: UserConfig;
   /** Bytes read from and stored to the repository so far (progress lines show them). */
   readonly traffic: Traffic;
-  /** The working directory (after -C): scratch space for packs and indexes. */
-  readonly workDir: string;
+  /** This run's scratch directory for packs and indexes bound for the repository at `location` (default: the chosen one), made on first use. */
+  scratch(location?: string): string;
   readonly repositoryPath: string;
   readonly repositorySource: RepositorySource;
   /** Opens the chosen repository with the backends its config calls for, counting its traffic. */
@@ -45,11 +48,12 @@ export function defaultRepositoryPath(env: NodeJS.ProcessEnv = process.env): str
   return path.join(data, "backpak", "default");
 }
 
-export function makeContext(config: UserConfig, repositoryFlag: string | undefined): CliContext {
+export function makeContext(config: UserConfig, repositoryFlag: string | undefined, scratchFlag?: string): CliContext {
   const env = process.env.BACKPAK_REPOSITORY;
   const [repositoryPath, repositorySource]: [string, RepositorySource] =
     repositoryFlag !== undefined ? [repositoryFlag, "flag"] : env ? [env, "environment"] : [defaultRepositoryPath(), "default"];
   const traffic = newTally();
+  const runDirs = new Map<string, string>();
   const counted = (repo: Repository): Repository => ({ ...repo, backend: new CountingBackend(repo.backend, traffic) });
   const openAt = (location: string, options: OpenOptions = {}): Repository =>
     openRepositoryWith(location, { cacheSize: config.cacheSize, traffic, ...options });
@@ -58,7 +62,16 @@ export function makeContext(config: UserConfig, repositoryFlag: string | undefin
     traffic,
     counted,
     openRepositoryAt: openAt,
-    workDir: process.cwd(),
+    scratch: (location = repositoryPath) => {
+      const { root, canonical } = scratchLocation(location, scratchFlag);
+      let dir = runDirs.get(root);
+      if (dir === undefined) {
+        dir = openRunDir(root, { label: canonical, legacyDir: process.cwd(), hint: SCRATCH_HINT });
+        log.debug(`Using the scratch directory ${dir}`);
+        runDirs.set(root, dir);
+      }
+      return dir;
+    },
     reportRequests: () => {
       const counts = REQUEST_KINDS.map((kind) => [kind, traffic.requests[kind]] as const);
       if (counts.some(([, n]) => n > 0)) log.infoAside(`Repository requests: ${counts.map(([kind, n]) => `${n} ${kind}`).join(", ")}`);

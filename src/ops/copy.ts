@@ -21,7 +21,7 @@ export interface CopyOptions {
   readonly snapshots?: readonly string[];
   readonly skips: readonly string[];
   readonly dryRun: boolean;
-  readonly workDir: string;
+  readonly scratchDir: string;
   readonly progress?: RepackProgress;
 }
 
@@ -31,7 +31,7 @@ export async function copy(from: Repository, to: Repository, opts: CopyOptions):
   const chosen = opts.snapshots ? findSnapshots(src.snapshots, opts.snapshots) : [...src.snapshots.chronological];
   const destIndex = await loadMasterIndex(to.backend);
   const out = await RepackWriter.resuming(to, {
-    workDir: opts.workDir,
+    scratchDir: opts.scratchDir,
     dryRun: opts.dryRun,
     packed: new Set(destIndex.blobs.keys()),
     ...(opts.progress ? { progress: opts.progress } : {}),
@@ -56,6 +56,6 @@ export async function copy(from: Repository, to: Repository, opts: CopyOptions):
   }
   await out.finish();
   const ids: SnapshotId[] = [];
-  for (const snapshot of copies) ids.push(opts.dryRun ? snapshotId(snapshot) : await storeSnapshot(to.backend, snapshot, opts.workDir));
+  for (const snapshot of copies) ids.push(opts.dryRun ? snapshotId(snapshot) : await storeSnapshot(to.backend, snapshot, opts.scratchDir));
   return ids;
 }

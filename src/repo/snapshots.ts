@@ -150,15 +150,15 @@ export function snapshotId(snapshot: Snapshot): SnapshotId {
 }
 
 /**
- * Writes the snapshot file in `workDir` (temporary name, fsync, rename to `<id>.snapshot`) and
+ * Writes the snapshot file in `scratchDir` (temporary name, fsync, rename to `<id>.snapshot`) and
  * stores it in the backend, which moves it into place.
  */
-export async function storeSnapshot(backend: Backend, snapshot: Snapshot, workDir: string): Promise<SnapshotId> {
+export async function storeSnapshot(backend: Backend, snapshot: Snapshot, scratchDir: string): Promise<SnapshotId> {
   const body = encodeSnapshotBody(snapshot);
   const id = hashId<"snapshot">(body);
-  const tmp = workTempPath(workDir, "snapshot");
+  const tmp = workTempPath(scratchDir, "snapshot");
   writeFileSynced(tmp, encodeSnapshotFile(body));
-  const named = path.join(workDir, `${id}.snapshot`);
+  const named = path.join(scratchDir, `${id}.snapshot`);
   fs.renameSync(tmp, named);
   await backend.put(snapshotKey(id), named);
   return id;

@@ -2,7 +2,7 @@
  * Writes new blobs into a repository: deduplicates against everything already packed, packs
  * chunks and trees separately, stores finished packs in the background (several at once, while
  * packing goes on), keeps the resumable WIP index, and at the end stores the index. Order on disk:
- * a pack is listed in the WIP index once it is durable in the working directory, and every pack is
+ * a pack is listed in the WIP index once it is durable in the scratch directory, and every pack is
  * stored before the index that lists them.
  */
 import fs from "node:fs";
@@ -17,18 +17,17 @@ import { PACK_ZSTD_LEVEL } from "../kernels/zstd.ts";
 import { indexKey, packKey } from "./keys.ts";
 import { Indexer } from "./indexer.ts";
 import { Packer, type FinishedPack } from "./packer.ts";
-import { checkScratchDir } from "./work-temps.ts";
 
 export interface WriterOptions {
   readonly backend: Backend;
-  readonly workDir: string;
+  readonly scratchDir: string;
   readonly packSize: number;
   /** Blob IDs already stored (the master index), which are never packed again. */
   readonly packed: Set<BlobId>;
   /** The index to start from (a resumed run's WIP index, or an empty one). */
   readonly start: IndexContents;
   readonly dryRun: boolean;
-  /** How many finished packs may be uploading at once (see transfersAtOnce); each waits in the working directory. */
+  /** How many finished packs may be uploading at once (see transfersAtOnce); each waits in the scratch directory. */
   readonly uploads: number;
 }
 
@@ -48,11 +47,10 @@ export class RepoWriter {
   readonly #uploads: BoundedJobs;
 
   constructor(readonly opts: WriterOptions) {
-    checkScratchDir(opts.workDir);
     for (const manifest of opts.start.packs.values()) for (const e of manifest) opts.packed.add(e.id);
     this.#uploads = new BoundedJobs(opts.uploads);
-    this.#indexer = new Indexer(opts.workDir, opts.start, !opts.dryRun);
-    const packerOpts = { workDir: opts.workDir, packSize: opts.packSize, level: PACK_ZSTD_LEVEL, onPack: (p: FinishedPack) => this.#store(p) };
+    this.#indexer = new Indexer(opts.scratchDir, opts.start, !opts.dryRun);
+    const packerOpts = { scratchDir: opts.scratchDir, packSize: opts.packSize, level: PACK_ZSTD_LEVEL, onPack: (p: FinishedPack) => this.#store(p) };
     this.#chunks = new Packer(packerOpts);
     this.#trees = new Packer(packerOpts);
   }
@@ -98,7 +96,7 @@ export class RepoWriter {
     return { id, fresh: await this.add("tree", id, bytes), bytes: bytes.length };
   }
 
-  /** Stores packs a previous run left in the working directory (already listed in the WIP index). */
+  /** Stores packs a previous run left in the scratch directory (already listed in the WIP index). */
   async storeLeftovers(localPacks: ReadonlyMap<PackId, string>): Promise<void> {
     for (const [id, file] of localPacks) await this.#uploads.start(() => this.#upload(packKey(id), file));
   }

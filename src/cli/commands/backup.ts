@@ -30,7 +30,7 @@ function snapshotTime(text: string): bigint {
 const LEFT_OUT_EXIT = 3;
 
 export const backup: Command = {
-  interrupted: "run it again in the same directory and it resumes where it stopped",
+  interrupted: "run it again and it resumes where it stopped",
   spec: {
     name: "backup",
     about: "Create a snapshot of the given files and directories.",
@@ -55,6 +55,8 @@ export const backup: Command = {
     ],
   },
   async run(args, ctx) {
+    // First, so a scratch directory it can't write stops it before the repository is touched.
+    const scratchDir = ctx.scratch();
     const dereference = arg.flag(args, "dereference") ? true : arg.flag(args, "no-dereference") ? false : ctx.config.backup.dereference;
     const openRepo = () => {
       if (ctx.repositorySource === "default" && !fs.existsSync(ctx.repositoryPath) && !arg.flag(args, "dry-run")) {
@@ -79,7 +81,7 @@ export const backup: Command = {
       allowEmpty: arg.flag(args, "allow-empty"),
       allowRepeat: arg.flag(args, "allow-repeat"),
       ...(time !== undefined ? { time } : {}),
-      workDir: ctx.workDir,
+      scratchDir,
       repositoryExists: !(ctx.repositorySource === "default" && !fs.existsSync(ctx.repositoryPath)),
     }, progress).finally(() => view.done());
     stdout.write(backupSummaryLines(progress, view.elapsed, arg.flag(args, "dry-run")).join("\n") + "\n");

@@ -36,7 +36,7 @@ export const filterSnapshot: Command = {
       author: author ?? os.hostname(),
       tags,
       dryRun: arg.flag(args, "dry-run"),
-      workDir: ctx.workDir,
+      scratchDir: ctx.scratch(),
     });
     if (id) stdout.line(`\nSnapshot ${shortId(id)} done`);
   },

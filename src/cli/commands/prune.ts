@@ -7,7 +7,7 @@ import { repackLines } from "../../ui/progress-lines.ts";
 import { arg, type Command } from "../command.ts";
 
 export const prune: Command = {
-  interrupted: "run it again in the same directory and it resumes where it stopped",
+  interrupted: "run it again and it resumes where it stopped",
   spec: {
     name: "prune",
     about: "Garbage collect: condense the backup, throwing out unused data.",
@@ -19,6 +19,6 @@ export const prune: Command = {
     const progress = newRepackProgress();
     const view = new ProgressView((spin) => repackLines(progress, ctx.traffic, spin));
     progress.tick = () => view.tick();
-    await runPrune(ctx.openRepository(), { dryRun: arg.flag(args, "dry-run"), workDir: ctx.workDir, print: stdout.line, progress }).finally(() => view.done());
+    await runPrune(ctx.openRepository(), { dryRun: arg.flag(args, "dry-run"), scratchDir: ctx.scratch(), print: stdout.line, progress }).finally(() => view.done());
   },
 };

@@ -9,6 +9,6 @@ export const rebuildIndex: Command = {
     options: [{ long: "dry-run", short: "n", kind: "flag", help: "Build the index, store and delete nothing" }],
   },
   async run(args, ctx) {
-    await run(ctx.openRepository(), { dryRun: arg.flag(args, "dry-run"), workDir: ctx.workDir });
+    await run(ctx.openRepository(), { dryRun: arg.flag(args, "dry-run"), scratchDir: ctx.scratch() });
   },
 };

@@ -1,0 +1,62 @@
+/** Where the binary keeps a repository's scratch state, for e2e tests that look at it or wait on it. */
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { home } from "./harness.ts";
+
+/** The default base of scratch directories in the sandbox ($XDG_CACHE_HOME/backpak/scratch). */
+export const defaultScratchBase = (): string => path.join(home(), "xdg-cache", "backpak", "scratch");
+
+/** The scratch directory of the repository at `repo` under `base`: named by a hash of its canonical path. */
+export function scratchRootOf(repo: string, base = defaultScratchBase()): string {
+  return path.join(base, createHash("sha256").update(fs.realpathSync(repo)).digest("hex").slice(0, 16));
+}
+
+/** The directory of the run with process ID `pid` in scratch directory `root`. */
+export const runDirOf = (root: string, pid: number): string => path.join(root, `${os.hostname()}-${pid}`);
+
+/** The run directories in scratch directory `root` (none if it doesn't exist). */
+export function runDirsIn(root: string): string[] {
+  if (!fs.existsSync(root)) return [];
+  return fs.readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+}
+
+/** Finished packs waiting for upload in a run directory (unfinished ones are temporary files). */
+export const waitingPacks = (dir: string): string[] => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /^[0-9a-z]+\.pack$/.test(f)) : []);
+
+/** Resolves once `ready()` holds, checking now and whenever an entry of `dir` changes; rejects once `ended` settles first. */
+function whenReady(dir: string, ready: () => boolean, ended: Promise<string>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const watcher = fs.watch(dir);
+    let settled = false;
+    const settle = (err?: Error): void => {
+      if (settled) return;
+      settled = true;
+      watcher.close();
+      if (err) reject(err);
+      else resolve();
+    };
+    const check = (): void => {
+      if (ready()) settle();
+    };
+    watcher.on("change", check);
+    void ended.then((said) => settle(new Error(`the run ended before it was ready:\n${said}`)));
+    check();
+  });
+}
+
+/**
+ * Resolves with the run directory of `proc` (a run on the repository whose scratch directory is
+ * `root`) once `ready(dir)` holds, waiting on directory events; rejects if `proc` ends first.
+ * Reads `proc`'s stderr (so it never blocks on a full pipe) into the returned `said`.
+ */
+export async function whenRun(root: string, proc: Bun.Subprocess<"ignore", "ignore", "pipe">, ready: (dir: string) => boolean): Promise<{ dir: string; said: Promise<string> }> {
+  const said = new Response(proc.stderr).text();
+  const ended = proc.exited.then(async (code) => `exit ${code}\n${await said}`);
+  fs.mkdirSync(root, { recursive: true, mode: 0o700 });
+  const dir = runDirOf(root, proc.pid);
+  await whenReady(root, () => fs.existsSync(dir), ended);
+  await whenReady(dir, () => ready(dir), ended);
+  return { dir, said };
+}
