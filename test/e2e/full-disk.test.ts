@@ -8,6 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { randomBytes } from "../helpers/random.ts";
 import { cleanUpAfterThisFile, cli, contentsOf, entriesIn, fails, filesIn, objectIds, ok, tempDir } from "./harness.ts";
+import { runDirsIn, scratchRootOf, withResumeIndex } from "./scratch-dirs.ts";
 
 cleanUpAfterThisFile();
 
@@ -64,17 +65,19 @@ test.skipIf(!canMount)("a backup into a repository on a full disk fails clearly,
     expect(r.stderr).toContain(`Couldn't store`);
     expect(r.stderr).toContain("Hint: the disk is full");
     expect(objectIds(repo, "snapshots")).toEqual([]);
-    // Nothing half-stored in the repository, no unfinished pack in the working directory.
+    // Nothing half-stored in the repository, no unfinished pack in the scratch directory, which keeps the WIP index.
     expect(entriesIn(repo).filter((e) => e.endsWith(".part"))).toEqual([]);
-    const left = filesIn(work).filter((f) => !f.startsWith("src/"));
-    expect(left.filter((f) => f.startsWith("temp-backpak-"))).toEqual([]);
-    expect(left).toContain("backpak-wip.index");
+    const root = scratchRootOf(repo);
+    const [kept, ...others] = withResumeIndex(root);
+    expect(others).toEqual([]);
+    expect(fs.readdirSync(path.join(root, kept!)).filter((f) => f.startsWith("temp-backpak-"))).toEqual([]);
     ok(cli(work, repo, ["check"]));
 
     grow(disk, 32);
     const resumed = ok(cli(work, repo, ["backup", src]));
     expect(resumed.stderr).toContain("WIP index file found, resuming where we left off");
     expect(filesIn(work).filter((f) => !f.startsWith("src/"))).toEqual([]);
+    expect(runDirsIn(root)).toEqual([]);
     ok(cli(work, repo, ["check", "--read-packs"]));
     const out = tempDir("full-repo-out");
     ok(cli(work, repo, ["restore", "--output", out, "LAST"]));

@@ -5,6 +5,7 @@ import path from "node:path";
 import { pinTimes, writeLicense, writeSrcTree } from "../fixtures/src-tree.ts";
 import { randomBytes } from "../helpers/random.ts";
 import { cleanUpAfterThisFile, cli, contentsOf, entriesIn, fails, filesIn, letOthersRead, listedSnapshots, objectIds, ok, setup, tempDir } from "./harness.ts";
+import { runDirsIn, scratchRootOf, sharedScratch, withResumeIndex } from "./scratch-dirs.ts";
 
 cleanUpAfterThisFile();
 
@@ -137,22 +138,25 @@ test("a prune that can't store its index resumes from its WIP index, and only th
   letOthersRead(repo);
   for (const d of [work, path.join(repo, "packs")]) fs.chmodSync(d, 0o777);
   fs.chmodSync(path.join(repo, "indexes"), 0o555);
+  // A scratch directory both users can write in.
+  const env = { BACKPAK_SCRATCH_DIR: sharedScratch("prune-resume") };
   try {
-    fails(cli(work, repo, ["prune"], { asUser: 65534, cwd: work }));
+    fails(cli(work, repo, ["prune"], { asUser: 65534, cwd: work, env }));
   } finally {
     fs.chmodSync(path.join(repo, "indexes"), 0o755);
   }
   // The repacked packs are stored, the WIP index lists them, and nothing old is gone.
-  expect(fs.existsSync(path.join(work, "backpak-wip.index"))).toBe(true);
+  const root = scratchRootOf(repo, env.BACKPAK_SCRATCH_DIR);
+  expect(withResumeIndex(root).length).toBe(1);
   expect(objectIds(repo, "indexes")).toEqual(indexes);
   const interrupted = objectIds(repo, "packs");
   expect(interrupted).toEqual(expect.arrayContaining(packs));
   expect(interrupted.length).toBeGreaterThan(packs.length);
   ok(cli(work, repo, ["check", "--read-packs"]));
 
-  const resumed = ok(cli(work, repo, ["prune"]));
+  const resumed = ok(cli(work, repo, ["prune"], { env }));
   expect(resumed.stderr).toContain("WIP index file found, resuming where we left off");
-  expect(fs.existsSync(path.join(work, "backpak-wip.index"))).toBe(false);
+  expect(runDirsIn(root)).toEqual([]);
   expect(objectIds(repo, "indexes").length).toBe(1);
   // Resuming reused the stored packs rather than packing the blobs again.
   // Resuming stored no new packs: it kept the ones the interrupted run made, plus the reusable one.

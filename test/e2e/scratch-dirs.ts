@@ -3,7 +3,8 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { home } from "./harness.ts";
+import { processStartTime } from "../../src/lib/process-identity.ts";
+import { home, tempDir } from "./harness.ts";
 
 /** The default base of scratch directories in the sandbox ($XDG_CACHE_HOME/backpak/scratch). */
 export const defaultScratchBase = (): string => path.join(home(), "xdg-cache", "backpak", "scratch");
@@ -59,4 +60,32 @@ export async function whenRun(root: string, proc: Bun.Subprocess<"ignore", "igno
   await whenReady(root, () => fs.existsSync(dir), ended);
   await whenReady(dir, () => ready(dir), ended);
   return { dir, said };
+}
+
+/** The run directories in scratch directory `root` that hold a resume index for the next run. */
+export const withResumeIndex = (root: string): string[] => runDirsIn(root).filter((d) => fs.existsSync(path.join(root, d, "backpak-wip.index")));
+
+/** Makes in `root` the run directory of a process that is running (this test's), as that process would, with `files` in it; returns its path. */
+export function plantLiveRun(root: string, files: readonly string[]): string {
+  const dir = runDirOf(root, process.pid);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.writeFileSync(path.join(dir, "process"), `${processStartTime(process.pid)}\n`);
+  for (const f of files) fs.writeFileSync(path.join(dir, f), "in progress");
+  return dir;
+}
+
+/** Makes in `root` the run directory a killed process `pid` left, with `files` in it; returns its path. */
+export function plantDeadRun(root: string, pid: number, files: readonly string[]): string {
+  const dir = runDirOf(root, pid);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.writeFileSync(path.join(dir, "process"), "12345\n");
+  for (const f of files) fs.writeFileSync(path.join(dir, f), "left behind");
+  return dir;
+}
+
+/** A fresh scratch base that every user can write in, for runs as another user (asUser). */
+export function sharedScratch(label: string): string {
+  const dir = tempDir(label);
+  fs.chmodSync(dir, 0o777);
+  return dir;
 }
