@@ -55,23 +55,24 @@ export function makeContext(config: UserConfig, repositoryFlag: string | undefin
   const traffic = newTally();
   const runDirs = new Map<string, string>();
   const counted = (repo: Repository): Repository => ({ ...repo, backend: new CountingBackend(repo.backend, traffic) });
+  const scratch = (location = repositoryPath): string => {
+    const { root, canonical } = scratchLocation(location, scratchFlag);
+    let dir = runDirs.get(root);
+    if (dir === undefined) {
+      dir = openRunDir(root, { label: canonical, legacyDir: process.cwd(), hint: SCRATCH_HINT });
+      log.debug(`Using the scratch directory ${dir}`);
+      runDirs.set(root, dir);
+    }
+    return dir;
+  };
   const openAt = (location: string, options: OpenOptions = {}): Repository =>
-    openRepositoryWith(location, { cacheSize: config.cacheSize, traffic, ...options });
+    openRepositoryWith(location, { cacheSize: config.cacheSize, traffic, scratch, ...options });
   return {
     config,
     traffic,
     counted,
     openRepositoryAt: openAt,
-    scratch: (location = repositoryPath) => {
-      const { root, canonical } = scratchLocation(location, scratchFlag);
-      let dir = runDirs.get(root);
-      if (dir === undefined) {
-        dir = openRunDir(root, { label: canonical, legacyDir: process.cwd(), hint: SCRATCH_HINT });
-        log.debug(`Using the scratch directory ${dir}`);
-        runDirs.set(root, dir);
-      }
-      return dir;
-    },
+    scratch,
     reportRequests: () => {
       const counts = REQUEST_KINDS.map((kind) => [kind, traffic.requests[kind]] as const);
       if (counts.some(([, n]) => n > 0)) log.infoAside(`Repository requests: ${counts.map(([kind, n]) => `${n} ${kind}`).join(", ")}`);

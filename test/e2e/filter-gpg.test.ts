@@ -4,6 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { writeSrcTree } from "../fixtures/src-tree.ts";
 import { cleanUpAfterThisFile, cli, errorReport, fails, filesIn, home, objectIds, ok, tempDir } from "./harness.ts";
+import { runDirsIn, scratchRootOf } from "./scratch-dirs.ts";
 
 cleanUpAfterThisFile();
 
@@ -61,7 +62,9 @@ test("init --gpg: backup, check and restore through gpg; the repository holds ci
   const src = writeSrcTree(tempDir("gpg-src"));
   ok(cli(work, repo, ["backup", src], opts));
   ok(cli(work, repo, ["check", "--read-packs"], opts));
-  expect(fs.readdirSync(work).filter((f) => /^backpak-(filtered|unfiltered)-/.test(f))).toEqual([]);
+  // Filtered and unfiltered scratch files went to the repository's scratch directory, and are gone.
+  expect(fs.readdirSync(work)).toEqual([]);
+  expect(runDirsIn(scratchRootOf(repo))).toEqual([]);
 
   for (const folder of ["packs", "indexes", "snapshots"] as const) {
     const ids = objectIds(repo, folder);

@@ -49,6 +49,21 @@ test("a backup run from / (as cron runs it) works, its scratch state in the user
   expect(contentsOf(out)).toEqual(contentsOf(data));
 });
 
+test("a filtered repository (its filter writes scratch files, its reads download into them) backs up, checks and restores from /", () => {
+  const { repo, data } = openToAll("scratch-root-filter");
+  const config = path.join(repo, "config.toml");
+  fs.writeFileSync(config, fs.readFileSync(config, "utf8").replace("[backend]", 'filter = "cat"\nunfilter = "cat"\n\n[backend]'));
+  const cache = sharedScratch("scratch-root-filter-cache");
+  const asCron = { asUser: 65534, cwd: "/", env: { XDG_CACHE_HOME: cache } };
+  ok(run(["--config", "", "-r", repo, "backup", data], asCron));
+  // Reading every pack from storage (not the local cache) unfilters each into a scratch file.
+  ok(run(["--config", "", "-r", repo, "check", "--read-packs"], asCron));
+  const out = sharedScratch("scratch-root-filter-out");
+  ok(run(["--config", "", "-r", repo, "restore", "--output", out, "LAST"], asCron));
+  expect(contentsOf(out)).toEqual(contentsOf(data));
+  expect(runDirsIn(scratchRootOf(repo, path.join(cache, "backpak", "scratch")))).toEqual([]);
+});
+
 for (const how of ["--scratch-dir", "BACKPAK_SCRATCH_DIR"]) {
   test(`${how} moves the scratch directory: a run's directory is made there, private, and nothing goes to the cache directory`, async () => {
     const { work, repo } = setup(`scratch-${how}`);
