@@ -107,13 +107,14 @@ test("init --gpg: the cache holding plaintext is 0700 with 0600 files, and one m
     expect(modes[0]).toBe("700");
     expect(modes).toContain("cache_metadata.sqlite 600");
     expect(modes.some((m) => m.endsWith(".pack 600"))).toBe(true);
-    expect(modes.slice(1).filter((m) => !m.endsWith(" 600"))).toEqual([]);
+    // Besides the files, only the scratch directories, private too.
+    expect(modes.slice(1).filter((m) => !m.endsWith(" 600"))).toEqual(["scratch 700"]);
   };
   expectPrivate(cacheModes());
 
-  // A cache directory made (by an older version) readable by everyone is tightened on the next open.
+  // A cache directory made (by an older version, so without scratch) readable by everyone is tightened on the next open.
   fs.chmodSync(cacheDir(), 0o755);
-  for (const f of fs.readdirSync(cacheDir())) fs.chmodSync(path.join(cacheDir(), f), 0o644);
+  for (const f of fs.readdirSync(cacheDir())) if (f !== "scratch") fs.chmodSync(path.join(cacheDir(), f), 0o644);
   ok(cli(work, repo, ["snapshots"], opts));
   expectPrivate(cacheModes());
 });
