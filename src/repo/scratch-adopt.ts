@@ -19,6 +19,9 @@ import { tempOwner, workTempTag } from "./work-temps.ts";
 /** The prefix of a dead run's directory once a run has claimed it (renamed it into its own). */
 export const ADOPTED = "adopted-";
 
+/** The file in a run directory that says which process it belongs to (see scratch-dir.ts). */
+export const RUN_FILE = "process";
+
 /** A dead run's state: its resume index, and the files of the finished packs it lists. */
 interface Salvage {
   readonly packs: Map<PackId, Manifest>;
@@ -40,12 +43,12 @@ export function adoptRunDir(runDir: string, from: string): void {
 
 /**
  * Adopts the scratch state an earlier version of backpak left in the working directory
- * `scratchDir` (a resume index and packs), unless a live process still writes there.
+ * `workDir` (a resume index and packs), unless a live process still writes there.
  */
-export function adoptLegacyState(runDir: string, scratchDir: string): void {
-  const wipPath = path.join(scratchDir, WIP_INDEX);
+export function adoptLegacyState(runDir: string, workDir: string): void {
+  const wipPath = path.join(workDir, WIP_INDEX);
   if (!fs.existsSync(wipPath)) return;
-  const busy = fs.readdirSync(scratchDir).some((n) => {
+  const busy = fs.readdirSync(workDir).some((n) => {
     const pid = tempOwner(n);
     return pid !== undefined && pid !== process.pid && isRunning(pid);
   });
@@ -53,10 +56,10 @@ export function adoptLegacyState(runDir: string, scratchDir: string): void {
     log.info(`Leaving ${wipPath} alone: a running backpak is using it`);
     return;
   }
-  absorb(runDir, salvage(scratchDir, true));
+  absorb(runDir, salvage(workDir, true));
   fs.rmSync(wipPath, { force: true });
-  syncDir(scratchDir);
-  log.info(`Adopted the resume state an earlier version of backpak left in ${scratchDir}`);
+  syncDir(workDir);
+  log.info(`Adopted the resume state an earlier version of backpak left in ${workDir}`);
 }
 
 /**
@@ -80,8 +83,8 @@ function salvage(dir: string, legacy: boolean): Salvage {
       continue;
     }
     const finished = finishedPack(entry.name);
-    if (entry.name === WIP_INDEX || (legacy && finished === undefined && tempOwner(entry.name) === undefined)) continue;
-    if (entry.name === RUN_FILE && !legacy) continue;
+    const scratch = legacy ? finished !== undefined || tempOwner(entry.name) !== undefined : entry.name !== RUN_FILE;
+    if (entry.name === WIP_INDEX || !scratch) continue;
     if (finished?.kind === "pack" && listed.has(finished.id)) {
       out.files.set(finished.id, file);
       continue;
@@ -91,9 +94,6 @@ function salvage(dir: string, legacy: boolean): Salvage {
   }
   return out;
 }
-
-/** The file in a run directory that says which process it belongs to (see scratch-dir.ts). */
-export const RUN_FILE = "process";
 
 function merge(into: Salvage, from: IndexContents & { files?: ReadonlyMap<PackId, string> }): void {
   for (const [id, m] of from.packs) into.packs.set(id, m);

@@ -45,8 +45,9 @@ export function openRunDir(root: string, opts: ScratchOptions): string {
   process.on("exit", () => {
     if (!fs.existsSync(path.join(own, WIP_INDEX))) fs.rmSync(own, { recursive: true, force: true });
   });
-  for (const name of fs.readdirSync(root)) {
-    const m = RUN_NAME.exec(name);
+  for (const entry of fs.readdirSync(root, { withFileTypes: true })) {
+    const name = entry.name;
+    const m = entry.isDirectory() ? RUN_NAME.exec(name) : null;
     if (!m || m[1] !== host || path.join(root, name) === own || isLive(path.join(root, name), Number(m[2]))) continue;
     const claimed = path.join(own, `${ADOPTED}${name}`);
     try {

@@ -7,6 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { randomBytes } from "../helpers/random.ts";
 import { cleanUpAfterThisFile, cli, deadPid, errorReport, fails, listedSnapshots, ok, setup, tempDir } from "./harness.ts";
+import { processStartTime } from "../../src/lib/process-identity.ts";
 import { plantDeadRun, plantLiveRun, runDirsIn, scratchRootOf } from "./scratch-dirs.ts";
 
 cleanUpAfterThisFile();
@@ -65,4 +66,18 @@ test("the next backup, copy, filter-snapshot, prune or rebuild-index deletes wha
     fs.rmSync(live, { recursive: true });
   }
   ok(cli(work, repo, ["check", "--read-packs"]));
+});
+
+test("a run directory whose PID now belongs to another process (it started at another time) is adopted too", () => {
+  const { work, repo } = setup("rerun-reused-pid");
+  const data = path.join(work, "data");
+  fs.mkdirSync(data);
+  fs.writeFileSync(path.join(data, "f.bin"), randomBytes(3, 10_000));
+  // This test's parent is running, but it isn't the process that made this directory.
+  const pid = process.ppid;
+  const dead = plantDeadRun(scratchRootOf(repo), pid, [`temp-backpak-${pid}-0123456789ab.pack`], String(Number(processStartTime(pid)) + 1));
+  const r = ok(cli(work, repo, ["backup", data]));
+  expect(r.stderr).toContain(`Adopted what an interrupted run left in ${scratchRootOf(repo)}/`);
+  expect(fs.existsSync(dead)).toBe(false);
+  expect(runDirsIn(scratchRootOf(repo))).toEqual([]);
 });

@@ -74,11 +74,11 @@ export function plantLiveRun(root: string, files: readonly string[]): string {
   return dir;
 }
 
-/** Makes in `root` the run directory a killed process `pid` left, with `files` in it; returns its path. */
-export function plantDeadRun(root: string, pid: number, files: readonly string[]): string {
+/** Makes in `root` the run directory a killed process `pid` that started at `started` left, with `files` in it; returns its path. */
+export function plantDeadRun(root: string, pid: number, files: readonly string[], started = "12345"): string {
   const dir = runDirOf(root, pid);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  fs.writeFileSync(path.join(dir, "process"), "12345\n");
+  fs.writeFileSync(path.join(dir, "process"), `${started}\n`);
   for (const f of files) fs.writeFileSync(path.join(dir, f), "left behind");
   return dir;
 }
