@@ -138,7 +138,7 @@ async function packTrees(
   opts: BackupOptions,
   progress: BackupProgress,
 ): Promise<BlobId> {
-  const resumable = await findResumable(opts.scratchDir, repo.backend);
+  const resumable = await findResumable(opts.scratchDir, repo.backend, false);
   const writer = new RepoWriter({
     backend: repo.backend,
     scratchDir: opts.scratchDir,

@@ -77,7 +77,7 @@ export async function prune(repo: Repository, opts: PruneOptions): Promise<void>
   leftovers();
 
   let start = { packs: reusable as ReadonlyMap<PackId, Manifest>, supersedes: superseded as ReadonlySet<IndexId> };
-  const resumed = usableWip(await findResumable(opts.scratchDir, repo.backend), start);
+  const resumed = usableWip(await findResumable(opts.scratchDir, repo.backend, true), start);
   if (resumed) start = resumed.wip;
   const packed = new Set<BlobId>();
   for (const m of start.packs.values()) for (const e of m) packed.add(e.id);
@@ -100,8 +100,10 @@ export async function prune(repo: Repository, opts: PruneOptions): Promise<void>
     return;
   }
   log.info("Prune complete, removing old indexes");
-  // The packs a resumed run stored are unlisted until now, and the new index lists them.
-  const old = [...sparse.keys(), ...droppable.keys(), ...unlisted.map((p) => p.id)].filter((p) => !start.packs.has(p));
+  // The packs a resumed run stored are unlisted until now, and the new index lists them; so are
+  // packs a killed prune stored that this one made again (same blobs in the same order, same ID).
+  const listed = out.writer.packs;
+  const old = [...sparse.keys(), ...droppable.keys(), ...unlisted.map((p) => p.id)].filter((p) => !listed.has(p));
   await removeOld(repo, superseded, old);
 }
 

@@ -60,7 +60,7 @@ export class RepackWriter {
 
   /** Opens a writer that carries on from a killed run's WIP index in the scratch directory, if there is one (cleaning what that run left). */
   static async resuming(dest: Repository, opts: Omit<RepackOptions, "start" | "leftovers">): Promise<RepackWriter> {
-    const resumed = await findResumable(opts.scratchDir, dest.backend);
+    const resumed = await findResumable(opts.scratchDir, dest.backend, false);
     return RepackWriter.open(dest, { ...opts, start: resumed?.wip ?? EMPTY_INDEX, ...(resumed ? { leftovers: resumed.localPacks } : {}) });
   }
 

@@ -25,11 +25,20 @@ export interface Resumable {
 
 export const EMPTY_INDEX: IndexContents = { packs: new Map(), supersedes: new Set() };
 
-/** Finds the resume index in the run directory `runDir` (where adoption put what dead runs left); undefined when there is none. */
-export async function findResumable(runDir: string, backend: Backend): Promise<Resumable | undefined> {
+/**
+ * Finds the resume index in the run directory `runDir` (where adoption put what dead runs left);
+ * undefined when there is none, or when it is a prune's (it supersedes indexes) and this run
+ * isn't a prune (`replacesIndexes`): a backup that took it over would store an index replacing
+ * every other while it lists only the packs the prune had made so far.
+ */
+export async function findResumable(runDir: string, backend: Backend, replacesIndexes: boolean): Promise<Resumable | undefined> {
   const wipPath = path.join(runDir, WIP_INDEX);
   if (!fs.existsSync(wipPath)) return undefined;
   const wip = readWip(wipPath);
+  if (wip.supersedes.size > 0 && !replacesIndexes) {
+    log.warn(`Not resuming ${wipPath}, left by a prune: the next prune starts over`);
+    return undefined;
+  }
   log.info("WIP index file found, resuming where we left off...");
   const localPacks = new Map<PackId, string>();
   for (const id of wip.packs.keys()) {

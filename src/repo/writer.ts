@@ -9,7 +9,7 @@ import fs from "node:fs";
 import type { Backend } from "../backend/index.ts";
 import type { IndexContents } from "../format/index-file.ts";
 import type { BlobId, IndexId, PackId } from "../format/id.ts";
-import type { BlobType, ManifestEntry } from "../format/manifest.ts";
+import type { BlobType, Manifest, ManifestEntry } from "../format/manifest.ts";
 import { EMPTY_TREE_ID, encodeTree, type Tree } from "../format/tree.ts";
 import { hashId } from "../kernels/sha224.ts";
 import { BoundedJobs } from "../lib/bounded-jobs.ts";
@@ -53,6 +53,11 @@ export class RepoWriter {
     const packerOpts = { scratchDir: opts.scratchDir, packSize: opts.packSize, level: PACK_ZSTD_LEVEL, onPack: (p: FinishedPack) => this.#store(p) };
     this.#chunks = new Packer(packerOpts);
     this.#trees = new Packer(packerOpts);
+  }
+
+  /** The packs the index being built lists so far (those it started from included). */
+  get packs(): ReadonlyMap<PackId, Manifest> {
+    return this.#indexer.contents().packs;
   }
 
   /** True if the blob is already stored or queued. */

@@ -170,3 +170,34 @@ test("a prune that can't store its index resumes from its WIP index, and only th
   ok(cli(work, repo, ["restore", "LAST", "--output", out]));
   expect(contentsOf(out)).toEqual(contentsOf(path.join(src, "ui")));
 });
+
+test("a backup after a prune that failed mid-way doesn't take over the prune's WIP index (which supersedes every index)", () => {
+  const { work, repo } = setup("prune-then-backup");
+  fs.rmSync(repo, { recursive: true });
+  ok(cli(work, repo, ["init", "--pack-size", "1MiB", "filesystem"]));
+  const src = path.join(work, "src");
+  fs.mkdirSync(src);
+  // Kept and dropped files alternate, so every pack ends up half used.
+  for (let i = 0; i < 16; i++) for (const k of ["a", "b"]) fs.writeFileSync(path.join(src, `f${i}${k}`), randomBytes(i * 2 + (k === "a" ? 0 : 1), 1 << 20));
+  ok(cli(work, repo, ["backup", src]));
+  for (let i = 0; i < 16; i++) fs.rmSync(path.join(src, `f${i}b`));
+  ok(cli(work, repo, ["backup", src]));
+  ok(cli(work, repo, ["forget", listedSnapshots(work, repo)[0]!]));
+  // The prune's third compression kills its worker: some repacked packs are stored and listed in its WIP index.
+  fails(cli(work, repo, ["prune"], { env: { BACKPAK_FAULT: "compress:3:die", BACKPAK_WORKERS: "1" } }));
+  expect(withResumeIndex(scratchRootOf(repo)).length).toBe(1);
+
+  const more = tempDir("prune-then-backup-more");
+  fs.writeFileSync(path.join(more, "new.bin"), randomBytes(99, 100_000));
+  const r = ok(cli(tempDir("prune-then-backup-elsewhere"), repo, ["backup", more]));
+  expect(r.stderr).toContain("left by a prune");
+  ok(cli(work, repo, ["check", "--read-packs"]));
+  for (const [ref, dir] of [["LAST", more], ["LAST~1", src]] as const) {
+    const out = tempDir("prune-then-backup-out");
+    ok(cli(work, repo, ["restore", "--output", out, ref]));
+    expect(contentsOf(out)).toEqual(contentsOf(dir));
+  }
+  // The next prune finishes the job.
+  ok(cli(work, repo, ["prune"]));
+  ok(cli(work, repo, ["check", "--read-packs"]));
+});
