@@ -122,8 +122,8 @@ try {
       await fn();
       times[name]!.push((performance.now() - t0) / 1000);
     };
-    await timed("backup (new data)", () => backup(() => openRepository(repoDir), quiet));
-    await timed("backup (no change)", () => backup(() => openRepository(repoDir), quiet));
+    await timed("backup (new data)", () => backup(async () => openRepository(repoDir), quiet));
+    await timed("backup (no change)", () => backup(async () => openRepository(repoDir), quiet));
     const noop = async (): Promise<void> => {};
     const report = { added: noop, removed: noop, contentsChanged: noop, metadataChanged: noop };
     await timed("restore", () => restore(openRepository(repoDir), { snapshot: "LAST", output: path.join(tmp, `out${r}`), dryRun: false, delete: false, times: false, permissions: false, report }));

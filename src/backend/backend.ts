@@ -1,6 +1,6 @@
 /**
  * The Backend contract: where a repository's objects live. Keys are `packs/<id>.pack`,
- * `indexes/<id>.index`, `snapshots/<id>.snapshot` (flat, no sharding).
+ * `indexes/<id>.index`, `snapshots/<id>.snapshot`, `locks/<id>` (flat, no sharding).
  *
  * Contract, which every implementation passes in test/backend/suite.ts:
  * - `put` is atomic: a reader sees no object or the whole new one, never a partial file; it is
@@ -10,7 +10,8 @@
  *   take a large object (a pack) a window at a time; missing objects fail as in `read`.
  * - `remove` of a missing key throws "not-found"; removal is durable when it resolves.
  * - `list` returns every stored key under a prefix with its size, and never in-progress
- *   temporary files; order is unspecified.
+ *   temporary files; order is unspecified. A folder that doesn't exist (`locks/` in a repository
+ *   made by backpak 0.3.0) lists as empty, and `put` makes it.
  * - Writes are read-after-write consistent for the same process.
  */
 

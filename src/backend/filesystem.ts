@@ -1,4 +1,8 @@
-/** A repository in a local directory: objects are plain files, writes move finished files into place. */
+/**
+ * A repository in a local directory: objects are plain files, writes move finished files into place.
+ * A folder missing under the root (`locks/` in a repository made by backpak 0.3.0) lists as empty
+ * and is made by the first put into it.
+ */
 import fs from "node:fs";
 import path from "node:path";
 import { BackpakError } from "../lib/errors.ts";
@@ -37,6 +41,10 @@ export class FilesystemBackend implements Backend {
   async put(key: string, localPath: string): Promise<void> {
     const dest = this.#path(key);
     try {
+      if (!fs.existsSync(path.dirname(dest))) {
+        fs.mkdirSync(path.dirname(dest), { recursive: true });
+        syncDir(path.dirname(path.dirname(dest)));
+      }
       moveFile(localPath, dest);
     } catch (err) {
       throw new BackpakError("io", `Couldn't store ${localPath} as ${dest}`, { cause: err });
@@ -66,6 +74,7 @@ export class FilesystemBackend implements Backend {
     try {
       walk(prefix);
     } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT" && !fs.existsSync(this.#path(prefix)) && fs.existsSync(this.root)) return [];
       throw new BackpakError("io", `Couldn't list ${this.#path(prefix)}`, { cause: err });
     }
     return out;

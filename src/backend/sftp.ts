@@ -3,12 +3,13 @@
  * paths under it), reached over one ssh session opened at first use. Uploads are atomic: written to
  * a `.part` name, fsynced where the server offers fsync@openssh.com, closed, then renamed over the
  * key. Repositories always open through the local cache, so `openRange` downloads the whole object
- * into a nameless scratch file (in the working directory unless told otherwise).
+ * into a nameless scratch file (in the working directory unless told otherwise). A folder the
+ * repository lacks lists as empty and is made by the first put into it.
  */
 import fs from "node:fs";
 import path from "node:path";
 import type { SftpConfig } from "../format/sftp-config.ts";
-import { OBJECT_DIRS } from "../format/magic.ts";
+import { LOCKS_DIR, OBJECT_DIRS } from "../format/magic.ts";
 import { BackpakError, context } from "../lib/errors.ts";
 import { fdRange, randomTag, writeFullyAt } from "../lib/fsutil.ts";
 import type { Backend, ListedObject, RangeReader } from "./backend.ts";
@@ -63,7 +64,12 @@ export class SftpBackend implements Backend {
     const part = `${dest}.${randomTag()}${PART_SUFFIX}`;
     await this.#run(`store ${key}`, key, async (client) => {
       try {
-        await uploadFile(client, localPath, part);
+        await uploadFile(client, localPath, part).catch(async (err) => {
+          // A folder the repository lacks (locks/ in one made by backpak 0.3.0) is made on the first put.
+          if (!(err instanceof SftpStatusError && err.code === STATUS.NO_SUCH_FILE)) throw err;
+          await mkdirUnlessDirectory(client, path.posix.dirname(dest));
+          await uploadFile(client, localPath, part);
+        });
         await client.rename(part, dest);
       } catch (err) {
         await client.remove(part).catch(() => undefined); // the session may be gone; parts are never listed
@@ -89,7 +95,15 @@ export class SftpBackend implements Backend {
           else if (!e.name.endsWith(PART_SUFFIX)) out.push({ key, size: e.attrs.size ?? 0 });
         }
       };
-      await walk(prefix);
+      try {
+        await walk(prefix);
+      } catch (err) {
+        // A folder the repository lacks (locks/ in one made by backpak 0.3.0) holds nothing.
+        if (out.length === 0 && err instanceof SftpStatusError && err.code === STATUS.NO_SUCH_FILE && (await client.stat(this.options.path).then(isDirectory, () => false))) {
+          return [];
+        }
+        throw err;
+      }
       return out;
     }, hint);
   }
@@ -113,7 +127,7 @@ export class SftpBackend implements Backend {
       });
     }
     await this.#run("create the directories", "", async (client) => {
-      for (const sub of Object.values(OBJECT_DIRS)) await client.mkdir(path.posix.join(root, sub));
+      for (const sub of [...Object.values(OBJECT_DIRS), LOCKS_DIR]) await client.mkdir(path.posix.join(root, sub));
     });
   }
 

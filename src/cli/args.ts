@@ -23,6 +23,8 @@ export interface OptSpec {
   readonly validate?: (value: string) => void;
   /** Options this one may not be given with (long names). */
   readonly conflicts?: readonly string[];
+  /** The value is a local file or directory (shell completion completes it as one). */
+  readonly path?: boolean;
 }
 
 export interface PosSpec {
@@ -30,6 +32,10 @@ export interface PosSpec {
   readonly help: string;
   readonly required?: boolean;
   readonly variadic?: boolean;
+  /** The argument is a local file or directory (shell completion completes it as one). */
+  readonly path?: boolean;
+  /** Allowed values (not variadic), checked while parsing. */
+  readonly choices?: readonly string[];
 }
 
 export interface CommandSpec {
@@ -49,13 +55,21 @@ export interface Parsed {
   readonly options: Record<string, OptValue>;
   readonly positionals: Record<string, string | string[] | undefined>;
   readonly sub?: Parsed;
+  /** The top command's spec (its options are the global ones; `completion` describes its whole tree). */
+  readonly root: CommandSpec;
 }
 
 /** Raised for --help and --version: the text to print on stdout, exit 0. */
 export class HelpRequested extends Error {}
 
 const HELP: OptSpec = { long: "help", short: "h", kind: "flag", help: "Print help" };
-const HELP_COMMAND: CommandSpec = { name: "help", about: "Print this message or the help of the given command" };
+export const HELP_COMMAND: CommandSpec = { name: "help", about: "Print this message or the help of the given command" };
+
+/** Whether an option is followed by a value (`--tag x`). */
+export const takesValue = (o: OptSpec): boolean => o.kind === "value" || o.kind === "multi";
+
+/** Every option a command takes: its own and -h/--help. */
+export const optionsOf = (spec: CommandSpec): OptSpec[] => [...(spec.options ?? []), HELP];
 
 /** A mistake on the command line (an unknown option, a missing argument...): reported without a trace, exit status 2. */
 export class UsageError extends BackpakError {}
@@ -77,13 +91,14 @@ function unknownSubcommand(path: string, name: string, subs: readonly CommandSpe
 
 /**
  * Parses `argv` against `spec`; `path` is the command path for messages (e.g. "backpak backup").
- * `globals` are the top command's options, which every subcommand's help lists.
+ * `root` is the top command when `spec` is a subcommand: every subcommand's help lists its (global) options.
  */
-export function parseArgs(spec: CommandSpec, argv: readonly string[], path = spec.name, globals?: readonly OptSpec[]): Parsed {
+export function parseArgs(spec: CommandSpec, argv: readonly string[], path = spec.name, root?: CommandSpec): Parsed {
   const options: Record<string, OptValue> = {};
   const given = new Set<string>();
   const positionals: string[] = [];
-  const opts = [...(spec.options ?? []), HELP];
+  const globals = root?.options;
+  const opts = optionsOf(spec);
   const byLong = new Map(opts.map((o) => [o.long, o]));
   const byShort = new Map(opts.filter((o) => o.short).map((o) => [o.short!, o]));
   const hasSubs = (spec.subcommands?.length ?? 0) > 0;
@@ -120,7 +135,6 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[], path = spe
         break;
     }
   };
-  const takesValue = (o: OptSpec): boolean => o.kind === "value" || o.kind === "multi";
 
   let i = 0;
   let sub: Parsed | undefined;
@@ -168,7 +182,7 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[], path = spe
       if (a === "help") throw new HelpRequested(helpFor(spec, argv.slice(i + 1), path, globals ?? spec.options));
       const s = subs.find((c) => c.name === a);
       if (!s) throw unknownSubcommand(path, a, subs);
-      sub = parseArgs(s, argv.slice(i + 1), `${path} ${a}`, globals ?? spec.options);
+      sub = parseArgs(s, argv.slice(i + 1), `${path} ${a}`, root ?? spec);
       break;
     }
     positionals.push(a);
@@ -193,12 +207,16 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[], path = spe
       }
     } else {
       pos[ps.name] = positionals[p];
+      if (ps.choices && positionals[p] !== undefined && !ps.choices.includes(positionals[p]!)) {
+        throw usageError(path, `invalid value '${positionals[p]}' for '<${ps.name}>': possible values are ${ps.choices.join(", ")}`);
+      }
       if (positionals[p] !== undefined) p++;
       else if (ps.required) throw usageError(path, `the following required arguments were not provided: <${ps.name}>`);
     }
   }
   if (p < positionals.length) throw usageError(path, `unexpected argument '${positionals[p]}' found`);
-  return sub ? { spec, options, positionals: pos, sub } : { spec, options, positionals: pos };
+  const parsed = { spec, options, positionals: pos, root: root ?? spec };
+  return sub ? { ...parsed, sub } : parsed;
 }
 
 /** `help [COMMAND [SUBCOMMAND]]`: the help of the command named by `names` under `spec`, as its --help gives it. */
@@ -211,7 +229,7 @@ function helpFor(spec: CommandSpec, names: readonly string[], path: string, glob
 }
 
 const optionLabel = (o: OptSpec): string =>
-  `${o.short ? `-${o.short}, ` : "    "}--${o.long}${o.kind === "value" || o.kind === "multi" ? ` <${o.value ?? "VALUE"}>` : ""}`;
+  `${o.short ? `-${o.short}, ` : "    "}--${o.long}${takesValue(o) ? ` <${o.value ?? "VALUE"}>` : ""}`;
 
 /** An options section: each label padded to `width`, then its help (continued lines indented alike). */
 function optionLines(opts: readonly OptSpec[], width: number): string[] {
@@ -244,7 +262,7 @@ export function renderHelp(spec: CommandSpec, path: string, globals?: readonly O
     const w = Math.max(...pos.map((p) => p.name.length + 2 + (p.variadic ? 3 : 0)));
     for (const p of pos) lines.push(`  ${`<${p.name}>${p.variadic ? "..." : ""}`.padEnd(w)}  ${p.help}`);
   }
-  const opts = [...(spec.options ?? []), HELP];
+  const opts = optionsOf(spec);
   const w = Math.max(...[...opts, ...(globals ?? [])].map((o) => optionLabel(o).length));
   lines.push("", "Options:", ...optionLines(opts, w));
   if (globals?.length) lines.push("", `Global options (give them before the command: ${path.replace(/ /, " [OPTIONS] ")} ...):`, ...optionLines(globals, w));

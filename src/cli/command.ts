@@ -1,9 +1,12 @@
 /** What every command file exports: its argument spec and a run function over the parsed arguments. */
 import type { CommandSpec, Parsed } from "./args.ts";
 import type { CliContext } from "./context.ts";
+import type { LockMode } from "./locking.ts";
 
 export interface Command {
   readonly spec: CommandSpec;
+  /** The lock it takes on each repository it opens (see cli/locking.ts). */
+  readonly lock: LockMode;
   /** Commands whose output is data (cat, diff, dump, ls) show INFO lines only with -v. */
   readonly quiet?: boolean;
   /** What a user should know when a signal stops this command (after "Interrupted by SIGINT; "), if anything. */

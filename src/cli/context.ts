@@ -1,8 +1,8 @@
 /**
  * What every command gets: the user config, a scratch directory per repository (see
  * scratch-location.ts), and the repository, chosen from -r, else $BACKPAK_REPOSITORY, else the
- * default repository in the user's data directory.
- * The CLI is the only place that picks concrete backends.
+ * default repository in the user's data directory, opened and locked as the command's lock mode
+ * says. The CLI is the only place that picks concrete backends.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -16,6 +16,7 @@ import type { Repository } from "../repo/repository.ts";
 import { openRunDir } from "../repo/scratch-dir.ts";
 import { openRepositoryWith } from "./backends.ts";
 import { SCRATCH_HINT, scratchLocation } from "./scratch-location.ts";
+import { RunLocks, type LockPolicy } from "./locking.ts";
 
 export type RepositorySource = "flag" | "environment" | "default";
 
@@ -32,10 +33,12 @@ export interface CliContext {
   scratch(location?: string): string;
   readonly repositoryPath: string;
   readonly repositorySource: RepositorySource;
-  /** Opens the chosen repository with the backends its config calls for, counting its traffic. */
-  openRepository(options?: OpenOptions): Repository;
-  /** Opens another repository (e.g. copy's destination) the same way. */
-  openRepositoryAt(location: string, options?: OpenOptions): Repository;
+  /** Opens the chosen repository with the backends its config calls for, counting its traffic, and locks it. */
+  openRepository(options?: OpenOptions): Promise<Repository>;
+  /** Opens and locks another repository (e.g. copy's destination) the same way. */
+  openRepositoryAt(location: string, options?: OpenOptions): Promise<Repository>;
+  /** Removes the locks the command took (at its end, whatever the outcome). */
+  releaseLocks(): Promise<void>;
   /** Wraps a repository's backend to count its traffic (openRepository already does). */
   counted(repo: Repository): Repository;
   /** Logs (INFO, aside from the command's output) how many requests of each kind the repositories got, if any: for -v at the end of a command. */
@@ -48,7 +51,7 @@ export function defaultRepositoryPath(env: NodeJS.ProcessEnv = process.env): str
   return path.join(data, "backpak", "default");
 }
 
-export function makeContext(config: UserConfig, repositoryFlag: string | undefined, scratchFlag?: string): CliContext {
+export function makeContext(config: UserConfig, repositoryFlag: string | undefined, lockPolicy: LockPolicy, scratchFlag?: string): CliContext {
   const env = process.env.BACKPAK_REPOSITORY;
   const [repositoryPath, repositorySource]: [string, RepositorySource] =
     repositoryFlag !== undefined ? [repositoryFlag, "flag"] : env ? [env, "environment"] : [defaultRepositoryPath(), "default"];
@@ -65,13 +68,18 @@ export function makeContext(config: UserConfig, repositoryFlag: string | undefin
     }
     return dir;
   };
-  const openAt = (location: string, options: OpenOptions = {}): Repository =>
-    openRepositoryWith(location, { cacheSize: config.cacheSize, traffic, scratch, ...options });
+  const locks = new RunLocks(lockPolicy);
+  const openAt = async (location: string, options: OpenOptions = {}): Promise<Repository> => {
+    const repo = openRepositoryWith(location, { cacheSize: config.cacheSize, traffic, scratch, ...options });
+    await locks.lock(repo);
+    return repo;
+  };
   return {
     config,
     traffic,
     counted,
     openRepositoryAt: openAt,
+    releaseLocks: () => locks.releaseAll(),
     scratch,
     reportRequests: () => {
       const counts = REQUEST_KINDS.map((kind) => [kind, traffic.requests[kind]] as const);
@@ -79,7 +87,7 @@ export function makeContext(config: UserConfig, repositoryFlag: string | undefin
     },
     repositoryPath,
     repositorySource,
-    openRepository: (options) => {
+    openRepository: async (options) => {
       if (repositorySource === "default" && !fs.existsSync(repositoryPath)) {
         throw new BackpakError("not-found", `There is no repository yet at the default location ${repositoryPath}`, {
           hint: "run `backpak backup <PATHS>` to create it, or give one with -r",

@@ -1,5 +1,6 @@
 /** The backpak executable: parses global options, sets up logging and configuration, runs one command. */
 import path from "node:path";
+import { parseDuration } from "../lib/duration.ts";
 import { BackpakError } from "../lib/errors.ts";
 import { runInterruptCleanups } from "../lib/interrupt.ts";
 import { installLogSink } from "../ui/log-sink.ts";
@@ -22,9 +23,9 @@ const GLOBAL: CommandSpec = {
   options: [
     { long: "verbose", short: "v", kind: "count", help: "Verbosity (-v, -vv, -vvv, etc.)" },
     { long: "color", short: "c", kind: "value", value: "WHEN", choices: ["auto", "always", "never"], help: "Colour log output: auto, always or never [default: auto]" },
-    { long: "config", kind: "value", value: "CONFIG", help: 'Specify a different config file (which must exist) than the default\n`~/.config/backpak.toml`,\nor pass "" to force the default config.' },
+    { long: "config", kind: "value", value: "CONFIG", path: true, help: 'Specify a different config file (which must exist) than the default\n`~/.config/backpak.toml`,\nor pass "" to force the default config.' },
     { long: "timestamps", short: "t", kind: "flag", help: "Prepend ISO-8601 timestamps to all trace messages (from --verbose)." },
-    { long: "working-directory", short: "C", kind: "value", value: "PATH", help: "Change to the given directory before doing anything else" },
+    { long: "working-directory", short: "C", kind: "value", value: "PATH", path: true, help: "Change to the given directory before doing anything else" },
     {
       long: "scratch-dir",
       kind: "value",
@@ -36,8 +37,11 @@ const GLOBAL: CommandSpec = {
       short: "r",
       kind: "value",
       value: "REPOSITORY",
+      path: true,
       help: `The repository: a directory, or a B2 or S3 repository's config file (see \`init\`).\nDefault: $BACKPAK_REPOSITORY, else\n${defaultRepositoryPath()},\nwhich the first \`backup\` creates.`,
     },
+    { long: "no-lock", kind: "flag", help: "Take no lock on the repository (for read-only commands on a repository\nyou can't write to; only safe while no prune or rebuild-index runs on it)" },
+    { long: "retry-lock", kind: "value", value: "DURATION", help: "When another command holds a conflicting lock, keep trying for this long\n(e.g. 30s, 5m, 2h) instead of failing at once", validate: parseDuration },
     { long: "version", short: "V", kind: "flag", help: "Print version" },
   ],
   subcommands: COMMANDS.map((c) => c.spec),
@@ -69,7 +73,8 @@ async function main(argv: string[]): Promise<number> {
     verbose: arg.count(parsed, "verbose"),
     timestamps: arg.flag(parsed, "timestamps"),
     color: colorFlag === "always" || (colorFlag === "auto" && isTerminal(2)),
-    plainInfo: !command.quiet,
+    // -q/--quiet, where a command has it, leaves only warnings, errors and results.
+    plainInfo: !command.quiet && !arg.flag(sub, "quiet"),
     stderr: stderr.line,
   });
   try {
@@ -83,22 +88,38 @@ async function main(argv: string[]): Promise<number> {
         throw new BackpakError("not-found", `Couldn't change to the working directory ${workDir}`, { cause: err });
       }
     }
-    const ctx = makeContext(config, arg.value(parsed, "repository"), arg.value(parsed, "scratch-dir"));
+    const retry = arg.value(parsed, "retry-lock");
+    const ctx = makeContext(config, arg.value(parsed, "repository"), {
+      command: command.spec.name,
+      mode: command.lock,
+      noLock: arg.flag(parsed, "no-lock"),
+      retryForMs: retry === undefined ? 0 : parseDuration(retry),
+    }, arg.value(parsed, "scratch-dir"));
     try {
       return (await command.run(sub, ctx)) ?? 0;
     } finally {
+      await ctx.releaseLocks();
       if (arg.count(parsed, "verbose") > 0) ctx.reportRequests();
     }
   } catch (err) {
     stderr.line(renderError(err));
-    return err instanceof UsageError ? 2 : 1;
+    return exitCode(err);
   }
 }
 
-/** On SIGINT, SIGTERM or SIGHUP: undo what is half-done on disk, say so, and exit as the signal would. */
+/** The exit status when a conflicting lock is held (as restic's). */
+const LOCKED_EXIT = 11;
+
+/** 2 for a mistake on the command line, 11 when another command's lock is in the way, else 1. */
+function exitCode(err: unknown): number {
+  if (err instanceof UsageError) return 2;
+  return err instanceof BackpakError && err.kind === "locked" ? LOCKED_EXIT : 1;
+}
+
+/** On SIGINT, SIGTERM or SIGHUP: undo what is half-done on disk, remove the command's locks, say so, and exit as the signal would. */
 for (const [signal, number] of [["SIGINT", 2], ["SIGTERM", 15], ["SIGHUP", 1]] as const) {
-  process.on(signal, () => {
-    runInterruptCleanups();
+  process.on(signal, async () => {
+    await runInterruptCleanups();
     stderr.line(`\nInterrupted by ${signal}${interruptNote === undefined ? "" : `; ${interruptNote}`}`);
     process.exit(128 + number);
   });

@@ -10,13 +10,15 @@ export const ID_CHARS = 45;
 export const SHORT_ID_CHARS = 8;
 
 declare const idKind: unique symbol;
-export type IdKind = "blob" | "pack" | "index" | "snapshot";
+export type IdKind = "blob" | "pack" | "index" | "snapshot" | "lock";
 /** An object ID in its text form; the type parameter says what kind of object it names. */
 export type ObjectId<K extends IdKind = IdKind> = string & { readonly [idKind]: K };
 export type BlobId = ObjectId<"blob">;
 export type PackId = ObjectId<"pack">;
 export type IndexId = ObjectId<"index">;
 export type SnapshotId = ObjectId<"snapshot">;
+/** A lock object's ID (locks/<id>, our extension to the format). */
+export type LockId = ObjectId<"lock">;
 
 const ALPHABET = "0123456789abcdefghijklmnopqrstuv";
 const DECODE = new Int8Array(128).fill(-1);

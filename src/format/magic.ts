@@ -12,6 +12,9 @@ export const SNAPSHOT_WRITE_VERSION: SnapshotVersion = "2";
 export const OBJECT_DIRS = { pack: "packs", index: "indexes", snapshot: "snapshots" } as const;
 export type ObjectKind = keyof typeof OBJECT_DIRS;
 
+/** The folder of lock objects (our extension: backpak 0.3.0 neither makes nor reads it). */
+export const LOCKS_DIR = "locks";
+
 const encoder = new TextEncoder();
 export function magicBytes(magic: string): Uint8Array {
   return encoder.encode(magic);

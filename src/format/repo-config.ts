@@ -5,7 +5,7 @@
 import { formatExactSize, parseByteSize } from "../lib/sizes.ts";
 import { parseS3Backend, s3ConfigLines, type S3BackendConfig } from "./s3-config.ts";
 import { parseSftpBackend, sftpConfigLines, type SftpConfig } from "./sftp-config.ts";
-import { parseTomlTable, tomlString } from "./toml.ts";
+import { parseTomlTable, tomlString, trackReads } from "./toml.ts";
 
 export const DEFAULT_PACK_SIZE = 100_000_000;
 
@@ -52,11 +52,26 @@ export function serializeRepoConfig(c: RepoConfig): string {
 
 /** Parses config.toml text; `where` (its path) names the file in errors. */
 export function parseRepoConfig(text: string, where: string): RepoConfig {
-  const { raw, bad } = parseTomlTable(text, where, "corrupt");
+  return parseRepoConfigKeys(text, where).config;
+}
+
+/** The same, also listing (dotted) the keys it ignored: none that backpak or this tool writes. */
+export function parseRepoConfigKeys(text: string, where: string): { config: RepoConfig; ignored: string[] } {
+  const parsed = parseTomlTable(text, where, "corrupt");
+  const tracked = trackReads(parsed.raw);
+  return { config: repoConfigFrom(tracked.table, parsed.bad), ignored: tracked.unread() };
+}
+
+function repoConfigFrom(raw: Record<string, unknown>, bad: (msg: string) => never): RepoConfig {
   let packSize = DEFAULT_PACK_SIZE;
   if (raw.pack_size !== undefined) {
     if (typeof raw.pack_size !== "string") return bad("pack_size must be a string such as \"100 MB\"");
-    packSize = parseByteSize(raw.pack_size, false);
+    try {
+      packSize = parseByteSize(raw.pack_size, false);
+    } catch {
+      // The size parser's hint speaks of command-line values; this one is in the file.
+      return bad(`pack_size = ${JSON.stringify(raw.pack_size)} is not a byte size such as "100 MB"`);
+    }
     if (packSize <= 0) return bad("pack_size must be positive");
   }
   const hasFilter = raw.filter !== undefined;

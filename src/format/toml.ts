@@ -15,6 +15,30 @@ export function parseTomlTable(text: string, where: string, kind: ErrorKind): { 
   return { raw, bad };
 }
 
+const isTable = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * Wraps a parsed table so that reading a key records it: `unread` then lists, dotted, the keys no
+ * reader looked at (in tables that were read), which is how a misspelt or damaged key shows.
+ */
+export function trackReads(table: Record<string, unknown>): { table: Record<string, unknown>; unread: () => string[] } {
+  const read = new Map<string, ReturnType<typeof trackReads> | undefined>();
+  const proxy = new Proxy(table, {
+    get(target, key) {
+      const value = target[key as string];
+      if (typeof key !== "string" || !Object.hasOwn(target, key)) return value;
+      if (!read.has(key)) read.set(key, isTable(value) ? trackReads(value) : undefined);
+      return read.get(key)?.table ?? value;
+    },
+  });
+  const unread = (): string[] =>
+    Object.keys(table).flatMap((k) => {
+      if (!read.has(k)) return [k];
+      return (read.get(k)?.unread() ?? []).map((sub) => `${k}.${sub}`);
+    });
+  return { table: proxy, unread };
+}
+
 /** A TOML basic string. */
 export function tomlString(s: string): string {
   return JSON.stringify(s).replace(/[\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);

@@ -7,6 +7,7 @@ export type ErrorKind =
   | "corrupt" // an object does not decode or does not hash to its ID
   | "io" // the operating system refused a read or write
   | "conflict" // the repository or working directory is in a state that forbids the operation
+  | "locked" // another command holds a conflicting lock on the repository
   | "internal"; // a bug: an invariant of this program does not hold
 
 export class BackpakError extends Error {

@@ -4,6 +4,7 @@
  * recorded beside the PID and compared.
  */
 import fs from "node:fs";
+import { processExists } from "./processes.ts";
 
 /** The start time of process `pid`, as /proc/<pid>/stat says it; undefined when there is no such process (or no /proc). */
 export function processStartTime(pid: number): string | undefined {
@@ -17,21 +18,9 @@ export function processStartTime(pid: number): string | undefined {
   return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
 }
 
-/** True unless process `pid` is gone (it may be another user's); this process counts as running. */
-export function isRunning(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists, as another user's process.
-    return (err as { code?: string }).code !== "ESRCH";
-  }
-}
-
 /** True when process `pid` runs and, if its start time was recorded (`started`), started then: not a later process given the same PID. */
 export function isSameProcess(pid: number, started: string | undefined): boolean {
-  if (!isRunning(pid)) return false;
+  if (!processExists(pid)) return false;
   if (started === undefined) return true;
   const now = processStartTime(pid);
   return now === undefined || now === started;

@@ -20,9 +20,11 @@ import { transfersAtOnce, type Repository } from "../repo/repository.ts";
 import { EMPTY_INDEX, findResumable } from "../repo/resume.ts";
 import { loadSnapshots, snapshotId, storeSnapshot, type StoredSnapshot } from "../repo/snapshots.ts";
 import { TreeCache, loadForest, type Forest } from "../repo/tree-cache.ts";
+import { sizesListedAsWritten } from "../repo/stored-sizes.ts";
 import { RepoWriter } from "../repo/writer.ts";
 import { chunkPipeline, startBackupPool } from "./pipeline-setup.ts";
 import { skipMatcher } from "./skips.ts";
+import { withoutUnindexedFiles } from "./unindexed-files.ts";
 import { newWalkProgress, walkIntoTrees, type WalkProgress } from "./walk-into-trees.ts";
 
 export interface BackupOptions {
@@ -91,7 +93,7 @@ export function canonicalPaths(paths: readonly string[]): string[] {
   return out;
 }
 
-export async function backup(openRepo: () => Repository, opts: BackupOptions, progress: BackupProgress = newBackupProgress()): Promise<BackupOutcome> {
+export async function backup(openRepo: () => Promise<Repository>, opts: BackupOptions, progress: BackupProgress = newBackupProgress()): Promise<BackupOutcome> {
   const paths = canonicalPaths(opts.paths);
   skipMatcher(opts.skips); // bad patterns fail here, before anything starts
   const { pool, inputBytes } = startBackupPool();
@@ -112,14 +114,15 @@ export async function backup(openRepo: () => Repository, opts: BackupOptions, pr
     };
     // A repository that doesn't exist yet is only created once the scan passed.
     const scanLog = opts.repositoryExists ? undefined : await scanned();
-    const repo = openRepo();
-    const index = await loadMasterIndex(repo.backend);
+    const repo = await openRepo();
     log.info("Finding a parent snapshot");
     // A damaged snapshot is warned about and can't be a parent; the newest readable one is.
+    // Snapshots before indexes: a concurrent backup's snapshot is stored after its index.
     const snapshots = (await loadSnapshots(repo.backend)).chronological;
+    const index = await loadMasterIndex(repo.backend);
     const parent = [...snapshots].reverse().find((s) => s.snapshot.paths.length === paths.length && s.snapshot.paths.every((p, i) => p === paths[i]));
     log.debug(parent ? `Using snapshot ${parent.id} as a parent` : "No parent snapshot found based on absolute paths");
-    const parentForest: Forest = parent ? await loadForest(parent.snapshot.tree, new TreeCache(repo.backend, index.blobs)) : new Map();
+    const parentForest: Forest = parent ? withoutUnindexedFiles(await loadForest(parent.snapshot.tree, new TreeCache(repo.backend, index.blobs)), index.blobs) : new Map();
     const events = compareScan(replayScan(scanLog ?? (await scanned())), parent ? parentForest.get(parent.snapshot.tree) : undefined, (id) => parentForest.get(id));
     const root = await packTrees(repo, index.blobs.keys(), events, pool, inputBytes, opts, progress);
     return await finishSnapshot(repo, root, paths, snapshots, opts);
@@ -147,6 +150,7 @@ async function packTrees(
     start: resumable?.wip ?? EMPTY_INDEX,
     dryRun: opts.dryRun,
     uploads: transfersAtOnce(repo.config),
+    exactSizes: sizesListedAsWritten(repo.config),
   });
   const pipeline = chunkPipeline(pool, inputBytes, (frame) => writer.addChunkFrame(frame.entries, frame.bytes));
   const tick = progress.tick;
@@ -190,7 +194,7 @@ async function finishSnapshot(repo: Repository, root: BlobId, paths: string[], s
     log.info("Snapshot is the same as the last! Pass --allow-repeat to create a duplicate.");
     return { kind: "repeat" };
   }
-  const id = opts.dryRun ? snapshotId(snapshot) : await storeSnapshot(repo.backend, snapshot, opts.scratchDir);
+  const id = opts.dryRun ? snapshotId(snapshot) : await storeSnapshot(repo, snapshot, opts.scratchDir);
   return { kind: "snapshot", id, snapshot };
 }
 

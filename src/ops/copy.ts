@@ -1,15 +1,17 @@
 /**
  * `copy`: copies snapshots into another repository, chunks and trees included (what the
  * destination already has is not copied again), leaving out paths the skip patterns match. An
- * unfiltered copy keeps every snapshot's ID. Snapshots are stored only after their data and index.
+ * unfiltered copy keeps every snapshot's ID. Snapshots are stored only after their data and index,
+ * and never again when the destination has them (a key that may not overwrite is enough).
  */
 import type { SnapshotId } from "../format/id.ts";
 import { makeSnapshot } from "../format/snapshot.ts";
 import { log } from "../lib/log.ts";
 import { ChunkReader } from "../repo/chunk-reader.ts";
+import { listObjects } from "../repo/keys.ts";
 import { loadMasterIndex } from "../repo/master-index.ts";
 import type { Repository } from "../repo/repository.ts";
-import { findSnapshots, snapshotId, storeSnapshot } from "../repo/snapshots.ts";
+import { findSnapshots, snapshotId, storeSnapshots } from "../repo/snapshots.ts";
 import { loadForest } from "../repo/tree-cache.ts";
 import { loadRepository } from "./open.ts";
 import { repackTree } from "./repack.ts";
@@ -55,7 +57,9 @@ export async function copy(from: Repository, to: Repository, opts: CopyOptions):
     throw err;
   }
   await out.finish();
-  const ids: SnapshotId[] = [];
-  for (const snapshot of copies) ids.push(opts.dryRun ? snapshotId(snapshot) : await storeSnapshot(to.backend, snapshot, opts.scratchDir));
+  const ids = copies.map(snapshotId);
+  const there = new Set((await listObjects(to.backend, "snapshot")).map((s) => s.id));
+  for (const id of ids) if (there.has(id)) log.info(`Snapshot ${id} is already in the destination`);
+  if (!opts.dryRun) await storeSnapshots(to, copies.filter((_, i) => !there.has(ids[i]!)), opts.scratchDir);
   return ids;
 }

@@ -56,5 +56,5 @@ export async function filterSnapshot(repo: Repository, opts: FilterSnapshotOptio
     ? stored.snapshot
     : { time: nowNs(), tz: systemZone(), author: opts.author, tags: opts.tags };
   const snapshot = makeSnapshot({ ...meta, paths: stored.snapshot.paths, tree: root });
-  return opts.dryRun ? snapshotId(snapshot) : storeSnapshot(repo.backend, snapshot, opts.scratchDir);
+  return opts.dryRun ? snapshotId(snapshot) : storeSnapshot(repo, snapshot, opts.scratchDir);
 }

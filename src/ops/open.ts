@@ -1,4 +1,5 @@
 /** What most read-side commands start from: the master index, the snapshots (in time order, and the damaged ones), a tree cache. */
+import { withContextAsync } from "../lib/errors.ts";
 import { loadMasterIndex, type MasterIndex } from "../repo/master-index.ts";
 import type { Repository } from "../repo/repository.ts";
 import { findSnapshot, loadSnapshots, type SnapshotList, type StoredSnapshot } from "../repo/snapshots.ts";
@@ -11,14 +12,19 @@ export interface LoadedRepository {
   readonly trees: TreeCache;
 }
 
+/**
+ * Snapshots are listed before the indexes: a backup running alongside stores its index before its
+ * snapshot, so every snapshot listed here has its blobs in an index listed after.
+ */
 export async function loadRepository(repo: Repository): Promise<LoadedRepository> {
-  const index = await loadMasterIndex(repo.backend);
   const snapshots = await loadSnapshots(repo.backend);
+  const index = await loadMasterIndex(repo.backend);
   return { repo, index, snapshots, trees: new TreeCache(repo.backend, index.blobs) };
 }
 
-/** Resolves a snapshot reference and loads its whole forest. */
+/** Resolves a snapshot reference and loads its whole forest; an error names the snapshot whose trees it couldn't load. */
 export async function snapshotWithForest(loaded: LoadedRepository, ref: string): Promise<{ stored: StoredSnapshot; forest: Forest }> {
   const stored = findSnapshot(loaded.snapshots, ref);
-  return { stored, forest: await loadForest(stored.snapshot.tree, loaded.trees) };
+  const forest = await withContextAsync(`Couldn't load the trees of snapshot ${stored.id}`, () => loadForest(stored.snapshot.tree, loaded.trees));
+  return { stored, forest };
 }

@@ -1,47 +1,44 @@
-/** Finds the files of a snapshot that need some of the given packs (to name what a missing or damaged pack breaks). */
-import type { BlobId, PackId } from "../format/id.ts";
+/** Finds the files of a snapshot that need chunks which can't be read (to name what a missing or damaged pack, or a lost index entry, breaks). */
+import type { BlobId } from "../format/id.ts";
 import type { Node, Tree } from "../format/tree.ts";
-import type { BlobLocation } from "../repo/master-index.ts";
 import type { Forest } from "../repo/tree-cache.ts";
 import { foldTrees } from "../repo/tree-fold.ts";
 import { walkTree } from "../repo/tree-walk.ts";
 
-/** A file (its path as `ls` shows it) and the first of the packs it needs. */
+/** A file (its path as `ls` shows it) and why it can't be restored: what the first unreadable chunk it needs is, e.g. "broken pack <id>". */
 export interface PackUser {
   readonly path: string;
-  readonly pack: PackId;
+  readonly needs: string;
 }
 
 export class PackUsers {
-  /** Tree → whether anything under it needs one of the packs; trees recur across snapshots, so this is kept. */
+  /** Tree → whether anything under it needs an unreadable chunk; trees recur across snapshots, so this is kept. */
   readonly #affected = new Map<BlobId, boolean>();
 
-  constructor(
-    readonly blobs: ReadonlyMap<BlobId, BlobLocation>,
-    readonly packs: ReadonlySet<PackId>,
-  ) {}
+  /** `lost` says why a chunk can't be read, or undefined when it can. */
+  constructor(readonly lost: (chunk: BlobId) => string | undefined) {}
 
-  /** Every file under `root` that needs one of the packs, in path order, as the walk finds them. */
+  /** Every file under `root` that needs an unreadable chunk, in path order, as the walk finds them. */
   *files(forest: Forest, root: BlobId): Generator<PackUser> {
-    if (this.packs.size === 0 || !this.#needs(forest, root)) return;
+    if (!this.#needs(forest, root)) return;
     const skip = (node: Node): boolean => node.contents.kind === "dir" && !this.#needs(forest, node.contents.tree);
     for (const [path, node] of walkTree("", forest, root, { skip })) {
       if (node.contents.kind !== "file") continue;
-      const pack = this.#packOf(node.contents.chunks);
-      if (pack !== undefined) yield { path, pack };
+      const needs = this.#lostOf(node.contents.chunks);
+      if (needs !== undefined) yield { path, needs };
     }
   }
 
   #needs(forest: Forest, id: BlobId): boolean {
     const needs = (tree: Tree, sub: (id: BlobId) => boolean): boolean =>
-      [...tree.values()].some((n) => (n.contents.kind === "file" ? this.#packOf(n.contents.chunks) !== undefined : n.contents.kind === "dir" && sub(n.contents.tree)));
+      [...tree.values()].some((n) => (n.contents.kind === "file" ? this.#lostOf(n.contents.chunks) !== undefined : n.contents.kind === "dir" && sub(n.contents.tree)));
     return foldTrees(id, forest, needs, this.#affected);
   }
 
-  #packOf(chunks: readonly BlobId[]): PackId | undefined {
+  #lostOf(chunks: readonly BlobId[]): string | undefined {
     for (const c of chunks) {
-      const pack = this.blobs.get(c)?.pack;
-      if (pack !== undefined && this.packs.has(pack)) return pack;
+      const why = this.lost(c);
+      if (why !== undefined) return why;
     }
     return undefined;
   }

@@ -11,6 +11,7 @@ import type { WorkerPool } from "../pipeline/pool.ts";
 import type { ChunkReader } from "../repo/chunk-reader.ts";
 import { transfersAtOnce, type Repository } from "../repo/repository.ts";
 import { EMPTY_INDEX, findResumable } from "../repo/resume.ts";
+import { sizesListedAsWritten } from "../repo/stored-sizes.ts";
 import { RepoWriter, type WriterStats } from "../repo/writer.ts";
 import { startPipeline } from "./pipeline-setup.ts";
 
@@ -48,7 +49,16 @@ export class RepackWriter {
 
   private constructor(dest: Repository, readonly opts: RepackOptions) {
     this.progress = opts.progress ?? newRepackProgress();
-    this.writer = new RepoWriter({ backend: dest.backend, scratchDir: opts.scratchDir, packSize: dest.config.packSize, packed: opts.packed, start: opts.start, dryRun: opts.dryRun, uploads: transfersAtOnce(dest.config) });
+    this.writer = new RepoWriter({
+      backend: dest.backend,
+      scratchDir: opts.scratchDir,
+      packSize: dest.config.packSize,
+      packed: opts.packed,
+      start: opts.start,
+      dryRun: opts.dryRun,
+      uploads: transfersAtOnce(dest.config),
+      exactSizes: sizesListedAsWritten(dest.config),
+    });
     ({ pool: this.#pool, pipeline: this.#pipeline } = startPipeline((frame) => this.writer.addChunkFrame(frame.entries, frame.bytes)));
   }
 

@@ -26,7 +26,7 @@ export function failIfIncomplete(refused: number, unwritten: readonly UnwrittenF
   }
   if (unwritten.length > 0) {
     left.push(`${count(unwritten.length, "file", "files")} whose data couldn't be read`);
-    hints.push("`backpak check` names every snapshot and path that uses a missing or damaged pack");
+    hints.push("`backpak check --read-packs` names every snapshot and path that needs a missing or damaged pack");
   }
   if (left.length === 0) return;
   throw new BackpakError(unwritten.length > 0 ? "corrupt" : "conflict", `Restored everything but ${left.join(" and ")} (named above)`, { hint: hints.join("; ") });

@@ -1,12 +1,17 @@
 /** The message that starts a kernel worker: its shared buffers, and (for tests) a fault to inject or a hook in file reads. */
 import type { ReadHook } from "./read-hook.ts";
 
-/** Makes one job misbehave, so tests can see failures handled: `throw` fails the job, `die` kills the worker mid-job. */
+/**
+ * Makes one job misbehave, so tests can see failures handled: `throw` fails the job, `die` kills
+ * the worker mid-job, `stall` never finishes it, `hold` finishes it once the file `release` exists.
+ */
 export interface FaultPlan {
   readonly job: number;
   /** The n-th job of that type (1-based) on each worker. */
   readonly after: number;
-  readonly mode: "throw" | "die" | "stall";
+  readonly mode: "throw" | "die" | "stall" | "hold";
+  /** For `hold`: the file whose creation lets the job go on. */
+  readonly release?: string;
 }
 
 export interface WorkerInit {

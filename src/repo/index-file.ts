@@ -6,7 +6,7 @@ import { decodeIndex, encodeIndex, type IndexContents } from "../format/index-fi
 import { INDEX_MAGIC, hasMagic, magicBytes } from "../format/magic.ts";
 import type { IndexId } from "../format/id.ts";
 import { concatBytes } from "../lib/bytes.ts";
-import { BackpakError } from "../lib/errors.ts";
+import { BackpakError, context } from "../lib/errors.ts";
 import { hashId } from "../kernels/sha224.ts";
 import { zstdCompress, zstdDecompress } from "../kernels/zstd.ts";
 import { indexKey } from "./keys.ts";
@@ -25,12 +25,23 @@ export function parseIndexFile(file: Uint8Array, what: string): { id: IndexId; i
   return { id: hashId<"index">(cbor), index: decodeIndex(cbor, what) };
 }
 
+/** What to do about an index file that doesn't load: the packs hold everything it says. */
+export const REBUILD_INDEX_HINT = "run `backpak rebuild-index`: it rebuilds the index from the packs' own manifests, naming any pack it can't read";
+
+/** Loads index `id`, checking it hashes to its ID; a damaged one is an error naming its file, saying how to rebuild it. */
 export async function loadIndex(backend: Backend, id: IndexId): Promise<IndexContents> {
-  const { id: actual, index } = parseIndexFile(await backend.read(indexKey(id)), `index ${id}`);
-  if (actual !== id) {
-    throw new BackpakError("corrupt", `Index ${id}'s now hashes to ${actual} - Consider running backpak rebuild-index.`);
+  const key = indexKey(id);
+  const file = await backend.read(key);
+  let parsed: { id: IndexId; index: IndexContents };
+  try {
+    parsed = parseIndexFile(file, `index ${id}`);
+  } catch (err) {
+    throw context("corrupt", `Index ${id} can't be used: ${key} is damaged`, err, REBUILD_INDEX_HINT);
   }
-  return index;
+  if (parsed.id !== id) {
+    throw new BackpakError("corrupt", `Index ${id} can't be used: ${key} is damaged: its contents now hash to ${parsed.id}`, { hint: REBUILD_INDEX_HINT });
+  }
+  return parsed.index;
 }
 
 /** The local file name an index is written to before upload. */

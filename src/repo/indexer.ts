@@ -12,7 +12,7 @@ import type { Manifest } from "../format/manifest.ts";
 import { BackpakError } from "../lib/errors.ts";
 import { PRIVATE_FILE, writeFileAtomic, writeFileSynced } from "../lib/fsutil.ts";
 import { buildIndexFile, indexFileName } from "./index-file.ts";
-import { workTempTag } from "./work-temps.ts";
+import { scratchWrite, workTempTag } from "./work-temps.ts";
 
 export const WIP_INDEX = "backpak-wip.index";
 
@@ -53,9 +53,16 @@ export class Indexer {
     if (this.resumable) this.#writeWip();
   }
 
+  /** Forgets packs listed earlier (stored incomplete), so that neither the index nor a resumed run relies on them. */
+  dropPacks(ids: readonly PackId[]): void {
+    for (const id of ids) this.#packs.delete(id);
+    if (this.resumable) this.#writeWip();
+  }
+
   #writeWip(): void {
     // Named after this process, so a later run can delete it if this one is killed while writing.
-    writeFileAtomic(this.wipPath, buildIndexFile(this.contents()).file, PRIVATE_FILE, workTempTag());
+    const file = buildIndexFile(this.contents()).file;
+    scratchWrite(this.wipPath, () => writeFileAtomic(this.wipPath, file, PRIVATE_FILE, workTempTag()));
   }
 
   /** Writes `<id>.index` in the scratch directory; undefined when nothing was indexed. */
@@ -63,7 +70,7 @@ export class Indexer {
     if (this.isEmpty) return undefined;
     const { id, file } = buildIndexFile(this.contents());
     const out = indexFileName(this.scratchDir, id);
-    writeFileSynced(out, file);
+    scratchWrite(out, () => writeFileSynced(out, file));
     return { id, path: out };
   }
 

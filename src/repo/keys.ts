@@ -14,6 +14,9 @@ export const packKey = (id: PackId): string => objectKey("pack", id);
 export const indexKey = (id: IndexId): string => objectKey("index", id);
 export const snapshotKey = (id: SnapshotId): string => objectKey("snapshot", id);
 
+/** The ID in a pack's key (`packs/<id>.pack`). */
+export const packIdOf = (key: string): PackId => key.slice(OBJECT_DIRS.pack.length + 1, -".pack".length) as PackId;
+
 /** A listed object of one kind: its ID and stored size. */
 export interface StoredObject<K extends ObjectKind> {
   readonly id: IdOf<K>;

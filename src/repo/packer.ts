@@ -17,7 +17,7 @@ import { openFileRange, PRIVATE_FILE } from "../lib/fsutil.ts";
 import { hashId } from "../kernels/sha224.ts";
 import { zstdCompress } from "../kernels/zstd.ts";
 import { readPackLayoutFrom } from "./pack-file.ts";
-import { workTempPath } from "./work-temps.ts";
+import { scratchWrite, scratchWriteError, workTempPath } from "./work-temps.ts";
 
 /** A finished pack file in the scratch directory, ready to store. */
 export interface FinishedPack {
@@ -78,7 +78,7 @@ export class Packer {
     this.#check();
     try {
       const pack = this.#open ?? this.#start();
-      fs.writeSync(pack.fd, compressed);
+      scratchWrite(pack.tmp, () => fs.writeSync(pack.fd, compressed));
       pack.written += compressed.length;
       this.compressedBytes += compressed.length;
       pack.manifest.push(...entries);
@@ -146,11 +146,14 @@ export class Packer {
 
   #start(): OpenPack {
     const tmp = workTempPath(this.opts.scratchDir, "pack");
-    const fd = fs.openSync(tmp, "wx", PRIVATE_FILE);
+    const fd = scratchWrite(tmp, () => fs.openSync(tmp, "wx", PRIVATE_FILE));
+    // Open before its first write, so that abandon() deletes it if that fails.
+    const pack: OpenPack = { fd, tmp, written: 0, manifest: [] };
+    this.#open = pack;
     const magic = magicBytes(PACK_MAGIC);
-    fs.writeSync(fd, magic);
-    this.#open = { fd, tmp, written: magic.length, manifest: [] };
-    return this.#open;
+    scratchWrite(tmp, () => fs.writeSync(fd, magic));
+    pack.written = magic.length;
+    return pack;
   }
 
   /** Writes the manifest, makes the file durable (off this thread), names it, checks it, hands it on. */
@@ -166,7 +169,7 @@ export class Packer {
     } catch (err) {
       // An unfinished pack is of no use to a resumed run: delete it rather than leave it behind.
       closeAndRemove(pack);
-      throw err;
+      throw scratchWriteError(pack.tmp, err);
     }
     fs.closeSync(pack.fd);
     fs.renameSync(pack.tmp, named);

@@ -1,9 +1,12 @@
-/** Creating and opening repositories: config.toml plus the packs/, indexes/ and snapshots/ folders. */
+/**
+ * Creating and opening repositories: config.toml plus the packs/, indexes/, snapshots/ and locks/
+ * folders (repositories made by backpak 0.3.0 have no locks/: the first lock stored makes it).
+ */
 import fs from "node:fs";
 import path from "node:path";
 import type { Backend } from "../backend/index.ts";
-import { OBJECT_DIRS } from "../format/magic.ts";
-import { parseRepoConfig, serializeRepoConfig, type RepoConfig } from "../format/repo-config.ts";
+import { LOCKS_DIR, OBJECT_DIRS } from "../format/magic.ts";
+import { parseRepoConfigKeys, serializeRepoConfig, type RepoConfig } from "../format/repo-config.ts";
 import { BackpakError } from "../lib/errors.ts";
 import { syncDir } from "../lib/fsutil.ts";
 import { log } from "../lib/log.ts";
@@ -13,7 +16,11 @@ export interface Repository {
   /** The path the user named (a directory for filesystem repositories). */
   readonly location: string;
   readonly config: RepoConfig;
+  /** What is wrong with its config file though it loads (keys nothing reads: misspelt or damaged names), each naming the file; none when absent. */
+  readonly configWarnings?: readonly string[];
   readonly backend: Backend;
+  /** The storage itself, for lock objects: no cache or filter in between, so every read is fresh. */
+  readonly locks: Backend;
 }
 
 export const CONFIG_FILE = "config.toml";
@@ -49,7 +56,7 @@ export function initFilesystemRepository(dir: string, config: RepoConfig): void 
   } else {
     fs.mkdirSync(dir, { recursive: true });
   }
-  for (const sub of Object.values(OBJECT_DIRS)) fs.mkdirSync(path.join(dir, sub));
+  for (const sub of [...Object.values(OBJECT_DIRS), LOCKS_DIR]) fs.mkdirSync(path.join(dir, sub));
   const fd = fs.openSync(path.join(dir, CONFIG_FILE), "wx", 0o644);
   try {
     fs.writeFileSync(fd, serializeRepoConfig(config));
@@ -64,11 +71,33 @@ export function initFilesystemRepository(dir: string, config: RepoConfig): void 
  * Builds the backend holding an opened repository's objects from its config. Which concrete
  * backends (direct filesystem, cache, filter, …) is the CLI's choice, not this layer's.
  */
-export type BackendFactory = (config: RepoConfig, location: string) => Backend;
+export type BackendFactory = (config: RepoConfig, location: string) => RepositoryBackends;
+
+/** The backend for a repository's objects and the one for its locks. */
+export interface RepositoryBackends {
+  readonly backend: Backend;
+  readonly locks: Backend;
+}
+
+/**
+ * Runs `parse`, adding to its error a hint on mending the config file: it isn't hashed, so a
+ * damaged one is fixed by hand.
+ */
+function withConfigHint<T>(configPath: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (!(err instanceof BackpakError) || err.hint !== undefined) throw err;
+    throw new BackpakError(err.kind, err.message, {
+      cause: err.cause,
+      hint: `${configPath} is damaged or was mis-edited: mend it by hand (a filesystem repository's reads \`pack_size = "100 MB"\`, then \`[backend]\`, \`type = "Filesystem"\` and \`force_cache = false\`, each on a line of its own)`,
+    });
+  }
+}
 
 /**
  * Opens the repository at `location` (a directory with config.toml, or a config file for other
- * backends), checks a filesystem repository's layout, and asks `makeBackend` for its backend.
+ * backends), checks a filesystem repository's layout, and asks `makeBackend` for its backends.
  */
 export function openRepository(location: string, makeBackend: BackendFactory): Repository {
   log.info(`Opening repository ${location}`);
@@ -92,7 +121,9 @@ export function openRepository(location: string, makeBackend: BackendFactory): R
       hint: denied ? `check the permissions of ${location}` : `${location} doesn't look like a backpak repository`,
     });
   }
-  const config = parseRepoConfig(text, configPath);
+  const { config, ignored } = withConfigHint(configPath, () => parseRepoConfigKeys(text, configPath));
+  const configWarnings = ignored.map((key) => `${configPath}: unknown key ${key} is ignored (misspelt or damaged?)`);
+  for (const w of configWarnings) log.warn(w);
   if (config.backend.type === "Filesystem") {
     if (!stat.isDirectory()) {
       throw new BackpakError("usage", `${location}: a filesystem repository must be a directory`);
@@ -102,5 +133,5 @@ export function openRepository(location: string, makeBackend: BackendFactory): R
       if (!fs.existsSync(d)) throw new BackpakError("corrupt", `${d} doesn't exist`, { hint: `${location} is missing part of a repository` });
     }
   }
-  return { location, config, backend: makeBackend(config, location) };
+  return { location, config, configWarnings, ...makeBackend(config, location) };
 }

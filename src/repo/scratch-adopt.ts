@@ -10,7 +10,7 @@ import { isId, type IndexId, type PackId } from "../format/id.ts";
 import type { Manifest } from "../format/manifest.ts";
 import { PRIVATE_FILE, syncDir, writeFileAtomic } from "../lib/fsutil.ts";
 import { log } from "../lib/log.ts";
-import { isRunning } from "../lib/process-identity.ts";
+import { processExists } from "../lib/processes.ts";
 import { buildIndexFile } from "./index-file.ts";
 import { WIP_INDEX } from "./indexer.ts";
 import { readWip } from "./resume.ts";
@@ -50,7 +50,7 @@ export function adoptLegacyState(runDir: string, workDir: string): void {
   if (!fs.existsSync(wipPath)) return;
   const busy = fs.readdirSync(workDir).some((n) => {
     const pid = tempOwner(n);
-    return pid !== undefined && pid !== process.pid && isRunning(pid);
+    return pid !== undefined && pid !== process.pid && processExists(pid);
   });
   if (busy) {
     log.info(`Leaving ${wipPath} alone: a running backpak is using it`);

@@ -14,7 +14,9 @@ import { writeFileSynced } from "../lib/fsutil.ts";
 import { hashId } from "../kernels/sha224.ts";
 import { log } from "../lib/log.ts";
 import { listObjects, snapshotKey, type StoredObject } from "./keys.ts";
-import { workTempPath } from "./work-temps.ts";
+import type { Repository } from "./repository.ts";
+import { checkStoredSizes, sizesListedAsWritten } from "./stored-sizes.ts";
+import { scratchWrite, workTempPath } from "./work-temps.ts";
 
 export interface StoredSnapshot {
   readonly id: SnapshotId;
@@ -52,11 +54,14 @@ export interface SnapshotList {
 
 export const isDamaged = (s: StoredSnapshot | DamagedSnapshot): s is DamagedSnapshot => "error" in s;
 
-/** Loads a listed snapshot file, or says why it can't be used. */
+/** Loads a listed snapshot file, or says why it can't be used; throws when the storage fails to read it. */
 export async function tryLoadSnapshot(backend: Backend, { id, size }: StoredObject<"snapshot">): Promise<StoredSnapshot | DamagedSnapshot> {
   try {
     return { id, size, snapshot: await loadSnapshot(backend, id) };
   } catch (error) {
+    // A storage failure (an I/O error, a timeout) says nothing about the file: it is only damaged
+    // if what was read is wrong, and skipping it would make LAST another snapshot.
+    if (error instanceof BackpakError && error.kind === "io") throw error;
     return { id, key: snapshotKey(id), size, error };
   }
 }
@@ -150,16 +155,30 @@ export function snapshotId(snapshot: Snapshot): SnapshotId {
 }
 
 /**
- * Writes the snapshot file in `scratchDir` (temporary name, fsync, rename to `<id>.snapshot`) and
- * stores it in the backend, which moves it into place.
+ * Writes each snapshot file in `scratchDir` (temporary name, fsync, rename to `<id>.snapshot`) and
+ * stores it in the backend, which moves it into place; then checks, from one listing, that they
+ * were all stored whole. Returns their IDs.
  */
-export async function storeSnapshot(backend: Backend, snapshot: Snapshot, scratchDir: string): Promise<SnapshotId> {
-  const body = encodeSnapshotBody(snapshot);
-  const id = hashId<"snapshot">(body);
-  const tmp = workTempPath(scratchDir, "snapshot");
-  writeFileSynced(tmp, encodeSnapshotFile(body));
-  const named = path.join(scratchDir, `${id}.snapshot`);
-  fs.renameSync(tmp, named);
-  await backend.put(snapshotKey(id), named);
-  return id;
+export async function storeSnapshots(repo: Repository, snapshots: readonly Snapshot[], scratchDir: string): Promise<SnapshotId[]> {
+  const ids: SnapshotId[] = [];
+  const wrote = new Map<string, number>();
+  for (const snapshot of snapshots) {
+    const body = encodeSnapshotBody(snapshot);
+    const id = hashId<"snapshot">(body);
+    const tmp = workTempPath(scratchDir, "snapshot");
+    scratchWrite(tmp, () => writeFileSynced(tmp, encodeSnapshotFile(body)));
+    const named = path.join(scratchDir, `${id}.snapshot`);
+    fs.renameSync(tmp, named);
+    const key = snapshotKey(id);
+    wrote.set(key, fs.statSync(named).size);
+    await repo.backend.put(key, named);
+    ids.push(id);
+  }
+  if (sizesListedAsWritten(repo.config)) await checkStoredSizes(repo.backend, "snapshots/", wrote);
+  return ids;
+}
+
+/** Stores one snapshot (see storeSnapshots); returns its ID. */
+export async function storeSnapshot(repo: Repository, snapshot: Snapshot, scratchDir: string): Promise<SnapshotId> {
+  return (await storeSnapshots(repo, [snapshot], scratchDir))[0]!;
 }

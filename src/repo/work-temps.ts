@@ -2,10 +2,12 @@
  * Temporary files in a run's scratch directory (unfinished packs, snapshots, dump scratch,
  * resume indexes being rewritten) are named with the ID of the process writing them; an
  * interrupted run deletes its own. The PID in the name also lets a run tell whether the
- * working directory scratch of an earlier version is still in use.
+ * working directory scratch of an earlier version is still in use. Failed writes there name
+ * the file, and a full disk says where to make room.
  */
 import fs from "node:fs";
 import path from "node:path";
+import { BackpakError, context } from "../lib/errors.ts";
 import { randomTag } from "../lib/fsutil.ts";
 import { onInterrupt } from "../lib/interrupt.ts";
 
@@ -17,6 +19,22 @@ const TEMP_NAME = /^(?:temp-backpak-|backpak-wip\.index\.)(\d+)-[0-9a-f]+(?:\.pa
 /** This process's temporary paths (finished ones have been renamed away; removing them is a no-op). */
 const ours: string[] = [];
 let registered = false;
+
+/** The error for a failed write of `file` in the scratch directory: it names the file, and a full disk says where to make room. */
+export function scratchWriteError(file: string, err: unknown): BackpakError {
+  const full = (err as NodeJS.ErrnoException).code === "ENOSPC";
+  const hint = full ? `the scratch directory is full: free some space in ${path.dirname(file)}, or give one on a disk with room with --scratch-dir DIR; the next run resumes where this one stopped` : undefined;
+  return context("io", `Couldn't write ${file} in the scratch directory`, err, hint);
+}
+
+/** Runs `write`, which writes `file` in the scratch directory, naming the file if it fails (see scratchWriteError). */
+export function scratchWrite<T>(file: string, write: () => T): T {
+  try {
+    return write();
+  } catch (err) {
+    throw scratchWriteError(file, err);
+  }
+}
 
 /** A tag naming this process, for temporary names. */
 export function workTempTag(): string {

@@ -3,7 +3,9 @@
  * chunks and trees separately, stores finished packs in the background (several at once, while
  * packing goes on), keeps the resumable WIP index, and at the end stores the index. Order on disk:
  * a pack is listed in the WIP index once it is durable in the scratch directory, and every pack is
- * stored before the index that lists them.
+ * stored before the index that lists them. Nothing stored is stored again (a key that may not
+ * overwrite is enough), and the sizes stored are checked before the index that lists them is
+ * stored (see stored-sizes.ts).
  */
 import fs from "node:fs";
 import type { Backend } from "../backend/index.ts";
@@ -13,10 +15,13 @@ import type { BlobType, Manifest, ManifestEntry } from "../format/manifest.ts";
 import { EMPTY_TREE_ID, encodeTree, type Tree } from "../format/tree.ts";
 import { hashId } from "../kernels/sha224.ts";
 import { BoundedJobs } from "../lib/bounded-jobs.ts";
+import { causeChain } from "../lib/errors.ts";
+import { log } from "../lib/log.ts";
 import { PACK_ZSTD_LEVEL } from "../kernels/zstd.ts";
-import { indexKey, packKey } from "./keys.ts";
+import { indexKey, packIdOf, packKey } from "./keys.ts";
 import { Indexer } from "./indexer.ts";
 import { Packer, type FinishedPack } from "./packer.ts";
+import { checkStoredSizes, storedSizes } from "./stored-sizes.ts";
 
 export interface WriterOptions {
   readonly backend: Backend;
@@ -29,6 +34,8 @@ export interface WriterOptions {
   readonly dryRun: boolean;
   /** How many finished packs may be uploading at once (see transfersAtOnce); each waits in the scratch directory. */
   readonly uploads: number;
+  /** The backend lists objects with the sizes written to it (see sizesListedAsWritten), so they can be checked. */
+  readonly exactSizes?: boolean;
 }
 
 export interface WriterStats {
@@ -45,6 +52,10 @@ export class RepoWriter {
   readonly #chunks: Packer;
   readonly #trees: Packer;
   readonly #uploads: BoundedJobs;
+  /** Packs stored before this run, listed once when the first one is stored. */
+  #storedPacks: Promise<Map<string, number>> | undefined;
+  /** Packs this run stored, by key, with their sizes. */
+  readonly #wrote = new Map<string, number>();
 
   constructor(readonly opts: WriterOptions) {
     for (const manifest of opts.start.packs.values()) for (const e of manifest) opts.packed.add(e.id);
@@ -103,24 +114,48 @@ export class RepoWriter {
 
   /** Stores packs a previous run left in the scratch directory (already listed in the WIP index). */
   async storeLeftovers(localPacks: ReadonlyMap<PackId, string>): Promise<void> {
-    for (const [id, file] of localPacks) await this.#uploads.start(() => this.#upload(packKey(id), file));
+    for (const [id, file] of localPacks) await this.#uploads.start(() => this.#storePack(id, file));
   }
 
   /** Lists a finished pack in the WIP index and starts storing it (waiting only while every upload slot is taken). */
   async #store(pack: FinishedPack): Promise<void> {
     this.#indexer.addPack(pack.id, pack.manifest);
     this.stats.indexedPacks++;
-    await this.#uploads.start(() => this.#upload(packKey(pack.id), pack.path));
+    await this.#uploads.start(() => this.#storePack(pack.id, pack.path));
   }
 
-  async #upload(key: string, file: string): Promise<void> {
-    if (this.opts.dryRun) {
-      fs.rmSync(file, { force: true });
-      return;
+  async #storePack(id: PackId, file: string): Promise<void> {
+    const key = packKey(id);
+    if (!this.opts.dryRun) this.#storedPacks ??= storedSizes(this.opts.backend, "packs/");
+    let size: number | undefined;
+    try {
+      size = await this.#upload(key, file, this.opts.dryRun ? new Map() : await this.#storedPacks!);
+    } catch (err) {
+      // The run stops here, before the check in finish(): packs it stored short must not stay in
+      // the WIP index, which a resumed run trusts.
+      await this.#checkPacks().catch((e: unknown) => log.warn(causeChain(e).join(": ")));
+      throw err;
     }
+    if (size !== undefined) this.#wrote.set(key, size);
+  }
+
+  /** Stores `file` as `key` unless `stored` holds it already; returns the size stored, or undefined if nothing was. */
+  async #upload(key: string, file: string, stored: ReadonlyMap<string, number>): Promise<number | undefined> {
     const size = fs.statSync(file).size;
+    const there = stored.get(key);
+    if (this.opts.dryRun || (there !== undefined && (there === size || !this.opts.exactSizes))) {
+      if (there !== undefined) log.debug(`${key} is already stored`);
+      fs.rmSync(file, { force: true });
+      return undefined;
+    }
     await this.opts.backend.put(key, file);
     this.stats.uploadedBytes += size;
+    return size;
+  }
+
+  /** Checks the sizes of the packs this run stored; those stored short are dropped from the WIP index. */
+  async #checkPacks(): Promise<void> {
+    if (this.opts.exactSizes) await checkStoredSizes(this.opts.backend, "packs/", this.#wrote, (keys) => this.#indexer.dropPacks(keys.map(packIdOf)));
   }
 
   /** Finishes both packers and stores the index; returns its ID (undefined if nothing was written). */
@@ -128,8 +163,13 @@ export class RepoWriter {
     await this.#chunks.flush();
     await this.#trees.flush();
     await this.#uploads.drain();
+    await this.#checkPacks();
     const index = this.#indexer.finish();
-    if (index) await this.#upload(indexKey(index.id), index.path);
+    if (index) {
+      const key = indexKey(index.id);
+      const size = await this.#upload(key, index.path, this.opts.dryRun ? new Map() : await storedSizes(this.opts.backend, "indexes/"));
+      if (size !== undefined && this.opts.exactSizes) await checkStoredSizes(this.opts.backend, "indexes/", new Map([[key, size]]));
+    }
     this.#indexer.removeWip();
     return index?.id;
   }

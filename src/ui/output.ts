@@ -26,7 +26,8 @@ function writeAll(fd: number, data: Uint8Array | string): void {
 
 /** Nobody reads the output any more: undo what is half-done on disk and exit with SIGPIPE's status, saying nothing. */
 function readerGone(): never {
-  runInterruptCleanups();
+  // The synchronous cleanups finish here; a lock left in a remote repository is stale at once for this host (dead PID).
+  void runInterruptCleanups();
   process.exit(128 + 13);
 }
 

@@ -5,6 +5,7 @@
  * per-blob verification and writes (restore, check).
  */
 import fs from "node:fs";
+import path from "node:path";
 import { createChunker, type Chunker } from "../kernels/fastcdc/index.ts";
 import { zstdDecompress } from "../kernels/zstd.ts";
 import { unchangedSince, type FileStamp } from "../fs/file-stamp.ts";
@@ -228,6 +229,12 @@ const KERNELS: Record<number, (slots: Slots, slot: number, data: Uint8Array) => 
   [JobType.Hash]: hash,
 };
 
+/** For the "hold" fault: waits (checking every 10 ms) until the test creates `release`, or removes its directory (a test that is gone). */
+function holdUntil(release: string): void {
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  while (!fs.existsSync(release) && fs.existsSync(path.dirname(release))) Atomics.wait(nap, 0, 0, 10);
+}
+
 self.onmessage = (e: MessageEvent<WorkerInit>) => {
   const init = e.data;
   readHook = init.readHook;
@@ -244,6 +251,7 @@ self.onmessage = (e: MessageEvent<WorkerInit>) => {
     // Dies with the job unfinished: the main thread must notice the worker's error and not wait forever.
     if (injected === "die") throw new Error(`injected worker death in job type ${type}`);
     if (injected === "stall") Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+    if (injected === "hold") holdUntil(init.fault!.release!);
     let status: number = Status.Done;
     try {
       if (injected === "throw") throw new Error(`injected fault in job type ${type}`);

@@ -64,7 +64,7 @@ test("create makes the directory with its parents and the object folders, and re
   const root = path.join(tempDir("sftp-create"), "a", "b");
   const b = backend(options(root));
   await b.create();
-  expect(fs.readdirSync(root).sort()).toEqual(["indexes", "packs", "snapshots"]);
+  expect(fs.readdirSync(root).sort()).toEqual(["indexes", "locks", "packs", "snapshots"]);
   await expect(backend(options(root)).create()).rejects.toMatchObject({ kind: "conflict", message: `The directory ${root} on 127.0.0.1 already exists and isn't empty` });
 });
 

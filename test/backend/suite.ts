@@ -86,6 +86,16 @@ export function backendSuite(name: string, make: () => Promise<Made> | Made, lim
       expect((await b.read("indexes/empty.index")).length).toBe(0);
     });
 
+    test("a folder that doesn't exist yet lists as empty, and the first put into it makes it", async () => {
+      const b = await fresh();
+      expect(await b.list("locks/")).toEqual([]);
+      await b.put("locks/l1", local("lock"));
+      expect(await b.list("locks/")).toEqual([{ key: "locks/l1", size: 4 }]);
+      expect(text(await b.read("locks/l1"))).toBe("lock");
+      await b.remove("locks/l1");
+      expect(await b.list("locks/")).toEqual([]);
+    });
+
     test("list gives keys and sizes under a prefix only", async () => {
       const b = await fresh();
       await b.put("packs/a.pack", local("12345"));

@@ -25,7 +25,7 @@ test("an unreadable file fails the pre-flight walk, naming it, and writes nothin
   fs.writeFileSync(path.join(dir, "fine.txt"), "fine");
   const locked = path.join(dir, "locked.txt");
   fs.writeFileSync(locked, "secret");
-  for (const d of [work, repo, dir, ...["packs", "indexes", "snapshots"].map((s) => path.join(repo, s))]) fs.chmodSync(d, 0o777);
+  for (const d of [work, repo, dir, ...["packs", "indexes", "snapshots", "locks"].map((s) => path.join(repo, s))]) fs.chmodSync(d, 0o777);
   fs.chmodSync(locked, 0o000);
   try {
     const r = fails(cli(work, repo, ["backup", dir], { asUser: 65534, cwd: work, env: { BACKPAK_SCRATCH_DIR: sharedScratch("unreadable-scratch") } }));

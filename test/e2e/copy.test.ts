@@ -93,7 +93,7 @@ test("a copy that can't store its index resumes from its WIP index", () => {
   fs.chmodSync(repo, 0o755);
   letOthersRead(repo);
   fs.chmodSync(repo2, 0o755);
-  for (const d of [work, path.join(repo2, "packs"), path.join(repo2, "snapshots")]) fs.chmodSync(d, 0o777);
+  for (const d of [work, path.join(repo, "locks"), path.join(repo2, "packs"), path.join(repo2, "snapshots"), path.join(repo2, "locks")]) fs.chmodSync(d, 0o777);
   fs.chmodSync(path.join(repo2, "indexes"), 0o555);
   // A scratch directory both users can write in.
   const env = { BACKPAK_SCRATCH_DIR: sharedScratch("copy-resume") };

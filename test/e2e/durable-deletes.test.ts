@@ -19,7 +19,7 @@ interface Traced {
   readonly path: string;
 }
 
-/** Runs `backpak <args>` under strace; returns its unlinks and fsyncs of paths under `repo`, in order. */
+/** Runs `backpak <args>` under strace; returns its unlinks and fsyncs of paths under `repo` (its lock aside), in order. */
 function traced(work: string, repo: string, args: readonly string[]): Traced[] {
   const log = path.join(tempDir("trace"), "strace.out");
   ok(cli(work, repo, args, { wrapper: ["strace", "-f", "-y", "-e", "trace=fsync,unlink,unlinkat", "-o", log] }));
@@ -30,7 +30,8 @@ function traced(work: string, repo: string, args: readonly string[]): Traced[] {
     const fsync = /\bfsync\(\d+<([^>]+)>/.exec(line);
     const call = unlink ? "unlink" : fsync ? "fsync" : undefined;
     const p = unlink?.[1] ?? fsync?.[1];
-    if (call && p && p.startsWith(repo)) out.push({ call, path: p });
+    // The command's own lock object comes and goes in locks/; it holds no data.
+    if (call && p && p.startsWith(repo) && !p.startsWith(path.join(repo, "locks"))) out.push({ call, path: p });
   }
   return out;
 }

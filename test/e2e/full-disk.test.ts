@@ -1,13 +1,14 @@
 /**
- * A full disk (a small tmpfs) under the repository or under a restore: a clear error naming what
- * couldn't be written, nothing half-written left behind, and the next run, given room, completes.
+ * A full disk (a small tmpfs) under the repository, under the scratch directory, or under
+ * a restore: a clear error naming what couldn't be written, nothing half-written left behind, and
+ * the next run, given room, completes.
  * Mounting needs root; where it can't be done (an unprivileged run) these tests are skipped.
  */
 import { expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
 import { randomBytes } from "../helpers/random.ts";
-import { cleanUpAfterThisFile, cli, contentsOf, entriesIn, fails, filesIn, objectIds, ok, tempDir } from "./harness.ts";
+import { cleanUpAfterThisFile, cli, contentsOf, entriesIn, errorReport, escapeRegex, fails, filesIn, objectIds, ok, tempDir } from "./harness.ts";
 import { runDirsIn, scratchRootOf, withResumeIndex } from "./scratch-dirs.ts";
 
 cleanUpAfterThisFile();
@@ -106,5 +107,34 @@ test.skipIf(!canMount)("a restore onto a full disk names the file it couldn't wr
     grow(disk, 32);
     ok(cli(work, repo, ["restore", "--output", out, "LAST"]));
     expect(contentsOf(out)).toEqual(wanted);
+  });
+});
+
+test.skipIf(!canMount)("a backup whose scratch directory fills up names the file, stores nothing that refers to it, and resumes once there is room", () => {
+  const work = tempDir("full-scratch-work");
+  const repo = path.join(tempDir("full-scratch-repo"), "repo");
+  const src = writeSource(tempDir("full-scratch-src"));
+  withSmallDisk("full-scratch-disk", 2, (disk) => {
+    const env = { BACKPAK_SCRATCH_DIR: disk };
+    ok(cli(work, repo, ["init", "--pack-size", "1MiB", "filesystem"]));
+    const root = scratchRootOf(repo, disk);
+    const r = fails(cli(work, repo, ["backup", src], { env }));
+    const report = errorReport(r);
+    expect(report).toMatch(new RegExp(`Couldn't write ${escapeRegex(root)}/[^/]+/\\S+ in the scratch directory`));
+    expect(report).toContain("no space left on device");
+    expect(report).toMatch(new RegExp(`Hint: the scratch directory is full: free some space in ${escapeRegex(root)}/[^/]+, or give one on a disk with room with --scratch-dir DIR`));
+    // No index or snapshot was stored, so nothing refers to what wasn't; the packs stored are whole.
+    expect(objectIds(repo, "indexes")).toEqual([]);
+    expect(objectIds(repo, "snapshots")).toEqual([]);
+    expect(filesIn(disk).filter((f) => path.basename(f).startsWith("temp-backpak-") || f.endsWith(".part"))).toEqual([]);
+    ok(cli(work, repo, ["check", "--read-packs"]));
+
+    grow(disk, 32);
+    ok(cli(work, repo, ["backup", src], { env }));
+    expect(runDirsIn(root)).toEqual([]);
+    ok(cli(work, repo, ["check", "--read-packs"]));
+    const out = tempDir("full-scratch-out");
+    ok(cli(work, repo, ["restore", "--output", out, "LAST"]));
+    expect(contentsOf(out)).toEqual(contentsOf(src));
   });
 });

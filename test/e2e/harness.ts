@@ -2,8 +2,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll } from "bun:test";
+import { randomBytes } from "../helpers/random.ts";
 import { cleanUpAfterThisFile as cleanUpTempDirs, tempDir } from "../helpers/tmp.ts";
-export { tempDir };
+import { contentsOf, entriesIn } from "../helpers/tree-contents.ts";
+export { contentsOf, entriesIn, tempDir };
 
 export const REPO_ROOT = path.resolve(import.meta.dir, "..", "..");
 export const BIN = path.join(REPO_ROOT, "dist", "backpak");
@@ -123,6 +125,27 @@ export function spawnCli(work: string, repo: string, args: readonly string[], en
   return Bun.spawn({ ...spawnOptions(cliArgs(work, repo, args), { env }), stdin: "ignore", stdout: "ignore", stderr: "pipe" });
 }
 
+/** Resolves once `ready()` holds, checking now and whenever an entry of `dir` changes; rejects with what `ended` says if it settles first. */
+export function whenReadyUntil(dir: string, ready: () => boolean, ended: Promise<string>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const watcher = fs.watch(dir);
+    let settled = false;
+    const settle = (err?: Error): void => {
+      if (settled) return;
+      settled = true;
+      watcher.close();
+      if (err) reject(err);
+      else resolve();
+    };
+    const check = (): void => {
+      if (ready()) settle();
+    };
+    watcher.on("change", check);
+    void ended.then((why) => settle(new Error(why)));
+    check();
+  });
+}
+
 /** Like backpak's own tests' `cli_run`: `-C <work> --config "" --repository <repo> -vvv <args>`. */
 export function cli(work: string, repo: string, args: readonly string[], opts: RunOptions = {}): RunResult {
   return run(cliArgs(work, repo, args), opts);
@@ -174,6 +197,20 @@ export function lines(stdout: string): string[] {
   return stdout.split("\n").filter((l) => l !== "");
 }
 
+/**
+ * A fresh working directory holding `src`, `count` files of `size` seeded random bytes (which
+ * don't compress), and `repo`, a filesystem repository with 1 MiB packs, so that they fill several.
+ */
+export function randomSourceAndRepo(label: string, count: number, size: number): { work: string; repo: string; src: string } {
+  const work = tempDir(`${label}-work`);
+  const repo = path.join(work, "repo");
+  const src = path.join(work, "src");
+  fs.mkdirSync(src);
+  for (let i = 0; i < count; i++) fs.writeFileSync(path.join(src, `f${i}`), randomBytes(1000 * count + i, size));
+  ok(cli(work, repo, ["init", "--pack-size", "1MiB", "filesystem"]));
+  return { work, repo, src };
+}
+
 /** A fresh working directory and an initialized filesystem repository. */
 export function setup(label: string): { work: string; repo: string } {
   const work = tempDir(`${label}-work`);
@@ -182,33 +219,13 @@ export function setup(label: string): { work: string; repo: string } {
   return { work, repo };
 }
 
-/**
- * Every entry under `dir`, relative, sorted, directories with a trailing `/`. Names are read as
- * bytes so non-UTF-8 names are listed too (decoded lossily).
- */
-export function entriesIn(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (abs: Buffer, rel: string): void => {
-    for (const name of fs.readdirSync(abs, { encoding: "buffer" })) {
-      const child = Buffer.concat([abs, Buffer.from("/"), name]);
-      const r = rel === "" ? name.toString() : `${rel}/${name.toString()}`;
-      if (fs.lstatSync(child).isDirectory()) {
-        out.push(`${r}/`);
-        walk(child, r);
-      } else out.push(r);
-    }
-  };
-  walk(Buffer.from(dir), "");
-  return out.sort();
-}
-
 /** Every non-directory entry under `dir`, relative and sorted. */
 export function filesIn(dir: string): string[] {
   return entriesIn(dir).filter((e) => !e.endsWith("/"));
 }
 
 /** The layout of a repository that holds nothing yet. */
-export const EMPTY_REPO = ["config.toml", "indexes/", "packs/", "snapshots/"];
+export const EMPTY_REPO = ["config.toml", "indexes/", "locks/", "packs/", "snapshots/"];
 
 /** Lets other users read a repository's objects (written 0600, as backpak does), for runs as another user. */
 export function letOthersRead(repo: string): void {
@@ -252,18 +269,3 @@ export function errorReport(r: RunResult): string {
   return [...logged, ...(start < 0 ? [] : all.slice(start))].join("\n");
 }
 
-/**
- * A directory's entries and what they hold: each file as a hex SHA-256 of its bytes, each
- * symlink as `-> target`, each directory as `/`. Two trees are byte-for-byte the same when these are equal.
- */
-export function contentsOf(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const rel of entriesIn(dir)) {
-    const p = path.join(dir, rel);
-    const st = fs.lstatSync(p);
-    if (st.isDirectory()) out[rel] = "/";
-    else if (st.isSymbolicLink()) out[rel] = `-> ${fs.readlinkSync(p)}`;
-    else out[rel] = new Bun.CryptoHasher("sha256").update(fs.readFileSync(p)).digest("hex");
-  }
-  return out;
-}

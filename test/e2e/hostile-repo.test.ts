@@ -94,6 +94,6 @@ test("an index or a pack manifest that is a zstd bomb is refused, naming it, wit
 
   const indexId = "0".repeat(45);
   fs.writeFileSync(path.join(repo, "indexes", `${indexId}.index`), concatBytes([Buffer.from(INDEX_MAGIC), bomb]));
-  expect(errorReport(fails(cli(work, repo, ["check"])))).toContain(`Index ${indexId}: index ${indexId} decompresses to more than`);
+  expect(errorReport(fails(cli(work, repo, ["check"])))).toContain(`Index ${indexId} can't be used: indexes/${indexId}.index is damaged: index ${indexId} decompresses to more than`);
   expect(errorReport(fails(cli(work, repo, ["snapshots", "--sizes"])))).toContain(`index ${indexId} decompresses to more than`);
 });

@@ -136,7 +136,7 @@ test("a prune that can't store its index resumes from its WIP index, and only th
   const indexes = objectIds(repo, "indexes");
   fs.chmodSync(repo, 0o755);
   letOthersRead(repo);
-  for (const d of [work, path.join(repo, "packs")]) fs.chmodSync(d, 0o777);
+  for (const d of [work, path.join(repo, "packs"), path.join(repo, "locks")]) fs.chmodSync(d, 0o777);
   fs.chmodSync(path.join(repo, "indexes"), 0o555);
   // A scratch directory both users can write in.
   const env = { BACKPAK_SCRATCH_DIR: sharedScratch("prune-resume") };

@@ -17,7 +17,7 @@ function openToAll(label: string): { repo: string; data: string } {
   const { work, repo } = setup(label);
   const data = tempDir(`${label}-data`);
   fs.writeFileSync(path.join(data, "f.txt"), "some data");
-  for (const d of [work, repo, data, ...["packs", "indexes", "snapshots"].map((s) => path.join(repo, s))]) fs.chmodSync(d, 0o777);
+  for (const d of [work, repo, data, ...["packs", "indexes", "snapshots", "locks"].map((s) => path.join(repo, s))]) fs.chmodSync(d, 0o777);
   return { repo, data };
 }
 

@@ -4,7 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { processStartTime } from "../../src/lib/process-identity.ts";
-import { home, tempDir } from "./harness.ts";
+import { home, tempDir, whenReadyUntil } from "./harness.ts";
 
 /** The default base of scratch directories in the sandbox ($XDG_CACHE_HOME/backpak/scratch). */
 export const defaultScratchBase = (): string => path.join(home(), "xdg-cache", "backpak", "scratch");
@@ -26,27 +26,6 @@ export function runDirsIn(root: string): string[] {
 /** Finished packs waiting for upload in a run directory (unfinished ones are temporary files). */
 export const waitingPacks = (dir: string): string[] => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /^[0-9a-z]+\.pack$/.test(f)) : []);
 
-/** Resolves once `ready()` holds, checking now and whenever an entry of `dir` changes; rejects once `ended` settles first. */
-function whenReady(dir: string, ready: () => boolean, ended: Promise<string>): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const watcher = fs.watch(dir);
-    let settled = false;
-    const settle = (err?: Error): void => {
-      if (settled) return;
-      settled = true;
-      watcher.close();
-      if (err) reject(err);
-      else resolve();
-    };
-    const check = (): void => {
-      if (ready()) settle();
-    };
-    watcher.on("change", check);
-    void ended.then((said) => settle(new Error(`the run ended before it was ready:\n${said}`)));
-    check();
-  });
-}
-
 /**
  * Resolves with the run directory of `proc` (a run on the repository whose scratch directory is
  * `root`) once `ready(dir)` holds, waiting on directory events; rejects if `proc` ends first.
@@ -54,11 +33,11 @@ function whenReady(dir: string, ready: () => boolean, ended: Promise<string>): P
  */
 export async function whenRun(root: string, proc: Bun.Subprocess<"ignore", "ignore", "pipe">, ready: (dir: string) => boolean): Promise<{ dir: string; said: Promise<string> }> {
   const said = new Response(proc.stderr).text();
-  const ended = proc.exited.then(async (code) => `exit ${code}\n${await said}`);
+  const ended = proc.exited.then(async (code) => `the run ended (${code}) before it got there:\n${await said}`);
   fs.mkdirSync(root, { recursive: true, mode: 0o700 });
   const dir = runDirOf(root, proc.pid);
-  await whenReady(root, () => fs.existsSync(dir), ended);
-  await whenReady(dir, () => ready(dir), ended);
+  await whenReadyUntil(root, () => fs.existsSync(dir), ended);
+  await whenReadyUntil(dir, () => ready(dir), ended);
   return { dir, said };
 }
 

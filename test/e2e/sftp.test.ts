@@ -72,7 +72,7 @@ test("init sftp creates the repository's directories on the server and writes th
     ].join("\n"),
   );
   expect(fs.statSync(config).mode & 0o777).toBe(0o600);
-  expect(entriesIn(root)).toEqual(["indexes/", "packs/", "snapshots/"]);
+  expect(entriesIn(root)).toEqual(["indexes/", "locks/", "packs/", "snapshots/"]);
 
   // The config path is taken: refused before the server is contacted.
   const elsewhere = path.join(tempDir("sftp-init-server"), "repo");
@@ -160,7 +160,7 @@ test("an unknown or changed host key is refused with an error saying so, and not
   const backup = errorReport(fails(await run(repo.work, repo.config, ["backup", src])));
   expect(backup).toContain("REMOTE HOST IDENTIFICATION HAS CHANGED");
   expect(backup).toContain("Hint: the server's host key is unknown or has changed");
-  expect(entriesIn(repo.root)).toEqual(["indexes/", "packs/", "snapshots/"]);
+  expect(entriesIn(repo.root)).toEqual(["indexes/", "locks/", "packs/", "snapshots/"]);
 }, LONG);
 
 test("an unreachable server, a wrong path and a read-only account fail at once, naming the repository and what to check", async () => {
@@ -178,10 +178,11 @@ test("an unreachable server, a wrong path and a read-only account fail at once, 
   const wrong = path.join(tempDir("sftp-config"), "wrong.toml");
   fs.writeFileSync(wrong, fs.readFileSync(config, "utf8").replace(/^path = .*$/m, `path = "${root}-missing"`));
   const missing = errorReport(fails(await run(work, wrong, ["snapshots"])));
-  expect(missing).toContain(`Couldn't find snapshots/ in SFTP repository ${sshd.user}@127.0.0.1:${root}-missing`);
+  // The first thing a command does is take its lock.
+  expect(missing).toContain(`Couldn't find locks/ in SFTP repository ${sshd.user}@127.0.0.1:${root}-missing`);
   expect(missing).toContain("Hint: check the path in the repository's config file; `backpak init sftp` creates a repository");
 
-  // A server that refuses every write: init and backup fail; reading still works.
+  // A server that refuses every write: init and backup fail; reading works without a lock.
   const readOnly = await start({ subsystem: "internal-sftp -R" });
   const denied = path.join(tempDir("sftp-ro-server"), "repo");
   const init = errorReport(fails(await initSftp(work, path.join(tempDir("sftp-config"), "ro.toml"), denied, { server: readOnly })));
@@ -192,8 +193,10 @@ test("an unreachable server, a wrong path and a read-only account fail at once, 
   const backup = errorReport(fails(await run(work, viaServer(config, readOnly), ["backup", src])));
   expect(backup).toContain(`in ${repo}`);
   expect(backup).toContain("Permission denied");
-  expect(entriesIn(root)).toEqual(["indexes/", "packs/", "snapshots/"]);
-  ok(await run(work, viaServer(config, readOnly), ["snapshots"]));
+  expect(entriesIn(root)).toEqual(["indexes/", "locks/", "packs/", "snapshots/"]);
+  // Reading takes a lock, which a read-only server refuses: --no-lock reads without one.
+  expect(errorReport(fails(await run(work, viaServer(config, readOnly), ["snapshots"])))).toContain("give --no-lock before the command");
+  ok(await run(work, viaServer(config, readOnly), ["--no-lock", "snapshots"]));
 }, LONG);
 
 test("a server failing mid-backup fails it with no snapshot stored; the next backup completes and checks", async () => {

@@ -1,6 +1,6 @@
 /** config.toml and backpak.toml: round trips, defaults, and errors that name the file. */
 import { expect, test } from "bun:test";
-import { parseRepoConfig, serializeRepoConfig, type RepoConfig } from "../../src/format/repo-config.ts";
+import { parseRepoConfig, parseRepoConfigKeys, serializeRepoConfig, type RepoConfig } from "../../src/format/repo-config.ts";
 import { DEFAULT_USER_CONFIG, parseUserConfig } from "../../src/format/user-config.ts";
 
 test("repository config round-trips, with the pack size as a byte-size string", () => {
@@ -17,6 +17,10 @@ test("repository config errors name the file", () => {
   );
   expect(() => parseRepoConfig("pack_size = 5\n", "r/config.toml")).toThrow(/r\/config.toml: pack_size must be a string/);
   expect(() => parseRepoConfig("= broken", "r/config.toml")).toThrow("Couldn't parse r/config.toml");
+  // A pack size with a flipped bit ("M" became "L").
+  expect(() => parseRepoConfig('pack_size = "1 LiB"\n[backend]\ntype = "Filesystem"\nforce_cache = false\n', "r/config.toml")).toThrow(
+    'r/config.toml: pack_size = "1 LiB" is not a byte size such as "100 MB"',
+  );
 });
 
 test("an SFTP repository config round-trips, its optional fields left out when unset, and refuses hosts that would read as ssh options", () => {
@@ -40,4 +44,16 @@ test("user config: defaults and fields", () => {
   const c = parseUserConfig('cache_size = "2 GiB"\nskips = ["a", "b"]\n[backup]\ndereference = true\n[restore]\noutput = "/o"\n', "u");
   expect(c).toEqual({ cacheSize: 2 * 2 ** 30, skips: ["a", "b"], backup: { dereference: true }, restore: { output: "/o" } });
   expect(() => parseUserConfig("skips = 3", "home/.config/backpak.toml")).toThrow("home/.config/backpak.toml: skips must be a list of strings");
+});
+
+test("repository config keys nothing reads are listed, dotted, so a misspelt or damaged name shows", () => {
+  const fsConfig = 'pack_size = "1 MiB"\n[backend]\ntype = "Filesystem"\nforce_cache = false\n';
+  expect(parseRepoConfigKeys(fsConfig, "c").ignored).toEqual([]);
+  expect(parseRepoConfigKeys(fsConfig.replace("pack_size", "pack_skze"), "c")).toEqual({ config: { packSize: 100_000_000, backend: { type: "Filesystem", forceCache: false } }, ignored: ["pack_skze"] });
+  expect(parseRepoConfigKeys(`${fsConfig}force_cahce = true\n`, "c").ignored).toEqual(["backend.force_cahce"]);
+  const s3 = 'pack_size = "1 MiB"\n[backend]\ntype = "S3"\nbucket = "b"\nregion = "r"\nprefix = "p"\npath_style = true\nconcurrent_connections = 2\naccess_key_id = "a"\nsecret_access_key = "s"\nsession_token = "t"\n';
+  expect(parseRepoConfigKeys(s3, "c").ignored).toEqual([]);
+  const sftp = 'filter = "f"\nunfilter = "u"\n[backend]\ntype = "SFTP"\nhost = "h"\npath = "p"\nuser = "me"\nport = 22\nidentity = "i"\ncommand = "ssh"\n';
+  expect(parseRepoConfigKeys(sftp, "c").ignored).toEqual([]);
+  expect(parseRepoConfigKeys('[backend]\ntype = "Backblaze"\nkey_id = "k"\napplication_key = "a"\nbucket = "b"\nconcurrent_connections = 4\n', "c").ignored).toEqual([]);
 });

@@ -30,7 +30,7 @@ const ids = ["a", "b", "c", "d", "e"] as PackId[];
 const key = (id: string): string => `packs/${id}.pack`;
 
 function repoOver(backend: MemoryBackend): Repository {
-  return { location: "memory", config: { packSize: 1e6, backend: { type: "S3", bucket: "b", pathStyle: true, concurrentConnections: 3 } }, backend };
+  return { location: "memory", config: { packSize: 1e6, backend: { type: "S3", bucket: "b", pathStyle: true, concurrentConnections: 3 } }, backend, locks: backend };
 }
 
 test("keeps the repository's connection count of packs opening ahead, in order", async () => {

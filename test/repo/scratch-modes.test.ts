@@ -50,6 +50,6 @@ test("a snapshot file is 0600 until the backend takes it", async () => {
     }
   })();
   const snapshot = makeSnapshot({ time: 0n, tz: "UTC", author: "me", tags: [], paths: ["/x"], tree: hashId<"blob">("t") });
-  await storeSnapshot(backend, snapshot, workDir);
+  await storeSnapshot({ location: "memory", config: { packSize: 1e9, backend: { type: "Filesystem", forceCache: false } }, backend, locks: backend }, snapshot, workDir);
   expect(seen).toEqual(["600"]);
 });

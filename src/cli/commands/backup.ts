@@ -30,10 +30,25 @@ function snapshotTime(text: string): bigint {
 const LEFT_OUT_EXIT = 3;
 
 export const backup: Command = {
+  lock: "shared",
   interrupted: "run it again and it resumes where it stopped",
   spec: {
     name: "backup",
     about: "Create a snapshot of the given files and directories.",
+    details: [
+      "Each path becomes a top-level entry named by its last component, so two paths with the same",
+      "name can't be backed up together. Unchanged files (same size and modification time as in the",
+      "newest snapshot of the same paths) are not read again. A missing path, an unreadable file or a",
+      "name that isn't UTF-8 stops the backup, naming it, before anything is written. An interrupted",
+      "backup resumes when run again in the same working directory (-C).",
+      "",
+      "Exit status: 0 done, 1 error, 2 usage error, 3 snapshot stored without some files (they changed",
+      "while being read and couldn't be read again), 128+N killed by signal N.",
+      "",
+      "Examples:",
+      "  backpak -r /srv/backups backup /home /etc",
+      "  backpak -r /srv/backups backup --tag nightly --skip /node_modules/ ~/src",
+    ].join("\n"),
     options: [
       { long: "dereference", short: "L", kind: "flag", help: "Dereference symbolic links instead of just saving their target.", conflicts: ["no-dereference"] },
       { long: "no-dereference", short: "P", kind: "flag", help: "Do not dereference symbolic links, just save their targets. (default)" },
@@ -44,10 +59,12 @@ export const backup: Command = {
       { long: "skip", short: "s", kind: "multi", value: "regex", help: "Skip anything whose absolute path matches the given regular expression" },
       { long: "dry-run", short: "n", kind: "flag", help: "Do everything but store anything in the repository" },
       { long: "time", kind: "value", value: "TIME", help: 'The snapshot\'s time instead of now, e.g. "2012-11-01 22:08:41" (local) or RFC 3339', validate: snapshotTime },
+      { long: "quiet", short: "q", kind: "flag", help: "Print only warnings, errors and the snapshot's ID line (no progress or summary), e.g. for cron" },
     ],
     positionals: [
       {
         name: "PATHS",
+        path: true,
         required: true,
         variadic: true,
         help: "The paths to back up\n\nThese paths are canonicalized into absolute ones.\nSnapshots can be restored to either the same absolute paths,\nor to a given directory with `restore -o some/dir`",
@@ -58,19 +75,20 @@ export const backup: Command = {
     // First, so a scratch directory it can't write stops it before the repository is touched.
     const scratchDir = ctx.scratch();
     const dereference = arg.flag(args, "dereference") ? true : arg.flag(args, "no-dereference") ? false : ctx.config.backup.dereference;
-    const openRepo = () => {
+    const openRepo = async () => {
       if (ctx.repositorySource === "default" && !fs.existsSync(ctx.repositoryPath) && !arg.flag(args, "dry-run")) {
         log.info(`Creating the default repository at ${ctx.repositoryPath}`);
         initFilesystemRepository(ctx.repositoryPath, { packSize: DEFAULT_PACK_SIZE, backend: { type: "Filesystem", forceCache: false } });
         return ctx.openRepositoryAt(ctx.repositoryPath);
       }
-      return ctx.openRepository();
+      return await ctx.openRepository();
     };
     const timeText = arg.value(args, "time");
     const time = timeText === undefined ? undefined : snapshotTime(timeText);
+    const quiet = arg.flag(args, "quiet");
     const progress = newBackupProgress();
-    const view = new ProgressView((spin, elapsed) => backupLines(progress, ctx.traffic, spin, elapsed));
-    progress.tick = () => view.tick();
+    const view = quiet ? undefined : new ProgressView((spin, elapsed) => backupLines(progress, ctx.traffic, spin, elapsed));
+    if (view) progress.tick = () => view.tick();
     const outcome = await runBackup(openRepo, {
       paths: arg.list(args, "PATHS"),
       dereference,
@@ -83,10 +101,10 @@ export const backup: Command = {
       ...(time !== undefined ? { time } : {}),
       scratchDir,
       repositoryExists: !(ctx.repositorySource === "default" && !fs.existsSync(ctx.repositoryPath)),
-    }, progress).finally(() => view.done());
-    stdout.write(backupSummaryLines(progress, view.elapsed, arg.flag(args, "dry-run")).join("\n") + "\n");
+    }, progress).finally(() => view?.done());
+    if (view) stdout.write(backupSummaryLines(progress, view.elapsed, arg.flag(args, "dry-run")).join("\n") + "\n");
     // backpak's spelling, kept as the last line so scripts that look for it keep working.
-    if (outcome.kind === "snapshot") stdout.line(`\nSnaphsot ${shortId(outcome.id)} done`);
+    if (outcome.kind === "snapshot") stdout.line(`${view ? "\n" : ""}Snaphsot ${shortId(outcome.id)} done`);
     if (progress.leftOutFiles === 0) return;
     const n = progress.leftOutFiles;
     log.warn(`${n} ${n === 1 ? "file" : "files"} changed while being read and couldn't be read again: left out of the snapshot (exit status 3)`);

@@ -12,6 +12,7 @@ const sub = (name: CatKind, about: string, pos: string): CommandSpec => ({
 });
 
 export const cat: Command = {
+  lock: "read",
   quiet: true,
   spec: {
     name: "cat",
@@ -26,7 +27,7 @@ export const cat: Command = {
   async run(args, ctx) {
     const s = args.sub!;
     const kind = s.spec.name as CatKind;
-    stdout.write(render(await runCat(ctx.openRepository(), kind, arg.pos(s, kind === "snapshot" ? "ID_PREFIX" : "ID"))));
+    stdout.write(render(await runCat(await ctx.openRepository(), kind, arg.pos(s, kind === "snapshot" ? "ID_PREFIX" : "ID"))));
   },
 };
 

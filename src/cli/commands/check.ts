@@ -5,6 +5,7 @@ import { checkLines } from "../../ui/progress-lines.ts";
 import { arg, type Command } from "../command.ts";
 
 export const check: Command = {
+  lock: "read",
   spec: {
     name: "check",
     about: "Check the repository for errors",
@@ -17,7 +18,7 @@ export const check: Command = {
     const state = { packs: 0, totalPacks: 0 };
     const view = readPacks ? new ProgressView((spin, elapsed) => checkLines(state, ctx.traffic, spin, elapsed)) : undefined;
     // Read what is really stored, not the local cache's copies.
-    await runCheck(ctx.openRepository({ cacheReads: "always" }), {
+    await runCheck(await ctx.openRepository({ cacheReads: "always" }), {
       readPacks,
       onPack: (done, total) => {
         state.packs = done;

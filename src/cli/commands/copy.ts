@@ -10,6 +10,7 @@ import { stdout } from "../../ui/output.ts";
 import { arg, type Command } from "../command.ts";
 
 export const copy: Command = {
+  lock: "shared",
   interrupted: "run it again and it resumes where it stopped",
   spec: {
     name: "copy",
@@ -18,7 +19,7 @@ export const copy: Command = {
       { long: "dry-run", short: "n", kind: "flag", help: "Build everything, store nothing" },
       { long: "quiet", short: "q", kind: "flag", help: "Don't print progress" },
       { long: "skip", short: "s", kind: "multi", value: "regex", help: "Skip anything whose absolute path matches the given regular expression" },
-      { long: "to", short: "t", kind: "value", value: "TO", help: "Destination repository" },
+      { long: "to", short: "t", kind: "value", value: "TO", path: true, help: "Destination repository" },
       { long: "all", kind: "flag", help: "Copy every snapshot" },
     ],
     positionals: [{ name: "SNAPSHOTS", variadic: true, help: "The snapshots to copy (ID prefixes, LAST, LAST~N)" }],
@@ -33,7 +34,7 @@ export const copy: Command = {
     const progress = newRepackProgress();
     const view = arg.flag(args, "quiet") ? undefined : new ProgressView((spin) => repackLines(progress, ctx.traffic, spin));
     if (view) progress.tick = () => view.tick();
-    const ids = await runCopy(ctx.openRepository(), ctx.openRepositoryAt(to), {
+    const ids = await runCopy(await ctx.openRepository(), await ctx.openRepositoryAt(to), {
       ...(all ? {} : { snapshots: refs }),
       skips: mergeSkips(ctx.config.skips, arg.multi(args, "skip")),
       dryRun: arg.flag(args, "dry-run"),

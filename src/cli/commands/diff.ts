@@ -5,6 +5,7 @@ import { stdout } from "../../ui/output.ts";
 import { arg, type Command } from "../command.ts";
 
 export const diff: Command = {
+  lock: "read",
   quiet: true,
   spec: {
     name: "diff",
@@ -19,7 +20,7 @@ export const diff: Command = {
   },
   async run(args, ctx) {
     const second = arg.optPos(args, "SNAPSHOT_2");
-    await runDiff(ctx.openRepository(), {
+    await runDiff(await ctx.openRepository(), {
       first: arg.pos(args, "SNAPSHOT_1"),
       ...(second !== undefined ? { second } : {}),
       callbacks: new DiffPrinter(stdout.line, arg.flag(args, "metadata")),

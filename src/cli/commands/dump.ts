@@ -11,18 +11,19 @@ import { nodeLine } from "../../ui/tree-lines.ts";
 import { arg, type Command } from "../command.ts";
 
 export const dump: Command = {
+  lock: "read",
   quiet: true,
   spec: {
     name: "dump",
     about: "Print a given file or directory from a given snapshot",
-    options: [{ long: "output", short: "o", kind: "value", value: "FILE", help: "Write to the given file instead of stdout (- is stdout)" }],
+    options: [{ long: "output", short: "o", kind: "value", value: "FILE", path: true, help: "Write to the given file instead of stdout (- is stdout)" }],
     positionals: [
       { name: "SNAPSHOT", required: true, help: "The snapshot: an ID prefix, LAST or LAST~N" },
       { name: "PATH", required: true, help: "The path inside the snapshot, e.g. src/main.rs" },
     ],
   },
   async run(args, ctx) {
-    const target = await runDump(ctx.openRepository(), { snapshot: arg.pos(args, "SNAPSHOT"), path: arg.pos(args, "PATH") });
+    const target = await runDump(await ctx.openRepository(), { snapshot: arg.pos(args, "SNAPSHOT"), path: arg.pos(args, "PATH") });
     const out = arg.value(args, "output");
     if (target.kind === "file") {
       if (out !== undefined && out !== "-") return target.writeTo(path.resolve(out));

@@ -8,6 +8,7 @@ import { stdout } from "../../ui/output.ts";
 import { arg, type Command } from "../command.ts";
 
 export const filterSnapshot: Command = {
+  lock: "shared",
   spec: {
     name: "filter-snapshot",
     about: "Copy a snapshot, filtering out given paths",
@@ -29,7 +30,7 @@ export const filterSnapshot: Command = {
     }
     const skips = arg.multi(args, "skip");
     if (skips.length === 0) throw usageError("backpak filter-snapshot", "filter-snapshot needs at least one --skip <regex>");
-    const id = await runFilter(ctx.openRepository(), {
+    const id = await runFilter(await ctx.openRepository(), {
       snapshot: arg.pos(args, "SNAPSHOT"),
       skips: mergeSkips(ctx.config.skips, skips),
       keepMetadata: keep,

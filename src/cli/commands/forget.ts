@@ -68,6 +68,7 @@ export function retentionLines(groups: readonly RetentionGroup[]): string[] {
 }
 
 export const forget: Command = {
+  lock: "shared",
   spec: {
     name: "forget",
     about: "Forget snapshots",
@@ -79,6 +80,11 @@ export const forget: Command = {
       "newest snapshot of each of the last 7 days and of each of the last 4 weeks that have one.",
       "",
       "Data used by these snapshots is not immediately deleted,\nbut will be thrown out by the next `prune`.",
+      "",
+      "Examples:",
+      "  backpak -r /srv/backups forget --keep-daily 7 --keep-weekly 4 --keep-monthly 12",
+      "  backpak -r /srv/backups forget -n --keep-within 30d     (name what it would forget)",
+      "  backpak -r /srv/backups forget 1a2b3c4d LAST~           (two snapshots by reference)",
     ].join("\n"),
     options: [{ long: "dry-run", short: "n", kind: "flag", help: "Name what would be forgotten, forget nothing" }, ...POLICY_OPTIONS],
     positionals: [
@@ -93,8 +99,8 @@ export const forget: Command = {
       const msg = refs.length === 0 ? "Give the snapshots to forget, or a retention policy with --keep-* options" : "Give either snapshots to forget or --keep-* options, not both";
       throw usageError("backpak forget", msg);
     }
-    if (refs.length > 0) return runForget(ctx.openRepository(), { refs, dryRun, print: stdout.line });
-    await forgetByPolicy(ctx.openRepository(), policy, dryRun, (groups) => {
+    if (refs.length > 0) return runForget(await ctx.openRepository(), { refs, dryRun, print: stdout.line });
+    await forgetByPolicy(await ctx.openRepository(), policy, dryRun, (groups) => {
       const lines = retentionLines(groups);
       if (lines.length > 0) stdout.write(lines.join("\n") + "\n");
     }, stdout.line);

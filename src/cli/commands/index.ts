@@ -9,11 +9,13 @@ import { rebuildIndex } from "./rebuild-index.ts";
 import { usage } from "./usage.ts";
 import { cat } from "./cat.ts";
 import { check } from "./check.ts";
+import { completion } from "./completion.ts";
 import { diff } from "./diff.ts";
 import { dump } from "./dump.ts";
 import { init } from "./init.ts";
 import { ls } from "./ls.ts";
 import { restore } from "./restore.ts";
 import { snapshots } from "./snapshots.ts";
+import { unlock } from "./unlock.ts";
 
-export const COMMANDS: readonly Command[] = [init, backup, cat, check, copy, diff, dump, filterSnapshot, forget, ls, prune, rebuildIndex, restore, snapshots, usage];
+export const COMMANDS: readonly Command[] = [init, backup, cat, check, completion, copy, diff, dump, filterSnapshot, forget, ls, prune, rebuildIndex, restore, snapshots, unlock, usage];

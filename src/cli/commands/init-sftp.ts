@@ -13,7 +13,7 @@ export const INIT_SFTP: CommandSpec = {
   about: "Backup to a directory on an SFTP server, reached with OpenSSH's ssh (~/.ssh/config, ssh-agent and known_hosts apply).\nCreates the directory on the server, then writes the repository's config file at -r.",
   options: [
     { long: "port", kind: "value", value: "PORT", help: "The SSH server's port [default: ssh's, usually 22]" },
-    { long: "identity", short: "i", kind: "value", value: "FILE", help: "The private key to log in with (ssh -i)" },
+    { long: "identity", short: "i", kind: "value", value: "FILE", path: true, help: "The private key to log in with (ssh -i)" },
     { long: "command", kind: "value", value: "CMD", help: "The ssh program and any options of its own, run by sh [default: ssh]" },
   ],
   positionals: [{ name: "TARGET", required: true, help: "[USER@]HOST:PATH, the repository's directory on the server (a relative PATH starts at the home directory)" }],

@@ -17,9 +17,21 @@ import { INIT_S3, s3BackendFromFlags } from "./init-s3.ts";
 import { createSftpDirectories, INIT_SFTP, sftpBackendFromFlags } from "./init-sftp.ts";
 
 export const init: Command = {
+  lock: "none",
   spec: {
     name: "init",
     about: "Initialize a backup repository",
+    details: [
+      "A filesystem repository is made at -r PATH (absent or an empty directory); for backblaze, s3 and",
+      "sftp, -r PATH is where the repository's config file is written, which later commands take as -r.",
+      "`backpak init <COMMAND> --help` tells what each kind needs.",
+      "",
+      "Examples:",
+      "  backpak -r /srv/backups init filesystem",
+      "  backpak -r /srv/secret init --gpg 0123456789ABCDEF0123456789ABCDEF01234567 filesystem",
+      "  backpak -r ~/s3.toml init s3 --bucket my-backups --region eu-west-1",
+      "  backpak -r ~/nas.toml init sftp backup@nas.example.com:/srv/backpak",
+    ].join("\n"),
     options: [
       { long: "pack-size", short: "p", kind: "value", value: "PACK_SIZE", help: "Target size of pack files, e.g. 100MB or 64MiB [default: 100 MB]" },
       { long: "gpg", kind: "value", value: "GPG", help: "Encrypt everything stored with `gpg --encrypt --recipient <GPG>`\n(and decrypt it with `gpg --decrypt`)" },

@@ -7,6 +7,7 @@ import { nodeLine } from "../../ui/tree-lines.ts";
 import { arg, type Command } from "../command.ts";
 
 export const ls: Command = {
+  lock: "read",
   quiet: true,
   spec: {
     name: "ls",
@@ -14,7 +15,7 @@ export const ls: Command = {
     positionals: [{ name: "SNAPSHOT", required: true, help: "The snapshot: an ID prefix, LAST or LAST~N" }],
   },
   async run(args, ctx) {
-    const loaded = await loadRepository(ctx.openRepository());
+    const loaded = await loadRepository(await ctx.openRepository());
     const { stored, forest } = await snapshotWithForest(loaded, arg.pos(args, "SNAPSHOT"));
     log.info(`Listing files for snapshot ${stored.id}`);
     // Printed as the walk goes: a snapshot whose shared subtrees expand to millions of paths

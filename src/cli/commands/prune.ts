@@ -7,6 +7,7 @@ import { repackLines } from "../../ui/progress-lines.ts";
 import { arg, type Command } from "../command.ts";
 
 export const prune: Command = {
+  lock: "exclusive",
   interrupted: "run it again and it resumes where it stopped",
   spec: {
     name: "prune",
@@ -19,6 +20,7 @@ export const prune: Command = {
     const progress = newRepackProgress();
     const view = new ProgressView((spin) => repackLines(progress, ctx.traffic, spin));
     progress.tick = () => view.tick();
-    await runPrune(ctx.openRepository(), { dryRun: arg.flag(args, "dry-run"), scratchDir: ctx.scratch(), print: stdout.line, progress }).finally(() => view.done());
+    const scratchDir = ctx.scratch();
+    await runPrune(await ctx.openRepository(), { dryRun: arg.flag(args, "dry-run"), scratchDir, print: stdout.line, progress }).finally(() => view.done());
   },
 };

@@ -8,18 +8,22 @@ import { stdout } from "../../ui/output.ts";
 import { arg, type Command } from "../command.ts";
 
 export const restore: Command = {
+  lock: "read",
   interrupted: "the files the restore hadn't finished were removed, and running it again finishes it",
   spec: {
     name: "restore",
     about: "Restore the given snapshot to the filesystem",
     details:
-      "Prints changes made (unless --quiet) using the same codes as the `diff` command:\n+ added/file/or/dir\n- removed\nC contents changed\nO ownership changed\nP permissions changed\nT modify time changed\nA access time changed\nM other metadata changed\n\nType changes (e.g. dir -> file, or file -> symlink)\nare modeled as removing one and adding the other.",
+      "Prints changes made (unless --quiet) using the same codes as the `diff` command:\n+ added/file/or/dir\n- removed\nC contents changed\nO ownership changed\nP permissions changed\nT modify time changed\nA access time changed\nM other metadata changed\n\nType changes (e.g. dir -> file, or file -> symlink)\nare modeled as removing one and adding the other." +
+      "\n\nOwnership is never changed. What can't be restored (a file whose pack is missing or damaged)\nis named and left as it was, everything else is restored, and then restore fails." +
+      "\n\nExamples:\n  backpak -r /srv/backups restore LAST                      (back where it was backed up from)\n  backpak -r /srv/backups restore -o /tmp/old -t -p LAST~2  (into /tmp/old, with times and permissions)",
     options: [
       {
         long: "output",
         short: "o",
         kind: "value",
         value: "OUTPUT",
+        path: true,
         help: "Restore the snapshot to the given directory (created if missing)\ninstead of the absolute path(s) in the snapshot.\nA snapshot of one directory has its contents restored into it;\na snapshot of one file, or of several paths,\ngets each under its name.",
       },
       { long: "dry-run", short: "n", kind: "flag", help: "Print what would change, change nothing" },
@@ -35,7 +39,7 @@ export const restore: Command = {
     const progress = newWriteProgress();
     const view = new ProgressView((spin, elapsed) => restoreLines(progress, ctx.traffic, spin, elapsed));
     progress.tick = () => view.tick();
-    await runRestore(ctx.openRepository(), {
+    await runRestore(await ctx.openRepository(), {
       snapshot: arg.pos(args, "SNAPSHOT"),
       ...(output !== undefined ? { output } : {}),
       dryRun: arg.flag(args, "dry-run"),

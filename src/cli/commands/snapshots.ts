@@ -9,6 +9,7 @@ import { fileSizeLines, snapshotBlock, statLines } from "../../ui/snapshot-repor
 import { arg, type Command } from "../command.ts";
 
 export const snapshots: Command = {
+  lock: "read",
   spec: {
     name: "snapshots",
     about: "List snapshots",
@@ -25,7 +26,7 @@ export const snapshots: Command = {
     const fileSizes = arg.flag(args, "file-sizes");
     const sizes = fileSizes || arg.flag(args, "sizes");
     const stat = arg.flag(args, "stat");
-    const repo = ctx.openRepository();
+    const repo = await ctx.openRepository();
     // A plain listing needs only the snapshots; sizes and changes need the index and trees.
     const loaded = sizes || stat ? await loadRepository(repo) : undefined;
     const list = loaded?.snapshots ?? (await loadSnapshots(repo.backend));

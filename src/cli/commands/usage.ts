@@ -7,9 +7,10 @@ import { stdout } from "../../ui/output.ts";
 import type { Command } from "../command.ts";
 
 export const usage: Command = {
+  lock: "read",
   spec: { name: "usage", about: "Print repository size stats." },
   async run(_args, ctx) {
-    const repo = ctx.openRepository();
+    const repo = await ctx.openRepository();
     const r = await runUsage(repo);
     const lines: string[] = [];
     if (r.snapshots === 0) lines.push("0 snapshots");

@@ -1,0 +1,48 @@
+/**
+ * Storage that keeps only part of an upload and reports success (BACKPAK_BACKEND_FAULT "short"):
+ * the run fails naming the object, no index or snapshot refers to what was cut short, and the
+ * next run stores it again.
+ */
+import { expect, test } from "bun:test";
+import fs from "node:fs";
+import path from "node:path";
+import { cleanUpAfterThisFile, cli, contentsOf, errorReport, fails, objectIds, ok, randomSourceAndRepo, tempDir } from "./harness.ts";
+
+cleanUpAfterThisFile();
+
+/** A repository with 1 MiB packs and a source of 6 MB that doesn't compress, plus a small file. */
+function setupSource(label: string): { work: string; repo: string; src: string } {
+  const made = randomSourceAndRepo(label, 3, 2 << 20);
+  fs.writeFileSync(path.join(made.src, "small"), "hello\n");
+  return made;
+}
+
+/** The repository checks clean, and a backup without faults completes and restores byte for byte. */
+function recovers(work: string, repo: string, src: string): void {
+  ok(cli(work, repo, ["check", "--read-packs"]));
+  ok(cli(work, repo, ["backup", src]));
+  ok(cli(work, repo, ["check", "--read-packs"]));
+  const out = tempDir("short-out");
+  ok(cli(work, repo, ["restore", "--output", out, "LAST"]));
+  expect(contentsOf(out)).toEqual(contentsOf(src));
+}
+
+for (const [folder, what] of [["packs", "pack"], ["indexes", "index"], ["snapshots", "snapshot"]] as const) {
+  test(`a backup whose ${what} is stored short fails naming it, and nothing refers to it`, () => {
+    const { work, repo, src } = setupSource(`short-${folder}`);
+    const r = fails(cli(work, repo, ["backup", src], { env: { BACKPAK_BACKEND_FAULT: `put:${folder}/:*:short` } }));
+    const report = errorReport(r);
+    expect(report).toMatch(new RegExp(`The storage didn't keep what was written: ${folder}/[0-9a-v]+\\.[a-z]+ \\(\\d+ bytes stored, not \\d+\\)`));
+    expect(report).toContain("run the command again");
+    expect(objectIds(repo, "snapshots")).toEqual([]);
+    recovers(work, repo, src);
+  });
+}
+
+test("a pack stored short before another upload fails is named, and the resumed run doesn't trust it", () => {
+  const { work, repo, src } = setupSource("short-then-eio");
+  const r = fails(cli(work, repo, ["backup", src], { env: { BACKPAK_BACKEND_FAULT: "put:packs/:1:short,put:packs/:3:EIO" } }));
+  expect(errorReport(r)).toMatch(/Couldn't store packs\/[0-9a-v]+\.pack[\s\S]*EIO/);
+  expect(r.stderr).toMatch(/WARN The storage didn't keep what was written: packs\/[0-9a-v]+\.pack \(\d+ bytes stored, not \d+\)/);
+  recovers(work, repo, src);
+});
