@@ -38,8 +38,8 @@ const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.le
 const randomBytes = (n: number): Uint8Array => Uint8Array.from({ length: n }, () => Math.floor(random() * 256));
 
 const dir = values.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "backpak-stress-faults-"));
-// Every command runs in the same working directory, so a failed copy's WIP index (listing the
-// destination's packs) meets the next backup of the source, as it would a user's.
+// Every command runs in the same working directory, as a user's would; their scratch state is
+// kept per repository (under $HOME/.cache), so a failed copy's WIP index stays with the destination.
 const work = path.join(dir, "work");
 const src = path.join(dir, "src");
 const repo = path.join(dir, "repo");

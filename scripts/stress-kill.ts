@@ -4,7 +4,7 @@
  * duration, each time on a fresh clone of one prepared repository, and after each kill checks
  * that `check --read-packs` passes, every snapshot that existed before restores byte for byte,
  * the rerun completes, and a following prune leaves no unlisted pack, no blob stored twice and
- * nothing in the working directory. Prints the kills, the failures and their details.
+ * nothing in the working directory or the repository's scratch directory. Prints the kills, the failures and their details.
  *
  *   npm run stress:kill -- [--kills K] [--seed S] [--s3] [--only backup,prune,...]
  *
@@ -14,6 +14,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { BIN, cli, contentsOf, filesIn, sandboxEnv, type RunResult } from "../test/e2e/harness.ts";
 import { prng, randomBytes } from "../test/helpers/random.ts";
+import { runDirsIn, scratchRootOf } from "../test/e2e/scratch-dirs.ts";
 import { tempDir } from "../test/helpers/tmp.ts";
 import { filesystemRepos, s3Repos, type RepoKind } from "./stress-kill-repos.ts";
 
@@ -202,6 +203,10 @@ async function killAndCheck(kind: RepoKind, c: Command, t: Template, s: Scenario
   }
   const left = filesIn(s.work);
   if (left.length > 0) throw new Failure(`left in the working directory: ${left.join(", ")}`);
+  for (const r of [s.repo, s.dest]) {
+    const runs = r === undefined ? [] : runDirsIn(scratchRootOf(r));
+    if (runs.length > 0) throw new Failure(`left in ${r}'s scratch directory: ${runs.join(", ")}`);
+  }
   return killed;
 }
 

@@ -4,7 +4,7 @@
  * from the API URL, listed a page at a time, removed by deleting every version of them. At most
  * `concurrentConnections` requests are in flight; failures are retried as retry.ts says.
  * Repositories always open through the local cache, so `openRange` simply downloads the whole object
- * into a nameless scratch file in the working directory.
+ * into a nameless scratch file in its scratch directory (the working directory unless told otherwise).
  *
  * Test hooks (environment): BACKPAK_B2_API_URL replaces https://api.backblazeb2.com (a fake B2
  * server); BACKPAK_B2_RETRY_MS sets the first retry pause in milliseconds (default 1000).
@@ -15,7 +15,7 @@ import { Semaphore } from "../lib/semaphore.ts";
 import type { Backend, ListedObject, RangeReader } from "./backend.ts";
 import { RemoteFailure, retryPolicyFromEnv, withRetries, type RetryHints, type RetryPolicy } from "./retry.ts";
 import { B2Session, query, type B2Authorization, type B2Credentials } from "./b2-session.ts";
-import { downloadToScratch, uploadSize } from "./local-file.ts";
+import { downloadToScratch, scratchDirOf, uploadSize, type ScratchDir } from "./local-file.ts";
 
 export const B2_API_URL = "https://api.backblazeb2.com";
 
@@ -25,8 +25,8 @@ export interface B2Options extends B2Credentials {
   readonly apiUrl?: string;
   /** Default: DEFAULT_RETRY_POLICY, with $BACKPAK_B2_RETRY_MS as its unit when set. */
   readonly retry?: RetryPolicy;
-  /** Where `openRange` downloads to (default: the working directory at the time of each call). */
-  readonly scratchDir?: string;
+  /** Where `openRange` downloads to (see ScratchDir). */
+  readonly scratchDir?: ScratchDir;
 }
 
 /** What to check when B2 refuses, or keeps failing. */
@@ -55,7 +55,7 @@ export class B2Backend implements Backend {
   }
 
   openRange(key: string): Promise<RangeReader> {
-    return downloadToScratch(this.options.scratchDir ?? process.cwd(), key, (startOver) =>
+    return downloadToScratch(scratchDirOf(this.options.scratchDir), key, (startOver) =>
       this.#download(key, async (response) => {
         const sink = startOver();
         for await (const chunk of response.body ?? []) sink(chunk);

@@ -7,13 +7,13 @@ import fs from "node:fs";
 import { BackpakError } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import type { Backend, ListedObject, RangeReader } from "./backend.ts";
-import { anonymousScratchFile, scratchPath } from "./local-file.ts";
+import { anonymousScratchFile, scratchDirOf, scratchPath, type ScratchDir } from "./local-file.ts";
 import { fdRange } from "../lib/fsutil.ts";
 import { describeExit, runShell, shellFailure, type ShellOutput, type ShellResult } from "./shell.ts";
 
 export interface FilterOptions {
-  /** Where filtered and unfiltered scratch files go (default: the working directory at the time of each call). */
-  readonly scratchDir?: string;
+  /** Where filtered and unfiltered scratch files go (see ScratchDir). */
+  readonly scratchDir?: ScratchDir;
 }
 
 export class FilterBackend implements Backend {
@@ -29,7 +29,7 @@ export class FilterBackend implements Backend {
   }
 
   #scratchDir(): string {
-    return this.options.scratchDir ?? process.cwd();
+    return scratchDirOf(this.options.scratchDir);
   }
 
   async put(key: string, localPath: string): Promise<void> {

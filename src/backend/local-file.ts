@@ -8,6 +8,14 @@ import type { RangeReader } from "./backend.ts";
 /** How much a copy moves at a time. */
 export const COPY_CHUNK = 1 << 20;
 
+/** Where a backend's scratch files go: a directory, or a function that gives one when first needed; by default the working directory at the time. */
+export type ScratchDir = string | (() => string);
+
+/** The directory `dir` names (see ScratchDir). */
+export function scratchDirOf(dir: ScratchDir | undefined): string {
+  return typeof dir === "function" ? dir() : (dir ?? process.cwd());
+}
+
 /** A fresh name for a scratch file in `dir`: `backpak-<label>-<random>.tmp`. */
 export function scratchPath(dir: string, label: string): string {
   return path.join(dir, `backpak-${label}-${randomTag()}.tmp`);

@@ -4,7 +4,7 @@
  * large), listed a page at a time, removed after checking they exist (S3's DELETE doesn't say).
  * At most `concurrentConnections` requests are in flight; failures are retried as retry.ts says.
  * Repositories open through the local cache, so `openRange` downloads the whole object into a
- * nameless scratch file in the working directory.
+ * nameless scratch file in its scratch directory (the working directory unless told otherwise).
  *
  * Test hook (environment): BACKPAK_S3_RETRY_MS sets the first retry pause in milliseconds (default 1000).
  */
@@ -13,7 +13,7 @@ import type { S3BackendConfig } from "../format/s3-config.ts";
 import { BackpakError } from "../lib/errors.ts";
 import { Semaphore } from "../lib/semaphore.ts";
 import type { Backend, ListedObject, RangeReader } from "./backend.ts";
-import { downloadToScratch, uploadSize } from "./local-file.ts";
+import { downloadToScratch, scratchDirOf, uploadSize, type ScratchDir } from "./local-file.ts";
 import { retryPolicyFromEnv, withRetries, type RetryHints, type RetryPolicy } from "./retry.ts";
 import { S3Connection, type S3Place } from "./s3-client.ts";
 import type { S3Credentials } from "./s3-credentials.ts";
@@ -25,8 +25,8 @@ export interface S3Options {
   readonly credentials: S3Credentials;
   /** Default: DEFAULT_RETRY_POLICY, with $BACKPAK_S3_RETRY_MS as its unit when set. */
   readonly retry?: RetryPolicy;
-  /** Where `openRange` downloads to (default: the working directory at the time of each call). */
-  readonly scratchDir?: string;
+  /** Where `openRange` downloads to (see ScratchDir). */
+  readonly scratchDir?: ScratchDir;
   /** Used when the config names no region: $AWS_REGION, else $AWS_DEFAULT_REGION, else us-east-1. */
   readonly env?: NodeJS.ProcessEnv;
   /** How long a request may make no progress before it is retried (default: DEFAULT_STALL_MS). */
@@ -68,7 +68,7 @@ export class S3Backend implements Backend {
   }
 
   openRange(key: string): Promise<RangeReader> {
-    return downloadToScratch(this.options.scratchDir ?? process.cwd(), key, (startOver) =>
+    return downloadToScratch(scratchDirOf(this.options.scratchDir), key, (startOver) =>
       this.#request(`S3 download of ${key}`, (what) => this.#s3.download(this.#root + key, what, startOver())),
     );
   }

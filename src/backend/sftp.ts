@@ -14,15 +14,15 @@ import { BackpakError, context } from "../lib/errors.ts";
 import { fdRange, randomTag, writeFullyAt } from "../lib/fsutil.ts";
 import type { Backend, ListedObject, RangeReader } from "./backend.ts";
 import { PART_SUFFIX } from "./filesystem.ts";
-import { anonymousScratchFile } from "./local-file.ts";
+import { anonymousScratchFile, scratchDirOf, type ScratchDir } from "./local-file.ts";
 import { SftpClient, SftpStatusError } from "./sftp-client.ts";
 import { STATUS, isDirectory } from "./sftp-packet.ts";
 import { SftpSession } from "./sftp-session.ts";
 import { downloadFile, uploadFile } from "./sftp-transfer.ts";
 
 export interface SftpOptions extends Omit<SftpConfig, "type"> {
-  /** Where `openRange` downloads to (default: the working directory at the time of each call). */
-  readonly scratchDir?: string;
+  /** Where `openRange` downloads to (see ScratchDir). */
+  readonly scratchDir?: ScratchDir;
 }
 
 export class SftpBackend implements Backend {
@@ -143,7 +143,7 @@ export class SftpBackend implements Backend {
   }
 
   #scratchDir(): string {
-    return this.options.scratchDir ?? process.cwd();
+    return scratchDirOf(this.options.scratchDir);
   }
 
   /** Runs `work` on the session (connecting at first use), giving its failures the key and the repository. */

@@ -15,6 +15,7 @@ import { FilesystemBackend } from "../backend/filesystem.ts";
 import { parseFaultPlan, FAULT_ENV, type FaultPlan } from "../backend/fault-plan.ts";
 import { FaultyBackend } from "../backend/faulty.ts";
 import { FilterBackend } from "../backend/filter.ts";
+import type { ScratchDir } from "../backend/local-file.ts";
 import { S3Backend } from "../backend/s3.ts";
 import { SftpBackend } from "../backend/sftp.ts";
 import { resolveS3Credentials } from "../backend/s3-credentials.ts";
@@ -29,6 +30,8 @@ export interface BackendChoice {
   readonly cacheReads?: CacheReads;
   /** Where to count requests and bytes that actually reach the repository's storage (cache hits aren't counted). */
   readonly traffic?: Tally;
+  /** The scratch directory for the repository at a location, for downloads and filtered files (default: the working directory). */
+  readonly scratch?: (location: string) => string;
 }
 
 /** The one cache store of this process: the cache directory is shared by every repository. */
@@ -59,24 +62,26 @@ function withFaults(storage: Backend): Backend {
 export function makeBackends(config: RepoConfig, location: string, choice: BackendChoice): RepositoryBackends {
   const count = (b: Backend): Backend => (choice.traffic ? new CountingBackend(b, choice.traffic) : b);
   const storage = config.backend;
-  const raw = withFaults(storageBackend(storage, location));
+  const scratchDir = choice.scratch ? () => choice.scratch!(location) : undefined;
+  const raw = withFaults(storageBackend(storage, location, scratchDir));
   // Lock requests aren't counted: -v reports the requests the command's own work made.
   if (storage.type === "Filesystem" && config.filter === undefined && !storage.forceCache) return { backend: count(raw), locks: raw };
-  const filtered = config.filter === undefined ? raw : new FilterBackend(raw, config.filter.filter, config.filter.unfilter);
+  const filtered = config.filter === undefined ? raw : new FilterBackend(raw, config.filter.filter, config.filter.unfilter, scratchDir ? { scratchDir } : {});
   return { backend: new CachedBackend(count(filtered), cacheStore(choice.cacheSize), choice.cacheReads ?? "normal"), locks: raw };
 }
 
 /** The backend that stores the objects. */
-function storageBackend(storage: BackendConfig, location: string): Backend {
+function storageBackend(storage: BackendConfig, location: string, scratchDir: ScratchDir | undefined): Backend {
+  const scratch = scratchDir ? { scratchDir } : {};
   switch (storage.type) {
     case "Filesystem":
       return new FilesystemBackend(location);
     case "Backblaze":
-      return new B2Backend(storage);
+      return new B2Backend({ ...storage, ...scratch });
     case "S3":
-      return new S3Backend({ config: storage, credentials: resolveS3Credentials(storage) });
+      return new S3Backend({ config: storage, credentials: resolveS3Credentials(storage), ...scratch });
     case "SFTP":
-      return new SftpBackend(storage);
+      return new SftpBackend({ ...storage, ...scratch });
   }
 }
 

@@ -1,8 +1,8 @@
 /**
- * What every command gets: the user config, the working directory, and the repository, chosen
- * from -r, else $BACKPAK_REPOSITORY, else the default repository in the user's data directory,
- * opened and locked as the command's lock mode says. The CLI is the only place that picks
- * concrete backends.
+ * What every command gets: the user config, a scratch directory per repository (see
+ * scratch-location.ts), and the repository, chosen from -r, else $BACKPAK_REPOSITORY, else the
+ * default repository in the user's data directory, opened and locked as the command's lock mode
+ * says. The CLI is the only place that picks concrete backends.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -13,7 +13,9 @@ import { CountingBackend, newTally, REQUEST_KINDS, type Traffic } from "../backe
 import { log } from "../lib/log.ts";
 import type { CacheReads } from "../backend/cache.ts";
 import type { Repository } from "../repo/repository.ts";
+import { openRunDir } from "../repo/scratch-dir.ts";
 import { openRepositoryWith } from "./backends.ts";
+import { SCRATCH_HINT, scratchLocation } from "./scratch-location.ts";
 import { RunLocks, type LockPolicy } from "./locking.ts";
 
 export type RepositorySource = "flag" | "environment" | "default";
@@ -27,8 +29,8 @@ export interface CliContext {
   readonly config: UserConfig;
   /** Bytes read from and stored to the repository so far (progress lines show them). */
   readonly traffic: Traffic;
-  /** The working directory (after -C): scratch space for packs and indexes. */
-  readonly workDir: string;
+  /** This run's scratch directory for packs and indexes bound for the repository at `location` (default: the chosen one), made on first use. */
+  scratch(location?: string): string;
   readonly repositoryPath: string;
   readonly repositorySource: RepositorySource;
   /** Opens the chosen repository with the backends its config calls for, counting its traffic, and locks it. */
@@ -49,15 +51,26 @@ export function defaultRepositoryPath(env: NodeJS.ProcessEnv = process.env): str
   return path.join(data, "backpak", "default");
 }
 
-export function makeContext(config: UserConfig, repositoryFlag: string | undefined, lockPolicy: LockPolicy): CliContext {
+export function makeContext(config: UserConfig, repositoryFlag: string | undefined, lockPolicy: LockPolicy, scratchFlag?: string): CliContext {
   const env = process.env.BACKPAK_REPOSITORY;
   const [repositoryPath, repositorySource]: [string, RepositorySource] =
     repositoryFlag !== undefined ? [repositoryFlag, "flag"] : env ? [env, "environment"] : [defaultRepositoryPath(), "default"];
   const traffic = newTally();
+  const runDirs = new Map<string, string>();
   const counted = (repo: Repository): Repository => ({ ...repo, backend: new CountingBackend(repo.backend, traffic) });
+  const scratch = (location = repositoryPath): string => {
+    const { root, canonical } = scratchLocation(location, scratchFlag);
+    let dir = runDirs.get(root);
+    if (dir === undefined) {
+      dir = openRunDir(root, { label: canonical, legacyDir: process.cwd(), hint: SCRATCH_HINT });
+      log.debug(`Using the scratch directory ${dir}`);
+      runDirs.set(root, dir);
+    }
+    return dir;
+  };
   const locks = new RunLocks(lockPolicy);
   const openAt = async (location: string, options: OpenOptions = {}): Promise<Repository> => {
-    const repo = openRepositoryWith(location, { cacheSize: config.cacheSize, traffic, ...options });
+    const repo = openRepositoryWith(location, { cacheSize: config.cacheSize, traffic, scratch, ...options });
     await locks.lock(repo);
     return repo;
   };
@@ -67,7 +80,7 @@ export function makeContext(config: UserConfig, repositoryFlag: string | undefin
     counted,
     openRepositoryAt: openAt,
     releaseLocks: () => locks.releaseAll(),
-    workDir: process.cwd(),
+    scratch,
     reportRequests: () => {
       const counts = REQUEST_KINDS.map((kind) => [kind, traffic.requests[kind]] as const);
       if (counts.some(([, n]) => n > 0)) log.infoAside(`Repository requests: ${counts.map(([kind, n]) => `${n} ${kind}`).join(", ")}`);

@@ -27,6 +27,12 @@ const GLOBAL: CommandSpec = {
     { long: "timestamps", short: "t", kind: "flag", help: "Prepend ISO-8601 timestamps to all trace messages (from --verbose)." },
     { long: "working-directory", short: "C", kind: "value", value: "PATH", path: true, help: "Change to the given directory before doing anything else" },
     {
+      long: "scratch-dir",
+      kind: "value",
+      value: "DIR",
+      help: "Where packs wait to be stored and interrupted runs leave what the next run resumes\n(a subdirectory per repository). Default: $BACKPAK_SCRATCH_DIR, else\n~/.cache/backpak/scratch ($XDG_CACHE_HOME/backpak/scratch).",
+    },
+    {
       long: "repository",
       short: "r",
       kind: "value",
@@ -88,7 +94,7 @@ async function main(argv: string[]): Promise<number> {
       mode: command.lock,
       noLock: arg.flag(parsed, "no-lock"),
       retryForMs: retry === undefined ? 0 : parseDuration(retry),
-    });
+    }, arg.value(parsed, "scratch-dir"));
     try {
       return (await command.run(sub, ctx)) ?? 0;
     } finally {

@@ -43,8 +43,8 @@ export interface BackupOptions {
   readonly repositoryExists: boolean;
   /** The snapshot's time (nanoseconds since the epoch); now if absent. */
   readonly time?: bigint;
-  /** Scratch directory for packs, indexes and the WIP index (the working directory). */
-  readonly workDir: string;
+  /** This run's scratch directory for packs, indexes and the WIP index (see openRunDir). */
+  readonly scratchDir: string;
 }
 
 export interface BackupProgress extends WalkProgress {
@@ -144,10 +144,10 @@ async function packTrees(
   opts: BackupOptions,
   progress: BackupProgress,
 ): Promise<BlobId> {
-  const resumable = await findResumable(opts.workDir, repo.backend);
+  const resumable = await findResumable(opts.scratchDir, repo.backend, false);
   const writer = new RepoWriter({
     backend: repo.backend,
-    workDir: opts.workDir,
+    scratchDir: opts.scratchDir,
     packSize: repo.config.packSize,
     packed: new Set(stored),
     start: resumable?.wip ?? EMPTY_INDEX,
@@ -197,7 +197,7 @@ async function finishSnapshot(repo: Repository, root: BlobId, paths: string[], s
     log.info("Snapshot is the same as the last! Pass --allow-repeat to create a duplicate.");
     return { kind: "repeat" };
   }
-  const id = opts.dryRun ? snapshotId(snapshot) : await storeSnapshot(repo, snapshot, opts.workDir);
+  const id = opts.dryRun ? snapshotId(snapshot) : await storeSnapshot(repo, snapshot, opts.scratchDir);
   return { kind: "snapshot", id, snapshot };
 }
 

@@ -23,7 +23,7 @@ export interface CopyOptions {
   readonly snapshots?: readonly string[];
   readonly skips: readonly string[];
   readonly dryRun: boolean;
-  readonly workDir: string;
+  readonly scratchDir: string;
   readonly progress?: RepackProgress;
 }
 
@@ -33,7 +33,7 @@ export async function copy(from: Repository, to: Repository, opts: CopyOptions):
   const chosen = opts.snapshots ? findSnapshots(src.snapshots, opts.snapshots) : [...src.snapshots.chronological];
   const destIndex = await loadMasterIndex(to.backend);
   const out = await RepackWriter.resuming(to, {
-    workDir: opts.workDir,
+    scratchDir: opts.scratchDir,
     dryRun: opts.dryRun,
     packed: new Set(destIndex.blobs.keys()),
     ...(opts.progress ? { progress: opts.progress } : {}),
@@ -60,6 +60,6 @@ export async function copy(from: Repository, to: Repository, opts: CopyOptions):
   const ids = copies.map(snapshotId);
   const there = new Set((await listObjects(to.backend, "snapshot")).map((s) => s.id));
   for (const id of ids) if (there.has(id)) log.info(`Snapshot ${id} is already in the destination`);
-  if (!opts.dryRun) await storeSnapshots(to, copies.filter((_, i) => !there.has(ids[i]!)), opts.workDir);
+  if (!opts.dryRun) await storeSnapshots(to, copies.filter((_, i) => !there.has(ids[i]!)), opts.scratchDir);
   return ids;
 }

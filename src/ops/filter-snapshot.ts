@@ -24,14 +24,14 @@ export interface FilterSnapshotOptions {
   readonly author: string;
   readonly tags: readonly string[];
   readonly dryRun: boolean;
-  readonly workDir: string;
+  readonly scratchDir: string;
 }
 
 /** Returns the new snapshot's ID, or undefined when nothing was filtered out. */
 export async function filterSnapshot(repo: Repository, opts: FilterSnapshotOptions): Promise<SnapshotId | undefined> {
   const loaded = await loadRepository(repo);
   const { stored, forest } = await snapshotWithForest(loaded, opts.snapshot);
-  const out = await RepackWriter.resuming(repo, { workDir: opts.workDir, dryRun: opts.dryRun, packed: new Set(loaded.index.blobs.keys()) });
+  const out = await RepackWriter.resuming(repo, { scratchDir: opts.scratchDir, dryRun: opts.dryRun, packed: new Set(loaded.index.blobs.keys()) });
   const reader = new ChunkReader(repo.backend, loaded.index.blobs);
   let root;
   try {
@@ -56,5 +56,5 @@ export async function filterSnapshot(repo: Repository, opts: FilterSnapshotOptio
     ? stored.snapshot
     : { time: nowNs(), tz: systemZone(), author: opts.author, tags: opts.tags };
   const snapshot = makeSnapshot({ ...meta, paths: stored.snapshot.paths, tree: root });
-  return opts.dryRun ? snapshotId(snapshot) : storeSnapshot(repo, snapshot, opts.workDir);
+  return opts.dryRun ? snapshotId(snapshot) : storeSnapshot(repo, snapshot, opts.scratchDir);
 }

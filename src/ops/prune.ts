@@ -14,7 +14,7 @@ import { log } from "../lib/log.ts";
 import { ChunkReader } from "../repo/chunk-reader.ts";
 import { indexKey, listObjects, packKey } from "../repo/keys.ts";
 import type { Repository } from "../repo/repository.ts";
-import { findResumable, tidyWorkDir, type Resumable } from "../repo/resume.ts";
+import { findResumable, type Resumable } from "../repo/resume.ts";
 import { damagedSnapshotsHint } from "../repo/snapshots.ts";
 import { loadForest, type Forest } from "../repo/tree-cache.ts";
 import { loadRepository } from "./open.ts";
@@ -24,7 +24,7 @@ import { RepackWriter, type RepackProgress } from "./repack-writer.ts";
 
 export interface PruneOptions {
   readonly dryRun: boolean;
-  readonly workDir: string;
+  readonly scratchDir: string;
   /** Receives the summary lines (stdout in backpak). */
   readonly print: (line: string) => void;
   readonly progress?: RepackProgress;
@@ -57,8 +57,6 @@ export async function prune(repo: Repository, opts: PruneOptions): Promise<void>
     if (unlisted.length > 0) opts.print(`Delete ${plural(unlisted.length, "pack", "packs")} (${niceSize(unlisted.reduce((n, p) => n + p.size, 0))}) that no index lists`);
   };
   if (sparse.size === 0 && droppable.size === 0) {
-    // No WIP index of this prune is wanted (the normal path cleans the working directory as it resumes).
-    tidyWorkDir(opts.workDir);
     if (unlisted.length === 0 && loaded.index.superseded.length === 0) {
       opts.print(`All ${niceSize(blobBytes(reusable.values()))} in use! Nothing to do.`);
       return;
@@ -79,12 +77,12 @@ export async function prune(repo: Repository, opts: PruneOptions): Promise<void>
   leftovers();
 
   let start = { packs: reusable as ReadonlyMap<PackId, Manifest>, supersedes: superseded as ReadonlySet<IndexId> };
-  const resumed = usableWip(await findResumable(opts.workDir, repo.backend), start);
+  const resumed = usableWip(await findResumable(opts.scratchDir, repo.backend, true), start);
   if (resumed) start = resumed.wip;
   const packed = new Set<BlobId>();
   for (const m of start.packs.values()) for (const e of m) packed.add(e.id);
 
-  const out = await RepackWriter.open(repo, { workDir: opts.workDir, dryRun: opts.dryRun, start, packed, ...(resumed ? { leftovers: resumed.localPacks } : {}), ...(opts.progress ? { progress: opts.progress } : {}) });
+  const out = await RepackWriter.open(repo, { scratchDir: opts.scratchDir, dryRun: opts.dryRun, start, packed, ...(resumed ? { leftovers: resumed.localPacks } : {}), ...(opts.progress ? { progress: opts.progress } : {}) });
   try {
     const reader = new ChunkReader(repo.backend, loaded.index.blobs);
     // Nothing is skipped: a prune never changes a snapshot, only where its blobs live.
@@ -102,8 +100,10 @@ export async function prune(repo: Repository, opts: PruneOptions): Promise<void>
     return;
   }
   log.info("Prune complete, removing old indexes");
-  // The packs a resumed run stored are unlisted until now, and the new index lists them.
-  const old = [...sparse.keys(), ...droppable.keys(), ...unlisted.map((p) => p.id)].filter((p) => !start.packs.has(p));
+  // The packs a resumed run stored are unlisted until now, and the new index lists them; so are
+  // packs a killed prune stored that this one made again (same blobs in the same order, same ID).
+  const listed = out.writer.packs;
+  const old = [...sparse.keys(), ...droppable.keys(), ...unlisted.map((p) => p.id)].filter((p) => !listed.has(p));
   await removeOld(repo, superseded, old);
 }
 

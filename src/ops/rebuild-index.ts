@@ -14,17 +14,13 @@ import { Indexer } from "../repo/indexer.ts";
 import { indexKey, listObjects, packKey } from "../repo/keys.ts";
 import { readPackLayoutFrom } from "../repo/pack-file.ts";
 import type { Repository } from "../repo/repository.ts";
-import { tidyWorkDir } from "../repo/resume.ts";
-import { checkScratchDir } from "../repo/work-temps.ts";
 
 export interface RebuildIndexOptions {
   readonly dryRun: boolean;
-  readonly workDir: string;
+  readonly scratchDir: string;
 }
 
 export async function rebuildIndex(repo: Repository, opts: RebuildIndexOptions): Promise<IndexId> {
-  checkScratchDir(opts.workDir);
-  tidyWorkDir(opts.workDir);
   const old = (await listObjects(repo.backend, "index")).map((i) => i.id);
   const packs = await listObjects(repo.backend, "pack");
   log.info(`Reading the manifests of ${packs.length} packs`);
@@ -42,7 +38,7 @@ export async function rebuildIndex(repo: Repository, opts: RebuildIndexOptions):
       reader.close();
     }
   }
-  const indexer = new Indexer(opts.workDir, { packs: manifests, supersedes: new Set(old) }, false);
+  const indexer = new Indexer(opts.scratchDir, { packs: manifests, supersedes: new Set(old) }, false);
   const built = indexer.finish();
   if (!built) throw new BackpakError("not-found", "No new index built", { hint: "the repository holds no packs and no indexes" });
   if (opts.dryRun) fs.rmSync(built.path, { force: true });

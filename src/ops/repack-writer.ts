@@ -30,13 +30,13 @@ export function newRepackProgress(): RepackProgress {
 }
 
 export interface RepackOptions {
-  readonly workDir: string;
+  readonly scratchDir: string;
   readonly dryRun: boolean;
   /** The index to start from (the new index keeps these packs). */
   readonly start: IndexContents;
   /** Blobs the destination already has. */
   readonly packed: Set<BlobId>;
-  /** Packs a resumed run left in the working directory, to store first. */
+  /** Packs a resumed run left in the scratch directory, to store first. */
   readonly leftovers?: ReadonlyMap<PackId, string>;
   readonly progress?: RepackProgress;
 }
@@ -51,7 +51,7 @@ export class RepackWriter {
     this.progress = opts.progress ?? newRepackProgress();
     this.writer = new RepoWriter({
       backend: dest.backend,
-      workDir: opts.workDir,
+      scratchDir: opts.scratchDir,
       packSize: dest.config.packSize,
       packed: opts.packed,
       start: opts.start,
@@ -68,9 +68,9 @@ export class RepackWriter {
     return w;
   }
 
-  /** Opens a writer that carries on from a killed run's WIP index in the working directory, if there is one (cleaning what that run left). */
+  /** Opens a writer that carries on from a killed run's WIP index in the scratch directory, if there is one (cleaning what that run left). */
   static async resuming(dest: Repository, opts: Omit<RepackOptions, "start" | "leftovers">): Promise<RepackWriter> {
-    const resumed = await findResumable(opts.workDir, dest.backend);
+    const resumed = await findResumable(opts.scratchDir, dest.backend, false);
     return RepackWriter.open(dest, { ...opts, start: resumed?.wip ?? EMPTY_INDEX, ...(resumed ? { leftovers: resumed.localPacks } : {}) });
   }
 

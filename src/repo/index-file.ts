@@ -1,4 +1,4 @@
-/** Index files on disk: "MKBAKIDX1" + zstd(CBOR); loading verifies the ID, writing goes through the working directory. */
+/** Index files on disk: "MKBAKIDX1" + zstd(CBOR); loading verifies the ID, writing goes through the scratch directory. */
 import path from "node:path";
 import type { Backend } from "../backend/index.ts";
 import { cborCapFor } from "../format/cbor-cap.ts";
@@ -45,6 +45,6 @@ export async function loadIndex(backend: Backend, id: IndexId): Promise<IndexCon
 }
 
 /** The local file name an index is written to before upload. */
-export function indexFileName(workDir: string, id: IndexId): string {
-  return path.join(workDir, `${id}.index`);
+export function indexFileName(scratchDir: string, id: IndexId): string {
+  return path.join(scratchDir, `${id}.index`);
 }

@@ -1,6 +1,6 @@
 /**
  * Collects the packs a run writes into a new index. In resumable runs the whole index is
- * rewritten to `backpak-wip.index` in the working directory after every pack, so an
+ * rewritten to `backpak-wip.index` in the scratch directory after every pack, so an
  * interrupted run can pick up where it stopped. At the end the index file `<id>.index` is
  * written beside it, ready to store.
  */
@@ -21,7 +21,7 @@ export class Indexer {
   readonly #supersedes: Set<IndexId>;
 
   constructor(
-    readonly workDir: string,
+    readonly scratchDir: string,
     start: IndexContents,
     /** Write the WIP index after every pack (live runs) or not at all (dry runs). */
     readonly resumable: boolean,
@@ -32,7 +32,7 @@ export class Indexer {
   }
 
   get wipPath(): string {
-    return path.join(this.workDir, WIP_INDEX);
+    return path.join(this.scratchDir, WIP_INDEX);
   }
 
   get isEmpty(): boolean {
@@ -65,11 +65,11 @@ export class Indexer {
     scratchWrite(this.wipPath, () => writeFileAtomic(this.wipPath, file, PRIVATE_FILE, workTempTag()));
   }
 
-  /** Writes `<id>.index` in the working directory; undefined when nothing was indexed. */
+  /** Writes `<id>.index` in the scratch directory; undefined when nothing was indexed. */
   finish(): { id: IndexId; path: string } | undefined {
     if (this.isEmpty) return undefined;
     const { id, file } = buildIndexFile(this.contents());
-    const out = indexFileName(this.workDir, id);
+    const out = indexFileName(this.scratchDir, id);
     scratchWrite(out, () => writeFileSynced(out, file));
     return { id, path: out };
   }

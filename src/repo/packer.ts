@@ -1,5 +1,5 @@
 /**
- * Builds pack files in the working directory: blobs are batched into zstd frames written one after
+ * Builds pack files in the scratch directory: blobs are batched into zstd frames written one after
  * another (concatenated frames form one valid zstd stream, so backpak reads them), then the
  * compressed manifest and its length. A pack is finished once its file reaches the size target.
  * Finished packs are fsynced, renamed to `<id>.pack`, and re-read to check their ID before
@@ -19,7 +19,7 @@ import { zstdCompress } from "../kernels/zstd.ts";
 import { readPackLayoutFrom } from "./pack-file.ts";
 import { scratchWrite, scratchWriteError, workTempPath } from "./work-temps.ts";
 
-/** A finished pack file in the working directory, ready to store. */
+/** A finished pack file in the scratch directory, ready to store. */
 export interface FinishedPack {
   readonly id: PackId;
   readonly manifest: ManifestEntry[];
@@ -28,7 +28,7 @@ export interface FinishedPack {
 }
 
 export interface PackerOptions {
-  readonly workDir: string;
+  readonly scratchDir: string;
   /** Finish a pack once its file reaches this many bytes. */
   readonly packSize: number;
   /** Batch small blobs until a frame holds this many uncompressed bytes. */
@@ -145,7 +145,7 @@ export class Packer {
   }
 
   #start(): OpenPack {
-    const tmp = workTempPath(this.opts.workDir, "pack");
+    const tmp = workTempPath(this.opts.scratchDir, "pack");
     const fd = scratchWrite(tmp, () => fs.openSync(tmp, "wx", PRIVATE_FILE));
     // Open before its first write, so that abandon() deletes it if that fails.
     const pack: OpenPack = { fd, tmp, written: 0, manifest: [] };
@@ -161,7 +161,7 @@ export class Packer {
     const manifestCbor = encodeManifest(pack.manifest);
     const id = hashId<"pack">(manifestCbor);
     const z = zstdCompress(manifestCbor, this.opts.level);
-    const named = path.join(this.opts.workDir, `${id}.pack`);
+    const named = path.join(this.opts.scratchDir, `${id}.pack`);
     try {
       fs.writeSync(pack.fd, z);
       fs.writeSync(pack.fd, u32BE(z.length));

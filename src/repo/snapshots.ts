@@ -155,19 +155,19 @@ export function snapshotId(snapshot: Snapshot): SnapshotId {
 }
 
 /**
- * Writes each snapshot file in `workDir` (temporary name, fsync, rename to `<id>.snapshot`) and
+ * Writes each snapshot file in `scratchDir` (temporary name, fsync, rename to `<id>.snapshot`) and
  * stores it in the backend, which moves it into place; then checks, from one listing, that they
  * were all stored whole. Returns their IDs.
  */
-export async function storeSnapshots(repo: Repository, snapshots: readonly Snapshot[], workDir: string): Promise<SnapshotId[]> {
+export async function storeSnapshots(repo: Repository, snapshots: readonly Snapshot[], scratchDir: string): Promise<SnapshotId[]> {
   const ids: SnapshotId[] = [];
   const wrote = new Map<string, number>();
   for (const snapshot of snapshots) {
     const body = encodeSnapshotBody(snapshot);
     const id = hashId<"snapshot">(body);
-    const tmp = workTempPath(workDir, "snapshot");
+    const tmp = workTempPath(scratchDir, "snapshot");
     scratchWrite(tmp, () => writeFileSynced(tmp, encodeSnapshotFile(body)));
-    const named = path.join(workDir, `${id}.snapshot`);
+    const named = path.join(scratchDir, `${id}.snapshot`);
     fs.renameSync(tmp, named);
     const key = snapshotKey(id);
     wrote.set(key, fs.statSync(named).size);
@@ -179,6 +179,6 @@ export async function storeSnapshots(repo: Repository, snapshots: readonly Snaps
 }
 
 /** Stores one snapshot (see storeSnapshots); returns its ID. */
-export async function storeSnapshot(repo: Repository, snapshot: Snapshot, workDir: string): Promise<SnapshotId> {
-  return (await storeSnapshots(repo, [snapshot], workDir))[0]!;
+export async function storeSnapshot(repo: Repository, snapshot: Snapshot, scratchDir: string): Promise<SnapshotId> {
+  return (await storeSnapshots(repo, [snapshot], scratchDir))[0]!;
 }

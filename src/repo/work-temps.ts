@@ -1,16 +1,15 @@
 /**
- * The working directory is scratch space: writers first check they can write there. Temporary
- * files in it (unfinished packs, snapshots, dump scratch, WIP indexes being rewritten) are named
- * with the ID of the process writing them, so a later run can delete the ones a killed run left
- * behind without touching those of a run still going. An interrupted run deletes its own.
+ * Temporary files in a run's scratch directory (unfinished packs, snapshots, dump scratch,
+ * resume indexes being rewritten) are named with the ID of the process writing them; an
+ * interrupted run deletes its own. The PID in the name also lets a run tell whether the
+ * working directory scratch of an earlier version is still in use. Failed writes there name
+ * the file, and a full disk says where to make room.
  */
 import fs from "node:fs";
 import path from "node:path";
 import { BackpakError, context } from "../lib/errors.ts";
 import { randomTag } from "../lib/fsutil.ts";
 import { onInterrupt } from "../lib/interrupt.ts";
-import { log } from "../lib/log.ts";
-import { processExists } from "../lib/processes.ts";
 
 export type WorkTempKind = "pack" | "snapshot" | "dump";
 
@@ -21,22 +20,10 @@ const TEMP_NAME = /^(?:temp-backpak-|backpak-wip\.index\.)(\d+)-[0-9a-f]+(?:\.pa
 const ours: string[] = [];
 let registered = false;
 
-/** Throws, saying what the directory is for and what to do, unless this process can write in `workDir`. */
-export function checkScratchDir(workDir: string): void {
-  try {
-    fs.accessSync(workDir, fs.constants.W_OK);
-  } catch (err) {
-    throw new BackpakError("io", `Can't write in ${workDir}, the scratch directory for packs, indexes and snapshots`, {
-      cause: err,
-      hint: "they are written in the working directory before they are stored: run backpak in a directory you can write to, or give one with -C <DIR>",
-    });
-  }
-}
-
 /** The error for a failed write of `file` in the scratch directory: it names the file, and a full disk says where to make room. */
 export function scratchWriteError(file: string, err: unknown): BackpakError {
   const full = (err as NodeJS.ErrnoException).code === "ENOSPC";
-  const hint = full ? `the scratch directory is full: free some space in ${path.dirname(file)}, or run backpak with -C <DIR> on a disk with room; the next run resumes where this one stopped` : undefined;
+  const hint = full ? `the scratch directory is full: free some space in ${path.dirname(file)}, or give one on a disk with room with --scratch-dir DIR; the next run resumes where this one stopped` : undefined;
   return context("io", `Couldn't write ${file} in the scratch directory`, err, hint);
 }
 
@@ -49,14 +36,14 @@ export function scratchWrite<T>(file: string, write: () => T): T {
   }
 }
 
-/** A tag naming this process, for temporary names a later run may clean up once the process is gone. */
+/** A tag naming this process, for temporary names. */
 export function workTempTag(): string {
   return `${process.pid}-${randomTag()}`;
 }
 
-/** A fresh temporary path in `workDir` for this process, deleted if the process is interrupted. */
-export function workTempPath(workDir: string, kind: WorkTempKind): string {
-  const p = path.join(workDir, `temp-backpak-${workTempTag()}.${kind}`);
+/** A fresh temporary path in `dir` for this process, deleted if the process is interrupted. */
+export function workTempPath(dir: string, kind: WorkTempKind): string {
+  const p = path.join(dir, `temp-backpak-${workTempTag()}.${kind}`);
   ours.push(p);
   if (!registered) {
     registered = true;
@@ -67,15 +54,8 @@ export function workTempPath(workDir: string, kind: WorkTempKind): string {
   return p;
 }
 
-/** Deletes the temporary files in `workDir` whose process is gone; returns their names. */
-export function removeAbandonedTemps(workDir: string): string[] {
-  const removed: string[] = [];
-  for (const name of fs.readdirSync(workDir)) {
-    const pid = TEMP_NAME.exec(name)?.[1];
-    if (pid === undefined || processExists(Number(pid))) continue;
-    fs.rmSync(path.join(workDir, name), { force: true });
-    log.info(`Removed ${name}, left unfinished by an interrupted run`);
-    removed.push(name);
-  }
-  return removed;
+/** The ID of the process that writes the temporary file `name`; undefined when it isn't one. */
+export function tempOwner(name: string): number | undefined {
+  const pid = TEMP_NAME.exec(name)?.[1];
+  return pid === undefined ? undefined : Number(pid);
 }

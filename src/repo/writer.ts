@@ -2,7 +2,7 @@
  * Writes new blobs into a repository: deduplicates against everything already packed, packs
  * chunks and trees separately, stores finished packs in the background (several at once, while
  * packing goes on), keeps the resumable WIP index, and at the end stores the index. Order on disk:
- * a pack is listed in the WIP index once it is durable in the working directory, and every pack is
+ * a pack is listed in the WIP index once it is durable in the scratch directory, and every pack is
  * stored before the index that lists them. Nothing stored is stored again (a key that may not
  * overwrite is enough), and the sizes stored are checked before the index that lists them is
  * stored (see stored-sizes.ts).
@@ -11,7 +11,7 @@ import fs from "node:fs";
 import type { Backend } from "../backend/index.ts";
 import type { IndexContents } from "../format/index-file.ts";
 import type { BlobId, IndexId, PackId } from "../format/id.ts";
-import type { BlobType, ManifestEntry } from "../format/manifest.ts";
+import type { BlobType, Manifest, ManifestEntry } from "../format/manifest.ts";
 import { EMPTY_TREE_ID, encodeTree, type Tree } from "../format/tree.ts";
 import { hashId } from "../kernels/sha224.ts";
 import { BoundedJobs } from "../lib/bounded-jobs.ts";
@@ -22,18 +22,17 @@ import { indexKey, packIdOf, packKey } from "./keys.ts";
 import { Indexer } from "./indexer.ts";
 import { Packer, type FinishedPack } from "./packer.ts";
 import { checkStoredSizes, storedSizes } from "./stored-sizes.ts";
-import { checkScratchDir } from "./work-temps.ts";
 
 export interface WriterOptions {
   readonly backend: Backend;
-  readonly workDir: string;
+  readonly scratchDir: string;
   readonly packSize: number;
   /** Blob IDs already stored (the master index), which are never packed again. */
   readonly packed: Set<BlobId>;
   /** The index to start from (a resumed run's WIP index, or an empty one). */
   readonly start: IndexContents;
   readonly dryRun: boolean;
-  /** How many finished packs may be uploading at once (see transfersAtOnce); each waits in the working directory. */
+  /** How many finished packs may be uploading at once (see transfersAtOnce); each waits in the scratch directory. */
   readonly uploads: number;
   /** The backend lists objects with the sizes written to it (see sizesListedAsWritten), so they can be checked. */
   readonly exactSizes?: boolean;
@@ -59,13 +58,17 @@ export class RepoWriter {
   readonly #wrote = new Map<string, number>();
 
   constructor(readonly opts: WriterOptions) {
-    checkScratchDir(opts.workDir);
     for (const manifest of opts.start.packs.values()) for (const e of manifest) opts.packed.add(e.id);
     this.#uploads = new BoundedJobs(opts.uploads);
-    this.#indexer = new Indexer(opts.workDir, opts.start, !opts.dryRun);
-    const packerOpts = { workDir: opts.workDir, packSize: opts.packSize, level: PACK_ZSTD_LEVEL, onPack: (p: FinishedPack) => this.#store(p) };
+    this.#indexer = new Indexer(opts.scratchDir, opts.start, !opts.dryRun);
+    const packerOpts = { scratchDir: opts.scratchDir, packSize: opts.packSize, level: PACK_ZSTD_LEVEL, onPack: (p: FinishedPack) => this.#store(p) };
     this.#chunks = new Packer(packerOpts);
     this.#trees = new Packer(packerOpts);
+  }
+
+  /** The packs the index being built lists so far (those it started from included). */
+  get packs(): ReadonlyMap<PackId, Manifest> {
+    return this.#indexer.contents().packs;
   }
 
   /** True if the blob is already stored or queued. */
@@ -109,7 +112,7 @@ export class RepoWriter {
     return { id, fresh: await this.add("tree", id, bytes), bytes: bytes.length };
   }
 
-  /** Stores packs a previous run left in the working directory (already listed in the WIP index). */
+  /** Stores packs a previous run left in the scratch directory (already listed in the WIP index). */
   async storeLeftovers(localPacks: ReadonlyMap<PackId, string>): Promise<void> {
     for (const [id, file] of localPacks) await this.#uploads.start(() => this.#storePack(id, file));
   }

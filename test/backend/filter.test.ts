@@ -15,7 +15,7 @@ const fresh = (filter: string, unfilter: string, inner: Backend = new MemoryBack
   new FilterBackend(inner, filter, unfilter, { scratchDir: tempDir("filter-scratch") });
 
 /** What a filter backend left in its scratch directory (nothing, after every call). */
-const leftovers = (...bs: FilterBackend[]): string[] => bs.flatMap((b) => fs.readdirSync(b.options.scratchDir!));
+const leftovers = (...bs: FilterBackend[]): string[] => bs.flatMap((b) => fs.readdirSync(b.options.scratchDir as string));
 
 /** A filter that changes the bytes but not their number, so the suite's listed sizes still hold (gzip is tested below). */
 

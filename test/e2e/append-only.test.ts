@@ -8,7 +8,8 @@ import { expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
 import { randomBytes } from "../helpers/random.ts";
-import { cleanUpAfterThisFile, cli, contentsOf, errorReport, fails, listedSnapshots, objectIds, ok, randomSourceAndRepo, spawnCli, tempDir, whenReady } from "./harness.ts";
+import { cleanUpAfterThisFile, cli, contentsOf, errorReport, fails, listedSnapshots, objectIds, ok, randomSourceAndRepo, spawnCli, tempDir } from "./harness.ts";
+import { runDirsIn, scratchRootOf, whenRun } from "./scratch-dirs.ts";
 
 cleanUpAfterThisFile();
 
@@ -33,12 +34,13 @@ function restoresLast(work: string, repo: string, src: string): void {
   expect(contentsOf(out)).toEqual(contentsOf(src));
 }
 
-/** Starts a backup and SIGKILLs it once it has stored a pack (which the WIP index lists). */
-async function killedBackup(work: string, repo: string, src: string): Promise<void> {
+/** Starts a backup and SIGKILLs it once it has stored a pack (which the WIP index lists); returns its run directory. */
+async function killedBackup(work: string, repo: string, src: string): Promise<string> {
   const proc = spawnCli(work, repo, ["backup", src], APPEND_ONLY.env);
-  await whenReady(path.join(repo, "packs"), () => fs.existsSync(path.join(work, "backpak-wip.index")) && objectIds(repo, "packs").length > 0, proc);
+  const { dir } = await whenRun(scratchRootOf(repo), proc, (d) => fs.existsSync(path.join(d, "backpak-wip.index")) && objectIds(repo, "packs").length > 0);
   proc.kill("SIGKILL");
   await proc.exited;
+  return dir;
 }
 
 test("fresh and incremental backups need no delete or overwrite rights", () => {
@@ -51,16 +53,16 @@ test("fresh and incremental backups need no delete or overwrite rights", () => {
   restoresLast(work, repo, src);
 });
 
-test("a backup resumed after a SIGKILL stores nothing twice, even a finished pack left in the working directory", async () => {
+test("a backup resumed after a SIGKILL stores nothing twice, even a finished pack left in its scratch directory", async () => {
   const { work, repo, src } = setupSource("append-killed");
-  await killedBackup(work, repo, src);
+  const killed = await killedBackup(work, repo, src);
   const stored = objectIds(repo, "packs");
   expect(stored.length).toBeGreaterThan(0);
   // As a kill between copying a pack into place and deleting it leaves it (across file systems, or remotely).
-  fs.copyFileSync(path.join(repo, "packs", `${stored[0]}.pack`), path.join(work, `${stored[0]}.pack`));
+  fs.copyFileSync(path.join(repo, "packs", `${stored[0]}.pack`), path.join(killed, `${stored[0]}.pack`));
   const resumed = ok(cli(work, repo, ["backup", src], APPEND_ONLY));
   expect(resumed.stderr).toContain("WIP index file found, resuming where we left off");
-  expect(fs.existsSync(path.join(work, `${stored[0]}.pack`))).toBe(false);
+  expect(runDirsIn(scratchRootOf(repo))).toEqual([]);
   restoresLast(work, repo, src);
 });
 

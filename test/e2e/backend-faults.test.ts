@@ -8,7 +8,8 @@ import { beforeAll, expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
 import { randomBytes } from "../helpers/random.ts";
-import { cleanUpAfterThisFile, cli, contentsOf, errorReport, fails, listedSnapshots, ok, spawnCli, tempDir, whenReady, type RunResult } from "./harness.ts";
+import { cleanUpAfterThisFile, cli, contentsOf, errorReport, fails, listedSnapshots, ok, spawnCli, tempDir, type RunResult } from "./harness.ts";
+import { scratchRootOf, whenRun } from "./scratch-dirs.ts";
 
 cleanUpAfterThisFile();
 
@@ -124,10 +125,10 @@ test("a backup whose upload hangs is interrupted cleanly (exit 130), and the nex
   argsFor("backup", work);
   const proc = spawnCli(work, repo, ["backup", path.join(work, "src")], { BACKPAK_BACKEND_FAULT: "put:packs/:1:hang" });
   // The WIP index lists a pack just before its upload starts, and that upload never ends.
-  await whenReady(work, () => fs.existsSync(path.join(work, "backpak-wip.index")), proc);
+  const { dir } = await whenRun(scratchRootOf(repo), proc, (d) => fs.existsSync(path.join(d, "backpak-wip.index")));
   proc.kill("SIGINT");
   expect(await proc.exited).toBe(130);
-  expect(fs.readdirSync(work).filter((f) => f.startsWith("temp-backpak-"))).toEqual([]);
+  expect(fs.readdirSync(dir).filter((f) => f.startsWith("temp-backpak-"))).toEqual([]);
   ok(cli(work, repo, ["check", "--read-packs"]));
   expect(takesNextBackup(work, repo).stderr).toContain("WIP index file found, resuming where we left off");
 });

@@ -3,6 +3,7 @@ import { expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
 import { cleanUpAfterThisFile, cli, EMPTY_REPO, entriesIn, errorReport, fails, ok, setup, tempDir } from "./harness.ts";
+import { sharedScratch } from "./scratch-dirs.ts";
 
 cleanUpAfterThisFile();
 
@@ -27,7 +28,7 @@ test("an unreadable file fails the pre-flight walk, naming it, and writes nothin
   for (const d of [work, repo, dir, ...["packs", "indexes", "snapshots", "locks"].map((s) => path.join(repo, s))]) fs.chmodSync(d, 0o777);
   fs.chmodSync(locked, 0o000);
   try {
-    const r = fails(cli(work, repo, ["backup", dir], { asUser: 65534, cwd: work }));
+    const r = fails(cli(work, repo, ["backup", dir], { asUser: 65534, cwd: work, env: { BACKPAK_SCRATCH_DIR: sharedScratch("unreadable-scratch") } }));
     expect(errorReport(r)).toContain(locked);
     expect(errorReport(r)).toContain("Failed FS check prior to backup");
     expect(entriesIn(work)).toEqual([]);

@@ -8,7 +8,7 @@ import { cleanUpAfterThisFile, cli, filesIn, home, objectIds, ok, run, tempDir }
 cleanUpAfterThisFile();
 
 const cacheDir = (): string => path.join(home(), "xdg-cache", "backpak");
-const cachedObjects = (): string[] => (fs.existsSync(cacheDir()) ? fs.readdirSync(cacheDir()).filter((f) => !f.startsWith("cache_metadata.sqlite")).sort() : []);
+const cachedObjects = (): string[] => (fs.existsSync(cacheDir()) ? fs.readdirSync(cacheDir()).filter((f) => !f.startsWith("cache_metadata.sqlite") && f !== "scratch").sort() : []);
 
 function expectSameFiles(want: string, got: string): void {
   const files = filesIn(want);

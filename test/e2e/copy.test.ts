@@ -4,6 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { writeReadme, writeSrcTree } from "../fixtures/src-tree.ts";
 import { cleanUpAfterThisFile, cli, EMPTY_REPO, entriesIn, fails, letOthersRead, lines, listedSnapshots, ok, setup, tempDir } from "./harness.ts";
+import { runDirsIn, scratchRootOf, sharedScratch, withResumeIndex } from "./scratch-dirs.ts";
 
 cleanUpAfterThisFile();
 
@@ -94,8 +95,10 @@ test("a copy that can't store its index resumes from its WIP index", () => {
   fs.chmodSync(repo2, 0o755);
   for (const d of [work, path.join(repo, "locks"), path.join(repo2, "packs"), path.join(repo2, "snapshots"), path.join(repo2, "locks")]) fs.chmodSync(d, 0o777);
   fs.chmodSync(path.join(repo2, "indexes"), 0o555);
+  // A scratch directory both users can write in.
+  const env = { BACKPAK_SCRATCH_DIR: sharedScratch("copy-resume") };
   try {
-    fails(cli(work, repo, ["copy", "--all", "--to", repo2], { asUser: 65534, cwd: work }));
+    fails(cli(work, repo, ["copy", "--all", "--to", repo2], { asUser: 65534, cwd: work, env }));
   } finally {
     fs.chmodSync(path.join(repo2, "indexes"), 0o755);
   }
@@ -103,12 +106,13 @@ test("a copy that can't store its index resumes from its WIP index", () => {
   const packs = entriesIn(path.join(repo2, "packs"));
   expect(packs.length).toBe(2);
   expect(entriesIn(path.join(repo2, "snapshots"))).toEqual([]);
-  expect(fs.existsSync(path.join(work, "backpak-wip.index"))).toBe(true);
+  const root = scratchRootOf(repo2, env.BACKPAK_SCRATCH_DIR);
+  expect(withResumeIndex(root).length).toBe(1);
 
-  const resumed = ok(cli(work, repo, ["copy", "--all", "--to", repo2]));
+  const resumed = ok(cli(work, repo, ["copy", "--all", "--to", repo2], { env }));
   expect(resumed.stderr).toContain("WIP index file found, resuming where we left off");
   expect(entriesIn(path.join(repo2, "packs"))).toEqual(packs);
   expect(listedSnapshots(work, repo2)).toEqual(listedSnapshots(work, repo));
   ok(cli(work, repo2, ["check", "--read-packs"]));
-  expect(fs.existsSync(path.join(work, "backpak-wip.index"))).toBe(false);
+  expect(runDirsIn(root)).toEqual([]);
 });

@@ -4,6 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { writeSrcTree } from "../fixtures/src-tree.ts";
 import { cleanUpAfterThisFile, cli, errorReport, fails, filesIn, home, objectIds, ok, tempDir } from "./harness.ts";
+import { runDirsIn, scratchRootOf } from "./scratch-dirs.ts";
 
 cleanUpAfterThisFile();
 
@@ -61,7 +62,9 @@ test("init --gpg: backup, check and restore through gpg; the repository holds ci
   const src = writeSrcTree(tempDir("gpg-src"));
   ok(cli(work, repo, ["backup", src], opts));
   ok(cli(work, repo, ["check", "--read-packs"], opts));
-  expect(fs.readdirSync(work).filter((f) => /^backpak-(filtered|unfiltered)-/.test(f))).toEqual([]);
+  // Filtered and unfiltered scratch files went to the repository's scratch directory, and are gone.
+  expect(fs.readdirSync(work)).toEqual([]);
+  expect(runDirsIn(scratchRootOf(repo))).toEqual([]);
 
   for (const folder of ["packs", "indexes", "snapshots"] as const) {
     const ids = objectIds(repo, folder);
@@ -104,13 +107,14 @@ test("init --gpg: the cache holding plaintext is 0700 with 0600 files, and one m
     expect(modes[0]).toBe("700");
     expect(modes).toContain("cache_metadata.sqlite 600");
     expect(modes.some((m) => m.endsWith(".pack 600"))).toBe(true);
-    expect(modes.slice(1).filter((m) => !m.endsWith(" 600"))).toEqual([]);
+    // Besides the files, only the scratch directories, private too.
+    expect(modes.slice(1).filter((m) => !m.endsWith(" 600"))).toEqual(["scratch 700"]);
   };
   expectPrivate(cacheModes());
 
-  // A cache directory made (by an older version) readable by everyone is tightened on the next open.
+  // A cache directory made (by an older version, so without scratch) readable by everyone is tightened on the next open.
   fs.chmodSync(cacheDir(), 0o755);
-  for (const f of fs.readdirSync(cacheDir())) fs.chmodSync(path.join(cacheDir(), f), 0o644);
+  for (const f of fs.readdirSync(cacheDir())) if (f !== "scratch") fs.chmodSync(path.join(cacheDir(), f), 0o644);
   ok(cli(work, repo, ["snapshots"], opts));
   expectPrivate(cacheModes());
 });

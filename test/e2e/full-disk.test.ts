@@ -1,5 +1,5 @@
 /**
- * A full disk (a small tmpfs) under the repository, under the scratch (working) directory, or under
+ * A full disk (a small tmpfs) under the repository, under the scratch directory, or under
  * a restore: a clear error naming what couldn't be written, nothing half-written left behind, and
  * the next run, given room, completes.
  * Mounting needs root; where it can't be done (an unprivileged run) these tests are skipped.
@@ -10,6 +10,7 @@ import path from "node:path";
 import { randomBytes } from "../helpers/random.ts";
 import { canMount, withSmallDisk } from "../helpers/tmpfs.ts";
 import { cleanUpAfterThisFile, cli, contentsOf, entriesIn, errorReport, escapeRegex, fails, filesIn, objectIds, ok, tempDir } from "./harness.ts";
+import { runDirsIn, scratchRootOf, withResumeIndex } from "./scratch-dirs.ts";
 
 cleanUpAfterThisFile();
 
@@ -39,17 +40,19 @@ test.skipIf(!canMount)("a backup into a repository on a full disk fails clearly,
     expect(r.stderr).toContain(`Couldn't store`);
     expect(r.stderr).toContain("Hint: the disk is full");
     expect(objectIds(repo, "snapshots")).toEqual([]);
-    // Nothing half-stored in the repository, no unfinished pack in the working directory.
+    // Nothing half-stored in the repository, no unfinished pack in the scratch directory, which keeps the WIP index.
     expect(entriesIn(repo).filter((e) => e.endsWith(".part"))).toEqual([]);
-    const left = filesIn(work).filter((f) => !f.startsWith("src/"));
-    expect(left.filter((f) => f.startsWith("temp-backpak-"))).toEqual([]);
-    expect(left).toContain("backpak-wip.index");
+    const root = scratchRootOf(repo);
+    const [kept, ...others] = withResumeIndex(root);
+    expect(others).toEqual([]);
+    expect(fs.readdirSync(path.join(root, kept!)).filter((f) => f.startsWith("temp-backpak-"))).toEqual([]);
     ok(cli(work, repo, ["check"]));
 
     grow(disk, 32);
     const resumed = ok(cli(work, repo, ["backup", src]));
     expect(resumed.stderr).toContain("WIP index file found, resuming where we left off");
     expect(filesIn(work).filter((f) => !f.startsWith("src/"))).toEqual([]);
+    expect(runDirsIn(root)).toEqual([]);
     ok(cli(work, repo, ["check", "--read-packs"]));
     const out = tempDir("full-repo-out");
     ok(cli(work, repo, ["restore", "--output", out, "LAST"]));
@@ -82,23 +85,27 @@ test.skipIf(!canMount)("a restore onto a full disk names the file it couldn't wr
 });
 
 test.skipIf(!canMount)("a backup whose scratch directory fills up names the file, stores nothing that refers to it, and resumes once there is room", () => {
+  const work = tempDir("full-scratch-work");
   const repo = path.join(tempDir("full-scratch-repo"), "repo");
   const src = writeSource(tempDir("full-scratch-src"));
-  withSmallDisk("full-scratch-disk", 2, (work) => {
+  withSmallDisk("full-scratch-disk", 2, (disk) => {
+    const env = { BACKPAK_SCRATCH_DIR: disk };
     ok(cli(work, repo, ["init", "--pack-size", "1MiB", "filesystem"]));
-    const r = fails(cli(work, repo, ["backup", src]));
+    const root = scratchRootOf(repo, disk);
+    const r = fails(cli(work, repo, ["backup", src], { env }));
     const report = errorReport(r);
-    expect(report).toMatch(new RegExp(`Couldn't write ${escapeRegex(work)}/\\S+ in the scratch directory`));
+    expect(report).toMatch(new RegExp(`Couldn't write ${escapeRegex(root)}/[^/]+/\\S+ in the scratch directory`));
     expect(report).toContain("no space left on device");
-    expect(report).toContain(`Hint: the scratch directory is full: free some space in ${work}, or run backpak with -C <DIR>`);
+    expect(report).toMatch(new RegExp(`Hint: the scratch directory is full: free some space in ${escapeRegex(root)}/[^/]+, or give one on a disk with room with --scratch-dir DIR`));
     // No index or snapshot was stored, so nothing refers to what wasn't; the packs stored are whole.
     expect(objectIds(repo, "indexes")).toEqual([]);
     expect(objectIds(repo, "snapshots")).toEqual([]);
-    expect(filesIn(work).filter((f) => f.startsWith("temp-backpak-") || f.endsWith(".part"))).toEqual([]);
+    expect(filesIn(disk).filter((f) => path.basename(f).startsWith("temp-backpak-") || f.endsWith(".part"))).toEqual([]);
     ok(cli(work, repo, ["check", "--read-packs"]));
 
-    grow(work, 32);
-    ok(cli(work, repo, ["backup", src]));
+    grow(disk, 32);
+    ok(cli(work, repo, ["backup", src], { env }));
+    expect(runDirsIn(root)).toEqual([]);
     ok(cli(work, repo, ["check", "--read-packs"]));
     const out = tempDir("full-scratch-out");
     ok(cli(work, repo, ["restore", "--output", out, "LAST"]));

@@ -125,10 +125,8 @@ export function spawnCli(work: string, repo: string, args: readonly string[], en
   return Bun.spawn({ ...spawnOptions(cliArgs(work, repo, args), { env }), stdin: "ignore", stdout: "ignore", stderr: "pipe" });
 }
 
-/** Resolves once `ready()` holds, checking now and whenever an entry of `dir` changes; rejects if `proc` ends first (its stderr is read meanwhile). */
-export function whenReady(dir: string, ready: () => boolean, proc: Bun.Subprocess<"ignore", "ignore", "pipe">): Promise<void> {
-  // Read as it comes, so the run never blocks on a full pipe.
-  const said = new Response(proc.stderr).text();
+/** Resolves once `ready()` holds, checking now and whenever an entry of `dir` changes; rejects with what `ended` says if it settles first. */
+export function whenReadyUntil(dir: string, ready: () => boolean, ended: Promise<string>): Promise<void> {
   return new Promise((resolve, reject) => {
     const watcher = fs.watch(dir);
     let settled = false;
@@ -143,7 +141,7 @@ export function whenReady(dir: string, ready: () => boolean, proc: Bun.Subproces
       if (ready()) settle();
     };
     watcher.on("change", check);
-    void proc.exited.then(async (code) => settle(new Error(`the backup ended (${code}) before it got there:\n${await said}`)));
+    void ended.then((why) => settle(new Error(why)));
     check();
   });
 }

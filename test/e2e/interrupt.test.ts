@@ -8,6 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { randomBytes } from "../helpers/random.ts";
 import { cleanUpAfterThisFile, cli, contentsOf, filesIn, ok, spawnCli, tempDir } from "./harness.ts";
+import { runDirOf, scratchRootOf } from "./scratch-dirs.ts";
 
 cleanUpAfterThisFile();
 
@@ -37,16 +38,18 @@ test("an interrupted backup removes its unfinished pack, exits 130, and the next
   // Frames of 4 MiB: three finish the first pack, the fourth starts the second, the fifth never ends.
   ok(cli(work, repo, ["init", "--pack-size", "10MiB", "filesystem"]));
   const proc = spawnCli(work, repo, ["backup", src], { BACKPAK_FAULT: "compress:5:stall", BACKPAK_WORKERS: "1" });
-  const temps = (): string[] => fs.readdirSync(work).filter((n) => n.startsWith("temp-backpak-") && n.endsWith(".pack"));
-  const r = await interruptWhen(proc, () => fs.existsSync(path.join(work, "backpak-wip.index")) && temps().length > 0);
+  const runDir = runDirOf(scratchRootOf(repo), proc.pid);
+  const temps = (): string[] => (fs.existsSync(runDir) ? fs.readdirSync(runDir) : []).filter((n) => n.startsWith("temp-backpak-") && n.endsWith(".pack"));
+  const r = await interruptWhen(proc, () => fs.existsSync(path.join(runDir, "backpak-wip.index")) && temps().length > 0);
   expect(r.code).toBe(130);
-  expect(r.stderr).toContain("Interrupted by SIGINT; run it again in the same directory and it resumes where it stopped");
+  expect(r.stderr).toContain("Interrupted by SIGINT; run it again and it resumes where it stopped");
   expect(temps()).toEqual([]);
-  expect(fs.existsSync(path.join(work, "backpak-wip.index"))).toBe(true);
+  expect(fs.existsSync(path.join(runDir, "backpak-wip.index"))).toBe(true);
   expect(fs.readdirSync(path.join(repo, "snapshots"))).toEqual([]);
 
   const resumed = ok(cli(work, repo, ["backup", src]));
   expect(resumed.stderr).toContain("WIP index file found, resuming where we left off");
+  expect(fs.existsSync(runDir)).toBe(false);
   ok(cli(work, repo, ["check", "--read-packs"]));
   const out = tempDir("int-backup-out");
   ok(cli(work, repo, ["restore", "--output", out, "LAST"]));

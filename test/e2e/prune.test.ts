@@ -5,6 +5,7 @@ import path from "node:path";
 import { pinTimes, writeLicense, writeSrcTree } from "../fixtures/src-tree.ts";
 import { randomBytes } from "../helpers/random.ts";
 import { cleanUpAfterThisFile, cli, contentsOf, entriesIn, fails, filesIn, letOthersRead, listedSnapshots, objectIds, ok, setup, tempDir } from "./harness.ts";
+import { runDirsIn, scratchRootOf, sharedScratch, withResumeIndex } from "./scratch-dirs.ts";
 
 cleanUpAfterThisFile();
 
@@ -137,22 +138,25 @@ test("a prune that can't store its index resumes from its WIP index, and only th
   letOthersRead(repo);
   for (const d of [work, path.join(repo, "packs"), path.join(repo, "locks")]) fs.chmodSync(d, 0o777);
   fs.chmodSync(path.join(repo, "indexes"), 0o555);
+  // A scratch directory both users can write in.
+  const env = { BACKPAK_SCRATCH_DIR: sharedScratch("prune-resume") };
   try {
-    fails(cli(work, repo, ["prune"], { asUser: 65534, cwd: work }));
+    fails(cli(work, repo, ["prune"], { asUser: 65534, cwd: work, env }));
   } finally {
     fs.chmodSync(path.join(repo, "indexes"), 0o755);
   }
   // The repacked packs are stored, the WIP index lists them, and nothing old is gone.
-  expect(fs.existsSync(path.join(work, "backpak-wip.index"))).toBe(true);
+  const root = scratchRootOf(repo, env.BACKPAK_SCRATCH_DIR);
+  expect(withResumeIndex(root).length).toBe(1);
   expect(objectIds(repo, "indexes")).toEqual(indexes);
   const interrupted = objectIds(repo, "packs");
   expect(interrupted).toEqual(expect.arrayContaining(packs));
   expect(interrupted.length).toBeGreaterThan(packs.length);
   ok(cli(work, repo, ["check", "--read-packs"]));
 
-  const resumed = ok(cli(work, repo, ["prune"]));
+  const resumed = ok(cli(work, repo, ["prune"], { env }));
   expect(resumed.stderr).toContain("WIP index file found, resuming where we left off");
-  expect(fs.existsSync(path.join(work, "backpak-wip.index"))).toBe(false);
+  expect(runDirsIn(root)).toEqual([]);
   expect(objectIds(repo, "indexes").length).toBe(1);
   // Resuming reused the stored packs rather than packing the blobs again.
   // Resuming stored no new packs: it kept the ones the interrupted run made, plus the reusable one.
@@ -165,4 +169,35 @@ test("a prune that can't store its index resumes from its WIP index, and only th
   const out = tempDir("prune-resume-out");
   ok(cli(work, repo, ["restore", "LAST", "--output", out]));
   expect(contentsOf(out)).toEqual(contentsOf(path.join(src, "ui")));
+});
+
+test("a backup after a prune that failed mid-way doesn't take over the prune's WIP index (which supersedes every index)", () => {
+  const { work, repo } = setup("prune-then-backup");
+  fs.rmSync(repo, { recursive: true });
+  ok(cli(work, repo, ["init", "--pack-size", "1MiB", "filesystem"]));
+  const src = path.join(work, "src");
+  fs.mkdirSync(src);
+  // Kept and dropped files alternate, so every pack ends up half used.
+  for (let i = 0; i < 16; i++) for (const k of ["a", "b"]) fs.writeFileSync(path.join(src, `f${i}${k}`), randomBytes(i * 2 + (k === "a" ? 0 : 1), 1 << 20));
+  ok(cli(work, repo, ["backup", src]));
+  for (let i = 0; i < 16; i++) fs.rmSync(path.join(src, `f${i}b`));
+  ok(cli(work, repo, ["backup", src]));
+  ok(cli(work, repo, ["forget", listedSnapshots(work, repo)[0]!]));
+  // The prune's third compression kills its worker: some repacked packs are stored and listed in its WIP index.
+  fails(cli(work, repo, ["prune"], { env: { BACKPAK_FAULT: "compress:3:die", BACKPAK_WORKERS: "1" } }));
+  expect(withResumeIndex(scratchRootOf(repo)).length).toBe(1);
+
+  const more = tempDir("prune-then-backup-more");
+  fs.writeFileSync(path.join(more, "new.bin"), randomBytes(99, 100_000));
+  const r = ok(cli(tempDir("prune-then-backup-elsewhere"), repo, ["backup", more]));
+  expect(r.stderr).toContain("left by a prune");
+  ok(cli(work, repo, ["check", "--read-packs"]));
+  for (const [ref, dir] of [["LAST", more], ["LAST~1", src]] as const) {
+    const out = tempDir("prune-then-backup-out");
+    ok(cli(work, repo, ["restore", "--output", out, ref]));
+    expect(contentsOf(out)).toEqual(contentsOf(dir));
+  }
+  // The next prune finishes the job.
+  ok(cli(work, repo, ["prune"]));
+  ok(cli(work, repo, ["check", "--read-packs"]));
 });

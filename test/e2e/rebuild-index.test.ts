@@ -4,6 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { writeLicense, writeReadme, writeSrcTree } from "../fixtures/src-tree.ts";
 import { cleanUpAfterThisFile, cli, contentsOf, errorReport, fails, filesIn, objectIds, ok, setup, tempDir } from "./harness.ts";
+import { runDirsIn, scratchRootOf } from "./scratch-dirs.ts";
 
 cleanUpAfterThisFile();
 
@@ -28,9 +29,9 @@ test("rebuild_index", () => {
   const after = objectIds(repo, "indexes");
   expect(after.length).toBe(1);
   expect(before).not.toContain(after[0]);
-  // Only the index changed, and nothing is left behind in the working directory.
+  // Only the index changed, and nothing is left behind in the scratch directory.
   expect(objectIds(repo, "packs")).toEqual(packs);
-  expect(fs.existsSync(path.join(work, "backpak-wip.index"))).toBe(false);
+  expect(runDirsIn(scratchRootOf(repo))).toEqual([]);
   ok(cli(work, repo, ["check", "--read-packs"]));
 
   // The rebuilt index lists every pack the two old ones did.

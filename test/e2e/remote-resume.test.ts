@@ -1,8 +1,9 @@
 /**
  * A backup to an S3 or an SFTP repository killed outright (SIGKILL) after it stored some packs:
- * run again in the same working directory it resumes, uploads none of the stored packs again (not
- * even one whose file the killed run hadn't deleted yet), checks clean and restores byte for byte;
- * run again from another working directory it completes and checks clean too.
+ * run again, from the same working directory or another (its scratch state is kept per
+ * repository, not in the working directory), it resumes, uploads none of the stored packs again
+ * (not even one whose file the killed run hadn't deleted yet), checks clean and restores byte for
+ * byte.
  */
 import { expect, test } from "bun:test";
 import fs from "node:fs";
@@ -11,7 +12,8 @@ import { FaultProxy } from "../helpers/fault-proxy.ts";
 import { randomBytes } from "../helpers/random.ts";
 import { S3RVER_KEY_ID, S3RVER_SECRET } from "../helpers/s3-server.ts";
 import { s3ServerForThisFile, sshdsForThisFile } from "../helpers/servers-for-this-file.ts";
-import { cleanUpAfterThisFile, cli, cliAsync, contentsOf, ok, spawnCli, tempDir, whenReady, type RunResult } from "./harness.ts";
+import { cleanUpAfterThisFile, cli, cliAsync, contentsOf, ok, spawnCli, tempDir, type RunResult } from "./harness.ts";
+import { runDirsIn, scratchRootOf, waitingPacks, whenRun } from "./scratch-dirs.ts";
 
 cleanUpAfterThisFile();
 
@@ -89,61 +91,52 @@ function writeSource(): string {
   return src;
 }
 
-/** Finished packs wait in the working directory until they are uploaded; unfinished ones are temporary files. */
-const localPacks = (work: string): string[] => fs.readdirSync(work).filter((f) => f.endsWith(".pack"));
-
 /**
  * Starts a backup that can never finish (its fourth compression job stalls), waits until it has
- * uploaded at least one pack and has none left waiting in the working directory, and kills it.
+ * uploaded at least one pack and has none left waiting in its scratch directory, and kills it;
+ * returns that run's directory.
  */
-async function killAfterUploads(work: string, remote: Remote, src: string): Promise<void> {
+async function killAfterUploads(work: string, remote: Remote, src: string): Promise<string> {
   const proc = spawnCli(work, remote.config, ["backup", src], { ...remote.env, BACKPAK_FAULT: "compress:4:stall", BACKPAK_WORKERS: "1" });
   // The WIP index lists a pack before its upload starts, and the pack's file goes only once it is stored.
-  await whenReady(work, () => fs.existsSync(path.join(work, "backpak-wip.index")) && localPacks(work).length === 0, proc);
+  const { dir } = await whenRun(scratchRootOf(remote.config), proc, (d) => fs.existsSync(path.join(d, "backpak-wip.index")) && waitingPacks(d).length === 0);
   proc.kill("SIGKILL");
   await proc.exited;
+  return dir;
 }
 
 const puts = (r: RunResult): number => Number(/INFO Repository requests: \d+ list, \d+ get, (\d+) put/.exec(r.stderr)?.[1]);
 
 for (const [name, makeRemote] of Object.entries(REMOTES)) {
-  test(`${name}: a killed backup resumes in the same working directory without uploading its stored packs again`, async () => {
-    const work = tempDir("resume-work");
-    const remote = await makeRemote(work);
-    const src = writeSource();
-    await killAfterUploads(work, remote, src);
-    const stored = remote.packs();
-    expect(stored.length).toBeGreaterThan(0);
-    // A run killed after an upload but before it deleted the pack's file here leaves that file too.
-    fs.copyFileSync(remote.fileOf(stored[0]!), path.join(work, path.basename(stored[0]!)));
-    remote.uploadedSince();
+  for (const where of ["the same", "another"]) {
+    test(`${name}: a killed backup resumes from ${where} working directory without uploading its stored packs again`, async () => {
+      const work = tempDir("resume-work");
+      const remote = await makeRemote(work);
+      const src = writeSource();
+      const killed = await killAfterUploads(work, remote, src);
+      const stored = remote.packs();
+      expect(stored.length).toBeGreaterThan(0);
+      // A run killed after an upload but before it deleted the pack's file leaves that file too.
+      fs.copyFileSync(remote.fileOf(stored[0]!), path.join(killed, path.basename(stored[0]!)));
+      remote.uploadedSince();
 
-    const resumed = ok(await cliAsync(work, remote.config, ["backup", src], { env: remote.env }));
-    expect(resumed.stderr).toContain("WIP index file found, resuming where we left off");
-    expect(resumed.stderr).toContain(`Pack ${path.basename(stored[0]!, ".pack")} is already stored; removed its copy in the working directory`);
-    expect(remote.uploadedSince().filter((k) => stored.includes(k))).toEqual([]);
-    expect(remote.packs()).toEqual(expect.arrayContaining(stored));
-    // Every put was a new pack, the index or the snapshot.
-    expect(puts(resumed)).toBe(remote.packs().length - stored.length + 2);
-    expect(fs.readdirSync(work)).toEqual([]);
+      const rerunIn = where === "the same" ? work : tempDir("resume-other-work");
+      const resumed = ok(await cliAsync(rerunIn, remote.config, ["backup", src], { env: remote.env }));
+      expect(resumed.stderr).toContain(`Adopted what an interrupted run left in`);
+      expect(resumed.stderr).toContain("WIP index file found, resuming where we left off");
+      expect(resumed.stderr).toContain(`Pack ${path.basename(stored[0]!, ".pack")} is already stored; removed its copy in ${scratchRootOf(remote.config)}/`);
+      expect(remote.uploadedSince().filter((k) => stored.includes(k))).toEqual([]);
+      expect(remote.packs()).toEqual(expect.arrayContaining(stored));
+      // Every put was a new pack, the index or the snapshot.
+      expect(puts(resumed)).toBe(remote.packs().length - stored.length + 2);
+      expect(fs.readdirSync(work)).toEqual([]);
+      expect(fs.readdirSync(rerunIn)).toEqual([]);
+      expect(runDirsIn(scratchRootOf(remote.config))).toEqual([]);
 
-    ok(await cliAsync(work, remote.config, ["check", "--read-packs"], { env: remote.env }));
-    const out = tempDir("resume-out");
-    ok(await cliAsync(work, remote.config, ["restore", "--output", out, "LAST"], { env: remote.env }));
-    expect(contentsOf(out)).toEqual(contentsOf(src));
-  }, LONG);
-
-  test(`${name}: a killed backup run again from another working directory completes and checks clean`, async () => {
-    const work = tempDir("resume-first-work");
-    const remote = await makeRemote(work);
-    const src = writeSource();
-    await killAfterUploads(work, remote, src);
-
-    const elsewhere = tempDir("resume-other-work");
-    ok(await cliAsync(elsewhere, remote.config, ["backup", src], { env: remote.env }));
-    ok(await cliAsync(elsewhere, remote.config, ["check", "--read-packs"], { env: remote.env }));
-    const out = tempDir("resume-other-out");
-    ok(await cliAsync(elsewhere, remote.config, ["restore", "--output", out, "LAST"], { env: remote.env }));
-    expect(contentsOf(out)).toEqual(contentsOf(src));
-  }, LONG);
+      ok(await cliAsync(rerunIn, remote.config, ["check", "--read-packs"], { env: remote.env }));
+      const out = tempDir("resume-out");
+      ok(await cliAsync(rerunIn, remote.config, ["restore", "--output", out, "LAST"], { env: remote.env }));
+      expect(contentsOf(out)).toEqual(contentsOf(src));
+    }, LONG);
+  }
 }

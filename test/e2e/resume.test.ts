@@ -1,9 +1,13 @@
-/** Port of backpak's tests/resume.rs: a backup picks up the WIP index and packs an interrupted run left in the working directory. */
+/**
+ * Port of backpak's tests/resume.rs: a backup picks up the WIP index and packs an interrupted run
+ * left in the working directory (where backpak, and earlier versions of this one, keep them).
+ */
 import { expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
 import { pinTimes, writeSrcTree } from "../fixtures/src-tree.ts";
 import { cleanUpAfterThisFile, cli, contentsOf, filesIn, listedSnapshots, objectIds, ok, setup, tempDir } from "./harness.ts";
+import { runDirsIn, scratchRootOf } from "./scratch-dirs.ts";
 
 cleanUpAfterThisFile();
 
@@ -55,8 +59,10 @@ test("a WIP index naming a pack that is nowhere (a prune deleted it) is resumed 
   const [lost] = filesIn(work).filter((f) => f.endsWith(".pack"));
   fs.rmSync(path.join(work, lost!));
   const r = ok(cli(work, repo, ["backup", src]));
-  expect(r.stderr).toContain(`Pack ${lost!.replace(".pack", "")} of the WIP index is neither in ${work} nor in the repository`);
+  expect(r.stderr).toContain(`Pack ${lost!.replace(".pack", "")} of the WIP index is neither in ${scratchRootOf(repo)}/`);
+  expect(r.stderr).toContain("nor in the repository");
   expect(fs.existsSync(path.join(work, "backpak-wip.index"))).toBe(false);
+  expect(runDirsIn(scratchRootOf(repo))).toEqual([]);
   ok(cli(work, repo, ["check", "--read-packs"]));
   const out = tempDir("resume-missing-out");
   ok(cli(work, repo, ["restore", "LAST", "--output", out]));

@@ -24,7 +24,7 @@ const ids = blobs.map((b) => hashId<"blob">(b));
 
 async function packFile(frameSize: number): Promise<{ file: Uint8Array; pack: FinishedPack }> {
   let done: FinishedPack | undefined;
-  const packer = new Packer({ workDir: tempDir("bp"), packSize: 1e9, frameSize, onPack: async (p) => void (done = p) });
+  const packer = new Packer({ scratchDir: tempDir("bp"), packSize: 1e9, frameSize, onPack: async (p) => void (done = p) });
   for (const [i, b] of blobs.entries()) await packer.add("chunk", ids[i]!, b);
   await packer.flush();
   return { file: new Uint8Array(fs.readFileSync(done!.path)), pack: done! };

@@ -22,7 +22,7 @@ const blobs = Array.from({ length: 12 }, (_, i) => {
 
 async function pack(packSize: number, frameSize?: number): Promise<FinishedPack[]> {
   const done: FinishedPack[] = [];
-  const p = new Packer({ workDir: tempDir("packer"), packSize, ...(frameSize ? { frameSize } : {}), onPack: async (f) => void done.push(f) });
+  const p = new Packer({ scratchDir: tempDir("packer"), packSize, ...(frameSize ? { frameSize } : {}), onPack: async (f) => void done.push(f) });
   for (const b of blobs) await p.add("chunk", b.id, b.bytes);
   await p.flush();
   return done;
@@ -59,7 +59,7 @@ describe("packer", () => {
   });
 
   test("a failed hand-off leaves the packer refusing more work", async () => {
-    const p = new Packer({ workDir: tempDir("packer"), packSize: 1, onPack: async () => Promise.reject(new Error("disk full")) });
+    const p = new Packer({ scratchDir: tempDir("packer"), packSize: 1, onPack: async () => Promise.reject(new Error("disk full")) });
     await p.add("chunk", blobs[0]!.id, blobs[0]!.bytes);
     await expect(p.flush()).rejects.toThrow("disk full");
     await expect(p.add("chunk", blobs[1]!.id, blobs[1]!.bytes)).rejects.toThrow(/refuses more work/);
@@ -68,7 +68,7 @@ describe("packer", () => {
 
   test("after a failed hand-off, abandon leaves only finished packs in the working directory", async () => {
     const workDir = tempDir("packer");
-    const p = new Packer({ workDir, packSize: 60_000, onPack: async () => Promise.reject(new Error("disk full")) });
+    const p = new Packer({ scratchDir: workDir, packSize: 60_000, onPack: async () => Promise.reject(new Error("disk full")) });
     // Each frame fills a pack: the first pack's hand-off fails while the second is being finished.
     const frames = blobs.slice(4, 8).map((b) => ({ entry: { type: "chunk" as const, length: b.bytes.length, id: b.id }, z: zstdCompress(b.bytes) }));
     const err = await (async () => {

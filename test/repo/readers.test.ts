@@ -28,7 +28,7 @@ async function putSupersedingIndex(backend: MemoryBackend, supersedes: IndexId[]
 }
 
 async function writeBlobs(backend: MemoryBackend, chunks: Uint8Array[], trees: Tree[]): Promise<void> {
-  const w = new RepoWriter({ backend, workDir: tempDir("w"), packSize: 1e9, packed: new Set(), start: EMPTY_INDEX, dryRun: false, uploads: 1 });
+  const w = new RepoWriter({ backend, scratchDir: tempDir("w"), packSize: 1e9, packed: new Set(), start: EMPTY_INDEX, dryRun: false, uploads: 1 });
   for (const c of chunks) await w.add("chunk", hashId(c), c);
   for (const t of trees) {
     const b = encodeTree(t);

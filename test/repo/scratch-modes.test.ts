@@ -22,7 +22,7 @@ const modes = (dir: string): string[] => fs.readdirSync(dir).map((f) => `${f.rep
 test("a pack being written and the finished pack handed on are 0600", async () => {
   const workDir = tempDir("scratch-packer");
   const handedOn: string[] = [];
-  const p = new Packer({ workDir, packSize: 1e9, onPack: async (f) => void handedOn.push(modeOf(f.path)) });
+  const p = new Packer({ scratchDir: workDir, packSize: 1e9, onPack: async (f) => void handedOn.push(modeOf(f.path)) });
   const bytes = randomBytes(1, 5000);
   // A compressed frame goes to the file at once (plain blobs wait for a frame to fill).
   await p.addFrame([{ type: "chunk", length: bytes.length, id: hashId<"blob">(bytes) }], zstdCompress(bytes));

@@ -62,7 +62,7 @@ async function addChunks(w: RepoWriter, backend: GatedBackend, n: number, size: 
 
 test("packs upload three at a time while packing goes on, and the index comes after all of them", async () => {
   const backend = new GatedBackend();
-  const w = new RepoWriter({ backend, workDir: tempDir("w"), packSize: 64 * 1024, packed: new Set(), start: EMPTY_INDEX, dryRun: false, uploads: 3 });
+  const w = new RepoWriter({ backend, scratchDir: tempDir("w"), packSize: 64 * 1024, packed: new Set(), start: EMPTY_INDEX, dryRun: false, uploads: 3 });
   // Each 1 MiB chunk is a frame of its own (the batch limit) and fills a pack.
   await addChunks(w, backend, 10, 1 << 20);
   expect(backend.mostInFlight).toBe(3);
@@ -78,7 +78,7 @@ test("packs upload three at a time while packing goes on, and the index comes af
 test("a failed pack upload fails the run and no index is stored", async () => {
   const backend = new GatedBackend();
   backend.failPacks = true;
-  const w = new RepoWriter({ backend, workDir: tempDir("w"), packSize: 64 * 1024, packed: new Set(), start: EMPTY_INDEX, dryRun: false, uploads: 2 });
+  const w = new RepoWriter({ backend, scratchDir: tempDir("w"), packSize: 64 * 1024, packed: new Set(), start: EMPTY_INDEX, dryRun: false, uploads: 2 });
   const run = (async () => {
     await addChunks(w, backend, 4, 1 << 20);
     await w.finish();

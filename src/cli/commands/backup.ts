@@ -34,7 +34,7 @@ const LEFT_OUT_EXIT = 3;
 
 export const backup: Command = {
   lock: "shared",
-  interrupted: "run it again in the same directory and it resumes where it stopped",
+  interrupted: "run it again and it resumes where it stopped",
   spec: {
     name: "backup",
     about: "Create a snapshot of the given files and directories.",
@@ -85,6 +85,8 @@ export const backup: Command = {
     const paths = [...arg.list(args, "PATHS"), ...pathsFromFiles(arg.multi(args, "files-from"))];
     if (paths.length === 0) throw new UsageError("usage", "No paths to back up", { hint: "give paths as arguments or with --files-from FILE (For more information, try 'backpak backup --help'.)" });
     const excludes = excludeSpec(args, ctx.config.backup);
+    // First, so a scratch directory it can't write stops it before the repository is touched.
+    const scratchDir = ctx.scratch();
     const dereference = arg.flag(args, "dereference") ? true : arg.flag(args, "no-dereference") ? false : ctx.config.backup.dereference;
     const openRepo = async () => {
       if (ctx.repositorySource === "default" && !fs.existsSync(ctx.repositoryPath) && !arg.flag(args, "dry-run")) {
@@ -111,7 +113,7 @@ export const backup: Command = {
       allowEmpty: arg.flag(args, "allow-empty"),
       allowRepeat: arg.flag(args, "allow-repeat"),
       ...(time !== undefined ? { time } : {}),
-      workDir: ctx.workDir,
+      scratchDir,
       repositoryExists: !(ctx.repositorySource === "default" && !fs.existsSync(ctx.repositoryPath)),
     }, progress).finally(() => view?.done());
     if (view) stdout.write(backupSummaryLines(progress, view.elapsed, arg.flag(args, "dry-run")).join("\n") + "\n");

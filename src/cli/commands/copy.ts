@@ -11,7 +11,7 @@ import { arg, type Command } from "../command.ts";
 
 export const copy: Command = {
   lock: "shared",
-  interrupted: "run it again in the same directory and it resumes where it stopped",
+  interrupted: "run it again and it resumes where it stopped",
   spec: {
     name: "copy",
     about: "Copy snapshots from one repository to another.",
@@ -30,6 +30,7 @@ export const copy: Command = {
     const refs = arg.list(args, "SNAPSHOTS");
     const all = arg.flag(args, "all");
     if (all === refs.length > 0) throw usageError("backpak copy", "Give either --all or a list of snapshots to copy");
+    const scratchDir = ctx.scratch(to);
     const progress = newRepackProgress();
     const view = arg.flag(args, "quiet") ? undefined : new ProgressView((spin) => repackLines(progress, ctx.traffic, spin));
     if (view) progress.tick = () => view.tick();
@@ -37,7 +38,7 @@ export const copy: Command = {
       ...(all ? {} : { snapshots: refs }),
       skips: mergeSkips(ctx.config.skips, arg.multi(args, "skip")),
       dryRun: arg.flag(args, "dry-run"),
-      workDir: ctx.workDir,
+      scratchDir,
       progress,
     }).finally(() => view?.done());
     stdout.line(`Copied ${ids.length} snapshots: ${ids.map(shortId).join(", ")}`);

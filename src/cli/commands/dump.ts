@@ -27,9 +27,9 @@ export const dump: Command = {
     const out = arg.value(args, "output");
     if (target.kind === "file") {
       if (out !== undefined && out !== "-") return target.writeTo(path.resolve(out));
-      // To stdout: the workers write a scratch file in the working directory, then it is copied out.
+      // To stdout: the workers write a scratch file in the scratch directory, then it is copied out.
       // Made private first, so the file written over it is too (a repository's plaintext may be secret).
-      const scratch = workTempPath(ctx.workDir, "dump");
+      const scratch = workTempPath(ctx.scratch(), "dump");
       try {
         fs.closeSync(fs.openSync(scratch, "wx", PRIVATE_FILE));
         await target.writeTo(scratch);

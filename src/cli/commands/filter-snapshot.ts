@@ -30,6 +30,7 @@ export const filterSnapshot: Command = {
     }
     const skips = arg.multi(args, "skip");
     if (skips.length === 0) throw usageError("backpak filter-snapshot", "filter-snapshot needs at least one --skip <regex>");
+    const scratchDir = ctx.scratch();
     const id = await runFilter(await ctx.openRepository(), {
       snapshot: arg.pos(args, "SNAPSHOT"),
       skips: mergeSkips(ctx.config.skips, skips),
@@ -37,7 +38,7 @@ export const filterSnapshot: Command = {
       author: author ?? os.hostname(),
       tags,
       dryRun: arg.flag(args, "dry-run"),
-      workDir: ctx.workDir,
+      scratchDir,
     });
     if (id) stdout.line(`\nSnapshot ${shortId(id)} done`);
   },

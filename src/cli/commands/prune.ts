@@ -8,7 +8,7 @@ import { arg, type Command } from "../command.ts";
 
 export const prune: Command = {
   lock: "exclusive",
-  interrupted: "run it again in the same directory and it resumes where it stopped",
+  interrupted: "run it again and it resumes where it stopped",
   spec: {
     name: "prune",
     about: "Garbage collect: condense the backup, throwing out unused data.",
@@ -20,6 +20,7 @@ export const prune: Command = {
     const progress = newRepackProgress();
     const view = new ProgressView((spin) => repackLines(progress, ctx.traffic, spin));
     progress.tick = () => view.tick();
-    await runPrune(await ctx.openRepository(), { dryRun: arg.flag(args, "dry-run"), workDir: ctx.workDir, print: stdout.line, progress }).finally(() => view.done());
+    const scratchDir = ctx.scratch();
+    await runPrune(await ctx.openRepository(), { dryRun: arg.flag(args, "dry-run"), scratchDir, print: stdout.line, progress }).finally(() => view.done());
   },
 };

@@ -10,6 +10,7 @@ export const rebuildIndex: Command = {
     options: [{ long: "dry-run", short: "n", kind: "flag", help: "Build the index, store and delete nothing" }],
   },
   async run(args, ctx) {
-    await run(await ctx.openRepository(), { dryRun: arg.flag(args, "dry-run"), workDir: ctx.workDir });
+    const scratchDir = ctx.scratch();
+    await run(await ctx.openRepository(), { dryRun: arg.flag(args, "dry-run"), scratchDir });
   },
 };
