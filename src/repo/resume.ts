@@ -47,15 +47,9 @@ export async function findResumable(runDir: string, backend: Backend, replacesIn
   }
   // The pack files must be whole: each manifest must still hash to its name.
   for (const [id, file] of localPacks) readPackLayout(new Uint8Array(fs.readFileSync(file)), id);
-  const stored = new Map((await listObjects(backend, "pack")).map((p) => [p.id, p.size]));
-  for (const [id, file] of localPacks) {
-    // A run killed after the upload but before deleting the file: the stored copy is whole (puts
-    // are atomic), so it isn't sent again. (A filtered repository stores other sizes: sent again.)
-    if (stored.get(id) !== fs.statSync(file).size) continue;
-    fs.rmSync(file);
-    localPacks.delete(id);
-    log.info(`Pack ${id} is already stored; removed its copy in ${runDir}`);
-  }
+  // Those already stored (a run killed after an upload, before deleting the file) aren't sent
+  // again: the writer finds them in its listing of packs/ and removes the copy.
+  const stored = new Set((await listObjects(backend, "pack")).map((p) => p.id));
   const packs = new Map(wip.packs);
   for (const id of wip.packs.keys()) {
     if (localPacks.has(id) || stored.has(id)) continue;

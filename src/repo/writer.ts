@@ -8,6 +8,7 @@
  * stored (see stored-sizes.ts).
  */
 import fs from "node:fs";
+import path from "node:path";
 import type { Backend } from "../backend/index.ts";
 import type { IndexContents } from "../format/index-file.ts";
 import type { BlobId, IndexId, PackId } from "../format/id.ts";
@@ -144,7 +145,7 @@ export class RepoWriter {
     const size = fs.statSync(file).size;
     const there = stored.get(key);
     if (this.opts.dryRun || (there !== undefined && (there === size || !this.opts.exactSizes))) {
-      if (there !== undefined) log.debug(`${key} is already stored`);
+      if (there !== undefined) log.info(`${key.startsWith("packs/") ? `Pack ${packIdOf(key)}` : key} is already stored; removed its copy in ${path.dirname(file)}`);
       fs.rmSync(file, { force: true });
       return undefined;
     }
