@@ -8,16 +8,11 @@ import { expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
 import { randomBytes } from "../helpers/random.ts";
-import { canMount, withSmallDisk } from "../helpers/tmpfs.ts";
+import { canMount, growSmallDisk, withSmallDisk } from "../helpers/tmpfs.ts";
 import { cleanUpAfterThisFile, cli, contentsOf, entriesIn, errorReport, escapeRegex, fails, filesIn, objectIds, ok, tempDir } from "./harness.ts";
 import { runDirsIn, scratchRootOf, withResumeIndex } from "./scratch-dirs.ts";
 
 cleanUpAfterThisFile();
-
-function grow(dir: string, mib: number): void {
-  const r = Bun.spawnSync(["mount", "-o", `remount,size=${mib}m`, dir]);
-  if (r.exitCode !== 0) throw new Error(`couldn't grow the tmpfs at ${dir}: ${r.stderr.toString()}`);
-}
 
 /** 9 MB that don't compress, in three files, plus a small one. */
 function writeSource(work: string): string {
@@ -48,7 +43,7 @@ test.skipIf(!canMount)("a backup into a repository on a full disk fails clearly,
     expect(fs.readdirSync(path.join(root, kept!)).filter((f) => f.startsWith("temp-backpak-"))).toEqual([]);
     ok(cli(work, repo, ["check"]));
 
-    grow(disk, 32);
+    growSmallDisk(disk, 32);
     const resumed = ok(cli(work, repo, ["backup", src]));
     expect(resumed.stderr).toContain("WIP index file found, resuming where we left off");
     expect(filesIn(work).filter((f) => !f.startsWith("src/"))).toEqual([]);
@@ -78,7 +73,7 @@ test.skipIf(!canMount)("a restore onto a full disk names the file it couldn't wr
     const wanted = contentsOf(src);
     for (const [name, contents] of Object.entries(contentsOf(out))) expect(contents).toBe(wanted[name]!);
 
-    grow(disk, 32);
+    growSmallDisk(disk, 32);
     ok(cli(work, repo, ["restore", "--output", out, "LAST"]));
     expect(contentsOf(out)).toEqual(wanted);
   });
@@ -103,7 +98,7 @@ test.skipIf(!canMount)("a backup whose scratch directory fills up names the file
     expect(filesIn(disk).filter((f) => path.basename(f).startsWith("temp-backpak-") || f.endsWith(".part"))).toEqual([]);
     ok(cli(work, repo, ["check", "--read-packs"]));
 
-    grow(disk, 32);
+    growSmallDisk(disk, 32);
     ok(cli(work, repo, ["backup", src], { env }));
     expect(runDirsIn(root)).toEqual([]);
     ok(cli(work, repo, ["check", "--read-packs"]));

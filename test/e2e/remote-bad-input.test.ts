@@ -12,6 +12,7 @@ import { FaultProxy, type ProxiedRequest } from "../helpers/fault-proxy.ts";
 import { randomBytes } from "../helpers/random.ts";
 import { S3RVER_KEY_ID, S3RVER_SECRET } from "../helpers/s3-server.ts";
 import { s3ServerForThisFile, sshdsForThisFile } from "../helpers/servers-for-this-file.ts";
+import { canMount, growSmallDisk, mountSmallDisk, unmount } from "../helpers/tmpfs.ts";
 import { cli, cliAsync, cleanUpAfterThisFile, contentsOf, errorReport, fails, ok, tempDir } from "./harness.ts";
 
 cleanUpAfterThisFile();
@@ -113,17 +114,8 @@ test("an SFTP server that refuses the login fails the backup, saying to check th
   for (const folder of ["packs", "indexes", "snapshots"]) expect(storedIn(root, folder)).toEqual([]);
 }, LONG);
 
-/** Mounts a tmpfs of `mib` MiB on a new directory, or returns undefined when this process can't. */
-function mountSmallDisk(mib: number): string | undefined {
-  const dir = tempDir("bad-sftp-disk");
-  return Bun.spawnSync(["mount", "-t", "tmpfs", "-o", `size=${mib}m`, "tmpfs", dir], { stderr: "ignore" }).exitCode === 0 ? dir : undefined;
-}
-
-const probe = mountSmallDisk(1);
-if (probe !== undefined) Bun.spawnSync(["umount", probe]);
-
-test.skipIf(probe === undefined)("an SFTP server whose disk is full fails the backup, saying to check its room, and it resumes once there is room", async () => {
-  const disk = mountSmallDisk(4)!;
+test.skipIf(!canMount)("an SFTP server whose disk is full fails the backup, saying to check its room, and it resumes once there is room", async () => {
+  const disk = mountSmallDisk("bad-sftp-disk", 4)!;
   try {
     const work = tempDir("bad-sftp-full-work");
     const root = path.join(disk, "repo");
@@ -138,7 +130,7 @@ test.skipIf(probe === undefined)("an SFTP server whose disk is full fails the ba
     // No upload left a part behind on the server.
     expect(storedIn(root, "packs").filter((f) => !f.endsWith(".pack"))).toEqual([]);
 
-    expect(Bun.spawnSync(["mount", "-o", "remount,size=32m", disk]).exitCode).toBe(0);
+    growSmallDisk(disk, 32);
     const resumed = ok(await cliAsync(work, config, ["backup", src]));
     expect(resumed.stderr).toContain("WIP index file found, resuming where we left off");
     ok(await cliAsync(work, config, ["check", "--read-packs"]));
@@ -146,6 +138,6 @@ test.skipIf(probe === undefined)("an SFTP server whose disk is full fails the ba
     ok(await cliAsync(work, config, ["restore", "--output", out, "LAST"]));
     expect(contentsOf(out)).toEqual(contentsOf(src));
   } finally {
-    Bun.spawnSync(["umount", disk]);
+    unmount(disk);
   }
 }, LONG);

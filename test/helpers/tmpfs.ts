@@ -2,13 +2,19 @@
 import { tempDir } from "./tmp.ts";
 
 /** Mounts a tmpfs of `mib` MiB on a new directory, or returns undefined when this process can't. */
-function mountSmallDisk(label: string, mib: number): string | undefined {
+export function mountSmallDisk(label: string, mib: number): string | undefined {
   const dir = tempDir(label);
   return Bun.spawnSync(["mount", "-t", "tmpfs", "-o", `size=${mib}m`, "tmpfs", dir], { stderr: "ignore" }).exitCode === 0 ? dir : undefined;
 }
 
-function unmount(dir: string): void {
+export function unmount(dir: string): void {
   Bun.spawnSync(["umount", dir]);
+}
+
+/** Makes the tmpfs mounted at `dir` `mib` MiB large (room for a run to resume). */
+export function growSmallDisk(dir: string, mib: number): void {
+  const r = Bun.spawnSync(["mount", "-o", `remount,size=${mib}m`, dir]);
+  if (r.exitCode !== 0) throw new Error(`couldn't grow the tmpfs at ${dir}: ${r.stderr.toString()}`);
 }
 
 /** Runs `body` with a tmpfs of `mib` MiB mounted, unmounting it however `body` ends. */
