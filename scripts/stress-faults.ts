@@ -12,6 +12,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { prng } from "../test/helpers/random.ts";
 
 const ROOT = path.resolve(import.meta.dir, "..");
 const { values } = parseArgs({
@@ -24,16 +25,9 @@ const bin = values.bin ?? path.join(ROOT, "dist", "backpak");
 if (!Number.isInteger(seed) || !Number.isInteger(runs) || runs < 1) throw new Error("--seed and --runs take whole numbers (--runs at least 1)");
 if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: build it with \`node_modules/.bin/bun scripts/build.ts\``);
 
-/** mulberry32: a small seeded generator, so a seed replays the same campaign. */
-function generator(s: number): () => number {
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = generator(seed);
+// The tests' seeded generator, so a seed replays the same campaign.
+const next = prng(seed);
+const random = (): number => next() / 4294967296;
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 const randomBytes = (n: number): Uint8Array => Uint8Array.from({ length: n }, () => Math.floor(random() * 256));
 
