@@ -68,7 +68,8 @@ export async function prune(repo: Repository, opts: PruneOptions): Promise<void>
     if (!opts.dryRun) await removeOld(repo, loaded.index.superseded, unlisted.map((p) => p.id));
     return;
   }
-  const superseded = new Set<IndexId>((await listObjects(repo.backend, "index")).map((i) => i.id));
+  // The indexes read above, and only those: an index this prune never read must never be superseded.
+  const superseded = new Set<IndexId>(loaded.index.allIndexes);
   log.debug(`Packs [${[...sparse.keys()].join(", ")}] could be repacked`);
   log.debug(`Packs [${[...droppable.keys()].join(", ")}] can be dropped`);
   opts.print(
