@@ -16,13 +16,15 @@ import type { Repository } from "../repo/repository.ts";
 import { openRunDir } from "../repo/scratch-dir.ts";
 import { openRepositoryWith } from "./backends.ts";
 import { SCRATCH_HINT, scratchLocation } from "./scratch-location.ts";
-import { RunLocks, type LockPolicy } from "./locking.ts";
+import { RunLocks, type LockMode, type LockPolicy } from "./locking.ts";
 
 export type RepositorySource = "flag" | "environment" | "default";
 
 export interface OpenOptions {
   /** "always" makes a cached repository read every object from storage (still filling the cache): for check. */
   readonly cacheReads?: CacheReads;
+  /** A lock other than the command's own (`forget --prune` takes prune's exclusive one after releasing its shared one). */
+  readonly lock?: LockMode;
 }
 
 export interface CliContext {
@@ -69,9 +71,9 @@ export function makeContext(config: UserConfig, repositoryFlag: string | undefin
     return dir;
   };
   const locks = new RunLocks(lockPolicy);
-  const openAt = async (location: string, options: OpenOptions = {}): Promise<Repository> => {
+  const openAt = async (location: string, { lock, ...options }: OpenOptions = {}): Promise<Repository> => {
     const repo = openRepositoryWith(location, { cacheSize: config.cacheSize, traffic, scratch, ...options });
-    await locks.lock(repo);
+    await locks.lock(repo, lock);
     return repo;
   };
   return {

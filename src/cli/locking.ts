@@ -32,9 +32,9 @@ export class RunLocks {
     }
   }
 
-  /** Locks `repo` as the command's mode says; throws a "locked" error naming the holder when another command's lock conflicts. */
-  async lock(repo: Repository): Promise<void> {
-    const { command, mode, noLock, retryForMs } = this.policy;
+  /** Locks `repo` as `mode` (default: the command's) says; throws a "locked" error naming the holder when another command's lock conflicts. */
+  async lock(repo: Repository, mode: LockMode = this.policy.mode): Promise<void> {
+    const { command, noLock, retryForMs } = this.policy;
     if (mode === "none" || noLock) return;
     try {
       this.#held.push(await acquireLock(repo.locks, { command, exclusive: mode === "exclusive", retryForMs, repository: repo.location }));

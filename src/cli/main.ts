@@ -11,8 +11,7 @@ import { arg } from "./command.ts";
 import { COMMANDS } from "./commands/index.ts";
 import { defaultRepositoryPath, makeContext } from "./context.ts";
 import { loadUserConfig } from "./user-config.ts";
-
-export const VERSION = "0.1.0";
+import { versionLine } from "./version.ts";
 
 /** The running command's note for an interruption (see Command.interrupted). */
 let interruptNote: string | undefined;
@@ -57,7 +56,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (argv.includes("-V") || argv.includes("--version")) {
-      stdout.line(`backpak ${VERSION} (reads and writes backpak 0.3.0 repositories)`);
+      stdout.line(versionLine());
       return 0;
     }
     // Mistakes on the command line are said as clap says them, exit status 2 (as are UsageErrors found later).

@@ -11,7 +11,8 @@ import { ChunkReader } from "../repo/chunk-reader.ts";
 import { listObjects } from "../repo/keys.ts";
 import { loadMasterIndex } from "../repo/master-index.ts";
 import type { Repository } from "../repo/repository.ts";
-import { findSnapshots, snapshotId, storeSnapshots } from "../repo/snapshots.ts";
+import { selectSnapshots, type SnapshotFilter } from "../repo/snapshot-filter.ts";
+import { snapshotId, storeSnapshots } from "../repo/snapshots.ts";
 import { loadForest } from "../repo/tree-cache.ts";
 import { loadRepository } from "./open.ts";
 import { repackTree } from "./repack.ts";
@@ -19,8 +20,9 @@ import { RepackWriter, type RepackProgress } from "./repack-writer.ts";
 import { treeSkipper } from "./skip-paths.ts";
 
 export interface CopyOptions {
-  /** Snapshot references, or undefined for all. */
-  readonly snapshots?: readonly string[];
+  /** Snapshot references; none: every snapshot the filter matches. */
+  readonly snapshots: readonly string[];
+  readonly filter: SnapshotFilter;
   readonly skips: readonly string[];
   readonly dryRun: boolean;
   readonly scratchDir: string;
@@ -30,7 +32,7 @@ export interface CopyOptions {
 /** Returns the IDs of the snapshots written to (or, dry-running, that would be written to) the destination. */
 export async function copy(from: Repository, to: Repository, opts: CopyOptions): Promise<SnapshotId[]> {
   const src = await loadRepository(from);
-  const chosen = opts.snapshots ? findSnapshots(src.snapshots, opts.snapshots) : [...src.snapshots.chronological];
+  const chosen = selectSnapshots(src.snapshots, opts.snapshots, opts.filter);
   const destIndex = await loadMasterIndex(to.backend);
   const out = await RepackWriter.resuming(to, {
     scratchDir: opts.scratchDir,

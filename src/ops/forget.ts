@@ -13,11 +13,13 @@ import { log } from "../lib/log.ts";
 import { snapshotKey } from "../repo/keys.ts";
 import type { Repository } from "../repo/repository.ts";
 import { loadSnapshots, resolveSnapshot, type StoredSnapshot } from "../repo/snapshots.ts";
-import { applyPolicy, type RetentionGroup, type RetentionPolicy } from "./retention.ts";
+import { isNoFilter, matchesFilter, NO_FILTER, selectSnapshots, type SnapshotFilter } from "../repo/snapshot-filter.ts";
+import { applyPolicy, DEFAULT_GROUP_BY, type GroupField, type RetentionGroup, type RetentionPolicy } from "./retention.ts";
 
 export interface ForgetOptions {
   readonly refs: readonly string[];
   readonly dryRun: boolean;
+  readonly filter?: SnapshotFilter;
   /** Where each snapshot forgotten (or with dryRun, that would be) is named: the command's result. */
   readonly print: (line: string) => void;
 }
@@ -60,9 +62,11 @@ export async function forgetSnapshots(repo: Repository, ids: Iterable<SnapshotId
 
 export async function forget(repo: Repository, opts: ForgetOptions): Promise<void> {
   const all = await loadSnapshots(repo.backend);
+  const filter = opts.filter ?? NO_FILTER;
+  const matching = isNoFilter(filter) ? all.chronological : all.chronological.filter((s) => matchesFilter(s.snapshot, filter));
   const ids: SnapshotId[] = [];
   if (opts.refs.length === 1 && opts.refs[0] === "DUPLICATES") {
-    for (const [dup, of] of duplicates(all.chronological)) {
+    for (const [dup, of] of duplicates(matching)) {
       opts.print(`Snapshot ${dup.id} is a duplicate of ${of.id}`);
       ids.push(dup.id);
     }
@@ -71,7 +75,7 @@ export async function forget(repo: Repository, opts: ForgetOptions): Promise<voi
     for (const ref of opts.refs) {
       try {
         // A damaged snapshot can be forgotten too, by its ID or a prefix of it (its file's name).
-        ids.push(resolveSnapshot(all, ref).id);
+        ids.push(resolveSnapshot(all, ref, matching).id);
       } catch (err) {
         // A full ID names one snapshot exactly, so one not there was removed by an earlier run; a prefix that matches nothing may be a typo.
         if (err instanceof BackpakError && err.kind === "not-found" && isId(ref)) {
@@ -89,9 +93,16 @@ export async function forget(repo: Repository, opts: ForgetOptions): Promise<voi
   if (!(await forgetSnapshots(repo, new Set(ids), opts.dryRun, opts.print))) throw new BackpakError("io", "Couldn't forget snapshots!");
 }
 
+/** Which snapshots a policy is applied to, and how they are grouped. */
+export interface PolicyScope {
+  readonly filter: SnapshotFilter;
+  readonly groupBy: readonly GroupField[];
+}
+
 /**
- * Applies `policy` to every snapshot, hands the decisions to `report` (before anything is
- * deleted), then forgets (or with dryRun, names) each snapshot the policy does not keep.
+ * Applies `policy` to every snapshot the scope's filter matches, group by group, hands the
+ * decisions to `report` (before anything is deleted), then forgets (or with dryRun, names) each
+ * snapshot the policy does not keep.
  */
 export async function forgetByPolicy(
   repo: Repository,
@@ -99,9 +110,10 @@ export async function forgetByPolicy(
   dryRun: boolean,
   report: (groups: readonly RetentionGroup[]) => void,
   print: (line: string) => void,
+  scope: PolicyScope = { filter: NO_FILTER, groupBy: DEFAULT_GROUP_BY },
 ): Promise<void> {
   // Damaged snapshots (warned about) are neither counted nor forgotten by a policy.
-  const groups = applyPolicy((await loadSnapshots(repo.backend)).chronological, policy);
+  const groups = applyPolicy(selectSnapshots(await loadSnapshots(repo.backend), [], scope.filter), policy, scope.groupBy);
   report(groups);
   const removed = groups.flatMap((g) => g.verdicts.filter((v) => !v.keep).map((v) => v.snapshot.id));
   if (!(await forgetSnapshots(repo, removed, dryRun, print))) throw new BackpakError("io", "Couldn't forget snapshots!");

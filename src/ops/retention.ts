@@ -1,6 +1,7 @@
 /**
  * Retention policies as restic users know them (`forget --keep-daily 7 …`): which snapshots a
- * policy keeps and why, decided separately for each group of snapshots with the same paths.
+ * policy keeps and why, decided separately for each group of snapshots with the same author and
+ * paths (or whatever `--group-by` names).
  * Pure: no I/O, the caller forgets what this says to remove.
  */
 import { civil, type Civil } from "../format/time.ts";
@@ -37,9 +38,16 @@ export interface Verdict {
   readonly reasons: readonly string[];
 }
 
-/** Snapshots with one exact set of paths, newest first. */
+/** What snapshots are grouped by (restic's `--group-by`): none of them puts every snapshot in one group. */
+export type GroupField = "author" | "paths" | "tags";
+export const GROUP_FIELDS: readonly GroupField[] = ["author", "paths", "tags"];
+export const DEFAULT_GROUP_BY: readonly GroupField[] = ["author", "paths"];
+
+/** Snapshots that agree on the grouped fields (only those are set), newest first. */
 export interface RetentionGroup {
-  readonly paths: readonly string[];
+  readonly author?: string;
+  readonly paths?: readonly string[];
+  readonly tags?: readonly string[];
   readonly verdicts: readonly Verdict[];
 }
 
@@ -173,24 +181,35 @@ function decideGroup(snapshots: readonly StoredSnapshot[], p: RetentionPolicy): 
   return sorted.map((snapshot, i) => ({ snapshot, keep: reasons[i]!.length > 0, reasons: reasons[i]! }));
 }
 
+/** The group a snapshot belongs to: its grouped fields, as an order-preserving key and as a group's fields. */
+function groupOf(s: StoredSnapshot, by: readonly GroupField[]): { key: string; fields: Omit<RetentionGroup, "verdicts"> } {
+  const { author, paths, tags } = s.snapshot;
+  const fields = { ...(by.includes("author") ? { author } : {}), ...(by.includes("paths") ? { paths } : {}), ...(by.includes("tags") ? { tags } : {}) };
+  // Paths and tags hold no NUL (nor \x01), so these keys sort shorter lists first.
+  const key = GROUP_FIELDS.filter((f) => by.includes(f))
+    .map((f) => (f === "author" ? author : (f === "paths" ? paths : tags).join("\0")))
+    .join("\x01");
+  return { key, fields };
+}
+
 /**
- * Applies `policy` to each group of snapshots with the same set of paths. Groups come ordered by
- * their paths; every snapshot given appears in exactly one group. Throws on an empty or invalid policy.
+ * Applies `policy` to each group of snapshots that agree on the `by` fields (by default author
+ * and paths). Groups come ordered by author, then paths, then tags; every snapshot given appears
+ * in exactly one group. Throws on an empty or invalid policy.
  */
-export function applyPolicy(snapshots: readonly StoredSnapshot[], policy: RetentionPolicy): RetentionGroup[] {
+export function applyPolicy(snapshots: readonly StoredSnapshot[], policy: RetentionPolicy, by: readonly GroupField[] = DEFAULT_GROUP_BY): RetentionGroup[] {
   checkPolicy(policy);
-  const groups = new Map<string, StoredSnapshot[]>();
+  const groups = new Map<string, { fields: Omit<RetentionGroup, "verdicts">; members: StoredSnapshot[] }>();
   for (const s of snapshots) {
-    // Paths are absolute and hold no NUL, so this key sorts shorter prefixes first.
-    const key = s.snapshot.paths.join("\0");
+    const { key, fields } = groupOf(s, by);
     const g = groups.get(key);
-    if (g) g.push(s);
-    else groups.set(key, [s]);
+    if (g) g.members.push(s);
+    else groups.set(key, { fields, members: [s] });
   }
   return [...groups.keys()]
     .sort()
     .map((key) => {
-      const members = groups.get(key)!;
-      return { paths: members[0]!.snapshot.paths, verdicts: decideGroup(members, policy) };
+      const { fields, members } = groups.get(key)!;
+      return { ...fields, verdicts: decideGroup(members, policy) };
     });
 }

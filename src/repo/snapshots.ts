@@ -101,13 +101,19 @@ export function damagedSnapshotError(d: DamagedSnapshot): BackpakError {
   return new BackpakError("corrupt", `Snapshot ${d.id} can't be used: ${d.key} is damaged`, { cause: d.error, hint: damagedSnapshotsHint([d]) });
 }
 
-const LAST_RE = /^(?:LAST|HEAD)(?:(~)|(?:~([0-9]+)))?$/;
+/**
+ * LAST, HEAD or restic's `latest`, each with `~` or `~N`. `latest` is also a possible ID prefix
+ * (its letters are base32 digits): it means the newest snapshot, as in restic; an ID that starts
+ * with it is named with more of its digits.
+ */
+const LAST_RE = /^(?:LAST|HEAD|latest)(?:(~)|(?:~([0-9]+)))?$/;
 
 /**
- * Resolves a snapshot reference: a full ID, LAST/HEAD[~[N]] (counting readable snapshots only),
- * or an ID prefix of at least 4 digits. IDs and prefixes match damaged snapshots too.
+ * Resolves a snapshot reference: a full ID, LAST/HEAD/latest[~[N]] (counting readable snapshots
+ * only, and of those only `among` when given: the ones a filter selects), or an ID prefix of at
+ * least 4 digits. IDs and prefixes match damaged snapshots too, and are not filtered.
  */
-export function resolveSnapshot(list: SnapshotList, ref: string): StoredSnapshot | DamagedSnapshot {
+export function resolveSnapshot(list: SnapshotList, ref: string, among: readonly StoredSnapshot[] = list.chronological): StoredSnapshot | DamagedSnapshot {
   const all: (StoredSnapshot | DamagedSnapshot)[] = [...list.chronological, ...list.damaged];
   if (isId(ref)) {
     const found = all.find((s) => s.id === ref);
@@ -116,12 +122,13 @@ export function resolveSnapshot(list: SnapshotList, ref: string): StoredSnapshot
   }
   const m = LAST_RE.exec(ref);
   if (m) {
-    const { chronological } = list;
+    const chronological = among;
     const back = m[1] ? 1 : m[2] !== undefined ? Number(m[2]) : 0;
     const found = chronological[chronological.length - 1 - back];
     if (!found || back >= chronological.length) {
       const skipped = list.damaged.length > 0 ? ` (not counting the damaged ${list.damaged.map((d) => d.key).join(", ")})` : "";
-      throw new BackpakError("not-found", `Don't have ${back + 1} snapshots yet${skipped}`);
+      const filtered = among === list.chronological ? "" : " that match the filters";
+      throw new BackpakError("not-found", `Don't have ${back + 1} snapshots${filtered} yet${skipped}`);
     }
     return found;
   }
@@ -137,15 +144,15 @@ export function resolveSnapshot(list: SnapshotList, ref: string): StoredSnapshot
 }
 
 /** Resolves a reference to a snapshot that can be used: naming a damaged one is an error saying so. */
-export function findSnapshot(list: SnapshotList, ref: string): StoredSnapshot {
-  const found = resolveSnapshot(list, ref);
+export function findSnapshot(list: SnapshotList, ref: string, among?: readonly StoredSnapshot[]): StoredSnapshot {
+  const found = resolveSnapshot(list, ref, among);
   if (isDamaged(found)) throw damagedSnapshotError(found);
   return found;
 }
 
-/** Resolves several references, then orders them by time without duplicates. */
-export function findSnapshots(list: SnapshotList, refs: readonly string[]): StoredSnapshot[] {
-  const wanted = new Set(refs.map((r) => findSnapshot(list, r).id));
+/** Resolves several references (LAST counting `among`, see resolveSnapshot), then orders them by time without duplicates. */
+export function findSnapshots(list: SnapshotList, refs: readonly string[], among?: readonly StoredSnapshot[]): StoredSnapshot[] {
+  const wanted = new Set(refs.map((r) => findSnapshot(list, r, among).id));
   return list.chronological.filter((s) => wanted.has(s.id));
 }
 

@@ -1,6 +1,11 @@
-/** JSON renderings of objects for `cat`: IDs as base32 strings, timestamps as RFC 3339 strings. */
+/**
+ * JSON renderings of objects for `cat`: IDs as base32 strings, timestamps as RFC 3339 strings, the
+ * repository's config with the keys of config.toml and its credentials redacted.
+ */
 import type { IndexContents } from "../format/index-file.ts";
 import type { Manifest } from "../format/manifest.ts";
+import { serializeRepoConfig, type RepoConfig } from "../format/repo-config.ts";
+import { parseTomlTable } from "../format/toml.ts";
 import type { Snapshot } from "../format/snapshot.ts";
 import { timestampString, zonedString } from "../format/time.ts";
 import { sortedEntries, type NodeMetadata, type Tree } from "../format/tree.ts";
@@ -44,4 +49,15 @@ export function indexJson(index: IndexContents): string {
 
 export function snapshotJson(s: Snapshot): string {
   return JSON.stringify({ time: zonedString(s.time, s.tz), author: s.author, tags: s.tags, paths: s.paths, tree: s.tree });
+}
+
+/** The `[backend]` keys that hold credentials (B2's and S3's): never printed. */
+const CREDENTIALS = ["key_id", "application_key", "access_key_id", "secret_access_key", "session_token"];
+
+/** The config as config.toml holds it (same keys), each credential replaced by "(redacted)". */
+export function repoConfigJson(config: RepoConfig): string {
+  const { raw } = parseTomlTable(serializeRepoConfig(config), "the repository config", "internal");
+  const backend = raw.backend as Record<string, unknown>;
+  for (const key of CREDENTIALS) if (key in backend) backend[key] = "(redacted)";
+  return JSON.stringify(raw);
 }

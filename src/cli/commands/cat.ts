@@ -1,6 +1,6 @@
-/** `backpak cat <blob|pack|index|snapshot> <ID>`: print an object as JSON (a chunk as raw bytes). */
+/** `backpak cat <blob|pack|index|snapshot> <ID>` or `backpak cat config`: print an object or the repository's config as JSON (a chunk as raw bytes). */
 import { cat as runCat, type CatKind, type CatResult } from "../../ops/cat.ts";
-import { indexJson, manifestJson, snapshotJson, treeJson } from "../../ui/json.ts";
+import { indexJson, manifestJson, repoConfigJson, snapshotJson, treeJson } from "../../ui/json.ts";
 import { stdout } from "../../ui/output.ts";
 import type { CommandSpec } from "../args.ts";
 import { arg, type Command } from "../command.ts";
@@ -22,10 +22,15 @@ export const cat: Command = {
       sub("pack", "Print the manifest of the pack with the given ID", "ID"),
       sub("index", "Print the index with the given ID", "ID"),
       sub("snapshot", "Print the snapshot with the given ID", "ID_PREFIX"),
+      { name: "config", about: "Print the repository's config (its config.toml as JSON, credentials redacted)" },
     ],
   },
   async run(args, ctx) {
     const s = args.sub!;
+    if (s.spec.name === "config") {
+      stdout.line(repoConfigJson((await ctx.openRepository()).config));
+      return;
+    }
     const kind = s.spec.name as CatKind;
     stdout.write(render(await runCat(await ctx.openRepository(), kind, arg.pos(s, kind === "snapshot" ? "ID_PREFIX" : "ID"))));
   },

@@ -1,4 +1,4 @@
-/** `backpak copy [-n] [-s REGEX]... -t REPO (--all | <SNAPSHOTS>...)`: copy snapshots to another repository. */
+/** `backpak copy [-n] [-s REGEX]... [FILTERS] -t REPO (--all | <SNAPSHOTS>...)`: copy snapshots to another repository. */
 import { usageError } from "../args.ts";
 import { shortId } from "../../format/id.ts";
 import { copy as runCopy } from "../../ops/copy.ts";
@@ -8,6 +8,8 @@ import { ProgressView } from "../../ui/progress.ts";
 import { repackLines } from "../../ui/progress-lines.ts";
 import { stdout } from "../../ui/output.ts";
 import { arg, type Command } from "../command.ts";
+import { isNoFilter } from "../../repo/snapshot-filter.ts";
+import { FILTER_OPTIONS, snapshotFilter } from "../snapshot-filter-args.ts";
 
 export const copy: Command = {
   lock: "shared",
@@ -20,8 +22,10 @@ export const copy: Command = {
       { long: "quiet", short: "q", kind: "flag", help: "Don't print progress" },
       { long: "skip", short: "s", kind: "multi", value: "regex", help: "Skip anything whose absolute path matches the given regular expression" },
       { long: "to", short: "t", kind: "value", value: "TO", path: true, help: "Destination repository" },
-      { long: "all", kind: "flag", help: "Copy every snapshot" },
+      { long: "all", kind: "flag", help: "Copy every snapshot (that the filters select)" },
+      ...FILTER_OPTIONS,
     ],
+    details: "Give the snapshots to copy, or --all, or filters (--tag, --author, --path) to copy every snapshot\nthey select. With references, LAST and latest count only the snapshots the filters select.",
     positionals: [{ name: "SNAPSHOTS", variadic: true, help: "The snapshots to copy (ID prefixes, LAST, LAST~N)" }],
   },
   async run(args, ctx) {
@@ -29,13 +33,17 @@ export const copy: Command = {
     if (to === undefined) throw usageError("backpak copy", "copy needs a destination: --to <REPOSITORY>");
     const refs = arg.list(args, "SNAPSHOTS");
     const all = arg.flag(args, "all");
-    if (all === refs.length > 0) throw usageError("backpak copy", "Give either --all or a list of snapshots to copy");
+    const filter = snapshotFilter(args);
+    if (all ? refs.length > 0 : refs.length === 0 && isNoFilter(filter)) {
+      throw usageError("backpak copy", "Give either --all or a list of snapshots to copy (or filters that select them)");
+    }
     const scratchDir = ctx.scratch(to);
     const progress = newRepackProgress();
     const view = arg.flag(args, "quiet") ? undefined : new ProgressView((spin) => repackLines(progress, ctx.traffic, spin));
     if (view) progress.tick = () => view.tick();
     const ids = await runCopy(await ctx.openRepository(), await ctx.openRepositoryAt(to), {
-      ...(all ? {} : { snapshots: refs }),
+      snapshots: refs,
+      filter,
       skips: mergeSkips(ctx.config.skips, arg.multi(args, "skip")),
       dryRun: arg.flag(args, "dry-run"),
       scratchDir,

@@ -1,11 +1,17 @@
-/** `backpak forget [-n] (<SNAPSHOTS>... | --keep-*...)`: forget snapshots by reference, DUPLICATES, or what a retention policy does not keep. */
+/**
+ * `backpak forget [-n] [--prune] [FILTERS] (<SNAPSHOTS>... | --keep-*... [--group-by FIELDS])`:
+ * forget snapshots by reference, DUPLICATES, or what a retention policy does not keep; then prune.
+ */
 import { shortId } from "../../format/id.ts";
 import { civil } from "../../format/time.ts";
 import { forgetByPolicy, forget as runForget } from "../../ops/forget.ts";
-import { isEmptyPolicy, parseDuration, type RetentionGroup, type RetentionPolicy } from "../../ops/retention.ts";
+import { DEFAULT_GROUP_BY, GROUP_FIELDS, isEmptyPolicy, parseDuration, type GroupField, type RetentionGroup, type RetentionPolicy } from "../../ops/retention.ts";
+import { BackpakError } from "../../lib/errors.ts";
 import { stdout } from "../../ui/output.ts";
 import { usageError, type OptSpec, type Parsed } from "../args.ts";
 import { arg, type Command } from "../command.ts";
+import { FILTER_OPTIONS, snapshotFilter } from "../snapshot-filter-args.ts";
+import { pruneWithProgress } from "./prune.ts";
 
 const COUNTS = [
   ["last", "Keep the N newest snapshots"],
@@ -53,12 +59,31 @@ function dateOf(ns: bigint, tz: string): string {
   return `${pad(c.year, 4)}-${pad(c.month)}-${pad(c.day)} ${pad(c.hour)}:${pad(c.minute)}:${pad(c.second)} ${tz}`;
 }
 
-/** Per group: a header with its paths, then `keep   <id>  <date>  (<reasons>)` or `remove <id>  <date>`, newest first. */
+/** `--group-by`: a comma list of author, paths and tags (or "" for one group of every snapshot). */
+function groupBy(text: string): GroupField[] {
+  const fields = text.split(",").filter((f) => f !== "");
+  for (const f of fields) {
+    if (!(GROUP_FIELDS as readonly string[]).includes(f)) {
+      throw new BackpakError("usage", `${JSON.stringify(f)} is not something snapshots can be grouped by`, { hint: `use a comma list of ${GROUP_FIELDS.join(", ")}, or "" for no grouping` });
+    }
+  }
+  return fields as GroupField[];
+}
+
+/** `Snapshots of /a, /b by alice tagged x:`: what a group's snapshots have in common. */
+function groupHeader(g: RetentionGroup): string {
+  const paths = g.paths === undefined ? "" : ` of ${g.paths.length > 0 ? g.paths.join(", ") : "no paths"}`;
+  const author = g.author === undefined ? "" : ` by ${g.author}`;
+  const tags = g.tags === undefined ? "" : g.tags.length > 0 ? ` tagged ${g.tags.join(", ")}` : " without tags";
+  return paths + author + tags === "" ? "All snapshots:" : `Snapshots${paths}${author}${tags}:`;
+}
+
+/** Per group: a header with what its snapshots share, then `keep   <id>  <date>  (<reasons>)` or `remove <id>  <date>`, newest first. */
 export function retentionLines(groups: readonly RetentionGroup[]): string[] {
   const lines: string[] = [];
   for (const g of groups) {
     if (lines.length > 0) lines.push("");
-    lines.push(`Snapshots of ${g.paths.length > 0 ? g.paths.join(", ") : "no paths"}:`);
+    lines.push(groupHeader(g));
     for (const { snapshot: s, keep, reasons } of g.verdicts) {
       const date = dateOf(s.snapshot.time, s.snapshot.tz);
       lines.push(keep ? `keep   ${shortId(s.id)}  ${date}  (${reasons.join(", ")})` : `remove ${shortId(s.id)}  ${date}`);
@@ -74,19 +99,41 @@ export const forget: Command = {
     about: "Forget snapshots",
     details: [
       "Give either the snapshots to forget or a retention policy (--keep-* options), not both.",
-      "A policy is applied separately to each group of snapshots with the same paths: each --keep-*",
-      "rule keeps what it selects, every other snapshot of the group is forgotten. Times are taken",
-      "in each snapshot's own time zone. For example, --keep-daily 7 --keep-weekly 4 keeps the",
-      "newest snapshot of each of the last 7 days and of each of the last 4 weeks that have one.",
+      "A policy is applied separately to each group of snapshots with the same author and paths",
+      "(--group-by changes that): each --keep-* rule keeps what it selects, every other snapshot of",
+      "the group is forgotten. Times are taken in each snapshot's own time zone. For example,",
+      "--keep-daily 7 --keep-weekly 4 keeps the newest snapshot of each of the last 7 days and of",
+      "each of the last 4 weeks that have one.",
       "",
-      "Data used by these snapshots is not immediately deleted,\nbut will be thrown out by the next `prune`.",
+      "Grouping by author is new: before, snapshots were grouped by paths only, so one author's",
+      "snapshots could make another's go. `--group-by paths` groups as before; `--group-by ''` puts",
+      "every snapshot in one group.",
+      "",
+      "Filters (--tag, --author/--host, --path) limit a policy or DUPLICATES to the snapshots they",
+      "select, and LAST/latest to the newest of those; an ID names its snapshot whatever they say.",
+      "",
+      "Data used by these snapshots is not immediately deleted,\nbut will be thrown out by the next `prune`",
+      "(or at once with --prune, which then prunes as `backpak prune` does, with its exclusive lock).",
       "",
       "Examples:",
       "  backpak -r /srv/backups forget --keep-daily 7 --keep-weekly 4 --keep-monthly 12",
       "  backpak -r /srv/backups forget -n --keep-within 30d     (name what it would forget)",
       "  backpak -r /srv/backups forget 1a2b3c4d LAST~           (two snapshots by reference)",
+      "  backpak -r /srv/backups forget --author web1 --keep-last 3 --prune",
     ].join("\n"),
-    options: [{ long: "dry-run", short: "n", kind: "flag", help: "Name what would be forgotten, forget nothing" }, ...POLICY_OPTIONS],
+    options: [
+      { long: "dry-run", short: "n", kind: "flag", help: "Name what would be forgotten, forget nothing" },
+      ...POLICY_OPTIONS,
+      {
+        long: "group-by",
+        kind: "value",
+        value: "FIELDS",
+        validate: groupBy,
+        help: "Apply the policy to each group of snapshots that agree on these: a comma list of\nauthor, paths and tags, or '' for one group [default: author,paths]",
+      },
+      ...FILTER_OPTIONS,
+      { long: "prune", kind: "flag", help: "Prune afterwards (see `backpak prune`; not with --dry-run)" },
+    ],
     positionals: [
       { name: "SNAPSHOTS", variadic: true, help: 'The snapshots to forget (ID prefixes, LAST, LAST~N), or "DUPLICATES" to forget duplicate snapshots' },
     ],
@@ -99,10 +146,22 @@ export const forget: Command = {
       const msg = refs.length === 0 ? "Give the snapshots to forget, or a retention policy with --keep-* options" : "Give either snapshots to forget or --keep-* options, not both";
       throw usageError("backpak forget", msg);
     }
-    if (refs.length > 0) return runForget(await ctx.openRepository(), { refs, dryRun, print: stdout.line });
-    await forgetByPolicy(await ctx.openRepository(), policy, dryRun, (groups) => {
-      const lines = retentionLines(groups);
-      if (lines.length > 0) stdout.write(lines.join("\n") + "\n");
-    }, stdout.line);
+    const grouping = arg.value(args, "group-by");
+    if (refs.length > 0 && grouping !== undefined) throw usageError("backpak forget", "--group-by goes with a retention policy (--keep-* options), not with snapshots named");
+    const prune = arg.flag(args, "prune");
+    if (prune && dryRun) throw usageError("backpak forget", "--prune can't go with --dry-run: a dry run forgets nothing for prune to clear");
+    const filter = snapshotFilter(args);
+    if (refs.length > 0) await runForget(await ctx.openRepository(), { refs, dryRun, filter, print: stdout.line });
+    else {
+      const scope = { filter, groupBy: grouping === undefined ? DEFAULT_GROUP_BY : groupBy(grouping) };
+      await forgetByPolicy(await ctx.openRepository(), policy, dryRun, (groups) => {
+        const lines = retentionLines(groups);
+        if (lines.length > 0) stdout.write(lines.join("\n") + "\n");
+      }, stdout.line, scope);
+    }
+    if (!prune) return;
+    // Prune runs alone: give up forget's shared lock and take prune's exclusive one.
+    await ctx.releaseLocks();
+    await pruneWithProgress(await ctx.openRepository({ lock: "exclusive" }), ctx, false);
   },
 };

@@ -17,5 +17,6 @@ import { ls } from "./ls.ts";
 import { restore } from "./restore.ts";
 import { snapshots } from "./snapshots.ts";
 import { unlock } from "./unlock.ts";
+import { version } from "./version.ts";
 
-export const COMMANDS: readonly Command[] = [init, backup, cat, check, completion, copy, diff, dump, filterSnapshot, forget, ls, prune, rebuildIndex, restore, snapshots, unlock, usage];
+export const COMMANDS: readonly Command[] = [init, backup, cat, check, completion, copy, diff, dump, filterSnapshot, forget, ls, prune, rebuildIndex, restore, snapshots, unlock, usage, version];

@@ -5,6 +5,17 @@ import { stdout } from "../../ui/output.ts";
 import { ProgressView } from "../../ui/progress.ts";
 import { repackLines } from "../../ui/progress-lines.ts";
 import { arg, type Command } from "../command.ts";
+import type { CliContext } from "../context.ts";
+import type { Repository } from "../../repo/repository.ts";
+
+/** Prunes `repo` (opened with an exclusive lock), showing progress: the prune command's work, which `forget --prune` runs too. */
+export async function pruneWithProgress(repo: Repository, ctx: CliContext, dryRun: boolean): Promise<void> {
+  const progress = newRepackProgress();
+  const view = new ProgressView((spin) => repackLines(progress, ctx.traffic, spin));
+  progress.tick = () => view.tick();
+  const scratchDir = ctx.scratch();
+  await runPrune(repo, { dryRun, scratchDir, print: stdout.line, progress }).finally(() => view.done());
+}
 
 export const prune: Command = {
   lock: "exclusive",
@@ -17,10 +28,6 @@ export const prune: Command = {
     options: [{ long: "dry-run", short: "n", kind: "flag", help: "Work out and build everything, delete nothing" }],
   },
   async run(args, ctx) {
-    const progress = newRepackProgress();
-    const view = new ProgressView((spin) => repackLines(progress, ctx.traffic, spin));
-    progress.tick = () => view.tick();
-    const scratchDir = ctx.scratch();
-    await runPrune(await ctx.openRepository(), { dryRun: arg.flag(args, "dry-run"), scratchDir, print: stdout.line, progress }).finally(() => view.done());
+    await pruneWithProgress(await ctx.openRepository(), ctx, arg.flag(args, "dry-run"));
   },
 };

@@ -1,12 +1,14 @@
-/** `backpak snapshots [-r] [--stat] [-m] [-s] [-f] [<SNAPSHOTS>...]`: list snapshots, oldest first, with sizes and changes on request. */
+/** `backpak snapshots [-r] [--stat] [-m] [-s] [-f] [FILTERS] [<SNAPSHOTS>...]`: list snapshots, oldest first, with sizes and changes on request. */
 import type { BlobId, SnapshotId } from "../../format/id.ts";
 import { loadRepository } from "../../ops/open.ts";
 import { forestSizes, type ForestSizes } from "../../ops/sizes.ts";
-import { findSnapshots, loadSnapshots } from "../../repo/snapshots.ts";
+import { selectSnapshots } from "../../repo/snapshot-filter.ts";
+import { loadSnapshots } from "../../repo/snapshots.ts";
 import { loadForest, type Forest } from "../../repo/tree-cache.ts";
 import { stdout } from "../../ui/output.ts";
 import { fileSizeLines, snapshotBlock, statLines } from "../../ui/snapshot-report.ts";
 import { arg, type Command } from "../command.ts";
+import { FILTER_OPTIONS, snapshotFilter } from "../snapshot-filter-args.ts";
 
 export const snapshots: Command = {
   lock: "read",
@@ -19,8 +21,9 @@ export const snapshots: Command = {
       { long: "metadata", short: "m", kind: "flag", help: "With --stat, show metadata changes too" },
       { long: "sizes", short: "s", kind: "flag", help: "Show how much data each snapshot holds, and how much of it is new" },
       { long: "file-sizes", short: "f", kind: "flag", help: "Show the files that brought new data (implies --sizes)" },
+      ...FILTER_OPTIONS,
     ],
-    positionals: [{ name: "SNAPSHOTS", variadic: true, help: "Only these snapshots (ID prefixes, LAST, LAST~N); default: all" }],
+    positionals: [{ name: "SNAPSHOTS", variadic: true, help: "Only these snapshots (ID prefixes, LAST, LAST~N); default: all (that the filters select)" }],
   },
   async run(args, ctx) {
     const fileSizes = arg.flag(args, "file-sizes");
@@ -32,7 +35,7 @@ export const snapshots: Command = {
     const list = loaded?.snapshots ?? (await loadSnapshots(repo.backend));
     const all = list.chronological;
     const refs = arg.list(args, "SNAPSHOTS");
-    const chosen = new Set<SnapshotId>((refs.length > 0 ? findSnapshots(list, refs) : all).map((s) => s.id));
+    const chosen = new Set<SnapshotId>(selectSnapshots(list, refs, snapshotFilter(args)).map((s) => s.id));
     // Sizes need every snapshot, oldest first (a blob is new where it first appears); --stat needs each one's predecessor.
     const forests = new Map<number, [BlobId, Forest]>();
     const sized = new Map<number, ForestSizes>();
