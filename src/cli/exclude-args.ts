@@ -5,7 +5,7 @@
  * here, so a missing file or a malformed glob is a usage error (exit 2) before anything is written.
  */
 import type { BackupDefaults } from "../format/user-config.ts";
-import { compileExcludes, type ExcludePattern, type ExcludeSpec } from "../fs/excludes.ts";
+import { compileExcludes, type DirRules, type ExcludePattern, type ExcludeSpec } from "../fs/excludes.ts";
 import { BackpakError } from "../lib/errors.ts";
 import { UsageError, type Parsed } from "./args.ts";
 import { arg } from "./command.ts";
@@ -39,11 +39,16 @@ export function excludeSpec(args: Parsed, config: BackupDefaults): ExcludeSpec {
     caches: config.excludeCaches || arg.flag(args, "exclude-caches"),
     oneFileSystem: config.oneFileSystem || arg.flag(args, "one-file-system"),
   };
+  compileAsUsage(spec);
+  return spec;
+}
+
+/** Compiles the patterns, a malformed one being a usage error (exit 2) that names it and its source. */
+export function compileAsUsage(spec: ExcludeSpec): DirRules {
   try {
-    compileExcludes(spec);
+    return compileExcludes(spec);
   } catch (err) {
     if (!(err instanceof BackpakError)) throw err;
     throw new UsageError("usage", err.message, err.hint === undefined ? {} : { hint: err.hint });
   }
-  return spec;
 }

@@ -1,6 +1,7 @@
 /**
  * `check`: every index and snapshot loads and hashes to its ID; every indexed pack exists (or, with
- * --read-packs, decodes with every blob matching its ID and its manifest matching the index); every
+ * --read-packs, decodes with every blob matching its ID and its manifest matching the index; with
+ * --read-packs-subset, the packs of the subset do and the others exist); every
  * chunk a snapshot uses is indexed. Problems are reported one by one; any problem fails the check,
  * with a hint for what was found. A missing pack, a damaged blob (or a pack that can't be read at
  * all), or a chunk no index lists is followed by every snapshot and path that needs it.
@@ -17,6 +18,7 @@ import { unpackBlobs } from "../repo/pack-file.ts";
 import { BlobPipeline, UnsplittablePack } from "../pipeline/blob-pipeline.ts";
 import { PacksAhead, withPack } from "./pack-task.ts";
 import { PackUsers } from "./pack-users.ts";
+import { pickPacks, type PackSubset } from "./pack-subset.ts";
 import { startBlobPool } from "./pipeline-setup.ts";
 import { warnUnlistedPacks } from "./unlisted-packs.ts";
 import type { Repository } from "../repo/repository.ts";
@@ -27,6 +29,8 @@ import { fileChunksProblem } from "../repo/file-chunks.ts";
 
 export interface CheckOptions {
   readonly readPacks: boolean;
+  /** Read only these packs whole (the others are checked for presence only). */
+  readonly subset?: PackSubset;
   /** Called as packs are verified (for progress). */
   readonly onPack?: (done: number, total: number) => void;
 }
@@ -130,13 +134,17 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
   /** Blobs that can't be read, and the pack each is in. */
   const lost = new Map<BlobId, PackId>();
   let broken = 0;
-  if (opts.readPacks) {
+  const readAll = opts.readPacks && opts.subset === undefined;
+  const reading = readAll ? new Set(packs.keys()) : opts.subset ? pickPacks([...packs.keys()], opts.subset) : new Set<PackId>();
+  if (opts.subset) log.info(`Reading ${reading.size} of ${packs.size} packs`);
+  if (reading.size > 0) {
     let done = 0;
     const { pool, ringBytes } = startBlobPool();
-    const ahead = new PacksAhead(repo, [...packs.keys()]);
+    const ahead = new PacksAhead(repo, [...reading]);
     try {
       const pipeline = new BlobPipeline(pool, ringBytes);
-      for (const [id, manifest] of packs) {
+      for (const id of reading) {
+        const manifest = packs.get(id)!;
         const { errors, damaged } = await verifyPack(repo, pipeline, id, manifest, ahead);
         for (const err of errors) log.error(`Pack ${id}: ${describe(err)}`);
         if (damaged.length === manifest.length) log.error(`Pack ${id}: none of its ${manifest.length} blobs can be read`);
@@ -144,16 +152,17 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
         for (const blob of damaged) lost.set(blob, id);
         if (errors.length > 0) broken++;
         else log.debug(`Pack ${id} verified`);
-        opts.onPack?.(++done, packs.size);
+        opts.onPack?.(++done, reading.size);
       }
     } finally {
       ahead.close();
       pool.close();
     }
-  } else {
-    log.info("Checking that all indexed packs are present");
+  }
+  if (!readAll) {
+    log.info(`Checking that all indexed packs${reading.size > 0 ? " not read" : ""} are present`);
     for (const [id, manifest] of packs) {
-      if (!stored.has(id)) {
+      if (!reading.has(id) && !stored.has(id)) {
         log.error(`Couldn't find pack ${id}`);
         for (const e of manifest) lost.set(e.id, id);
         broken++;
@@ -201,7 +210,7 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
     } catch (err) {
       fail(`Snapshot ${id}: ${describe(err)}`);
       if (err instanceof BackpakError && err.kind === "not-found") unindexed = true;
-      else if (!opts.readPacks) unreadTrees = true;
+      else if (!readAll) unreadTrees = true;
     }
   }
   let missing = 0;
