@@ -1,6 +1,7 @@
-/** `forget --keep-*`: a retention policy over two path groups, reported with -n, then applied; and its usage errors. */
+/** `forget --keep-*`: a retention policy over two path groups (of one author, the host), reported with -n, then applied; and its usage errors. */
 import { expect, test } from "bun:test";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { cleanUpAfterThisFile, cli, errorReport, fails, objectIds, ok, setup, tempDir } from "./harness.ts";
 
@@ -8,7 +9,7 @@ cleanUpAfterThisFile();
 
 const short = (id: string): string => id.slice(0, 8);
 
-test("forget with a retention policy keeps what the rules select, per group of paths", () => {
+test("forget with a retention policy keeps what the rules select, per group of author and paths", () => {
   const { work, repo } = setup("policy");
   const data = fs.realpathSync(tempDir("policy-data"));
   const a = path.join(data, "a");
@@ -36,14 +37,14 @@ test("forget with a retention policy keeps what the rules select, per group of p
   const all = [a1, a2, a3, a4, a5, b1, b2].sort();
 
   const report = [
-    `Snapshots of ${a}:`,
+    `Snapshots of ${a} by ${os.hostname()}:`,
     `keep   ${short(a5)}  2024-05-03 20:00:00 UTC  (last snapshot, daily snapshot)`,
     `remove ${short(a4)}  2024-05-03 08:00:00 UTC`,
     `keep   ${short(a3)}  2024-05-02 18:00:00 UTC  (daily snapshot)`,
     `remove ${short(a2)}  2024-05-02 09:00:00 UTC`,
     `remove ${short(a1)}  2024-05-01 10:00:00 UTC`,
     "",
-    `Snapshots of ${b}:`,
+    `Snapshots of ${b} by ${os.hostname()}:`,
     `keep   ${short(b2)}  2024-05-04 12:00:00 UTC  (last snapshot, daily snapshot)`,
     `keep   ${short(b1)}  2024-05-01 12:00:00 UTC  (daily snapshot)`,
   ];
