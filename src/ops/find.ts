@@ -7,6 +7,7 @@
 import type { BlobId } from "../format/id.ts";
 import { modificationTime, sortedEntries, type Node } from "../format/tree.ts";
 import { BackpakError } from "../lib/errors.ts";
+import { log } from "../lib/log.ts";
 import type { StoredSnapshot } from "../repo/snapshots.ts";
 import type { TreeSource } from "../repo/tree-cache.ts";
 import { FindCache } from "./find-cache.ts";
@@ -72,6 +73,7 @@ export async function findInSnapshot(s: StoredSnapshot, trees: TreeSource, match
     const key = FindCache.key(tree, path);
     const hit = cache.get(key);
     if (hit) {
+      log.trace(`Tree ${tree} at ${path} was searched before: ${hit.length} entries found`);
       for (const e of hit) out(e);
       return;
     }
