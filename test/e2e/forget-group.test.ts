@@ -6,6 +6,7 @@ import { expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
 import { heldBackup, locksIn, stopRunsAfterEach, whileRunning } from "./concurrency-helpers.ts";
+import { backupNew } from "./new-snapshots.ts";
 import { cleanUpAfterThisFile, cli, errorReport, fails, objectIds, ok, setup, tempDir } from "./harness.ts";
 
 cleanUpAfterThisFile();
@@ -19,10 +20,8 @@ function twoAuthors(label: string): { work: string; repo: string; dir: string; a
   const dir = path.join(fs.realpathSync(tempDir(`${label}-data`)), "home");
   fs.mkdirSync(dir);
   const backup = (args: string[]): string => {
-    const before = new Set(objectIds(repo, "snapshots"));
     fs.writeFileSync(path.join(dir, "f.txt"), args.join(" "));
-    ok(cli(work, repo, ["backup", ...args, dir]));
-    return objectIds(repo, "snapshots").find((id) => !before.has(id))!;
+    return backupNew(work, repo, [...args, dir]);
   };
   const alice = backup(["-a", "alice", "-t", "x", "--time", "2024-05-01T10:00:00Z"]);
   const bob1 = backup(["-a", "bob", "--time", "2024-05-01T11:00:00Z"]);

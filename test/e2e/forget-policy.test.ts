@@ -3,6 +3,7 @@ import { expect, test } from "bun:test";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { backupNew, twoDirs } from "./new-snapshots.ts";
 import { cleanUpAfterThisFile, cli, errorReport, fails, objectIds, ok, setup, tempDir } from "./harness.ts";
 
 cleanUpAfterThisFile();
@@ -11,22 +12,9 @@ const short = (id: string): string => id.slice(0, 8);
 
 test("forget with a retention policy keeps what the rules select, per group of author and paths", () => {
   const { work, repo } = setup("policy");
-  const data = fs.realpathSync(tempDir("policy-data"));
-  const a = path.join(data, "a");
-  const b = path.join(data, "b");
-  fs.mkdirSync(a);
-  fs.mkdirSync(b);
-  fs.writeFileSync(path.join(a, "f.txt"), "in a");
-  fs.writeFileSync(path.join(b, "g.txt"), "in b");
-
+  const { a, b } = twoDirs("policy");
   /** Backs up `dir` at `time` and returns the new snapshot's ID. */
-  const backup = (dir: string, time: string): string => {
-    const before = new Set(objectIds(repo, "snapshots"));
-    ok(cli(work, repo, ["backup", "--time", time, "--allow-repeat", dir]));
-    const added = objectIds(repo, "snapshots").filter((id) => !before.has(id));
-    expect(added.length).toBe(1);
-    return added[0]!;
-  };
+  const backup = (dir: string, time: string): string => backupNew(work, repo, ["--time", time, "--allow-repeat", dir]);
   const a1 = backup(a, "2024-05-01T10:00:00Z");
   const b1 = backup(b, "2024-05-01T12:00:00Z");
   const a2 = backup(a, "2024-05-02T09:00:00Z");

@@ -1,7 +1,6 @@
 /** Selecting snapshots as restic users do: `latest`, and --tag (comma lists), --author/--host and --path on snapshots, forget and copy. */
 import { expect, test } from "bun:test";
-import fs from "node:fs";
-import path from "node:path";
+import { backupNew, twoDirs } from "./new-snapshots.ts";
 import { cleanUpAfterThisFile, cli, errorReport, fails, listedSnapshots, objectIds, ok, setup, tempDir } from "./harness.ts";
 
 cleanUpAfterThisFile();
@@ -9,18 +8,10 @@ cleanUpAfterThisFile();
 /** A repository with five snapshots of two directories by two authors, and their IDs by name. */
 function fiveSnapshots(label: string): { work: string; repo: string; a: string; b: string; ids: Record<string, string> } {
   const { work, repo } = setup(label);
-  const data = fs.realpathSync(tempDir(`${label}-data`));
-  const a = path.join(data, "a");
-  const b = path.join(data, "b");
-  fs.mkdirSync(a);
-  fs.mkdirSync(b);
-  fs.writeFileSync(path.join(a, "f"), "a");
-  fs.writeFileSync(path.join(b, "g"), "b");
+  const { a, b } = twoDirs(label);
   const ids: Record<string, string> = {};
   const backup = (name: string, time: string, args: string[]): void => {
-    const before = new Set(objectIds(repo, "snapshots"));
-    ok(cli(work, repo, ["backup", "--allow-repeat", "--time", time, ...args]));
-    ids[name] = objectIds(repo, "snapshots").find((id) => !before.has(id))!;
+    ids[name] = backupNew(work, repo, ["--allow-repeat", "--time", time, ...args]);
   };
   backup("web-a-daily", "2024-05-01T10:00:00Z", ["-a", "web", "-t", "daily", a]);
   backup("web-a-both", "2024-05-02T10:00:00Z", ["-a", "web", "-t", "daily", "-t", "weekly", a]);
