@@ -96,3 +96,25 @@ test("find refuses a malformed glob and a missing pattern with exit status 2", (
   expect(bad.stdout).toBe("");
   expect(fails(cli(work, repo, ["find"])).code).toBe(2);
 });
+
+test("a tree with more matches than are remembered is searched again, and its small neighbours are not", () => {
+  const { work, repo } = setup("find-many");
+  const root = path.join(fs.realpathSync(tempDir("find-many-data")), "root");
+  const many = path.join(root, "many");
+  fs.mkdirSync(many, { recursive: true });
+  fs.mkdirSync(path.join(root, "few"));
+  // More than the 4096 entries a remembered list may hold.
+  for (let i = 0; i < 4200; i++) fs.writeFileSync(path.join(many, `m${i}.txt`), "");
+  fs.writeFileSync(path.join(root, "few", "one.txt"), "1");
+  setTimes(root);
+  ok(cli(work, repo, ["backup", "--time", "2024-05-01T10:00:00Z", root]));
+  ok(cli(work, repo, ["backup", "--allow-repeat", "--time", "2024-05-02T10:00:00Z", root]));
+  const out = ok(cli(work, repo, ["find", "*.txt"]));
+  const entries = found(out.stdout);
+  expect(entries.length).toBe(2 * 4201);
+  expect(entries.slice(0, 4201)).toEqual(entries.slice(4201));
+  expect(new Set(entries).size).toBe(4201);
+  expect(out.stderr).toContain(`at ${root}/few was searched before: 1 entries found`);
+  expect(out.stderr).not.toContain(`at ${many} was searched before`);
+  expect(out.stderr).not.toContain(`at ${root} was searched before`);
+});
