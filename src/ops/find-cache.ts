@@ -49,9 +49,4 @@ export class FindCache {
       this.#cost -= v.cost;
     }
   }
-
-  /** How many lists are kept (for tests of the bound). */
-  get size(): number {
-    return this.#lists.size;
-  }
 }
