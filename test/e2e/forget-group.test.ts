@@ -81,7 +81,14 @@ test("forget --prune forgets, then prunes under an exclusive lock it takes after
 
   // Alone, it prunes: bob1's file contents were in no other snapshot, so a pack goes.
   const pruned = ok(cli(work, repo, ["forget", "--author", "alice", "--keep-last", "1", "--prune"]));
-  expect(pruned.stderr).toContain("exclusive");
+  // Its shared lock is removed before the exclusive one is taken.
+  const log = pruned.stderr.split("\n");
+  const shared = log.findIndex((l) => /Locked .*, shared\)/.test(l));
+  const exclusive = log.findIndex((l) => /Locked .*, exclusive\)/.test(l));
+  expect(shared).toBeGreaterThanOrEqual(0);
+  expect(exclusive).toBeGreaterThan(shared);
+  expect(log.slice(shared, exclusive).some((l) => l.includes("Removed the lock"))).toBe(true);
+  expect(pruned.stdout).toMatch(/Keep \d+ packs .*drop [1-9]/);
   expect(objectIds(repo, "packs").filter((p) => packs.includes(p)).length).toBeLessThan(packs.length);
   expect(locksIn(repo)).toEqual([]);
   ok(cli(work, repo, ["check", "--read-packs"]));
