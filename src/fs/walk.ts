@@ -90,8 +90,15 @@ export function* scanFs(paths: readonly string[], opts: ScanOptions): Generator<
   }
 }
 
-/** Pairs scanned entries with the nodes of the same names in `previous` and its subtrees. */
-export function* compareScan(scan: Iterable<ScanEvent>, previous: Tree | undefined, previousTree: (id: BlobId) => Tree | undefined): Generator<WalkEvent> {
+/** Where a walk finds the previous tree of a directory: at hand, or read when the walk gets there. */
+export type PreviousTree = (id: BlobId) => Tree | undefined | Promise<Tree | undefined>;
+
+/**
+ * Pairs scanned entries with the nodes of the same names in `previous` and its subtrees, asking
+ * for each previous directory's tree only when the scan enters it: only the previous trees of the
+ * directories open on the current branch are held.
+ */
+export async function* compareScan(scan: Iterable<ScanEvent>, previous: Tree | undefined, previousTree: PreviousTree): AsyncGenerator<WalkEvent> {
   const open: (Tree | undefined)[] = [previous];
   for (const ev of scan) {
     if (ev.kind === "exit") {
@@ -101,10 +108,12 @@ export function* compareScan(scan: Iterable<ScanEvent>, previous: Tree | undefin
     }
     const previous = open[open.length - 1]?.get(ev.entry.name);
     switch (ev.kind) {
-      case "enter":
-        open.push(previous?.contents.kind === "dir" ? previousTree(previous.contents.tree) : undefined);
+      case "enter": {
+        const sub = previous?.contents.kind === "dir" ? previousTree(previous.contents.tree) : undefined;
+        open.push(sub instanceof Promise ? await sub : sub);
         yield { kind: "enter", entry: ev.entry, previous };
         break;
+      }
       case "symlink":
         yield { kind: "symlink", entry: ev.entry, previous, target: ev.target };
         break;
@@ -116,6 +125,6 @@ export function* compareScan(scan: Iterable<ScanEvent>, previous: Tree | undefin
 }
 
 /** Scans and compares in one pass. */
-export function walkEvents(paths: readonly string[], previous: Tree | undefined, opts: ScanOptions & { readonly previousTree: (id: BlobId) => Tree | undefined }): Generator<WalkEvent> {
+export function walkEvents(paths: readonly string[], previous: Tree | undefined, opts: ScanOptions & { readonly previousTree: PreviousTree }): AsyncGenerator<WalkEvent> {
   return compareScan(scanFs(paths, opts), previous, opts.previousTree);
 }

@@ -8,7 +8,7 @@ import path from "node:path";
 import type { BlobId, SnapshotId } from "../format/id.ts";
 import { makeSnapshot, sameButTime, type Snapshot } from "../format/snapshot.ts";
 import { nowNs, systemZone } from "../format/time.ts";
-import { EMPTY_TREE_ID } from "../format/tree.ts";
+import { EMPTY_TREE_ID, type Tree } from "../format/tree.ts";
 import type { ExcludeSpec } from "../fs/excludes.ts";
 import { compareScan, type WalkEvent } from "../fs/walk.ts";
 import type { WorkerPool } from "../pipeline/pool.ts";
@@ -20,12 +20,12 @@ import { loadMasterIndex } from "../repo/master-index.ts";
 import { transfersAtOnce, type Repository } from "../repo/repository.ts";
 import { EMPTY_INDEX, findResumable } from "../repo/resume.ts";
 import { loadSnapshots, snapshotId, storeSnapshot, type StoredSnapshot } from "../repo/snapshots.ts";
-import { TreeCache, loadForest, type Forest } from "../repo/tree-cache.ts";
+import { TreeCache } from "../repo/tree-cache.ts";
 import { sizesListedAsWritten } from "../repo/stored-sizes.ts";
 import { RepoWriter } from "../repo/writer.ts";
 import { chunkPipeline, startBackupPool } from "./pipeline-setup.ts";
 import { skipMatcher } from "./skips.ts";
-import { withoutUnindexedFiles } from "./unindexed-files.ts";
+import { IndexedFilesOnly } from "./unindexed-files.ts";
 import { newWalkProgress, walkIntoTrees, type WalkProgress } from "./walk-into-trees.ts";
 
 export interface BackupOptions {
@@ -125,9 +125,16 @@ export async function backup(openRepo: () => Promise<Repository>, opts: BackupOp
     const index = await loadMasterIndex(repo.backend);
     const parent = [...snapshots].reverse().find((s) => s.snapshot.paths.length === paths.length && s.snapshot.paths.every((p, i) => p === paths[i]));
     log.debug(parent ? `Using snapshot ${parent.id} as a parent` : "No parent snapshot found based on absolute paths");
-    const parentForest: Forest = parent ? withoutUnindexedFiles(await loadForest(parent.snapshot.tree, new TreeCache(repo.backend, index.blobs)), index.blobs) : new Map();
-    const events = compareScan(replayScan(scanLog ?? (await scanned())), parent ? parentForest.get(parent.snapshot.tree) : undefined, (id) => parentForest.get(id));
+    // The parent's trees are read directory by directory as the walk enters them, through a bounded cache.
+    const parentTrees = new TreeCache(repo.backend, index.blobs);
+    const indexedOnly = new IndexedFilesOnly(index.blobs);
+    const previousTree = (id: BlobId): Tree | Promise<Tree> => {
+      const hit = parentTrees.peek(id);
+      return hit ? indexedOnly.tree(id, hit) : parentTrees.tree(id).then((t) => indexedOnly.tree(id, t));
+    };
+    const events = compareScan(replayScan(scanLog ?? (await scanned())), parent ? await previousTree(parent.snapshot.tree) : undefined, previousTree);
     const root = await packTrees(repo, index.blobs.keys(), events, pool, inputBytes, opts, progress);
+    indexedOnly.report();
     return await finishSnapshot(repo, root, paths, snapshots, opts);
   } finally {
     pool.close();
@@ -138,7 +145,7 @@ export async function backup(openRepo: () => Promise<Repository>, opts: BackupOp
 async function packTrees(
   repo: Repository,
   stored: Iterable<BlobId>,
-  events: Iterable<WalkEvent>,
+  events: AsyncIterable<WalkEvent>,
   pool: WorkerPool,
   inputBytes: number,
   opts: BackupOptions,

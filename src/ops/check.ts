@@ -22,9 +22,9 @@ import { pickPacks, type PackSubset } from "./pack-subset.ts";
 import { startBlobPool } from "./pipeline-setup.ts";
 import { warnUnlistedPacks } from "./unlisted-packs.ts";
 import type { Repository } from "../repo/repository.ts";
-import { checkSnapshotLayout } from "../repo/snapshot-layout.ts";
+import { checkSnapshotLayout, layoutForest } from "../repo/snapshot-layout.ts";
 import { damagedSnapshotError, damagedSnapshotsHint, isDamaged, tryLoadSnapshot, type DamagedSnapshot } from "../repo/snapshots.ts";
-import { TreeCache, loadForest, type Forest } from "../repo/tree-cache.ts";
+import { TreeCache, distinctTrees, type TreeSource } from "../repo/tree-cache.ts";
 import { fileChunksProblem } from "../repo/file-chunks.ts";
 
 export interface CheckOptions {
@@ -77,18 +77,24 @@ async function verifyPack(repo: Repository, pipeline: BlobPipeline, id: PackId, 
   return { errors, damaged: manifest.filter((_, i) => !verified.has(i)).map((e) => e.id) };
 }
 
-/** What is wrong with the file entries of the forest's trees not checked before (each tree is checked once, however often it recurs). */
-function fileProblems(forest: Forest, blobs: ReadonlyMap<BlobId, BlobLocation>, checked: Set<BlobId>): string[] {
-  const out: string[] = [];
-  for (const [treeId, tree] of forest) {
+/**
+ * Walks the distinct trees under `root` one at a time: what is wrong with the file entries of
+ * those not checked before (each tree is checked once, however often it recurs), and the chunks
+ * its files need that no index lists.
+ */
+async function fileProblems(root: BlobId, trees: TreeSource, blobs: ReadonlyMap<BlobId, BlobLocation>, checked: Set<BlobId>): Promise<{ problems: string[]; unlisted: Set<BlobId> }> {
+  const problems: string[] = [];
+  const unlisted = new Set<BlobId>();
+  for await (const [treeId, tree] of distinctTrees(root, trees)) {
+    for (const node of tree.values()) if (node.contents.kind === "file") for (const c of node.contents.chunks) if (!blobs.has(c)) unlisted.add(c);
     if (checked.has(treeId)) continue;
     checked.add(treeId);
     for (const [name, node] of tree) {
       const problem = fileChunksProblem(node, blobs);
-      if (problem !== undefined) out.push(`tree ${treeId}: file ${JSON.stringify(name)}: ${problem}`);
+      if (problem !== undefined) problems.push(`tree ${treeId}: file ${JSON.stringify(name)}: ${problem}`);
     }
   }
-  return out;
+  return { problems, unlisted };
 }
 
 export async function check(repo: Repository, opts: CheckOptions): Promise<void> {
@@ -193,19 +199,15 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
     }
     const { id, snapshot } = loaded;
     try {
-      const forest = await loadForest(snapshot.tree, trees);
-      checkSnapshotLayout(loaded, forest);
-      for (const problem of fileProblems(forest, blobs, checkedTrees)) fail(`Snapshot ${id}: ${problem}`);
-      for (const f of packUsers.files(forest, snapshot.tree)) log.error(`Snapshot ${id}: ${f.path} needs ${f.needs}`);
-      for (const tree of forest.values()) {
-        for (const node of tree.values()) {
-          if (node.contents.kind !== "file") continue;
-          for (const c of node.contents.chunks) {
-            let s = users.get(c);
-            if (!s) users.set(c, (s = new Set()));
-            s.add(id);
-          }
-        }
+      checkSnapshotLayout(loaded, await layoutForest(loaded, trees));
+      const { problems, unlisted } = await fileProblems(snapshot.tree, trees, blobs, checkedTrees);
+      for (const problem of problems) fail(`Snapshot ${id}: ${problem}`);
+      for await (const f of packUsers.files(trees, snapshot.tree)) log.error(`Snapshot ${id}: ${f.path} needs ${f.needs}`);
+      // Only the chunks no index lists are remembered (with the snapshots that use them), not every chunk.
+      for (const c of unlisted) {
+        let s = users.get(c);
+        if (!s) users.set(c, (s = new Set()));
+        s.add(id);
       }
     } catch (err) {
       fail(`Snapshot ${id}: ${describe(err)}`);

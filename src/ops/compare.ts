@@ -9,16 +9,17 @@ import { contentsEqual, metadataEqual, metadataKind, type Node, type NodeKind, t
 import { BackpakError } from "../lib/errors.ts";
 import { compareUtf8 } from "../lib/order.ts";
 import { yieldPoint } from "../lib/yield-point.ts";
-import { forestTree, type Forest } from "../repo/tree-cache.ts";
+import { treeOf, type Trees } from "../repo/tree-walk.ts";
 
 export interface CompareCallbacks {
-  added(path: string, node: Node, forest: Forest): Promise<void>;
-  removed(path: string, node: Node, forest: Forest): Promise<void>;
+  /** `trees` holds the trees beneath `node`. */
+  added(path: string, node: Node, trees: Trees): Promise<void>;
+  removed(path: string, node: Node, trees: Trees): Promise<void>;
   /** A file's chunks or a symlink's target changed (never called for directories). */
   contentsChanged(path: string, oldNode: Node, newNode: Node): Promise<void>;
   metadataChanged(path: string, oldNode: Node, newNode: Node): Promise<void>;
   /** The kind changed; by default, a removal then an addition. */
-  typeChanged?(path: string, oldNode: Node, oldForest: Forest, newNode: Node, newForest: Forest): Promise<void>;
+  typeChanged?(path: string, oldNode: Node, oldTrees: Trees, newNode: Node, newTrees: Trees): Promise<void>;
 }
 
 /** The node's kind, checking its content key agrees with its metadata (`path` names it if not). */
@@ -40,19 +41,19 @@ interface Frame {
 }
 
 /**
- * Compares the trees `oldSide` and `newSide` (IDs in their forests), whose own path is `dir`, on an
- * explicit stack: depth costs heap, not call stack. Frames keep names; a path is joined only when a
- * callback gets it.
+ * Compares the trees `oldSide` and `newSide` (IDs and where their trees are), whose own path is
+ * `dir`, on an explicit stack: depth costs heap, not call stack, and only the pairs of directories
+ * on the current branch are held. Frames keep names; a path is joined only when a callback gets it.
  */
-export async function compareTrees(oldSide: [BlobId, Forest], newSide: [BlobId, Forest], dir: string, cb: CompareCallbacks): Promise<void> {
+export async function compareTrees(oldSide: readonly [BlobId, Trees], newSide: readonly [BlobId, Trees], dir: string, cb: CompareCallbacks): Promise<void> {
   const [, fa] = oldSide;
   const [, fb] = newSide;
-  const frame = (id1: BlobId, id2: BlobId, nodes: readonly [Node, Node] | undefined): Frame => {
-    const t1 = forestTree(fa, id1);
-    const t2 = forestTree(fb, id2);
+  const frame = async (id1: BlobId, id2: BlobId, nodes: readonly [Node, Node] | undefined): Promise<Frame> => {
+    const t1 = await treeOf(fa, id1);
+    const t2 = await treeOf(fb, id2);
     return { t1, t2, names: [...new Set([...t1.keys(), ...t2.keys()])].sort(compareUtf8), next: 0, nodes };
   };
-  const stack = [frame(oldSide[0], newSide[0], undefined)];
+  const stack = [await frame(oldSide[0], newSide[0], undefined)];
   /** names[i]: the directory stack[i + 1] compares. */
   const names: string[] = [];
   const pathOf = (...more: string[]): string => (dir === "" ? [...names, ...more] : [dir, ...names, ...more]).join("/");
@@ -80,7 +81,7 @@ export async function compareTrees(oldSide: [BlobId, Forest], newSide: [BlobId, 
       }
     } else if (a.contents.kind === "dir" && b.contents.kind === "dir") {
       if (!contentsEqual(a.contents, b.contents)) {
-        stack.push(frame(a.contents.tree, b.contents.tree, [a, b]));
+        stack.push(await frame(a.contents.tree, b.contents.tree, [a, b]));
         names.push(name);
       } else if (!metadataEqual(a.metadata, b.metadata)) await cb.metadataChanged(path(), a, b);
     } else if (!contentsEqual(a.contents, b.contents)) await cb.contentsChanged(path(), a, b);

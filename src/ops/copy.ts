@@ -13,7 +13,6 @@ import { loadMasterIndex } from "../repo/master-index.ts";
 import type { Repository } from "../repo/repository.ts";
 import { selectSnapshots, type SnapshotFilter } from "../repo/snapshot-filter.ts";
 import { snapshotId, storeSnapshots } from "../repo/snapshots.ts";
-import { loadForest } from "../repo/tree-cache.ts";
 import { loadRepository } from "./open.ts";
 import { repackTree } from "./repack.ts";
 import { RepackWriter, type RepackProgress } from "./repack-writer.ts";
@@ -46,7 +45,7 @@ export async function copy(from: Repository, to: Repository, opts: CopyOptions):
     for (const s of chosen) {
       log.info(`Copying snapshot ${s.id}`);
       const skip = treeSkipper(opts.skips, s.snapshot.paths);
-      const root = await repackTree(s.snapshot.tree, await loadForest(s.snapshot.tree, src.trees), {
+      const root = await repackTree(s.snapshot.tree, src.trees, {
         ...(skip ? { skip } : {}),
         chunk: (id, path) => out.copyChunk(id, reader, path),
         keepTree: (id) => out.copyTree(id, reader),

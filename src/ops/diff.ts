@@ -2,11 +2,10 @@
 import fs from "node:fs";
 import { log } from "../lib/log.ts";
 import type { Repository } from "../repo/repository.ts";
-import { forestTree } from "../repo/tree-cache.ts";
 import type { CompareCallbacks } from "./compare.ts";
 import { compareTrees } from "./compare.ts";
 import { forestFromFs } from "./fs-forest.ts";
-import { loadRepository, snapshotWithForest } from "./open.ts";
+import { loadRepository, snapshotTrees } from "./open.ts";
 
 export interface DiffOptions {
   readonly first: string;
@@ -17,16 +16,16 @@ export interface DiffOptions {
 
 export async function diff(repo: Repository, opts: DiffOptions): Promise<void> {
   const loaded = await loadRepository(repo);
-  const one = await snapshotWithForest(loaded, opts.first);
+  const one = snapshotTrees(loaded, opts.first);
   let other;
   if (opts.second !== undefined) {
-    const two = await snapshotWithForest(loaded, opts.second);
+    const two = snapshotTrees(loaded, opts.second);
     log.info(`Comparing snapshot ${one.stored.id} to ${two.stored.id}`);
-    other = [two.stored.snapshot.tree, two.forest] as const;
+    other = [two.stored.snapshot.tree, two.trees] as const;
   } else {
     const paths = one.stored.snapshot.paths;
     log.info(`Comparing snapshot ${one.stored.id} to its paths, {${paths.map((p) => JSON.stringify(p)).join(", ")}}`);
-    other = await forestFromFs(paths.filter((p) => fs.existsSync(p)), forestTree(one.forest, one.stored.snapshot.tree), one.forest);
+    other = await forestFromFs(paths.filter((p) => fs.existsSync(p)), await one.trees.tree(one.stored.snapshot.tree), one.trees);
   }
-  await compareTrees([one.stored.snapshot.tree, one.forest], [other[0], other[1]], "", opts.callbacks);
+  await compareTrees([one.stored.snapshot.tree, one.trees], other, "", opts.callbacks);
 }

@@ -11,7 +11,7 @@ import { log } from "../lib/log.ts";
 import { ChunkReader } from "../repo/chunk-reader.ts";
 import type { Repository } from "../repo/repository.ts";
 import { snapshotId, storeSnapshot } from "../repo/snapshots.ts";
-import { loadRepository, snapshotWithForest } from "./open.ts";
+import { loadRepository, snapshotTrees } from "./open.ts";
 import { repackTree } from "./repack.ts";
 import { RepackWriter } from "./repack-writer.ts";
 import { treeSkipper } from "./skip-paths.ts";
@@ -30,12 +30,12 @@ export interface FilterSnapshotOptions {
 /** Returns the new snapshot's ID, or undefined when nothing was filtered out. */
 export async function filterSnapshot(repo: Repository, opts: FilterSnapshotOptions): Promise<SnapshotId | undefined> {
   const loaded = await loadRepository(repo);
-  const { stored, forest } = await snapshotWithForest(loaded, opts.snapshot);
+  const { stored, trees } = snapshotTrees(loaded, opts.snapshot);
   const out = await RepackWriter.resuming(repo, { scratchDir: opts.scratchDir, dryRun: opts.dryRun, packed: new Set(loaded.index.blobs.keys()) });
   const reader = new ChunkReader(repo.backend, loaded.index.blobs);
   let root;
   try {
-    root = await repackTree(stored.snapshot.tree, forest, {
+    root = await repackTree(stored.snapshot.tree, trees, {
       skip: treeSkipper(opts.skips, stored.snapshot.paths) ?? (() => false),
       chunk: async (id, path) => {
         if (!loaded.index.blobs.has(id)) throw new BackpakError("corrupt", `Missing chunk ${id} from ${path}`, { hint: "run `backpak check`" });

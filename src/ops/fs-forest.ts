@@ -9,17 +9,18 @@ import { walkEvents } from "../fs/walk.ts";
 import { hashId } from "../kernels/sha224.ts";
 import { BackpakError } from "../lib/errors.ts";
 import type { Forest } from "../repo/tree-cache.ts";
+import { treeOf, type Trees } from "../repo/tree-walk.ts";
 import { startPipeline } from "./pipeline-setup.ts";
 import { newWalkProgress, walkIntoTrees } from "./walk-into-trees.ts";
 
-/** Walks `paths` (never following symlinks, skipping nothing) against the top-level tree `previous`, whose subtrees are in `previousForest`. */
-export async function forestFromFs(paths: readonly string[], previous: Tree | undefined, previousForest: Forest): Promise<[BlobId, Forest]> {
+/** Walks `paths` (never following symlinks, skipping nothing) against the top-level tree `previous`, whose subtrees are read from `previousTrees` as the walk enters them. */
+export async function forestFromFs(paths: readonly string[], previous: Tree | undefined, previousTrees: Trees): Promise<[BlobId, Forest]> {
   const forest = new Map<BlobId, Tree>();
   const { pool, pipeline } = startPipeline(async () => {
     throw new BackpakError("internal", "nothing should be packed while comparing with the filesystem");
   });
   try {
-    const events = walkEvents(paths, previous, { dereference: false, previousTree: (id) => previousForest.get(id) });
+    const events = walkEvents(paths, previous, { dereference: false, previousTree: (id) => treeOf(previousTrees, id) });
     const root = await walkIntoTrees(events, pipeline, {
       known: () => true,
       claim: () => false,

@@ -3,7 +3,7 @@ import { withContextAsync } from "../lib/errors.ts";
 import { loadMasterIndex, type MasterIndex } from "../repo/master-index.ts";
 import type { Repository } from "../repo/repository.ts";
 import { findSnapshot, loadSnapshots, type SnapshotList, type StoredSnapshot } from "../repo/snapshots.ts";
-import { TreeCache, loadForest, type Forest } from "../repo/tree-cache.ts";
+import { TreeCache, loadForest, type Forest, type TreeSource } from "../repo/tree-cache.ts";
 
 export interface LoadedRepository {
   readonly repo: Repository;
@@ -22,7 +22,14 @@ export async function loadRepository(repo: Repository): Promise<LoadedRepository
   return { repo, index, snapshots, trees: new TreeCache(repo.backend, index.blobs) };
 }
 
-/** Resolves a snapshot reference and loads its whole forest; an error names the snapshot whose trees it couldn't load. */
+/** The snapshot `ref` and its trees, read as they are needed; an error reading one names the snapshot. */
+export function snapshotTrees(loaded: LoadedRepository, ref: string): { stored: StoredSnapshot; trees: TreeSource } {
+  const stored = findSnapshot(loaded.snapshots, ref);
+  const tree: TreeSource["tree"] = (id) => withContextAsync(`Couldn't load the trees of snapshot ${stored.id}`, () => loaded.trees.tree(id));
+  return { stored, trees: { tree } };
+}
+
+/** Resolves a snapshot reference and loads its whole forest (restore still needs it whole); an error names the snapshot whose trees it couldn't load. */
 export async function snapshotWithForest(loaded: LoadedRepository, ref: string): Promise<{ stored: StoredSnapshot; forest: Forest }> {
   const stored = findSnapshot(loaded.snapshots, ref);
   const forest = await withContextAsync(`Couldn't load the trees of snapshot ${stored.id}`, () => loadForest(stored.snapshot.tree, loaded.trees));

@@ -1,9 +1,9 @@
 /** Finds the files of a snapshot that need chunks which can't be read (to name what a missing or damaged pack, or a lost index entry, breaks). */
 import type { BlobId } from "../format/id.ts";
 import type { Node, Tree } from "../format/tree.ts";
-import type { Forest } from "../repo/tree-cache.ts";
-import { foldTrees } from "../repo/tree-fold.ts";
-import { walkTree } from "../repo/tree-walk.ts";
+import type { TreeSource } from "../repo/tree-cache.ts";
+import { streamFold } from "../repo/tree-fold.ts";
+import { streamTree } from "../repo/tree-walk.ts";
 
 /** A file (its path as `ls` shows it) and why it can't be restored: what the first unreadable chunk it needs is, e.g. "broken pack <id>". */
 export interface PackUser {
@@ -19,20 +19,21 @@ export class PackUsers {
   constructor(readonly lost: (chunk: BlobId) => string | undefined) {}
 
   /** Every file under `root` that needs an unreadable chunk, in path order, as the walk finds them. */
-  *files(forest: Forest, root: BlobId): Generator<PackUser> {
-    if (!this.#needs(forest, root)) return;
-    const skip = (node: Node): boolean => node.contents.kind === "dir" && !this.#needs(forest, node.contents.tree);
-    for (const [path, node] of walkTree("", forest, root, { skip })) {
+  async *files(trees: TreeSource, root: BlobId): AsyncGenerator<PackUser> {
+    if (!(await this.#needs(trees, root))) return;
+    // The fold above settled every tree beneath the root: only the affected ones are walked.
+    const skip = (node: Node): boolean => node.contents.kind === "dir" && !this.#affected.get(node.contents.tree);
+    for await (const [path, node] of streamTree("", trees, root, { skip })) {
       if (node.contents.kind !== "file") continue;
       const needs = this.#lostOf(node.contents.chunks);
       if (needs !== undefined) yield { path, needs };
     }
   }
 
-  #needs(forest: Forest, id: BlobId): boolean {
+  #needs(trees: TreeSource, id: BlobId): Promise<boolean> {
     const needs = (tree: Tree, sub: (id: BlobId) => boolean): boolean =>
       [...tree.values()].some((n) => (n.contents.kind === "file" ? this.#lostOf(n.contents.chunks) !== undefined : n.contents.kind === "dir" && sub(n.contents.tree)));
-    return foldTrees(id, forest, needs, this.#affected);
+    return streamFold(id, trees, needs, this.#affected);
   }
 
   #lostOf(chunks: readonly BlobId[]): string | undefined {

@@ -5,7 +5,7 @@
  */
 import type { BlobId, PackId } from "../format/id.ts";
 import type { Manifest } from "../format/manifest.ts";
-import type { Forest } from "../repo/tree-cache.ts";
+import { distinctTrees, type TreeSource } from "../repo/tree-cache.ts";
 
 export interface PackPlan {
   readonly reusable: Map<PackId, Manifest>;
@@ -15,11 +15,15 @@ export interface PackPlan {
   readonly extraCopies: number;
 }
 
-/** Every tree and chunk the forests reach. */
-export function reachableBlobs(forests: Iterable<Forest>): Set<BlobId> {
+/**
+ * Every tree and chunk the trees `roots` reach. Trees are read one at a time as the walk reaches
+ * them, and each distinct tree is walked once however many snapshots and paths share it.
+ */
+export async function reachableBlobs(roots: Iterable<BlobId>, trees: TreeSource): Promise<Set<BlobId>> {
   const out = new Set<BlobId>();
-  for (const forest of forests) {
-    for (const [id, tree] of forest) {
+  const walked = new Set<BlobId>();
+  for (const root of roots) {
+    for await (const [id, tree] of distinctTrees(root, trees, walked)) {
       out.add(id);
       for (const node of tree.values()) if (node.contents.kind === "file") for (const c of node.contents.chunks) out.add(c);
     }

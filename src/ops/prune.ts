@@ -16,7 +16,6 @@ import { indexKey, listObjects, packKey } from "../repo/keys.ts";
 import type { Repository } from "../repo/repository.ts";
 import { findResumable, type Resumable } from "../repo/resume.ts";
 import { damagedSnapshotsHint } from "../repo/snapshots.ts";
-import { loadForest, type Forest } from "../repo/tree-cache.ts";
 import { loadRepository } from "./open.ts";
 import { planPacks, reachableBlobs } from "./prune-plan.ts";
 import { repackTree } from "./repack.ts";
@@ -47,9 +46,8 @@ export async function prune(repo: Repository, opts: PruneOptions): Promise<void>
       hint: `nothing was deleted; ${damagedSnapshotsHint(damaged, true)}`,
     });
   }
-  const forests = new Map<BlobId, Forest>();
-  for (const s of chronological) forests.set(s.snapshot.tree, await loadForest(s.snapshot.tree, loaded.trees));
-  const { reusable, sparse, droppable, extraCopies } = planPacks(loaded.index.packs, reachableBlobs(forests.values()));
+  const roots = new Set(chronological.map((s) => s.snapshot.tree));
+  const { reusable, sparse, droppable, extraCopies } = planPacks(loaded.index.packs, await reachableBlobs(roots, loaded.trees));
   if (extraCopies > 0) log.info(`${plural(extraCopies, "blob is", "blobs are")} stored more than once; the extra copies go`);
   // Packs no index lists: a killed prune's old packs, or a killed backup's (a prune runs alone, so no run is still writing them).
   const unlisted = (await listObjects(repo.backend, "pack")).filter((p) => !loaded.index.packs.has(p.id));
@@ -87,8 +85,8 @@ export async function prune(repo: Repository, opts: PruneOptions): Promise<void>
   try {
     const reader = new ChunkReader(repo.backend, loaded.index.blobs);
     // Nothing is skipped: a prune never changes a snapshot, only where its blobs live.
-    for (const [root, forest] of forests) {
-      await repackTree(root, forest, { chunk: (id, path) => out.copyChunk(id, reader, path), keepTree: (id) => out.copyTree(id, reader), storeTree: out.storeTree });
+    for (const root of roots) {
+      await repackTree(root, loaded.trees, { chunk: (id, path) => out.copyChunk(id, reader, path), keepTree: (id) => out.copyTree(id, reader), storeTree: out.storeTree });
     }
   } catch (err) {
     out.abandon();

@@ -7,8 +7,7 @@
  */
 import type { BlobId } from "../format/id.ts";
 import { EMPTY_TREE_ID, sortedEntries, type Node, type Tree } from "../format/tree.ts";
-import { BackpakError } from "../lib/errors.ts";
-import { forestTree, type Forest } from "../repo/tree-cache.ts";
+import { cycle, type TreeSource } from "../repo/tree-cache.ts";
 
 export interface RepackHandlers {
   /** True to drop the entry at this tree-relative path (and everything under it). */
@@ -32,15 +31,20 @@ interface Frame {
 }
 
 /**
- * Rebuilds the tree `root` of `forest`; returns the root's ID afterwards (the same if nothing was
- * dropped). Subtrees are rebuilt before their parents, on an explicit stack (depth costs heap, not
- * call stack).
+ * Rebuilds the tree `root`; returns the root's ID afterwards (the same if nothing was dropped).
+ * Trees are read as the walk reaches them and subtrees are rebuilt before their parents, on an
+ * explicit stack (depth costs heap, not call stack; only the current branch is held).
  */
-export async function repackTree(root: BlobId, forest: Forest, h: RepackHandlers): Promise<BlobId> {
-  if (!forest.has(root)) throw new BackpakError("internal", `Missing tree ${root}`);
+export async function repackTree(root: BlobId, trees: TreeSource, h: RepackHandlers): Promise<BlobId> {
   // Without a filter a subtree's outcome depends on its ID alone: do each once.
   const done = new Set<BlobId>();
-  const frame = (id: BlobId, dir: string): Frame => ({ id, dir, entries: sortedEntries(forestTree(forest, id)), next: 0, out: new Map(), changed: false });
+  /** The trees on the current branch, which a subtree must not be one of. */
+  const onBranch = new Set<BlobId>();
+  const frame = async (id: BlobId, dir: string): Promise<Frame> => {
+    if (onBranch.has(id)) throw cycle(id);
+    onBranch.add(id);
+    return { id, dir, entries: sortedEntries(await trees.tree(id)), next: 0, out: new Map(), changed: false };
+  };
   /** The tree a frame stands for, once all its entries are through: its old ID if nothing changed. */
   const finish = async (f: Frame): Promise<BlobId> => {
     if (!f.changed) {
@@ -50,12 +54,13 @@ export async function repackTree(root: BlobId, forest: Forest, h: RepackHandlers
     }
     return f.out.size === 0 ? EMPTY_TREE_ID : h.storeTree(f.out);
   };
-  const stack = [frame(root, "")];
+  const stack = [await frame(root, "")];
   for (;;) {
     const top = stack[stack.length - 1]!;
     if (top.next === top.entries.length) {
       const id = await finish(top);
       stack.pop();
+      onBranch.delete(top.id);
       const parent = stack[stack.length - 1];
       if (!parent) return id;
       // The parent's current entry is the directory just rebuilt.
@@ -74,6 +79,6 @@ export async function repackTree(root: BlobId, forest: Forest, h: RepackHandlers
     const c = node.contents;
     if (c.kind === "file") for (const chunk of c.chunks) await h.chunk(chunk, path);
     if (c.kind !== "dir" || (!h.skip && done.has(c.tree))) top.out.set(name, node);
-    else stack.push(frame(c.tree, path));
+    else stack.push(await frame(c.tree, path));
   }
 }

@@ -1,27 +1,34 @@
 /**
- * Drops from a parent snapshot's trees the files whose chunks aren't all indexed (their pack was
- * lost, and rebuild-index left it out), so that backup reads them again instead of recording
- * chunks the repository no longer has.
+ * Drops from a parent snapshot's trees, one tree at a time as backup's walk reaches them, the
+ * files whose chunks aren't all indexed (their pack was lost, and rebuild-index left it out), so
+ * that backup reads them again instead of recording chunks the repository no longer has.
  */
 import type { BlobId } from "../format/id.ts";
 import type { Tree } from "../format/tree.ts";
 import { log } from "../lib/log.ts";
-import type { Forest } from "../repo/tree-cache.ts";
 
-export function withoutUnindexedFiles(forest: Forest, indexed: ReadonlyMap<BlobId, unknown>): Forest {
-  let dropped = 0;
-  const out = new Map<BlobId, Tree>();
-  for (const [id, tree] of forest) {
-    const lost = [...tree].filter(([, n]) => n.contents.kind === "file" && n.contents.chunks.some((c) => !indexed.has(c)));
-    if (lost.length === 0) {
-      out.set(id, tree);
-      continue;
+export class IndexedFilesOnly {
+  /** Trees whose dropped files were counted (a tree met again under another path is counted once). */
+  readonly #counted = new Set<BlobId>();
+  #dropped = 0;
+
+  constructor(readonly indexed: ReadonlyMap<BlobId, unknown>) {}
+
+  /** The tree `id` without its files that need unindexed chunks. */
+  tree(id: BlobId, tree: Tree): Tree {
+    const lost = [...tree].filter(([, n]) => n.contents.kind === "file" && n.contents.chunks.some((c) => !this.indexed.has(c)));
+    if (lost.length === 0) return tree;
+    if (!this.#counted.has(id)) {
+      this.#counted.add(id);
+      this.#dropped += lost.length;
     }
     const kept = new Map(tree);
     for (const [name] of lost) kept.delete(name);
-    out.set(id, kept);
-    dropped += lost.length;
+    return kept;
   }
-  if (dropped > 0) log.warn(`${dropped} files of the parent snapshot need chunks no index lists; reading them again`);
-  return out;
+
+  /** Warns once about every file dropped so far. */
+  report(): void {
+    if (this.#dropped > 0) log.warn(`${this.#dropped} files of the parent snapshot need chunks no index lists; reading them again`);
+  }
 }

@@ -53,7 +53,7 @@ const MAX_PENDING = 8192;
 
 const pad9 = (s: string): string => s.padStart(9);
 
-export async function walkIntoTrees(events: Iterable<WalkEvent>, pipeline: ChunkPipeline, sink: TreeSink, progress: WalkProgress): Promise<BlobId> {
+export async function walkIntoTrees(events: AsyncIterable<WalkEvent>, pipeline: ChunkPipeline, sink: TreeSink, progress: WalkProgress): Promise<BlobId> {
   const trees = new TreeBuilder();
   const gc = new EventGcSchedule();
   const queue: Pending[] = [];
@@ -124,7 +124,7 @@ export async function walkIntoTrees(events: Iterable<WalkEvent>, pipeline: Chunk
   };
 
   let sinceDrain = 0;
-  for (const event of events) {
+  for await (const event of events) {
     const changed = event.kind === "file" && !(event.unchanged && event.previous);
     queue.push(changed ? { event, ticket: pipeline.add(event.entry.path, { size: event.entry.metadata.size ?? 0, mtime: event.entry.metadata.mtime, ctime: event.entry.ctime }), ids: [] } : { event });
     // Feed the pipeline at once when there is data to read; otherwise process events in batches

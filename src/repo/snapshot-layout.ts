@@ -7,9 +7,10 @@
  */
 import path from "node:path";
 import type { StoredSnapshot } from "./snapshots.ts";
-import { isFileName, type Node } from "../format/tree.ts";
+import type { BlobId } from "../format/id.ts";
+import { isFileName, type Node, type Tree } from "../format/tree.ts";
 import { BackpakError } from "../lib/errors.ts";
-import { forestTree, type Forest } from "./tree-cache.ts";
+import { forestTree, type Forest, type TreeSource } from "./tree-cache.ts";
 
 const HINT = "this snapshot wasn't made by backup (or was damaged): forget it with `backpak forget <ID>`";
 
@@ -35,6 +36,22 @@ export function checkSnapshotLayout(s: StoredSnapshot, forest: Forest): void {
     const blocker = node && nonDirectoryAbove(node, parts, forest);
     if (blocker !== undefined) bad(s, `has the path ${inner} inside ${outer}, beneath ${path.join(outer, blocker)}, which it stores as something other than a directory`);
   }
+}
+
+/** The trees `checkSnapshotLayout` looks at, read from `trees`: the root, and those between an outer path and an inner one. */
+export async function layoutForest(s: StoredSnapshot, trees: TreeSource): Promise<Forest> {
+  const forest = new Map<BlobId, Tree>();
+  const get = async (id: BlobId): Promise<Tree> => {
+    let t = forest.get(id);
+    if (!t) forest.set(id, (t = await trees.tree(id)));
+    return t;
+  };
+  const root = await get(s.snapshot.tree);
+  for (const [outer, , parts] of nestedPaths(s.snapshot.paths)) {
+    let here = root.get(path.basename(outer));
+    for (let i = 0; i < parts.length && here?.contents.kind === "dir"; i++) here = (await get(here.contents.tree)).get(parts[i]!);
+  }
+  return forest;
 }
 
 /** Each path of `paths` that lies inside another: the outer path, the inner one, and the components leading from one to the other. */

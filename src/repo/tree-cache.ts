@@ -1,6 +1,9 @@
 /**
- * Trees by ID, read on demand: a miss reads the tree's whole pack and caches every tree in it
- * (each verified against its ID). The empty tree is always present, since backup never packs it.
+ * Trees by ID, read on demand and kept in a least-recently-used cache bounded by their estimated
+ * decoded size: a miss reads the tree's whole pack and caches the trees in it (each verified
+ * against its ID) as far as the budget allows, evicting the least recently used. The empty tree is
+ * always present, since backup never packs it. Walks that visit each distinct tree once read them
+ * through it one at a time (`distinctTrees`), holding only IDs.
  */
 import type { Backend } from "../backend/index.ts";
 import type { BlobId } from "../format/id.ts";
@@ -14,53 +17,124 @@ export interface TreeSource {
   tree(id: BlobId): Promise<Tree>;
 }
 
+const MiB = 1 << 20;
+/** A decoded tree (maps, node objects, ID strings) takes about this many times its CBOR length. */
+const DECODED_PER_ENCODED = 4;
+/** Fixed cost of a cached tree besides its entries. */
+const TREE_OVERHEAD = 256;
+
+/** The cache's budget in bytes: `BACKPAK_TREE_CACHE_MIB` (a positive integer) or 64 MiB. */
+export function treeCacheBudget(env: NodeJS.ProcessEnv = process.env): number {
+  const mib = Number(env.BACKPAK_TREE_CACHE_MIB);
+  return Number.isInteger(mib) && mib > 0 ? mib * MiB : 64 * MiB;
+}
+
+/** What a tree encoded in `encodedLength` bytes is reckoned to cost once decoded. */
+export const decodedTreeBytes = (encodedLength: number): number => encodedLength * DECODED_PER_ENCODED + TREE_OVERHEAD;
+
 export class TreeCache implements TreeSource {
-  readonly #trees = new Map<BlobId, Tree>([[EMPTY_TREE_ID, new Map()]]);
+  /** Cached trees and their reckoned sizes, least recently used first (a Map keeps insertion order). */
+  readonly #trees = new Map<BlobId, { readonly tree: Tree; readonly bytes: number }>();
+  #resident = 0;
+  /** Packs read so far (misses), for tests and logs. */
+  packReads = 0;
+
   constructor(
     readonly backend: Backend,
     readonly blobs: ReadonlyMap<BlobId, BlobLocation>,
+    readonly budget: number = treeCacheBudget(),
   ) {}
 
-  async tree(id: BlobId): Promise<Tree> {
+  /** Reckoned bytes of the trees held now; never more than the budget. */
+  get residentBytes(): number {
+    return this.#resident;
+  }
+
+  /** The tree if it is cached (marking it recently used), without reading anything. */
+  peek(id: BlobId): Tree | undefined {
+    if (id === EMPTY_TREE_ID) return new Map();
     const hit = this.#trees.get(id);
+    if (!hit) return undefined;
+    this.#trees.delete(id);
+    this.#trees.set(id, hit);
+    return hit.tree;
+  }
+
+  async tree(id: BlobId): Promise<Tree> {
+    const hit = this.peek(id);
     if (hit) return hit;
     const loc = this.blobs.get(id);
     if (!loc) throw new BackpakError("not-found", `Couldn't find tree ${id} in the index`, { hint: "run `backpak check`" });
     if (loc.type !== "tree") throw new BackpakError("corrupt", `Blob ${id} is a ${loc.type}, not a tree`);
+    this.packReads++;
+    let found: Tree | undefined;
+    let room = this.budget;
     for (const { entry, bytes } of await readPackBlobs(this.backend, loc.pack)) {
       if (entry.type !== "tree") {
         log.warn(`Pack ${loc.pack} holds chunk ${entry.id} beside trees; skipping it`);
         continue;
       }
-      if (!this.#trees.has(entry.id)) this.#trees.set(entry.id, decodeTree(bytes, `tree ${entry.id}`));
+      const size = decodedTreeBytes(bytes.length);
+      if (entry.id === id) {
+        found = decodeTree(bytes, `tree ${entry.id}`);
+        this.#add(id, found, size);
+        continue;
+      }
+      // The pack's other trees are likely needed soon, but they never push out more than a budget's worth.
+      if (size > room || this.#trees.has(entry.id)) continue;
+      room -= size;
+      this.#add(entry.id, decodeTree(bytes, `tree ${entry.id}`), size);
     }
-    const found = this.#trees.get(id);
     if (!found) throw new BackpakError("corrupt", `Pack ${loc.pack} doesn't hold tree ${id} though the index says it does`);
+    // The tree asked for is the most recently used, whatever came after it in the pack.
+    this.peek(id);
     return found;
   }
+
+  /** Caches a tree, evicting the least recently used until it fits; one bigger than the whole budget isn't kept. */
+  #add(id: BlobId, tree: Tree, bytes: number): void {
+    if (bytes > this.budget) return;
+    const old = this.#trees.get(id);
+    if (old) {
+      this.#trees.delete(id);
+      this.#resident -= old.bytes;
+    }
+    for (const [oldest, { bytes: b }] of this.#trees) {
+      if (this.#resident + bytes <= this.budget) break;
+      this.#trees.delete(oldest);
+      this.#resident -= b;
+    }
+    this.#trees.set(id, { tree, bytes });
+    this.#resident += bytes;
+  }
 }
+
+/** The error for a tree found beneath itself. */
+export const cycle = (id: BlobId): BackpakError =>
+  new BackpakError("corrupt", `Cycle detected! Tree ${id} contains itself`, { hint: "run `backpak check` to find the snapshots that use it" });
 
 /** All trees reachable from `root`, by ID. */
 export type Forest = ReadonlyMap<BlobId, Tree>;
 
 /**
- * Loads every tree under `root`, depth first on an explicit stack (a tree nested 10,000 deep
- * costs heap, not call stack); a tree that contains itself is reported, not followed forever.
+ * Every tree reachable from `root` that isn't in `seen` yet, with its ID, each once; `seen`
+ * gets every tree visited, so sharing it across calls visits a tree shared by several roots once.
  */
-export async function loadForest(root: BlobId, source: TreeSource): Promise<Forest> {
-  const forest = new Map<BlobId, Tree>();
+export async function* distinctTrees(root: BlobId, trees: TreeSource, seen: Set<BlobId> = new Set()): AsyncGenerator<[BlobId, Tree]> {
+  if (seen.has(root)) return;
   /** The trees on the current branch, which a subtree must not be one of. */
   const onBranch = new Set<BlobId>();
   const stack: { readonly id: BlobId; readonly subtrees: BlobId[]; next: number }[] = [];
-  const enter = async (id: BlobId): Promise<void> => {
-    const tree = await source.tree(id);
-    forest.set(id, tree);
+  const enter = async (id: BlobId): Promise<[BlobId, Tree]> => {
+    const tree = await trees.tree(id);
+    seen.add(id);
     onBranch.add(id);
     const subtrees: BlobId[] = [];
     for (const node of tree.values()) if (node.contents.kind === "dir") subtrees.push(node.contents.tree);
     stack.push({ id, subtrees, next: 0 });
+    return [id, tree];
   };
-  await enter(root);
+  yield await enter(root);
   while (stack.length > 0) {
     const top = stack[stack.length - 1]!;
     if (top.next === top.subtrees.length) {
@@ -69,9 +143,15 @@ export async function loadForest(root: BlobId, source: TreeSource): Promise<Fore
       continue;
     }
     const sub = top.subtrees[top.next++]!;
-    if (onBranch.has(sub)) throw new BackpakError("corrupt", `Cycle detected! Tree ${sub} contains itself`, { hint: "run `backpak check` to find the snapshots that use it" });
-    if (!forest.has(sub)) await enter(sub);
+    if (onBranch.has(sub)) throw cycle(sub);
+    if (!seen.has(sub)) yield await enter(sub);
   }
+}
+
+/** Loads every tree under `root` (restore and `snapshots` still hold a snapshot's trees whole). */
+export async function loadForest(root: BlobId, source: TreeSource): Promise<Forest> {
+  const forest = new Map<BlobId, Tree>();
+  for await (const [id, tree] of distinctTrees(root, source)) forest.set(id, tree);
   return forest;
 }
 

@@ -1,35 +1,64 @@
 /**
- * Computes one value per distinct tree of a loaded forest, children before parents, on an explicit
- * stack: each tree is combined once however many paths share it (a forest whose shared subtrees
- * expand to millions of paths costs as many steps as it has trees), and depth costs heap, not call
- * stack. The forest must be acyclic, as `loadForest` guarantees.
+ * Computes one value per distinct tree, children before parents, on an explicit stack: each tree
+ * is combined once however many paths share it (trees whose shared subtrees expand to millions of
+ * paths cost as many steps as there are trees), and depth costs heap, not call stack. Trees come
+ * from a loaded forest (`foldTrees`) or are read as the fold reaches them (`streamFold`, which
+ * holds only the trees on the current branch); a tree that contains itself is reported.
  */
 import type { BlobId } from "../format/id.ts";
 import type { Tree } from "../format/tree.ts";
-import { forestTree, type Forest } from "./tree-cache.ts";
+import { cycle, forestTree, type Forest } from "./tree-cache.ts";
+import { treeOf, type Trees } from "./tree-walk.ts";
+
+type Combine<T> = (tree: Tree, sub: (id: BlobId) => T) => T;
 
 /** The value of `root`: `combine` gets each tree and the values of its subtrees; `memo` keeps values across calls. */
-export function foldTrees<T>(root: BlobId, forest: Forest, combine: (tree: Tree, sub: (id: BlobId) => T) => T, memo: Map<BlobId, T>): T {
+export function foldTrees<T>(root: BlobId, forest: Forest, combine: Combine<T>, memo: Map<BlobId, T>): T {
+  const core = fold(root, combine, memo);
+  let r = core.next();
+  while (!r.done) r = core.next(forestTree(forest, r.value));
+  return r.value;
+}
+
+/** `foldTrees`, reading each tree when the fold reaches it. */
+export async function streamFold<T>(root: BlobId, trees: Trees, combine: Combine<T>, memo: Map<BlobId, T>): Promise<T> {
+  const core = fold(root, combine, memo);
+  let r = core.next();
+  while (!r.done) r = core.next(await treeOf(trees, r.value));
+  return r.value;
+}
+
+interface Frame {
+  readonly id: BlobId;
+  readonly tree: Tree;
+  /** The subtrees not yet folded. */
+  readonly pending: BlobId[];
+}
+
+/** The fold itself, asking for each tree by yielding its ID. */
+function* fold<T>(root: BlobId, combine: Combine<T>, memo: Map<BlobId, T>): Generator<BlobId, T, Tree> {
   const sub = (id: BlobId): T => memo.get(id)!;
-  const stack: BlobId[] = [root];
+  if (memo.has(root)) return sub(root);
+  const onBranch = new Set<BlobId>();
+  const frame = (id: BlobId, tree: Tree): Frame => {
+    onBranch.add(id);
+    const pending: BlobId[] = [];
+    for (const node of tree.values()) if (node.contents.kind === "dir") pending.push(node.contents.tree);
+    return { id, tree, pending };
+  };
+  const stack = [frame(root, yield root)];
   while (stack.length > 0) {
-    const id = stack[stack.length - 1]!;
-    if (memo.has(id)) {
+    const top = stack[stack.length - 1]!;
+    const next = top.pending.pop();
+    if (next === undefined) {
       stack.pop();
+      onBranch.delete(top.id);
+      memo.set(top.id, combine(top.tree, sub));
       continue;
     }
-    const tree = forestTree(forest, id);
-    let ready = true;
-    for (const node of tree.values()) {
-      if (node.contents.kind === "dir" && !memo.has(node.contents.tree)) {
-        stack.push(node.contents.tree);
-        ready = false;
-      }
-    }
-    if (ready) {
-      stack.pop();
-      memo.set(id, combine(tree, sub));
-    }
+    if (memo.has(next)) continue;
+    if (onBranch.has(next)) throw cycle(next);
+    stack.push(frame(next, yield next));
   }
   return sub(root);
 }

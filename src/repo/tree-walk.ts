@@ -1,12 +1,14 @@
 /**
- * Walks the paths beneath a node of a loaded forest, depth first with names in byte order, on an
- * explicit stack: a tree nested 10,000 deep costs heap for its 10,000 frames, never call stack,
- * and each step costs the same however deep it is. Paths are yielded as they are met, so a
- * caller that streams them holds only the current branch.
+ * Walks the paths beneath a node, depth first with names in byte order, on an explicit stack: a
+ * tree nested 10,000 deep costs heap for its 10,000 frames, never call stack, and each step costs
+ * the same however deep it is. Paths are yielded as they are met, so a caller that streams them
+ * holds only the current branch. Trees come from a loaded forest (`walkTree`, `walkNode`) or are
+ * read one directory at a time as the walk reaches them (`streamTree`, `streamNode`); a tree
+ * that contains itself is reported, not followed forever.
  */
 import type { BlobId } from "../format/id.ts";
-import { sortedEntries, type Node } from "../format/tree.ts";
-import { forestTree, type Forest } from "./tree-cache.ts";
+import { sortedEntries, type Node, type Tree } from "../format/tree.ts";
+import { cycle, forestTree, type Forest, type TreeSource } from "./tree-cache.ts";
 
 /** A step: a node at its path; with `exits`, a directory comes again (`exit` true) after everything beneath it. */
 export type WalkStep = readonly [path: string, node: Node, exit: boolean];
@@ -18,30 +20,77 @@ export interface WalkOptions {
   readonly skip?: (node: Node) => boolean;
 }
 
+/** Trees a walk reads: a loaded forest, or a source read as the walk goes. */
+export type Trees = Forest | TreeSource;
+
+/** The tree `id` from either kind of `Trees`. */
+export async function treeOf(trees: Trees, id: BlobId): Promise<Tree> {
+  return trees instanceof Map ? forestTree(trees, id) : (trees as TreeSource).tree(id);
+}
+
+/** What the walk's core yields: a step, or the ID of a tree it needs (sent back into it). */
+type Yielded = WalkStep | BlobId;
+type Core = Generator<Yielded, void, Tree>;
+
 interface Frame {
   /** The directory's node (undefined for the tree a walk starts from, which has no exit step). */
   readonly node: Node | undefined;
+  readonly tree: BlobId;
   readonly entries: [string, Node][];
   next: number;
 }
 
-/** Every path beneath the tree `id`, whose own path is `dir` ("" for a root). */
-export function* walkTree(dir: string, forest: Forest, id: BlobId, opts: WalkOptions = {}): Generator<WalkStep> {
-  yield* walk(dir, { node: undefined, entries: sortedEntries(forestTree(forest, id)), next: 0 }, forest, opts);
+/** Every path beneath the tree `id` of a loaded forest, whose own path is `dir` ("" for a root). */
+export function walkTree(dir: string, forest: Forest, id: BlobId, opts: WalkOptions = {}): Generator<WalkStep> {
+  return fromForest(walk(dir, undefined, id, opts), forest);
 }
 
-/** The node at `path`, then (for a directory) every path beneath it. */
+/** The node at `path` of a loaded forest, then (for a directory) every path beneath it. */
 export function* walkNode(path: string, node: Node, forest: Forest, opts: WalkOptions = {}): Generator<WalkStep> {
   yield [path, node, false];
-  if (node.contents.kind === "dir" && !opts.skip?.(node)) yield* walk(path, { node, entries: sortedEntries(forestTree(forest, node.contents.tree)), next: 0 }, forest, opts);
+  if (node.contents.kind === "dir" && !opts.skip?.(node)) yield* fromForest(walk(path, node, node.contents.tree, opts), forest);
+}
+
+/** `walkTree`, reading each tree when the walk reaches it. */
+export function streamTree(dir: string, trees: Trees, id: BlobId, opts: WalkOptions = {}): AsyncGenerator<WalkStep> {
+  return fromSource(walk(dir, undefined, id, opts), trees);
+}
+
+/** `walkNode`, reading each tree when the walk reaches it. */
+export async function* streamNode(path: string, node: Node, trees: Trees, opts: WalkOptions = {}): AsyncGenerator<WalkStep> {
+  yield [path, node, false];
+  if (node.contents.kind === "dir" && !opts.skip?.(node)) yield* fromSource(walk(path, node, node.contents.tree, opts), trees);
+}
+
+function* fromForest(core: Core, forest: Forest): Generator<WalkStep> {
+  for (let r = core.next(); !r.done; ) {
+    if (typeof r.value === "string") r = core.next(forestTree(forest, r.value));
+    else {
+      yield r.value;
+      r = core.next();
+    }
+  }
+}
+
+async function* fromSource(core: Core, trees: Trees): AsyncGenerator<WalkStep> {
+  for (let r = core.next(); !r.done; ) {
+    if (typeof r.value === "string") r = core.next(await treeOf(trees, r.value));
+    else {
+      yield r.value;
+      r = core.next();
+    }
+  }
 }
 
 /**
- * The walk itself. Frames keep names, not paths: a path is joined only when it is yielded, so a
- * deep branch holds one name per level instead of one ever-longer string per level.
+ * The walk itself, asking for each tree by yielding its ID. Frames keep names, not paths: a path
+ * is joined only when it is yielded, so a deep branch holds one name per level instead of one
+ * ever-longer string per level.
  */
-function* walk(prefix: string, first: Frame, forest: Forest, { exits = false, skip }: WalkOptions): Generator<WalkStep> {
-  const stack = [first];
+function* walk(prefix: string, node: Node | undefined, id: BlobId, { exits = false, skip }: WalkOptions): Core {
+  const stack: Frame[] = [{ node, tree: id, entries: sortedEntries(yield id), next: 0 }];
+  /** The trees on the current branch, which a subtree must not be one of. */
+  const onBranch = new Set<BlobId>([id]);
   /** names[i]: the directory stack[i + 1] lists. */
   const names: string[] = [];
   const pathOf = (...more: string[]): string => (prefix === "" ? [...names, ...more] : [prefix, ...names, ...more]).join("/");
@@ -49,14 +98,18 @@ function* walk(prefix: string, first: Frame, forest: Forest, { exits = false, sk
     const top = stack[stack.length - 1]!;
     if (top.next === top.entries.length) {
       stack.pop();
+      onBranch.delete(top.tree);
       if (exits && top.node) yield [pathOf(), top.node, true];
       names.pop();
       continue;
     }
-    const [name, node] = top.entries[top.next++]!;
-    yield [pathOf(name), node, false];
-    if (node.contents.kind === "dir" && !skip?.(node)) {
-      stack.push({ node, entries: sortedEntries(forestTree(forest, node.contents.tree)), next: 0 });
+    const [name, child] = top.entries[top.next++]!;
+    yield [pathOf(name), child, false];
+    if (child.contents.kind === "dir" && !skip?.(child)) {
+      const sub = child.contents.tree;
+      if (onBranch.has(sub)) throw cycle(sub);
+      stack.push({ node: child, tree: sub, entries: sortedEntries(yield sub), next: 0 });
+      onBranch.add(sub);
       names.push(name);
     }
   }

@@ -5,8 +5,7 @@
  */
 import type { Node } from "../format/tree.ts";
 import type { CompareCallbacks } from "../ops/compare.ts";
-import type { Forest } from "../repo/tree-cache.ts";
-import { walkNode } from "../repo/tree-walk.ts";
+import { streamNode, type Trees } from "../repo/tree-walk.ts";
 import { metadataLetter, nodeLine } from "./tree-lines.ts";
 
 export class DiffPrinter implements CompareCallbacks {
@@ -22,12 +21,12 @@ export class DiffPrinter implements CompareCallbacks {
     this.print(nodeLine(this.indent ? ` ${code} ` : `${code} `, path, node), path);
   }
 
-  async added(path: string, node: Node, forest: Forest): Promise<void> {
-    for (const [p, n] of walkNode(path, node, forest)) this.#emit("+", p, n);
+  async added(path: string, node: Node, trees: Trees): Promise<void> {
+    for await (const [p, n] of streamNode(path, node, trees)) this.#emit("+", p, n);
   }
 
-  async removed(path: string, node: Node, forest: Forest): Promise<void> {
-    for (const [p, n] of walkNode(path, node, forest)) this.#emit("-", p, n);
+  async removed(path: string, node: Node, trees: Trees): Promise<void> {
+    for await (const [p, n] of streamNode(path, node, trees)) this.#emit("-", p, n);
   }
 
   async contentsChanged(path: string, oldNode: Node, newNode: Node): Promise<void> {

@@ -1,7 +1,7 @@
 /** `backpak ls <SNAPSHOT>`: every path in a snapshot. */
 import { log } from "../../lib/log.ts";
-import { loadRepository, snapshotWithForest } from "../../ops/open.ts";
-import { walkTree } from "../../repo/tree-walk.ts";
+import { loadRepository, snapshotTrees } from "../../ops/open.ts";
+import { streamTree } from "../../repo/tree-walk.ts";
 import { BufferedLines } from "../../ui/buffered-lines.ts";
 import { nodeLine } from "../../ui/tree-lines.ts";
 import { arg, type Command } from "../command.ts";
@@ -16,12 +16,12 @@ export const ls: Command = {
   },
   async run(args, ctx) {
     const loaded = await loadRepository(await ctx.openRepository());
-    const { stored, forest } = await snapshotWithForest(loaded, arg.pos(args, "SNAPSHOT"));
+    const { stored, trees } = snapshotTrees(loaded, arg.pos(args, "SNAPSHOT"));
     log.info(`Listing files for snapshot ${stored.id}`);
-    // Printed as the walk goes: a snapshot whose shared subtrees expand to millions of paths
-    // never has its listing in memory.
+    // Printed as the walk goes, reading each directory when it is reached: neither the listing
+    // nor the snapshot's trees are ever in memory whole.
     const out = new BufferedLines();
-    for (const [p, node] of walkTree("", forest, stored.snapshot.tree)) out.line(nodeLine("", p, node));
+    for await (const [p, node] of streamTree("", trees, stored.snapshot.tree)) out.line(nodeLine("", p, node));
     out.flush();
   },
 };
