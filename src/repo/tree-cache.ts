@@ -67,6 +67,7 @@ export class TreeCache implements TreeSource {
     if (!loc) throw new BackpakError("not-found", `Couldn't find tree ${id} in the index`, { hint: "run `backpak check`" });
     if (loc.type !== "tree") throw new BackpakError("corrupt", `Blob ${id} is a ${loc.type}, not a tree`);
     this.packReads++;
+    log.debug(`Reading the trees of pack ${loc.pack} (for tree ${id})`);
     let found: Tree | undefined;
     let room = this.budget;
     for (const { entry, bytes } of await readPackBlobs(this.backend, loc.pack)) {
