@@ -1,7 +1,8 @@
 /**
  * Trees by ID, read on demand and kept in a least-recently-used cache bounded by their estimated
- * decoded size: a miss reads the tree's whole pack and caches the trees in it (each verified
- * against its ID) as far as the budget allows, evicting the least recently used. The empty tree is
+ * decoded size: a miss reads the tree's whole pack (each tree verified against its ID) and caches
+ * the tree and those after it in the pack as far as half the budget allows, evicting the least
+ * recently used. The empty tree is
  * always present, since backup never packs it. Walks that visit each distinct tree once read them
  * through it one at a time (`distinctTrees`), holding only IDs.
  */
@@ -68,26 +69,27 @@ export class TreeCache implements TreeSource {
     if (loc.type !== "tree") throw new BackpakError("corrupt", `Blob ${id} is a ${loc.type}, not a tree`);
     this.packReads++;
     log.debug(`Reading the trees of pack ${loc.pack} (for tree ${id})`);
-    let found: Tree | undefined;
-    let room = this.budget;
-    for (const { entry, bytes } of await readPackBlobs(this.backend, loc.pack)) {
-      if (entry.type !== "tree") {
-        log.warn(`Pack ${loc.pack} holds chunk ${entry.id} beside trees; skipping it`);
-        continue;
-      }
+    const inPack = (await readPackBlobs(this.backend, loc.pack)).filter(({ entry }) => {
+      if (entry.type === "tree") return true;
+      log.warn(`Pack ${loc.pack} holds chunk ${entry.id} beside trees; skipping it`);
+      return false;
+    });
+    const at = inPack.findIndex(({ entry }) => entry.id === id);
+    if (at < 0) throw new BackpakError("corrupt", `Pack ${loc.pack} doesn't hold tree ${id} though the index says it does`);
+    const found = decodeTree(inPack[at]!.bytes, `tree ${id}`);
+    this.#add(id, found, decodedTreeBytes(inPack[at]!.bytes.length));
+    // Backup packs trees in walk order, so the trees after this one are the ones likely needed
+    // next: they are kept, up to half the budget, leaving the rest to trees read before.
+    let room = this.budget / 2;
+    for (let k = 1; k < inPack.length; k++) {
+      const { entry, bytes } = inPack[(at + k) % inPack.length]!;
+      if (this.#trees.has(entry.id)) continue;
       const size = decodedTreeBytes(bytes.length);
-      if (entry.id === id) {
-        found = decodeTree(bytes, `tree ${entry.id}`);
-        this.#add(id, found, size);
-        continue;
-      }
-      // The pack's other trees are likely needed soon, but they never push out more than a budget's worth.
-      if (size > room || this.#trees.has(entry.id)) continue;
+      if (size > room) break;
       room -= size;
       this.#add(entry.id, decodeTree(bytes, `tree ${entry.id}`), size);
     }
-    if (!found) throw new BackpakError("corrupt", `Pack ${loc.pack} doesn't hold tree ${id} though the index says it does`);
-    // The tree asked for is the most recently used, whatever came after it in the pack.
+    // The tree asked for is the most recently used.
     this.peek(id);
     return found;
   }
