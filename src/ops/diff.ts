@@ -1,5 +1,6 @@
 /** `diff`: compare two snapshots, or a snapshot with its paths on disk as they are now. */
 import fs from "node:fs";
+import type { BlobId } from "../format/id.ts";
 import { log } from "../lib/log.ts";
 import type { Repository } from "../repo/repository.ts";
 import type { CompareCallbacks } from "./compare.ts";
@@ -25,7 +26,10 @@ export async function diff(repo: Repository, opts: DiffOptions): Promise<void> {
   } else {
     const paths = one.stored.snapshot.paths;
     log.info(`Comparing snapshot ${one.stored.id} to its paths, {${paths.map((p) => JSON.stringify(p)).join(", ")}}`);
-    other = await forestFromFs(paths.filter((p) => fs.existsSync(p)), await one.trees.tree(one.stored.snapshot.tree), one.trees);
+    // Only the trees on disk the repository doesn't hold are kept; the others are read from it
+    // when the comparison needs them (it rarely does: a directory with the same tree on both sides is skipped).
+    const [root, fresh] = await forestFromFs(paths.filter((p) => fs.existsSync(p)), await one.trees.tree(one.stored.snapshot.tree), one.trees, (id) => !loaded.index.blobs.has(id));
+    other = [root, { tree: async (id: BlobId) => fresh.get(id) ?? one.trees.tree(id) }] as const;
   }
   await compareTrees([one.stored.snapshot.tree, one.trees], other, "", opts.callbacks);
 }

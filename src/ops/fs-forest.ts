@@ -13,8 +13,12 @@ import { treeOf, type Trees } from "../repo/tree-walk.ts";
 import { startPipeline } from "./pipeline-setup.ts";
 import { newWalkProgress, walkIntoTrees } from "./walk-into-trees.ts";
 
-/** Walks `paths` (never following symlinks, skipping nothing) against the top-level tree `previous`, whose subtrees are read from `previousTrees` as the walk enters them. */
-export async function forestFromFs(paths: readonly string[], previous: Tree | undefined, previousTrees: Trees): Promise<[BlobId, Forest]> {
+/**
+ * Walks `paths` (never following symlinks, skipping nothing) against the top-level tree
+ * `previous`, whose subtrees are read from `previousTrees` as the walk enters them. The forest
+ * holds the trees `keep` accepts (by default all of them).
+ */
+export async function forestFromFs(paths: readonly string[], previous: Tree | undefined, previousTrees: Trees, keep: (id: BlobId) => boolean = () => true): Promise<[BlobId, Forest]> {
   const forest = new Map<BlobId, Tree>();
   const { pool, pipeline } = startPipeline(async () => {
     throw new BackpakError("internal", "nothing should be packed while comparing with the filesystem");
@@ -27,7 +31,7 @@ export async function forestFromFs(paths: readonly string[], previous: Tree | un
       add: async () => false,
       storeTree: async (tree) => {
         const id = hashId<"blob">(encodeTree(tree));
-        forest.set(id, tree);
+        if (keep(id)) forest.set(id, tree);
         return id;
       },
     }, newWalkProgress());
