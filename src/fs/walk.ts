@@ -93,17 +93,25 @@ export function* scanFs(paths: readonly string[], opts: ScanOptions): Generator<
 /** Where a walk finds the previous tree of a directory: at hand, or read when the walk gets there. */
 export type PreviousTree = (id: BlobId) => Tree | undefined | Promise<Tree | undefined>;
 
+/** Compared events are handed on in batches of this many (an await per event would cost more than the event). */
+const BATCH = 256;
+
 /**
  * Pairs scanned entries with the nodes of the same names in `previous` and its subtrees, asking
  * for each previous directory's tree only when the scan enters it: only the previous trees of the
- * directories open on the current branch are held.
+ * directories open on the current branch are held. Events come in batches, in order.
  */
-export async function* compareScan(scan: Iterable<ScanEvent>, previous: Tree | undefined, previousTree: PreviousTree): AsyncGenerator<WalkEvent> {
+export async function* compareScan(scan: Iterable<ScanEvent>, previous: Tree | undefined, previousTree: PreviousTree): AsyncGenerator<WalkEvent[]> {
   const open: (Tree | undefined)[] = [previous];
+  let batch: WalkEvent[] = [];
   for (const ev of scan) {
+    if (batch.length === BATCH) {
+      yield batch;
+      batch = [];
+    }
     if (ev.kind === "exit") {
       open.pop();
-      yield { kind: "exit", entry: ev.entry, previous: undefined };
+      batch.push({ kind: "exit", entry: ev.entry, previous: undefined });
       continue;
     }
     const previous = open[open.length - 1]?.get(ev.entry.name);
@@ -111,20 +119,21 @@ export async function* compareScan(scan: Iterable<ScanEvent>, previous: Tree | u
       case "enter": {
         const sub = previous?.contents.kind === "dir" ? previousTree(previous.contents.tree) : undefined;
         open.push(sub instanceof Promise ? await sub : sub);
-        yield { kind: "enter", entry: ev.entry, previous };
+        batch.push({ kind: "enter", entry: ev.entry, previous });
         break;
       }
       case "symlink":
-        yield { kind: "symlink", entry: ev.entry, previous, target: ev.target };
+        batch.push({ kind: "symlink", entry: ev.entry, previous, target: ev.target });
         break;
       case "file":
-        yield { kind: "file", entry: ev.entry, previous, unchanged: fileUnchanged(ev.entry.metadata, previous) };
+        batch.push({ kind: "file", entry: ev.entry, previous, unchanged: fileUnchanged(ev.entry.metadata, previous) });
         break;
     }
   }
+  if (batch.length > 0) yield batch;
 }
 
 /** Scans and compares in one pass. */
-export function walkEvents(paths: readonly string[], previous: Tree | undefined, opts: ScanOptions & { readonly previousTree: PreviousTree }): AsyncGenerator<WalkEvent> {
+export function walkEvents(paths: readonly string[], previous: Tree | undefined, opts: ScanOptions & { readonly previousTree: PreviousTree }): AsyncGenerator<WalkEvent[]> {
   return compareScan(scanFs(paths, opts), previous, opts.previousTree);
 }

@@ -145,7 +145,7 @@ export async function backup(openRepo: () => Promise<Repository>, opts: BackupOp
 async function packTrees(
   repo: Repository,
   stored: Iterable<BlobId>,
-  events: AsyncIterable<WalkEvent>,
+  events: AsyncIterable<readonly WalkEvent[]>,
   pool: WorkerPool,
   inputBytes: number,
   opts: BackupOptions,

@@ -29,7 +29,7 @@ export async function diff(repo: Repository, opts: DiffOptions): Promise<void> {
     // Only the trees on disk the repository doesn't hold are kept; the others are read from it
     // when the comparison needs them (it rarely does: a directory with the same tree on both sides is skipped).
     const [root, fresh] = await forestFromFs(paths.filter((p) => fs.existsSync(p)), await one.trees.tree(one.stored.snapshot.tree), one.trees, (id) => !loaded.index.blobs.has(id));
-    other = [root, { tree: async (id: BlobId) => fresh.get(id) ?? one.trees.tree(id) }] as const;
+    other = [root, { tree: async (id: BlobId) => fresh.get(id) ?? one.trees.tree(id), peek: (id: BlobId) => fresh.get(id) ?? one.trees.peek?.(id) }] as const;
   }
   await compareTrees([one.stored.snapshot.tree, one.trees], other, "", opts.callbacks);
 }

@@ -26,7 +26,7 @@ export async function loadRepository(repo: Repository): Promise<LoadedRepository
 export function snapshotTrees(loaded: LoadedRepository, ref: string): { stored: StoredSnapshot; trees: TreeSource } {
   const stored = findSnapshot(loaded.snapshots, ref);
   const tree: TreeSource["tree"] = (id) => withContextAsync(`Couldn't load the trees of snapshot ${stored.id}`, () => loaded.trees.tree(id));
-  return { stored, trees: { tree } };
+  return { stored, trees: { tree, peek: (id) => loaded.trees.peek(id) } };
 }
 
 /** Resolves a snapshot reference and loads its whole forest (restore still needs it whole); an error names the snapshot whose trees it couldn't load. */

@@ -53,7 +53,7 @@ const MAX_PENDING = 8192;
 
 const pad9 = (s: string): string => s.padStart(9);
 
-export async function walkIntoTrees(events: AsyncIterable<WalkEvent>, pipeline: ChunkPipeline, sink: TreeSink, progress: WalkProgress): Promise<BlobId> {
+export async function walkIntoTrees(batches: AsyncIterable<readonly WalkEvent[]>, pipeline: ChunkPipeline, sink: TreeSink, progress: WalkProgress): Promise<BlobId> {
   const trees = new TreeBuilder();
   const gc = new EventGcSchedule();
   const queue: Pending[] = [];
@@ -124,19 +124,21 @@ export async function walkIntoTrees(events: AsyncIterable<WalkEvent>, pipeline: 
   };
 
   let sinceDrain = 0;
-  for await (const event of events) {
-    const changed = event.kind === "file" && !(event.unchanged && event.previous);
-    queue.push(changed ? { event, ticket: pipeline.add(event.entry.path, { size: event.entry.metadata.size ?? 0, mtime: event.entry.metadata.mtime, ctime: event.entry.ctime }), ids: [] } : { event });
-    // Feed the pipeline at once when there is data to read; otherwise process events in batches
-    // (an await per unchanged file costs more than the file).
-    if (changed) await pipeline.pump();
-    if (!changed && ++sinceDrain < DRAIN_BATCH) continue;
-    sinceDrain = 0;
-    await drain();
-    while (queue.length - head > MAX_PENDING) {
-      await pipeline.waitForProgress();
-      progress.tick?.();
+  for await (const events of batches) {
+    for (const event of events) {
+      const changed = event.kind === "file" && !(event.unchanged && event.previous);
+      queue.push(changed ? { event, ticket: pipeline.add(event.entry.path, { size: event.entry.metadata.size ?? 0, mtime: event.entry.metadata.mtime, ctime: event.entry.ctime }), ids: [] } : { event });
+      // Feed the pipeline at once when there is data to read; otherwise process events in batches
+      // (an await per unchanged file costs more than the file).
+      if (changed) await pipeline.pump();
+      if (!changed && ++sinceDrain < DRAIN_BATCH) continue;
+      sinceDrain = 0;
       await drain();
+      while (queue.length - head > MAX_PENDING) {
+        await pipeline.waitForProgress();
+        progress.tick?.();
+        await drain();
+      }
     }
   }
   while (!(await drain())) {

@@ -88,14 +88,18 @@ export class ChunkReader {
       const raw = zstdDecompress(zframe, `pack ${pack}'s frame at byte ${f.start}`, { exactly: f.rawSize });
       this.framesRead++;
       let off = 0;
+      let wanted: Uint8Array | undefined;
       for (let b = f.firstBlob; b < f.firstBlob + f.blobCount; b++) {
         const e = layout.manifest[b]!;
         const bytes = raw.subarray(off, off + e.length);
         off += e.length;
         const actual = hashId(bytes);
         if (actual !== e.id) throw new BackpakError("corrupt", `Pack ${pack}: ${e.type} ${e.id} hashes to ${actual}`);
-        this.#keep(e.id, bytes);
+        if (e.id === id) wanted = bytes;
+        else this.#keep(e.id, bytes);
       }
+      // Last, so that a cache smaller than the frame can't evict it.
+      if (wanted) this.#keep(id, wanted);
     } finally {
       reader.close();
     }

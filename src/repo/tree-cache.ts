@@ -1,10 +1,11 @@
 /**
  * Trees by ID, read on demand and kept in a least-recently-used cache bounded by their estimated
- * decoded size: a miss reads the tree's whole pack (each tree verified against its ID) and caches
- * the tree and those after it in the pack as far as half the budget allows, evicting the least
- * recently used. The empty tree is
- * always present, since backup never packs it. Walks that visit each distinct tree once read them
- * through it one at a time (`distinctTrees`), holding only IDs.
+ * decoded size. A miss decompresses only the zstd frame its tree is in (each blob verified against
+ * its ID); the frame's other trees are kept as they are, encoded, in a smaller cache (a quarter of
+ * the budget, at least two frames' worth), so a walk that goes on to them, as walks in backup's order do,
+ * decodes them without reading the pack again. The empty tree is always present, since backup
+ * never packs it. Walks that visit each distinct tree once read them through it one at a time
+ * (`distinctTrees`), holding only IDs.
  */
 import type { Backend } from "../backend/index.ts";
 import type { BlobId } from "../format/id.ts";
@@ -12,10 +13,13 @@ import { EMPTY_TREE_ID, decodeTree, type Tree } from "../format/tree.ts";
 import { BackpakError } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import type { BlobLocation } from "./master-index.ts";
-import { readPackBlobs } from "./pack-reader.ts";
+import { ChunkReader } from "./chunk-reader.ts";
+import { DEFAULT_FRAME_SIZE } from "./packer.ts";
 
 export interface TreeSource {
   tree(id: BlobId): Promise<Tree>;
+  /** The tree if it is at hand, without reading anything. */
+  peek?(id: BlobId): Tree | undefined;
 }
 
 const MiB = 1 << 20;
@@ -37,14 +41,25 @@ export class TreeCache implements TreeSource {
   /** Cached trees and their reckoned sizes, least recently used first (a Map keeps insertion order). */
   readonly #trees = new Map<BlobId, { readonly tree: Tree; readonly bytes: number }>();
   #resident = 0;
-  /** Packs read so far (misses), for tests and logs. */
-  packReads = 0;
+  /** Encoded trees, by frame. */
+  readonly #frames: ChunkReader;
+  /** Trees decoded so far (misses), for tests and logs. */
+  decoded = 0;
 
   constructor(
     readonly backend: Backend,
     readonly blobs: ReadonlyMap<BlobId, BlobLocation>,
     readonly budget: number = treeCacheBudget(),
-  ) {}
+  ) {
+    // Room for two frames of trees (a frame closes past its size): any less, and a walk through a
+    // frame decompresses it again for trees it evicted.
+    this.#frames = new ChunkReader(backend, blobs, Math.max(Math.floor(budget / 4), 2 * DEFAULT_FRAME_SIZE));
+  }
+
+  /** Frames decompressed so far. */
+  get framesRead(): number {
+    return this.#frames.framesRead;
+  }
 
   /** Reckoned bytes of the trees held now; never more than the budget. */
   get residentBytes(): number {
@@ -67,30 +82,11 @@ export class TreeCache implements TreeSource {
     const loc = this.blobs.get(id);
     if (!loc) throw new BackpakError("not-found", `Couldn't find tree ${id} in the index`, { hint: "run `backpak check`" });
     if (loc.type !== "tree") throw new BackpakError("corrupt", `Blob ${id} is a ${loc.type}, not a tree`);
-    this.packReads++;
-    log.debug(`Reading the trees of pack ${loc.pack} (for tree ${id})`);
-    const inPack = (await readPackBlobs(this.backend, loc.pack)).filter(({ entry }) => {
-      if (entry.type === "tree") return true;
-      log.warn(`Pack ${loc.pack} holds chunk ${entry.id} beside trees; skipping it`);
-      return false;
-    });
-    const at = inPack.findIndex(({ entry }) => entry.id === id);
-    if (at < 0) throw new BackpakError("corrupt", `Pack ${loc.pack} doesn't hold tree ${id} though the index says it does`);
-    const found = decodeTree(inPack[at]!.bytes, `tree ${id}`);
-    this.#add(id, found, decodedTreeBytes(inPack[at]!.bytes.length));
-    // Backup packs trees in walk order, so the trees after this one are the ones likely needed
-    // next: they are kept, up to half the budget, leaving the rest to trees read before.
-    let room = this.budget / 2;
-    for (let k = 1; k < inPack.length; k++) {
-      const { entry, bytes } = inPack[(at + k) % inPack.length]!;
-      if (this.#trees.has(entry.id)) continue;
-      const size = decodedTreeBytes(bytes.length);
-      if (size > room) break;
-      room -= size;
-      this.#add(entry.id, decodeTree(bytes, `tree ${entry.id}`), size);
-    }
-    // The tree asked for is the most recently used.
-    this.peek(id);
+    this.decoded++;
+    log.debug(`Decoding tree ${id} of pack ${loc.pack}`);
+    const bytes = await this.#frames.chunk(id);
+    const found = decodeTree(bytes, `tree ${id}`);
+    this.#add(id, found, decodedTreeBytes(bytes.length));
     return found;
   }
 

@@ -23,9 +23,11 @@ export interface WalkOptions {
 /** Trees a walk reads: a loaded forest, or a source read as the walk goes. */
 export type Trees = Forest | TreeSource;
 
-/** The tree `id` from either kind of `Trees`. */
-export async function treeOf(trees: Trees, id: BlobId): Promise<Tree> {
-  return trees instanceof Map ? forestTree(trees, id) : (trees as TreeSource).tree(id);
+/** The tree `id` from either kind of `Trees`: at once when it is at hand, else once it is read. */
+export function treeOf(trees: Trees, id: BlobId): Tree | Promise<Tree> {
+  if (trees instanceof Map) return forestTree(trees, id);
+  const source = trees as TreeSource;
+  return source.peek?.(id) ?? source.tree(id);
 }
 
 /** What the walk's core yields: a step, or the ID of a tree it needs (sent back into it). */

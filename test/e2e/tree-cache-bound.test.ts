@@ -1,8 +1,8 @@
 /**
  * Commands walk trees through a bounded cache: with BACKPAK_TREE_CACHE_MIB=1 and a snapshot whose
  * trees take several MiB decoded, ls, diff (against a snapshot and against the disk), check and a
- * backup compared with its parent give exactly what they give with the default budget, though the
- * tree pack has to be read again as trees are evicted.
+ * backup compared with its parent give exactly what they give with the default budget, though
+ * trees have to be read again as they are evicted.
  */
 import { expect, test } from "bun:test";
 import fs from "node:fs";
@@ -14,10 +14,10 @@ cleanUpAfterThisFile();
 const DIRS = 80;
 const FILES = 100;
 
-/** How often each pack's trees were read, by pack. */
-const treePackReads = (stderr: string): number[] => {
+/** How often each tree was decoded, by tree. */
+const treeReads = (stderr: string): number[] => {
   const counts = new Map<string, number>();
-  for (const m of stderr.matchAll(/Reading the trees of pack ([0-9a-v]+)/g)) counts.set(m[1]!, (counts.get(m[1]!) ?? 0) + 1);
+  for (const m of stderr.matchAll(/Decoding tree ([0-9a-v]+)/g)) counts.set(m[1]!, (counts.get(m[1]!) ?? 0) + 1);
   return [...counts.values()];
 };
 
@@ -42,15 +42,15 @@ test("ls, diff, check and a backup with a parent give the same output through a 
   expect(unchanged(backupSmall.stderr)).toBe(DIRS * FILES - 3);
   expect(unchanged(backupDefault.stderr)).toBe(DIRS * FILES - 3);
 
-  let reread = Math.max(...treePackReads(backupSmall.stderr));
+  let reread = Math.max(...treeReads(backupSmall.stderr));
   for (const args of [["ls", "LAST"], ["diff", "LAST~1", "LAST"], ["diff", "--metadata", "LAST~1"], ["check"]]) {
     const whole = ok(cli(work, repo, args));
     const part = ok(cli(work, small, args, bounded));
     expect(part.stdout).toEqual(whole.stdout);
-    expect(Math.max(...treePackReads(whole.stderr))).toBe(1);
-    reread = Math.max(reread, ...treePackReads(part.stderr));
+    expect(Math.max(...treeReads(whole.stderr))).toBe(1);
+    reread = Math.max(reread, ...treeReads(part.stderr));
   }
   expect(ok(cli(work, small, ["ls", "LAST"], bounded)).stdout.split("\n").filter((l) => l !== "")).toHaveLength(1 + DIRS + DIRS * FILES);
-  // The bound was in force: some tree pack was read more than once.
+  // The bound was in force: some tree was read more than once.
   expect(reread).toBeGreaterThan(1);
 });

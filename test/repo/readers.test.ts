@@ -61,6 +61,15 @@ describe("chunk reader", () => {
     expect(reader.framesRead).toBe(1);
     await expect(reader.chunk(hashId("absent"))).rejects.toThrow(/Couldn't find chunk/);
   });
+
+  test("with a cache smaller than a frame, the blob asked for is still returned (the rest of its frame may not be kept)", async () => {
+    const b = new MemoryBackend();
+    const chunks = [1, 2, 3, 4].map((s) => randomBytes(s, 5000));
+    await writeBlobs(b, chunks, []);
+    const reader = new ChunkReader(b, (await loadMasterIndex(b)).blobs, 6000);
+    expect(Buffer.from(await reader.chunk(hashId(chunks[0]!))).equals(Buffer.from(chunks[0]!))).toBe(true);
+    expect(reader.framesRead).toBe(1);
+  });
 });
 
 describe("tree cache", () => {
