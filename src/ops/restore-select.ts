@@ -28,7 +28,7 @@ export class SelectionError extends BackpakError {
   }
 }
 
-/** The selected part of a snapshot, shaped like a snapshot: a top-level entry per path, named after it. */
+/** The selected part of a snapshot, shaped like a snapshot: its paths, and a top-level entry named after each that holds something selected. */
 export interface SnapshotView {
   readonly paths: readonly string[];
   readonly root: BlobId;
@@ -63,7 +63,8 @@ export async function selectView(stored: StoredSnapshot, trees: TreeSource, sele
   }
   const id = treeId(top);
   forest.set(id, top);
-  return { paths: tops.filter(([name]) => top.has(name)).map(([, abs]) => abs), root: id, forest };
+  // All the snapshot's paths stay, so where --output puts each doesn't depend on what is selected.
+  return { paths: selection.subPath === undefined ? stored.snapshot.paths : [tops[0]![1]], root: id, forest };
 }
 
 /** The node `sub` names in the snapshot, with its name and the absolute path it was backed up from. */

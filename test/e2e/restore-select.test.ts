@@ -156,6 +156,17 @@ describe("--include and --exclude", () => {
   });
 });
 
+test("with several backed-up paths, each still goes into --output under its name whatever the patterns select", () => {
+  const { work, repo } = setup("two-paths");
+  const other = path.join(fs.realpathSync(tempDir("two-paths")), "other");
+  fs.mkdirSync(other);
+  fs.writeFileSync(path.join(other, "o.txt"), "o\n");
+  ok(cli(work, repo, ["backup", data, other]));
+  const out = target("two-paths-out");
+  ok(cli(work, repo, ["restore", "-o", out, "-i", `${data}/docs/readme.md`, "LAST"]));
+  expect(contentsOf(out)).toEqual({ "data/": "/", ...Object.fromEntries(Object.entries(expected(["docs/", "docs/readme.md"])).map(([k, v]) => [`data/${k}`, v])) });
+});
+
 describe("SNAPSHOT:PATH", () => {
   test("LAST:PATH restores a directory's contents into --output, and combines with patterns", () => {
     expect(restored("sub-last", ["LAST:data/src/lib"])).toEqual(expected(["src/lib/a.c", "src/lib/b.h", "src/lib/build.log"], "src/lib/"));
