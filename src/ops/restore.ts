@@ -11,7 +11,7 @@ import { encodeTree, type Node, type Tree } from "../format/tree.ts";
 import { applyMetadata, makeDir, makeSymlink, removeNode } from "../fs/apply.ts";
 import type { RestoreFilter } from "../fs/restore-filter.ts";
 import { hashId } from "../kernels/sha224.ts";
-import { BackpakError } from "../lib/errors.ts";
+import { BackpakError, withContext } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import { yieldPoint } from "../lib/yield-point.ts";
 import type { Repository } from "../repo/repository.ts";
@@ -115,6 +115,11 @@ export async function restore(repo: Repository, opts: RestoreOptions, progress?:
 async function plan(loaded: LoadedRepository, opts: RestoreOptions, writer: FileWriter): Promise<number> {
   const [id, view] = await snapshotView(loaded, opts);
   const filter = opts.select?.filter;
+  // SNAPSHOT:PATH back in place: the directories above PATH are made if they are gone, as `mkdir -p` would.
+  if (opts.select?.subPath !== undefined && opts.output === undefined && !opts.dryRun) {
+    const above = path.dirname(view.paths[0]!);
+    withContext(`Couldn't create ${above}`, () => fs.mkdirSync(above, { recursive: true }));
+  }
   const dest = await destination(id, view.paths, view.forest, view.root, opts.output, filter);
   const restorer = new Restorer(dest.map, writer, opts);
   if (filter) {

@@ -190,6 +190,10 @@ describe("SNAPSHOT:PATH", () => {
     expect(lines(r.stdout)).toEqual([`+ ${d}/src/lib/`, `+ ${d}/src/lib/a.c`, `+ ${d}/src/lib/b.h`, `+ ${d}/src/lib/build.log`]);
     expect(fs.readFileSync(path.join(d, "docs/readme.md"), "utf8")).toBe("edited since\n");
     expect(contentsOf(path.join(d, "src/lib"))).toEqual(expected(["src/lib/a.c", "src/lib/b.h", "src/lib/build.log"], "src/lib/"));
+    // With the directories above it gone too, they are made again.
+    fs.rmSync(path.join(d, "src"), { recursive: true });
+    ok(cli(work, repo, ["restore", "LAST:data/src/lib/a.c"]));
+    expect(entriesIn(d)).toEqual(["docs/", "docs/draft.md", "docs/link", "docs/readme.md", "src/", "src/lib/", "src/lib/a.c"]);
   });
 });
 
