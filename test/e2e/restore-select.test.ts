@@ -210,6 +210,11 @@ describe("bad input exits 2 and writes nothing", () => {
   test("a malformed glob names itself and its flag", () => {
     expect(refused("bad-include", ["-i", "src/[a", "LAST"])).toContain(`Bad glob "src/[a": a [ is never closed by ] (from --include)`);
     expect(refused("bad-iexclude", ["--iexclude", "x\\", "LAST"])).toContain(`Bad glob "x\\\\": it ends in a backslash (from --iexclude)`);
+    const missing = path.join(tempDir("no-such"), "patterns");
+    expect(refused("no-file", ["--include-file", missing, "LAST"])).toContain(`Couldn't read --include-file ${missing}`);
+    const file = path.join(tempDir("bad-line"), "patterns");
+    fs.writeFileSync(file, "*.md\n[[:nope:]]\n");
+    expect(refused("bad-line", ["--exclude-file", file, "LAST"])).toContain(`Bad glob "[[:nope:]]": [:nope:] is not a character class (from --exclude-file ${file}, line 2)`);
   });
 
   test("an include that matches nothing is named, with the others", () => {
