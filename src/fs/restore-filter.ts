@@ -30,11 +30,14 @@ export class RestoreFilter {
   readonly #includes: readonly [ExcludePattern, IgnoreRule][];
   readonly #excludes: DirRules;
   readonly #hit = new Set<ExcludePattern>();
+  /** Some pattern is matched against whole paths (the others only against names, so callers may pass "" for the path). */
+  readonly needsPaths: boolean;
 
   /** Throws a usage error naming a malformed pattern and the flag it came from. */
   constructor(include: readonly ExcludePattern[], exclude: readonly ExcludePattern[]) {
     this.#includes = compilePatterns(include);
     this.#excludes = compileExcludes({ patterns: exclude });
+    this.needsPaths = [...this.#includes.map(([, rule]) => rule), ...this.#excludes].some((rule) => !rule.onName);
   }
 
   /** Where the snapshot's top-level entries lie. */

@@ -96,7 +96,6 @@ async function subtree(stored: StoredSnapshot, original: ReadonlyMap<string, str
 /** A directory being selected from: its entries, where they lie, and those kept so far. */
 interface Frame {
   readonly name: string;
-  readonly abs: string;
   readonly node: Node & { readonly contents: { readonly kind: "dir"; readonly tree: BlobId } };
   readonly tree: Tree;
   readonly names: readonly string[];
@@ -109,12 +108,43 @@ interface Frame {
 }
 
 /**
- * The part of `node` (at `abs`, entries lying `within`) that `filter` selects, or undefined when
- * nothing is; depth first on an explicit stack, a tree that contains itself reported.
+ * The names of the directories on a walk's branch, the first being the absolute path it starts
+ * from, and the path of the deepest one only: a branch 20,000 deep holds one long path, not 20,000
+ * ever-longer ones. Without patterns that match paths, no path is made at all ("").
+ */
+class BranchPath {
+  readonly #names: string[] = [];
+  #deepest: string | undefined;
+  constructor(readonly enabled: boolean) {}
+
+  /** The path of `name` in the deepest directory (or the start's own path, when the branch is empty). */
+  of(name: string): string {
+    if (!this.enabled) return "";
+    if (this.#names.length === 0) return name;
+    this.#deepest ??= this.#names.join("/");
+    return `${this.#deepest}/${name}`;
+  }
+
+  /** Enters the directory `name`, whose path `of` just gave. */
+  push(name: string, path: string): void {
+    this.#names.push(name);
+    this.#deepest = this.enabled ? path : undefined;
+  }
+
+  pop(): void {
+    this.#names.pop();
+    this.#deepest = undefined;
+  }
+}
+
+/**
+ * The part of `node` (backed up from `abs`) that `filter` selects, or undefined when nothing is;
+ * depth first on an explicit stack, a tree that contains itself reported.
  */
 async function selectNode(name: string, abs: string, node: Node, filter: RestoreFilter | undefined, trees: TreeSource, forest: Map<BlobId, Tree>): Promise<Node | undefined> {
   const stack: Frame[] = [];
   const onBranch = new Set<BlobId>();
+  const branch = new BranchPath(filter?.needsPaths ?? false);
   /** Decides an entry; a directory that may hold something selected gets a frame, and undefined is returned until it is done. */
   const visit = async (name: string, abs: string, node: Node, within: Within): Promise<Node | undefined> => {
     const c = node.contents;
@@ -124,7 +154,8 @@ async function selectNode(name: string, abs: string, node: Node, filter: Restore
     if (onBranch.has(c.tree)) throw new BackpakError("corrupt", `Cycle detected! Tree ${c.tree} contains itself`, { hint: "run `backpak check` to find the snapshots that use it" });
     const tree = await trees.tree(c.tree);
     onBranch.add(c.tree);
-    stack.push({ name, abs, node: node as Frame["node"], tree, names: [...tree.keys()], next: 0, selected: d.selected, within: d.within, kept: new Map(), whole: true });
+    stack.push({ name, node: node as Frame["node"], tree, names: [...tree.keys()], next: 0, selected: d.selected, within: d.within, kept: new Map(), whole: true });
+    branch.push(stack.length === 1 ? abs : name, abs);
     return undefined;
   };
   /** What a finished directory comes to. */
@@ -139,12 +170,13 @@ async function selectNode(name: string, abs: string, node: Node, filter: Restore
     forest.set(id, f.kept);
     return { contents: { kind: "dir", tree: id }, metadata: f.node.metadata };
   };
-  const first = await visit(name, abs, node, filter?.top ?? "in");
+  const first = await visit(name, branch.of(abs), node, filter?.top ?? "in");
   if (stack.length === 0) return first;
   for (;;) {
     const top = stack[stack.length - 1]!;
     if (top.next === top.names.length) {
       stack.pop();
+      branch.pop();
       const result = close(top);
       const parent = stack[stack.length - 1];
       if (!parent) return result;
@@ -155,7 +187,7 @@ async function selectNode(name: string, abs: string, node: Node, filter: Restore
     const childName = top.names[top.next++]!;
     const child = top.tree.get(childName)!;
     const depth = stack.length;
-    const kept = await visit(childName, `${top.abs}/${childName}`, child, top.within);
+    const kept = await visit(childName, branch.of(childName), child, top.within);
     if (stack.length > depth) continue;
     if (kept) top.kept.set(childName, kept);
     else top.whole = false;
@@ -168,26 +200,23 @@ async function selectNode(name: string, abs: string, node: Node, filter: Restore
  * absolute path it was backed up from. The scan must call it depth first, parents before children.
  */
 export function scanSkip(filter: RestoreFilter, roots: ReadonlyMap<string, string>): (p: string) => boolean {
-  /** The directories on the current branch: where on disk, where backed up, where their entries lie. */
-  const branch: { readonly disk: string; readonly abs: string; readonly within: Within }[] = [];
+  /** The directories on the current branch: where on disk, and where their entries lie. */
+  const dirs: { readonly disk: string; readonly within: Within }[] = [];
+  const branch = new BranchPath(filter.needsPaths);
   return (p) => {
     const dir = path.dirname(p);
-    while (branch.length > 0 && branch[branch.length - 1]!.disk !== dir) branch.pop();
-    const parent = branch[branch.length - 1];
-    const name = path.basename(p);
-    let abs: string;
-    let within: Within;
-    if (parent) {
-      abs = `${parent.abs}/${name}`;
-      within = parent.within;
-    } else {
-      const from = roots.get(p);
-      if (from === undefined) return false;
-      abs = from;
-      within = filter.top;
+    while (dirs.length > 0 && dirs[dirs.length - 1]!.disk !== dir) {
+      dirs.pop();
+      branch.pop();
     }
-    const d = filter.mayHold(within, abs, name);
-    branch.push({ disk: p, abs, within: d.within });
+    const parent = dirs[dirs.length - 1];
+    const from = parent ? undefined : roots.get(p);
+    if (!parent && from === undefined) return false;
+    const name = from ?? path.basename(p);
+    const abs = branch.of(name);
+    const d = filter.mayHold(parent ? parent.within : filter.top, abs, path.basename(p));
+    dirs.push({ disk: p, within: d.within });
+    branch.push(name, abs);
     return !d.keep;
   };
 }
