@@ -40,9 +40,19 @@ export class RestoreFilter {
     this.needsPaths = [...this.#includes.map(([, rule]) => rule), ...this.#excludes].some((rule) => !rule.onName);
   }
 
-  /** Where the snapshot's top-level entries lie. */
-  get top(): Within {
-    return this.#includes.length === 0 ? "in" : "out";
+  /**
+   * Where the entry at absolute `path` lies, deciding each directory above it from the root down:
+   * so an include or exclude of a directory above a backed-up path (`/home` for `/home/me`)
+   * decides for it, as it would for an entry inside.
+   */
+  withinAbove(path: string): Within {
+    let within: Within = this.#includes.length === 0 ? "in" : "out";
+    let dir = "";
+    for (const name of path.split("/").slice(1, -1)) {
+      dir = `${dir}/${name}`;
+      within = this.#decide(within, dir, name, true, true).within;
+    }
+    return within;
   }
 
   /** Decides an entry at the absolute path `path` (named `name`) inside a directory whose entries lie `within`. */

@@ -28,22 +28,11 @@ export interface SelectedRemoval {
 const EMPTIED: Forest = new Map<typeof EMPTY_TREE_ID, Tree>([[EMPTY_TREE_ID, new Map()]]);
 const emptied = (node: Node): Node => ({ contents: { kind: "dir", tree: EMPTY_TREE_ID }, metadata: node.metadata });
 
-/** Where the entries of the directory holding snapshot path `p` lie, deciding each directory above it from the top. */
-function withinParentOf(p: string, r: SelectedRemoval): Within {
-  const parts = p.split("/");
-  let within = r.filter.top;
-  for (let i = 1; i < parts.length && within !== "none"; i++) {
-    const dir = parts.slice(0, i).join("/");
-    within = r.filter.entry(within, r.abs(dir), parts[i - 1]!, true).within;
-  }
-  return within;
-}
-
 /** Deletes what `r.filter` selects of `node` (on disk at snapshot path `p`, its trees in `forest`), reporting each deletion first. */
 export async function removeSelected(p: string, node: Node, forest: Forest, r: SelectedRemoval): Promise<void> {
   /** Directories on the current branch: where their entries lie, whether they are selected, which of their names were deleted. */
   const dirs: { readonly within: Within; readonly selected: boolean; readonly gone: Set<string> }[] = [];
-  const start = withinParentOf(p, r);
+  const start = r.filter.withinAbove(r.abs(p));
   for (const [q, n, exit] of walkNode(p, node, forest, { exits: true })) {
     const dest = r.dest(q);
     const isDir = n.contents.kind === "dir";

@@ -170,7 +170,7 @@ async function selectNode(name: string, abs: string, node: Node, filter: Restore
     forest.set(id, f.kept);
     return { contents: { kind: "dir", tree: id }, metadata: f.node.metadata };
   };
-  const first = await visit(name, branch.of(abs), node, filter?.top ?? "in");
+  const first = await visit(name, branch.of(abs), node, filter?.withinAbove(abs) ?? "in");
   if (stack.length === 0) return first;
   for (;;) {
     const top = stack[stack.length - 1]!;
@@ -214,7 +214,7 @@ export function scanSkip(filter: RestoreFilter, roots: ReadonlyMap<string, strin
     if (!parent && from === undefined) return false;
     const name = from ?? path.basename(p);
     const abs = branch.of(name);
-    const d = filter.mayHold(parent ? parent.within : filter.top, abs, path.basename(p));
+    const d = filter.mayHold(parent ? parent.within : filter.withinAbove(from!), abs, path.basename(p));
     dirs.push({ disk: p, within: d.within });
     branch.push(name, abs);
     return !d.keep;

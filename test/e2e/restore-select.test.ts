@@ -80,6 +80,9 @@ describe("--include and --exclude", () => {
 
   test("an included directory brings everything beneath it", () => {
     expect(restored("dir", ["-i", `${data}/docs`, "LAST"])).toEqual(expected(["docs/", "docs/readme.md", "docs/draft.md", "docs/link"]));
+    // A directory above the backed-up path brings all of it; excluding one leaves nothing.
+    expect(restored("above", ["-i", path.dirname(data), "LAST"])).toEqual(original);
+    expect(restored("above-e", ["-e", path.dirname(data), "LAST"])).toEqual({});
   });
 
   test("an exclude inside an included directory wins, and leaves out all beneath it", () => {

@@ -10,13 +10,9 @@ import { RestoreFilter, type Within } from "../../src/fs/restore-filter.ts";
 const p = (pattern: string, ignoreCase = false) => ({ pattern, ignoreCase, source: "--test" });
 const rule = (pattern: string, ignoreCase = false) => ignoreRule(pattern, { dir: "/", suffixes: true, ignoreCase })!;
 
-/** The decision for the entry at absolute `path`, deciding each directory above it from `/r` down. */
-function decide(filter: RestoreFilter, path: string, isDir: boolean): { selected: boolean; within: Within } {
-  const parts = path.split("/").slice(1);
-  let within = filter.top;
-  for (let i = 1; i < parts.length; i++) within = filter.entry(within, `/${parts.slice(0, i).join("/")}`, parts[i - 1]!, true).within;
-  return filter.entry(within, path, parts[parts.length - 1]!, isDir);
-}
+/** The decision for the entry at absolute `path`, deciding each directory above it from the root down. */
+const decide = (filter: RestoreFilter, path: string, isDir: boolean): { selected: boolean; within: Within } =>
+  filter.entry(filter.withinAbove(path), path, path.slice(path.lastIndexOf("/") + 1), isDir);
 
 test("anchored includes lead only along their own path; others may match anywhere", () => {
   expect(mayMatchBeneath(rule("/a/b/*.c"), "/")).toBe(true);
@@ -57,4 +53,12 @@ test("among includes the last match decides, and an include that selected nothin
   const g = new RestoreFilter([p("*.rs")], []);
   expect(g.mayHold("out", "/r/x.rs", "x.rs").keep).toBe(true);
   expect(g.unmatched().map((x) => x.pattern)).toEqual(["*.rs"]);
+});
+
+test("a pattern matching a directory above a backed-up path decides for it too", () => {
+  const f = new RestoreFilter([p("/home")], [p("/home/you")]);
+  expect(decide(f, "/home/me", true)).toEqual({ selected: true, within: "in" });
+  expect(decide(f, "/home/you/x", false).selected).toBe(false);
+  expect(decide(f, "/srv/data", true)).toEqual({ selected: false, within: "none" });
+  expect(f.unmatched()).toEqual([]);
 });
