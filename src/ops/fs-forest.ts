@@ -12,14 +12,17 @@ import type { Forest } from "../repo/tree-cache.ts";
 import { startPipeline } from "./pipeline-setup.ts";
 import { newWalkProgress, walkIntoTrees } from "./walk-into-trees.ts";
 
-/** Walks `paths` (never following symlinks, skipping nothing) against the top-level tree `previous`, whose subtrees are in `previousForest`. */
-export async function forestFromFs(paths: readonly string[], previous: Tree | undefined, previousForest: Forest): Promise<[BlobId, Forest]> {
+/**
+ * Walks `paths` (never following symlinks, leaving out only what `skip` says) against the top-level
+ * tree `previous`, whose subtrees are in `previousForest`.
+ */
+export async function forestFromFs(paths: readonly string[], previous: Tree | undefined, previousForest: Forest, skip?: (p: string) => boolean): Promise<[BlobId, Forest]> {
   const forest = new Map<BlobId, Tree>();
   const { pool, pipeline } = startPipeline(async () => {
     throw new BackpakError("internal", "nothing should be packed while comparing with the filesystem");
   });
   try {
-    const events = walkEvents(paths, previous, { dereference: false, previousTree: (id) => previousForest.get(id) });
+    const events = walkEvents(paths, previous, { dereference: false, skip, previousTree: (id) => previousForest.get(id) });
     const root = await walkIntoTrees(events, pipeline, {
       known: () => true,
       claim: () => false,

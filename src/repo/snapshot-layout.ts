@@ -9,7 +9,7 @@ import path from "node:path";
 import type { StoredSnapshot } from "./snapshots.ts";
 import { isFileName, type Node } from "../format/tree.ts";
 import { BackpakError } from "../lib/errors.ts";
-import { forestTree, type Forest } from "./tree-cache.ts";
+import { forestTree, type Forest, type TreeSource } from "./tree-cache.ts";
 
 const HINT = "this snapshot wasn't made by backup (or was damaged): forget it with `backpak forget <ID>`";
 
@@ -35,6 +35,24 @@ export function checkSnapshotLayout(s: StoredSnapshot, forest: Forest): void {
     const blocker = node && nonDirectoryAbove(node, parts, forest);
     if (blocker !== undefined) bad(s, `has the path ${inner} inside ${outer}, beneath ${path.join(outer, blocker)}, which it stores as something other than a directory`);
   }
+}
+
+/**
+ * Just the trees `checkSnapshotLayout` reads (the root, and those on the way from an outer path to
+ * an inner one), from `source`: a restore of part of a snapshot checks it without loading the rest.
+ */
+export async function layoutForest(s: StoredSnapshot, source: TreeSource): Promise<Forest> {
+  const root = await source.tree(s.snapshot.tree);
+  const forest = new Map([[s.snapshot.tree, root]]);
+  for (const [outer, , parts] of nestedPaths(s.snapshot.paths)) {
+    let here = root.get(path.basename(outer));
+    for (let i = 0; i < parts.length && here?.contents.kind === "dir"; i++) {
+      const tree = await source.tree(here.contents.tree);
+      forest.set(here.contents.tree, tree);
+      here = tree.get(parts[i]!);
+    }
+  }
+  return forest;
 }
 
 /** Each path of `paths` that lies inside another: the outer path, the inner one, and the components leading from one to the other. */
