@@ -81,10 +81,11 @@ async function destination(id: SnapshotId, paths: readonly string[], forest: For
   return { fs: await forestFromFs([...map.values()].filter((p) => fs.existsSync(p)), snapshotTop, forest), map };
 }
 
-export async function restore(repo: Repository, opts: RestoreOptions, progress?: WriteProgress): Promise<void> {
+/** Restores the snapshot `opts.snapshot` names; returns its ID. */
+export async function restore(repo: Repository, opts: RestoreOptions, progress?: WriteProgress): Promise<SnapshotId> {
   const loaded = await loadRepository(repo);
   const writer = new FileWriter(repo, loaded.index, { times: opts.times, permissions: opts.permissions }, progress);
-  const refused = await plan(loaded, opts, writer);
+  const { id, refused } = await plan(loaded, opts, writer);
   let unwritten: UnwrittenFile[] = [];
   if (!opts.dryRun) {
     Bun.gc(true);
@@ -96,19 +97,20 @@ export async function restore(repo: Repository, opts: RestoreOptions, progress?:
     }
   }
   failIfIncomplete(refused, unwritten);
+  return id;
 }
 
 /**
  * Compares, makes directories and symlinks, and queues files; the trees are garbage once it
- * returns. Returns how many directories it refused to replace.
+ * returns. Returns the snapshot's ID and how many directories it refused to replace.
  */
-async function plan(loaded: LoadedRepository, opts: RestoreOptions, writer: FileWriter): Promise<number> {
+async function plan(loaded: LoadedRepository, opts: RestoreOptions, writer: FileWriter): Promise<{ id: SnapshotId; refused: number }> {
   const { stored, forest } = await snapshotWithForest(loaded, opts.snapshot);
   checkSnapshotLayout(stored, forest);
   const dest = await destination(stored.id, stored.snapshot.paths, forest, stored.snapshot.tree, opts.output);
   const restorer = new Restorer(dest.map, writer, opts);
   await compareTrees(dest.fs, [stored.snapshot.tree, forest], "", restorer);
-  return restorer.refused;
+  return { id: stored.id, refused: restorer.refused };
 }
 
 /**
