@@ -19,7 +19,8 @@ export const EXIT_STATUS_HELP = [
   "  1    failure (the error is on stderr)",
   "  2    usage error: a wrong option, argument or config value; nothing was done",
   "  3    backup stored its snapshot, but some entries couldn't be read and were left out",
-  "  10   there is no repository at the location given (or the default one)",
+  "  10   there is no repository at the location given (or the default one), or its bucket",
+  "       or SFTP directory isn't there",
   "  11   the repository is locked by another command (see --retry-lock)",
   "  130  interrupted by SIGINT; 143 by SIGTERM, 129 by SIGHUP (128 + the signal's number)",
 ].join("\n");
