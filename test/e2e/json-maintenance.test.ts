@@ -108,3 +108,20 @@ test("prune --json: a summary whose kept packs are the ones left, and a second p
   const usage = last(messages(ok(cli(work, repo, ["usage", "--json"]))), "usage");
   expect(again.bytes_kept).toBe(usage.unique_bytes);
 });
+
+test("forget --prune --json: forget's verdicts and summary, then prune's summary, every line JSON", () => {
+  const { work, repo } = setup("json-forget-prune");
+  const [first, second] = snapshotsAt(work, repo, [["2024-01-01 10:00:00", []], ["2024-01-02 10:00:00", []]]);
+  const all = messages(ok(cli(work, repo, ["forget", "--json", "--prune", "--keep-last", "1"])));
+  expect(verdictsOf(all)).toEqual([
+    [second!, "keep", ["last snapshot"]],
+    [first!, "remove", []],
+  ]);
+  const summaries = ofType(all, "summary");
+  expect(summaries).toHaveLength(2);
+  expect(summaries[0]).toMatchObject({ kept: 1, removed: [first] });
+  expect(all.at(-1)).toBe(summaries[1]!);
+  expect((summaries[1]!.packs_dropped as number) + (summaries[1]!.packs_rewritten as number)).toBeGreaterThan(0);
+  expect(objectIds(repo, "snapshots")).toEqual([second!]);
+  ok(cli(work, repo, ["check", "--read-packs"]));
+});
