@@ -2,8 +2,8 @@
  * Every exit status the README and `--help` promise, from runs of the binary: 0 success, 1 failure,
  * 2 usage error, 3 a backup that left out a file it couldn't read, 10 no repository (and only
  * then: a missing source path, config file or snapshot is 1 or 2), 11 a repository locked by
- * another command, 130 and 143 on SIGINT and SIGTERM. With --json the error is also the last
- * line of stderr, as an exit_error message carrying the same status.
+ * another command, 130, 143 and 129 on SIGINT, SIGTERM and SIGHUP. With --json the error is also
+ * the last line of stderr, as an exit_error message carrying the same status.
  */
 import { expect, test } from "bun:test";
 import fs from "node:fs";
@@ -86,12 +86,12 @@ test("3 when backup stores its snapshot without a file that vanished while it wa
   expect(ok(cli(work, repo, ["ls", "LAST"])).stdout).toContain("steady.txt");
 });
 
-test("11 when another command holds the lock; 143 and 130 when SIGTERM or SIGINT stops a run", async () => {
+test("11 when another command holds the lock; 143, 130 and 129 when SIGTERM, SIGINT or SIGHUP stops a run", async () => {
   const { work, repo } = setup("exit-locked");
   const src = tempDir("exit-locked-src");
   fs.writeFileSync(path.join(src, "big.bin"), randomBytes(34, 1 << 20));
   const never = path.join(tempDir("exit-locked-release"), "never");
-  for (const [signal, status] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
+  for (const [signal, status] of [["SIGTERM", 143], ["SIGINT", 130], ["SIGHUP", 129]] as const) {
     const backup = heldBackup(tempDir("exit-locked-work"), repo, src, never);
     await whileRunning(backup, () => locksIn(repo).length === 1);
     expect(cli(work, repo, ["prune"]).code).toBe(11);
