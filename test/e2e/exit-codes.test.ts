@@ -9,7 +9,7 @@ import { expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
 import { randomBytes } from "../helpers/random.ts";
-import { heldBackup, locksIn, stopRunsAfterEach, whileRunning } from "./concurrency-helpers.ts";
+import { heldBackup, locksIn, stderrUntil, stopRunsAfterEach } from "./concurrency-helpers.ts";
 import { cleanUpAfterThisFile, cli, ok, run, setup, tempDir } from "./harness.ts";
 
 cleanUpAfterThisFile();
@@ -93,10 +93,11 @@ test("11 when another command holds the lock; 143, 130 and 129 when SIGTERM, SIG
   const never = path.join(tempDir("exit-locked-release"), "never");
   for (const [signal, status] of [["SIGTERM", 143], ["SIGINT", 130], ["SIGHUP", 129]] as const) {
     const backup = heldBackup(tempDir("exit-locked-work"), repo, src, never);
-    await whileRunning(backup, () => locksIn(repo).length === 1);
+    // The backup says (at -vvv) when it holds its lock; it then waits for `never`.
+    const { finished } = await stderrUntil(backup, `Locked ${repo} (`);
     expect(cli(work, repo, ["prune"]).code).toBe(11);
     backup.kill(signal);
-    const [code, stderr] = await Promise.all([backup.exited, new Response(backup.stderr).text()]);
+    const { code, stderr } = await finished;
     expect(code).toBe(status);
     expect(stderr).toContain(`Interrupted by ${signal}`);
     expect(locksIn(repo)).toEqual([]);
