@@ -33,6 +33,20 @@ export interface CheckOptions {
   readonly subset?: PackSubset;
   /** Called as packs are verified (for progress). */
   readonly onPack?: (done: number, total: number) => void;
+  /** Told what the check found once it is done, before it fails or returns (for --json). */
+  readonly onSummary?: (summary: CheckSummary) => void;
+}
+
+export interface CheckSummary {
+  /** Problems found (each was logged as an error). */
+  readonly errors: number;
+  readonly packs: number;
+  readonly snapshots: number;
+  /** Packs missing or (with readPacks) damaged. */
+  readonly brokenPacks: readonly PackId[];
+  readonly damagedSnapshots: readonly SnapshotId[];
+  /** Whether an index is damaged or lacks blobs that snapshots use (rebuild-index may help). */
+  readonly suggestRebuildIndex: boolean;
 }
 
 const describe = (err: unknown): string => causeChain(err).join(": ");
@@ -133,7 +147,7 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
   const stored = new Set((await listObjects(repo.backend, "pack")).map((p) => p.id));
   /** Blobs that can't be read, and the pack each is in. */
   const lost = new Map<BlobId, PackId>();
-  let broken = 0;
+  const broken: PackId[] = [];
   const readAll = opts.readPacks && opts.subset === undefined;
   const reading = readAll ? new Set(packs.keys()) : opts.subset ? pickPacks([...packs.keys()], opts.subset) : new Set<PackId>();
   if (opts.subset) log.info(`Reading ${reading.size} of ${packs.size} packs`);
@@ -150,7 +164,7 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
         if (damaged.length === manifest.length) log.error(`Pack ${id}: none of its ${manifest.length} blobs can be read`);
         else if (damaged.length > 0) log.error(`Pack ${id}: ${damaged.length} of its ${manifest.length} blobs can't be read: ${damaged.join(", ")}`);
         for (const blob of damaged) lost.set(blob, id);
-        if (errors.length > 0) broken++;
+        if (errors.length > 0) broken.push(id);
         else log.debug(`Pack ${id} verified`);
         opts.onPack?.(++done, reading.size);
       }
@@ -165,11 +179,11 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
       if (!reading.has(id) && !stored.has(id)) {
         log.error(`Couldn't find pack ${id}`);
         for (const e of manifest) lost.set(e.id, id);
-        broken++;
+        broken.push(id);
       }
     }
   }
-  if (broken > 0) fail(`${broken} broken packs`);
+  if (broken.length > 0) fail(`${broken.length} broken packs`);
 
   log.info("Checking for unreachable packs (not listed in indexes)");
   warnUnlistedPacks(stored, packs);
@@ -225,12 +239,20 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
     unindexed = true;
   }
 
+  opts.onSummary?.({
+    errors: trouble,
+    packs: packs.size,
+    snapshots: snapshotList.length,
+    brokenPacks: broken,
+    damagedSnapshots: damaged.map((d) => d.id),
+    suggestRebuildIndex: unindexed,
+  });
   if (trouble > 0) {
     const hints = ["the errors above name the damaged objects"];
     if (configWarnings.length > 0) hints.push("mend the config file by hand: it isn't hashed, and a damaged key is ignored, leaving its setting at the default");
     if (unindexed) hints.push(REBUILD_INDEX_HINT);
     if (unreadTrees) hints.push("`backpak check --read-packs` reads every pack, naming each damaged one and the files that need it");
-    if (broken > 0) hints.push("put back good copies of the broken packs if you have them (from a copy of the repository, say); restore writes every file but those named");
+    if (broken.length > 0) hints.push("put back good copies of the broken packs if you have them (from a copy of the repository, say); restore writes every file but those named");
     if (damaged.length > 0) hints.push(damagedSnapshotsHint(damaged));
     throw new BackpakError("corrupt", "Check failed!", { hint: hints.join("; ") });
   }

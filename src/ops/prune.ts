@@ -38,7 +38,30 @@ const blobBytes = (manifests: Iterable<Manifest>): number => {
 
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
-export async function prune(repo: Repository, opts: PruneOptions): Promise<void> {
+/** A number of packs and the bytes of the blobs in them (or, for unlisted packs, their file sizes). */
+export interface PackCount {
+  readonly packs: number;
+  readonly bytes: number;
+}
+
+/** What a prune did (or with dryRun, would do). */
+export interface PruneReport {
+  /** Packs kept as they are, rewritten without their unused blobs, and deleted whole. */
+  readonly kept: PackCount;
+  readonly rewritten: PackCount;
+  readonly dropped: PackCount;
+  /** Packs no index lists (a killed run's), deleted. */
+  readonly unlisted: PackCount;
+  /** Indexes replaced by the new one, and superseded indexes a killed prune left, deleted. */
+  readonly replacedIndexes: number;
+  readonly supersededIndexes: number;
+  /** Blobs stored more than once, whose extra copies go. */
+  readonly extraCopies: number;
+}
+
+const counted = (packs: ReadonlyMap<PackId, Manifest>): PackCount => ({ packs: packs.size, bytes: blobBytes(packs.values()) });
+
+export async function prune(repo: Repository, opts: PruneOptions): Promise<PruneReport> {
   const loaded = await loadRepository(repo);
   const { chronological, damaged } = loaded.snapshots;
   if (damaged.length > 0) {
@@ -53,27 +76,36 @@ export async function prune(repo: Repository, opts: PruneOptions): Promise<void>
   if (extraCopies > 0) log.info(`${plural(extraCopies, "blob is", "blobs are")} stored more than once; the extra copies go`);
   // Packs no index lists: a killed prune's old packs, or a killed backup's (a prune runs alone, so no run is still writing them).
   const unlisted = (await listObjects(repo.backend, "pack")).filter((p) => !loaded.index.packs.has(p.id));
+  const report = {
+    kept: counted(reusable),
+    rewritten: counted(sparse),
+    dropped: counted(droppable),
+    unlisted: { packs: unlisted.length, bytes: unlisted.reduce((n, p) => n + p.size, 0) },
+    replacedIndexes: 0,
+    supersededIndexes: 0,
+    extraCopies,
+  };
   const leftovers = (): void => {
-    if (unlisted.length > 0) opts.print(`Delete ${plural(unlisted.length, "pack", "packs")} (${niceSize(unlisted.reduce((n, p) => n + p.size, 0))}) that no index lists`);
+    if (unlisted.length > 0) opts.print(`Delete ${plural(unlisted.length, "pack", "packs")} (${niceSize(report.unlisted.bytes)}) that no index lists`);
   };
   if (sparse.size === 0 && droppable.size === 0) {
     if (unlisted.length === 0 && loaded.index.superseded.length === 0) {
-      opts.print(`All ${niceSize(blobBytes(reusable.values()))} in use! Nothing to do.`);
-      return;
+      opts.print(`All ${niceSize(report.kept.bytes)} in use! Nothing to do.`);
+      return report;
     }
     // A killed prune stored its index but didn't finish deleting: finish for it.
-    opts.print(`All ${niceSize(blobBytes(reusable.values()))} in use`);
+    opts.print(`All ${niceSize(report.kept.bytes)} in use`);
     leftovers();
     if (loaded.index.superseded.length > 0) opts.print(`Delete ${plural(loaded.index.superseded.length, "superseded index", "superseded indexes")}`);
     if (!opts.dryRun) await removeOld(repo, loaded.index.superseded, unlisted.map((p) => p.id));
-    return;
+    return { ...report, supersededIndexes: loaded.index.superseded.length };
   }
   // The indexes read above, and only those: an index this prune never read must never be superseded.
   const superseded = new Set<IndexId>(loaded.index.allIndexes);
   log.debug(`Packs [${[...sparse.keys()].join(", ")}] could be repacked`);
   log.debug(`Packs [${[...droppable.keys()].join(", ")}] can be dropped`);
   opts.print(
-    `Keep ${reusable.size} packs (${niceSize(blobBytes(reusable.values()))}), rewrite ${sparse.size} (${niceSize(blobBytes(sparse.values()))}), drop ${droppable.size} (${niceSize(blobBytes(droppable.values()))}), and replace the ${superseded.size} current indexes`,
+    `Keep ${reusable.size} packs (${niceSize(report.kept.bytes)}), rewrite ${sparse.size} (${niceSize(report.rewritten.bytes)}), drop ${droppable.size} (${niceSize(report.dropped.bytes)}), and replace the ${superseded.size} current indexes`,
   );
   leftovers();
 
@@ -96,9 +128,10 @@ export async function prune(repo: Repository, opts: PruneOptions): Promise<void>
   }
   await out.finish();
 
+  const done = { ...report, replacedIndexes: superseded.size };
   if (opts.dryRun) {
     log.info("Prune complete");
-    return;
+    return done;
   }
   log.info("Prune complete, removing old indexes");
   // The packs a resumed run stored are unlisted until now, and the new index lists them; so are
@@ -106,6 +139,7 @@ export async function prune(repo: Repository, opts: PruneOptions): Promise<void>
   const listed = out.writer.packs;
   const old = [...sparse.keys(), ...droppable.keys(), ...unlisted.map((p) => p.id)].filter((p) => !listed.has(p));
   await removeOld(repo, superseded, old);
+  return done;
 }
 
 /** Deletes the indexes, then the packs: no index ever names a deleted pack, since each removal is durable before the next. */

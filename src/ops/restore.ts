@@ -91,10 +91,11 @@ async function destination(id: SnapshotId, paths: readonly string[], forest: For
   return { fs: await forestFromFs([...map.values()].filter((p) => fs.existsSync(p)), snapshotTop, forest, skip([...map].map(([name, p]) => [p, name]))), map };
 }
 
-export async function restore(repo: Repository, opts: RestoreOptions, progress?: WriteProgress): Promise<void> {
+/** Restores the snapshot `opts.snapshot` names; returns its ID. */
+export async function restore(repo: Repository, opts: RestoreOptions, progress?: WriteProgress): Promise<SnapshotId> {
   const loaded = await loadRepository(repo);
   const writer = new FileWriter(repo, loaded.index, { times: opts.times, permissions: opts.permissions }, progress);
-  const refused = await plan(loaded, opts, writer);
+  const { id, refused } = await plan(loaded, opts, writer);
   let unwritten: UnwrittenFile[] = [];
   if (!opts.dryRun) {
     Bun.gc(true);
@@ -106,13 +107,14 @@ export async function restore(repo: Repository, opts: RestoreOptions, progress?:
     }
   }
   failIfIncomplete(refused, unwritten);
+  return id;
 }
 
 /**
  * Compares, makes directories and symlinks, and queues files; the trees are garbage once it
- * returns. Returns how many directories it refused to replace.
+ * returns. Returns the snapshot's ID and how many directories it refused to replace.
  */
-async function plan(loaded: LoadedRepository, opts: RestoreOptions, writer: FileWriter): Promise<number> {
+async function plan(loaded: LoadedRepository, opts: RestoreOptions, writer: FileWriter): Promise<{ id: SnapshotId; refused: number }> {
   const [id, view] = await snapshotView(loaded, opts);
   const filter = opts.select?.filter;
   // SNAPSHOT:PATH back in place: the directories above PATH are made if they are gone, as `mkdir -p` would.
@@ -127,7 +129,7 @@ async function plan(loaded: LoadedRepository, opts: RestoreOptions, writer: File
     restorer.removal = { filter, dest: (p) => translate(dest.map, p), abs: (p) => translate(from, p), dryRun: opts.dryRun, report: opts.report };
   }
   await compareTrees(dest.fs, [view.root, view.forest], "", restorer);
-  return restorer.refused;
+  return { id, refused: restorer.refused };
 }
 
 /** The snapshot as a whole, or the part of it `opts.select` asks for (nothing is written before it is known). */

@@ -36,12 +36,16 @@ export interface WalkProgress {
   unmodifiedBytes: number;
   /** Files that changed while they were read and couldn't be read again: left out of the snapshot. */
   leftOutFiles: number;
+  /** Directories done so far: new (no directory of that name before), changed (another tree), unmodified (the same tree). */
+  newDirs: number;
+  changedDirs: number;
+  unmodifiedDirs: number;
   /** Called often, so a renderer can redraw on its own schedule. */
   tick?: () => void;
 }
 
 export function newWalkProgress(): WalkProgress {
-  return { reusedBytes: 0, currentPath: "", newFiles: 0, changedFiles: 0, unmodifiedFiles: 0, unmodifiedBytes: 0, leftOutFiles: 0 };
+  return { reusedBytes: 0, currentPath: "", newFiles: 0, changedFiles: 0, unmodifiedFiles: 0, unmodifiedBytes: 0, leftOutFiles: 0, newDirs: 0, changedDirs: 0, unmodifiedDirs: 0 };
 }
 
 type Pending = { readonly event: WalkEvent; readonly ticket?: FileTicket; readonly ids?: BlobId[]; fresh?: boolean };
@@ -58,6 +62,8 @@ export async function walkIntoTrees(events: Iterable<WalkEvent>, pipeline: Chunk
   const gc = new EventGcSchedule();
   const queue: Pending[] = [];
   let head = 0;
+  /** The previous snapshot's node of each open directory (undefined where there was none). */
+  const openDirs: (Node | undefined)[] = [];
 
   /** Processes events from the head while their data is ready; false when the head must wait. */
   const drain = async (): Promise<boolean> => {
@@ -70,11 +76,17 @@ export async function walkIntoTrees(events: Iterable<WalkEvent>, pipeline: Chunk
       switch (event.kind) {
         case "enter":
           trees.enter();
+          openDirs.push(event.previous);
           break;
-        case "exit":
+        case "exit": {
           log.debug(`${pad9("finished")} ${entry.path}/`);
-          await trees.exit(entry.name, entry.metadata, sink.storeTree);
+          const tree = await trees.exit(entry.name, entry.metadata, sink.storeTree);
+          const previous = openDirs.pop()?.contents;
+          if (previous?.kind !== "dir") progress.newDirs++;
+          else if (previous.tree === tree) progress.unmodifiedDirs++;
+          else progress.changedDirs++;
           break;
+        }
         case "symlink":
           log.debug(`${pad9("symlink")} ${entry.path}`);
           trees.add(entry.name, { contents: { kind: "symlink", target: event.target }, metadata: entry.metadata });

@@ -163,6 +163,8 @@ export class RepoWriter {
   async finish(): Promise<IndexId | undefined> {
     await this.#chunks.flush();
     await this.#trees.flush();
+    // The last batches were compressed by the flushes.
+    this.stats.compressedBytes = this.#chunks.compressedBytes + this.#trees.compressedBytes;
     await this.#uploads.drain();
     await this.#checkPacks();
     const index = this.#indexer.finish();

@@ -10,11 +10,13 @@ import { backup as runBackup, newBackupProgress } from "../../ops/backup.ts";
 import { mergeSkips } from "../../ops/skips.ts";
 import { initFilesystemRepository } from "../../repo/repository.ts";
 import { stdout } from "../../ui/output.ts";
-import { ProgressView } from "../../ui/progress.ts";
 import { backupLines } from "../../ui/progress-lines.ts";
 import { backupSummaryLines } from "../../ui/backup-summary.ts";
+import { backupStatus, backupSummary } from "../../ui/backup-json.ts";
+import { printJson } from "../../ui/json-lines.ts";
 import { UsageError } from "../args.ts";
-import { arg, type Command } from "../command.ts";
+import { arg, JSON_OPTION, type Command } from "../command.ts";
+import { progressDisplay, wantsJson } from "../report-mode.ts";
 import { excludeSpec } from "../exclude-args.ts";
 import { pathsFromFiles } from "../files-from.ts";
 
@@ -45,8 +47,13 @@ export const backup: Command = {
       "name that isn't UTF-8 stops the backup, naming it, before anything is written. An interrupted",
       "backup resumes when run again in the same working directory (-C).",
       "",
+      "With --json, stdout carries `status` messages (at most one a second) and then one `summary`",
+      "with the counts of files and directories, the bytes read and added, and the snapshot's ID",
+      "(docs/json.md).",
+      "",
       "Exit status: 0 done, 1 error, 2 usage error, 3 snapshot stored without some files (they changed",
-      "while being read and couldn't be read again), 128+N killed by signal N.",
+      "while being read and couldn't be read again), 10 no repository, 11 repository locked,",
+      "128+N killed by signal N.",
       "",
       "Examples:",
       "  backpak -r /srv/backups backup /home /etc",
@@ -70,7 +77,8 @@ export const backup: Command = {
       { long: "files-from", kind: "multi", value: "FILE", path: true, help: "Back up the paths listed in FILE too, one a line (# comments and blank lines skipped)" },
       { long: "dry-run", short: "n", kind: "flag", help: "Do everything but store anything in the repository" },
       { long: "time", kind: "value", value: "TIME", help: 'The snapshot\'s time instead of now, e.g. "2012-11-01 22:08:41" (local) or RFC 3339', validate: snapshotTime },
-      { long: "quiet", short: "q", kind: "flag", help: "Print only warnings, errors and the snapshot's ID line (no progress or summary), e.g. for cron" },
+      { long: "quiet", short: "q", kind: "flag", help: "Print only warnings, errors and the snapshot's ID line (no progress or summary), e.g. for cron;\nwith --json, only the summary" },
+      JSON_OPTION,
     ],
     positionals: [
       {
@@ -98,10 +106,12 @@ export const backup: Command = {
     };
     const timeText = arg.value(args, "time");
     const time = timeText === undefined ? undefined : snapshotTime(timeText);
-    const quiet = arg.flag(args, "quiet");
+    const json = wantsJson(args);
+    const dryRun = arg.flag(args, "dry-run");
     const progress = newBackupProgress();
-    const view = quiet ? undefined : new ProgressView((spin, elapsed) => backupLines(progress, ctx.traffic, spin, elapsed));
+    const view = progressDisplay(args, (spin, elapsed) => backupLines(progress, ctx.traffic, spin, elapsed), (elapsed) => backupStatus(progress, elapsed));
     if (view) progress.tick = () => view.tick();
+    const start = new Date();
     const outcome = await runBackup(openRepo, {
       paths,
       dereference,
@@ -109,16 +119,19 @@ export const backup: Command = {
       excludes,
       author: arg.value(args, "author") ?? os.hostname(),
       tags: arg.multi(args, "tag"),
-      dryRun: arg.flag(args, "dry-run"),
+      dryRun,
       allowEmpty: arg.flag(args, "allow-empty"),
       allowRepeat: arg.flag(args, "allow-repeat"),
       ...(time !== undefined ? { time } : {}),
       scratchDir,
       repositoryExists: !(ctx.repositorySource === "default" && !fs.existsSync(ctx.repositoryPath)),
     }, progress).finally(() => view?.done());
-    if (view) stdout.write(backupSummaryLines(progress, view.elapsed, arg.flag(args, "dry-run")).join("\n") + "\n");
-    // backpak's spelling, kept as the last line so scripts that look for it keep working.
-    if (outcome.kind === "snapshot") stdout.line(`${view ? "\n" : ""}Snaphsot ${shortId(outcome.id)} done`);
+    if (json) printJson("summary", backupSummary(progress, outcome, dryRun, { start, end: new Date() }));
+    else {
+      if (view) stdout.write(backupSummaryLines(progress, view.elapsed, dryRun).join("\n") + "\n");
+      // backpak's spelling, kept as the last line so scripts that look for it keep working.
+      if (outcome.kind === "snapshot") stdout.line(`${view ? "\n" : ""}Snaphsot ${shortId(outcome.id)} done`);
+    }
     if (progress.leftOutFiles === 0) return;
     const n = progress.leftOutFiles;
     log.warn(`${n} ${n === 1 ? "file" : "files"} changed while being read and couldn't be read again: left out of the snapshot (exit status 3)`);
