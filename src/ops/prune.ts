@@ -16,6 +16,7 @@ import { indexKey, listObjects, packKey } from "../repo/keys.ts";
 import type { Repository } from "../repo/repository.ts";
 import { findResumable, type Resumable } from "../repo/resume.ts";
 import { damagedSnapshotsHint } from "../repo/snapshots.ts";
+import { sizesListedAsWritten } from "../repo/stored-sizes.ts";
 import { loadForest, type Forest } from "../repo/tree-cache.ts";
 import { loadRepository } from "./open.ts";
 import { planPacks, reachableBlobs } from "./prune-plan.ts";
@@ -78,12 +79,12 @@ export async function prune(repo: Repository, opts: PruneOptions): Promise<void>
   leftovers();
 
   let start = { packs: reusable as ReadonlyMap<PackId, Manifest>, supersedes: superseded as ReadonlySet<IndexId> };
-  const resumed = usableWip(await findResumable(opts.scratchDir, repo.backend, true), start);
+  const resumed = usableWip(await findResumable(opts.scratchDir, repo.backend, { replacesIndexes: true, exactSizes: sizesListedAsWritten(repo.config) }), start);
   if (resumed) start = resumed.wip;
   const packed = new Set<BlobId>();
   for (const m of start.packs.values()) for (const e of m) packed.add(e.id);
 
-  const out = await RepackWriter.open(repo, { scratchDir: opts.scratchDir, dryRun: opts.dryRun, start, packed, ...(resumed ? { leftovers: resumed.localPacks } : {}), ...(opts.progress ? { progress: opts.progress } : {}) });
+  const out = await RepackWriter.open(repo, { scratchDir: opts.scratchDir, dryRun: opts.dryRun, start, packed, ...(resumed ? { resumed } : {}), ...(opts.progress ? { progress: opts.progress } : {}) });
   try {
     const reader = new ChunkReader(repo.backend, loaded.index.blobs);
     // Nothing is skipped: a prune never changes a snapshot, only where its blobs live.
