@@ -144,16 +144,18 @@ async function packTrees(
   opts: BackupOptions,
   progress: BackupProgress,
 ): Promise<BlobId> {
-  const resumable = await findResumable(opts.scratchDir, repo.backend, false);
+  const exactSizes = sizesListedAsWritten(repo.config);
+  const resumable = await findResumable(opts.scratchDir, repo.backend, { replacesIndexes: false, exactSizes });
   const writer = new RepoWriter({
     backend: repo.backend,
     scratchDir: opts.scratchDir,
     packSize: repo.config.packSize,
     packed: new Set(stored),
     start: resumable?.wip ?? EMPTY_INDEX,
+    ...(resumable ? { startSizes: resumable.sizes } : {}),
     dryRun: opts.dryRun,
     uploads: transfersAtOnce(repo.config),
-    exactSizes: sizesListedAsWritten(repo.config),
+    exactSizes,
   });
   const pipeline = chunkPipeline(pool, inputBytes, (frame) => writer.addChunkFrame(frame.entries, frame.bytes));
   const tick = progress.tick;
@@ -163,7 +165,7 @@ async function packTrees(
     tick?.();
   };
   try {
-    if (resumable && !opts.dryRun) await writer.storeLeftovers(resumable.localPacks);
+    if (resumable && !opts.dryRun) await writer.resume(resumable);
     log.info("Running backup...");
     const root = await walkIntoTrees(events, pipeline, {
       known: (id) => writer.has(id),

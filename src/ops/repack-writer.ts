@@ -3,14 +3,14 @@
  * worker pipeline, as in backup. Chunks are copied from another pack (verified on the way) unless
  * the destination already has them.
  */
-import type { BlobId, IndexId, PackId } from "../format/id.ts";
+import type { BlobId, IndexId } from "../format/id.ts";
 import type { IndexContents } from "../format/index-file.ts";
 import type { Tree } from "../format/tree.ts";
 import type { ChunkPipeline } from "../pipeline/chunk-pipeline.ts";
 import type { WorkerPool } from "../pipeline/pool.ts";
 import type { ChunkReader } from "../repo/chunk-reader.ts";
 import { transfersAtOnce, type Repository } from "../repo/repository.ts";
-import { EMPTY_INDEX, findResumable } from "../repo/resume.ts";
+import { EMPTY_INDEX, findResumable, type Resumable } from "../repo/resume.ts";
 import { sizesListedAsWritten } from "../repo/stored-sizes.ts";
 import { RepoWriter, type WriterStats } from "../repo/writer.ts";
 import { startPipeline } from "./pipeline-setup.ts";
@@ -36,8 +36,8 @@ export interface RepackOptions {
   readonly start: IndexContents;
   /** Blobs the destination already has. */
   readonly packed: Set<BlobId>;
-  /** Packs a resumed run left in the scratch directory, to store first. */
-  readonly leftovers?: ReadonlyMap<PackId, string>;
+  /** The killed run this one carries on from: its packs stored short are deleted, and those left in the scratch directory stored, first. */
+  readonly resumed?: Resumable;
   readonly progress?: RepackProgress;
 }
 
@@ -55,6 +55,7 @@ export class RepackWriter {
       packSize: dest.config.packSize,
       packed: opts.packed,
       start: opts.start,
+      ...(opts.resumed ? { startSizes: opts.resumed.sizes } : {}),
       dryRun: opts.dryRun,
       uploads: transfersAtOnce(dest.config),
       exactSizes: sizesListedAsWritten(dest.config),
@@ -64,14 +65,14 @@ export class RepackWriter {
 
   static async open(dest: Repository, opts: RepackOptions): Promise<RepackWriter> {
     const w = new RepackWriter(dest, opts);
-    if (opts.leftovers && !opts.dryRun) await w.writer.storeLeftovers(opts.leftovers);
+    if (opts.resumed && !opts.dryRun) await w.writer.resume(opts.resumed);
     return w;
   }
 
   /** Opens a writer that carries on from a killed run's WIP index in the scratch directory, if there is one (cleaning what that run left). */
-  static async resuming(dest: Repository, opts: Omit<RepackOptions, "start" | "leftovers">): Promise<RepackWriter> {
-    const resumed = await findResumable(opts.scratchDir, dest.backend, false);
-    return RepackWriter.open(dest, { ...opts, start: resumed?.wip ?? EMPTY_INDEX, ...(resumed ? { leftovers: resumed.localPacks } : {}) });
+  static async resuming(dest: Repository, opts: Omit<RepackOptions, "start" | "resumed">): Promise<RepackWriter> {
+    const resumed = await findResumable(opts.scratchDir, dest.backend, { replacesIndexes: false, exactSizes: sizesListedAsWritten(dest.config) });
+    return RepackWriter.open(dest, { ...opts, start: resumed?.wip ?? EMPTY_INDEX, ...(resumed ? { resumed } : {}) });
   }
 
   /** Copies a chunk of the file at `path` from `from` unless the destination has it. */

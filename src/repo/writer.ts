@@ -22,6 +22,7 @@ import { PACK_ZSTD_LEVEL } from "../kernels/zstd.ts";
 import { indexKey, packIdOf, packKey } from "./keys.ts";
 import { Indexer } from "./indexer.ts";
 import { Packer, type FinishedPack } from "./packer.ts";
+import type { Resumable } from "./resume.ts";
 import { checkStoredSizes, storedSizes } from "./stored-sizes.ts";
 
 export interface WriterOptions {
@@ -32,6 +33,8 @@ export interface WriterOptions {
   readonly packed: Set<BlobId>;
   /** The index to start from (a resumed run's WIP index, or an empty one). */
   readonly start: IndexContents;
+  /** The sizes recorded for the packs of `start` that a killed run finished (Resumable.sizes). */
+  readonly startSizes?: ReadonlyMap<PackId, number>;
   readonly dryRun: boolean;
   /** How many finished packs may be uploading at once (see transfersAtOnce); each waits in the scratch directory. */
   readonly uploads: number;
@@ -61,7 +64,7 @@ export class RepoWriter {
   constructor(readonly opts: WriterOptions) {
     for (const manifest of opts.start.packs.values()) for (const e of manifest) opts.packed.add(e.id);
     this.#uploads = new BoundedJobs(opts.uploads);
-    this.#indexer = new Indexer(opts.scratchDir, opts.start, !opts.dryRun);
+    this.#indexer = new Indexer(opts.scratchDir, opts.start, !opts.dryRun, opts.startSizes);
     const packerOpts = { scratchDir: opts.scratchDir, packSize: opts.packSize, level: PACK_ZSTD_LEVEL, onPack: (p: FinishedPack) => this.#store(p) };
     this.#chunks = new Packer(packerOpts);
     this.#trees = new Packer(packerOpts);
@@ -113,14 +116,21 @@ export class RepoWriter {
     return { id, fresh: await this.add("tree", id, bytes), bytes: bytes.length };
   }
 
-  /** Stores packs a previous run left in the scratch directory (already listed in the WIP index). */
-  async storeLeftovers(localPacks: ReadonlyMap<PackId, string>): Promise<void> {
-    for (const [id, file] of localPacks) await this.#uploads.start(() => this.#storePack(id, file));
+  /**
+   * Carries on from a killed run (see resume.ts): deletes the packs it stored short, where the
+   * storage allows it (their blobs are packed again), and stores the packs it left in the scratch
+   * directory (already listed in the WIP index).
+   */
+  async resume(r: Resumable): Promise<void> {
+    for (const id of r.storedShort) {
+      await this.opts.backend.remove(packKey(id)).catch((err: unknown) => log.warn(`Couldn't delete ${packKey(id)}, stored incomplete: ${causeChain(err).join(": ")}`));
+    }
+    for (const [id, file] of r.localPacks) await this.#uploads.start(() => this.#storePack(id, file));
   }
 
   /** Lists a finished pack in the WIP index and starts storing it (waiting only while every upload slot is taken). */
   async #store(pack: FinishedPack): Promise<void> {
-    this.#indexer.addPack(pack.id, pack.manifest);
+    this.#indexer.addPack(pack.id, pack.manifest, pack.size);
     this.stats.indexedPacks++;
     await this.#uploads.start(() => this.#storePack(pack.id, pack.path));
   }

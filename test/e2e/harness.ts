@@ -257,6 +257,9 @@ export function escapeRegex(s: string): string {
   return s.replace(/[\\.+*?()|[\]{}^$]/g, "\\$&");
 }
 
+/** How many objects a run (at -v or more) stored, from its "Repository requests" line. */
+export const puts = (r: RunResult): number => Number(/INFO Repository requests: \d+ list, \d+ get, (\d+) put/.exec(r.stderr)?.[1]);
+
 /**
  * The part of stderr that reports failure: ERROR log lines and the final "Error: …" report with
  * its causes. At -vvv stderr also carries debug lines that mention objects, so assertions that an
