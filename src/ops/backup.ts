@@ -43,6 +43,8 @@ export interface BackupOptions {
   readonly repositoryExists: boolean;
   /** The snapshot's time (nanoseconds since the epoch); now if absent. */
   readonly time?: bigint;
+  /** Store what can be read when some entries can't be, warning about each (otherwise nothing is stored). */
+  readonly skipUnreadable: boolean;
   /** This run's scratch directory for packs, indexes and the WIP index (see openRunDir). */
   readonly scratchDir: string;
 }
@@ -59,6 +61,8 @@ export interface BackupProgress extends WalkProgress {
   compressedBytes: number;
   uploadedBytes: number;
   indexedPacks: number;
+  /** Entries the scan couldn't read, left out with --skip-unreadable. */
+  skippedEntries: number;
 }
 
 export type BackupOutcome =
@@ -67,7 +71,7 @@ export type BackupOutcome =
   | { readonly kind: "repeat" };
 
 export function newBackupProgress(): BackupProgress {
-  return { ...newWalkProgress(), walked: false, totalFiles: 0, totalBytes: 0, readBytes: 0, chunkBytes: 0, treeBytes: 0, compressedBytes: 0, uploadedBytes: 0, indexedPacks: 0 };
+  return { ...newWalkProgress(), walked: false, totalFiles: 0, totalBytes: 0, readBytes: 0, chunkBytes: 0, treeBytes: 0, compressedBytes: 0, uploadedBytes: 0, indexedPacks: 0, skippedEntries: 0 };
 }
 
 /** Resolves the paths to back up: absolute, symlinks resolved, sorted, with distinct last components. */
@@ -107,6 +111,8 @@ export async function backup(openRepo: () => Promise<Repository>, opts: BackupOp
     const scanned = async (): Promise<Uint8Array> => {
       try {
         const scanLog = await scan.finish();
+        checkUnreadable(scan.unreadable, opts.skipUnreadable);
+        progress.skippedEntries = scan.unreadable.length;
         progress.walked = true;
         progress.totalFiles = scan.files;
         progress.totalBytes = scan.bytes;
@@ -132,6 +138,20 @@ export async function backup(openRepo: () => Promise<Repository>, opts: BackupOp
   } finally {
     pool.close();
   }
+}
+
+/** Stops the backup listing every entry the scan couldn't read, or with `skip` warns about each. */
+function checkUnreadable(entries: readonly { path: string; why: string }[], skip: boolean): void {
+  if (entries.length === 0) return;
+  const lines = entries.map((e) => `${e.path} (${e.why})`);
+  if (skip) {
+    for (const line of lines) log.warn(`Skipping unreadable ${line}`);
+    return;
+  }
+  const n = entries.length;
+  throw new BackpakError("io", `Can't read ${n} ${n === 1 ? "entry" : "entries"}, so nothing was backed up:\n  ${lines.join("\n  ")}`, {
+    hint: "fix their permissions or names, leave them out with --exclude, or pass --skip-unreadable to store the rest (exit status 3)",
+  });
 }
 
 /** Walks the compared scan through the pipeline, packing what is new; returns the root tree. */

@@ -41,12 +41,14 @@ export const backup: Command = {
     details: [
       "Each path becomes a top-level entry named by its last component, so two paths with the same",
       "name can't be backed up together. Unchanged files (same size and modification time as in the",
-      "newest snapshot of the same paths) are not read again. A missing path, an unreadable file or a",
-      "name that isn't UTF-8 stops the backup, naming it, before anything is written. An interrupted",
-      "backup resumes when run again in the same working directory (-C).",
+      "newest snapshot of the same paths) are not read again. A missing path stops the backup. Entries",
+      "that can't be read (permission denied, vanished, a name that isn't UTF-8) stop it too, all of",
+      "them listed, before anything is written; with --skip-unreadable the rest is stored, each left-out",
+      "entry is named on stderr, and the exit status is 3. An interrupted backup resumes when run again.",
       "",
-      "Exit status: 0 done, 1 error, 2 usage error, 3 snapshot stored without some files (they changed",
-      "while being read and couldn't be read again), 128+N killed by signal N.",
+      "Exit status: 0 done, 1 error, 2 usage error, 3 snapshot stored without some entries (unreadable",
+      "ones with --skip-unreadable, or files that changed while being read and couldn't be read again),",
+      "128+N killed by signal N.",
       "",
       "Examples:",
       "  backpak -r /srv/backups backup /home /etc",
@@ -68,6 +70,7 @@ export const backup: Command = {
       { long: "exclude-caches", kind: "flag", help: "Leave out every directory with a valid CACHEDIR.TAG" },
       { long: "one-file-system", short: "x", kind: "flag", help: "Don't descend into directories on another filesystem than the path given (they are kept, empty)" },
       { long: "files-from", kind: "multi", value: "FILE", path: true, help: "Back up the paths listed in FILE too, one a line (# comments and blank lines skipped)" },
+      { long: "skip-unreadable", kind: "flag", help: "Store what can be read, warning about each entry that can't (exit status 3), instead of stopping" },
       { long: "dry-run", short: "n", kind: "flag", help: "Do everything but store anything in the repository" },
       { long: "time", kind: "value", value: "TIME", help: 'The snapshot\'s time instead of now, e.g. "2012-11-01 22:08:41" (local) or RFC 3339', validate: snapshotTime },
       { long: "quiet", short: "q", kind: "flag", help: "Print only warnings, errors and the snapshot's ID line (no progress or summary), e.g. for cron" },
@@ -113,15 +116,17 @@ export const backup: Command = {
       allowEmpty: arg.flag(args, "allow-empty"),
       allowRepeat: arg.flag(args, "allow-repeat"),
       ...(time !== undefined ? { time } : {}),
+      skipUnreadable: ctx.config.backup.skipUnreadable || arg.flag(args, "skip-unreadable"),
       scratchDir,
       repositoryExists: !(ctx.repositorySource === "default" && !fs.existsSync(ctx.repositoryPath)),
     }, progress).finally(() => view?.done());
     if (view) stdout.write(backupSummaryLines(progress, view.elapsed, arg.flag(args, "dry-run")).join("\n") + "\n");
     // backpak's spelling, kept as the last line so scripts that look for it keep working.
     if (outcome.kind === "snapshot") stdout.line(`${view ? "\n" : ""}Snaphsot ${shortId(outcome.id)} done`);
-    if (progress.leftOutFiles === 0) return;
     const n = progress.leftOutFiles;
-    log.warn(`${n} ${n === 1 ? "file" : "files"} changed while being read and couldn't be read again: left out of the snapshot (exit status 3)`);
-    return LEFT_OUT_EXIT;
+    const skipped = progress.skippedEntries;
+    if (n > 0) log.warn(`${n} ${n === 1 ? "file" : "files"} changed while being read and couldn't be read again: left out of the snapshot (exit status 3)`);
+    if (skipped > 0) log.warn(`${skipped} unreadable ${skipped === 1 ? "entry" : "entries"} left out of the snapshot (exit status 3)`);
+    return n + skipped > 0 ? LEFT_OUT_EXIT : undefined;
   },
 };
