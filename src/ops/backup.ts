@@ -49,6 +49,9 @@ export interface BackupOptions {
   readonly scratchDir: string;
 }
 
+/** What the snapshot itself takes from the options. */
+export type SnapshotOptions = Pick<BackupOptions, "author" | "tags" | "dryRun" | "allowEmpty" | "allowRepeat" | "time" | "scratchDir">;
+
 export interface BackupProgress extends WalkProgress {
   /** Whether the pre-flight walk ended, and the files it found and the sum of their sizes. */
   walked: boolean;
@@ -154,16 +157,8 @@ function checkUnreadable(entries: readonly { path: string; why: string }[], skip
   });
 }
 
-/** Walks the compared scan through the pipeline, packing what is new; returns the root tree. */
-async function packTrees(
-  repo: Repository,
-  stored: Iterable<BlobId>,
-  events: Iterable<WalkEvent>,
-  pool: WorkerPool,
-  inputBytes: number,
-  opts: BackupOptions,
-  progress: BackupProgress,
-): Promise<BlobId> {
+/** A writer for this run's blobs, resuming from what an interrupted run left in the scratch directory (whose packs it stores first). */
+export async function openWriter(repo: Repository, stored: Iterable<BlobId>, opts: Pick<BackupOptions, "scratchDir" | "dryRun">): Promise<RepoWriter> {
   const resumable = await findResumable(opts.scratchDir, repo.backend, false);
   const writer = new RepoWriter({
     backend: repo.backend,
@@ -175,6 +170,26 @@ async function packTrees(
     uploads: transfersAtOnce(repo.config),
     exactSizes: sizesListedAsWritten(repo.config),
   });
+  try {
+    if (resumable && !opts.dryRun) await writer.storeLeftovers(resumable.localPacks);
+  } catch (err) {
+    writer.abandon();
+    throw err;
+  }
+  return writer;
+}
+
+/** Walks the compared scan through the pipeline, packing what is new; returns the root tree. */
+async function packTrees(
+  repo: Repository,
+  stored: Iterable<BlobId>,
+  events: Iterable<WalkEvent>,
+  pool: WorkerPool,
+  inputBytes: number,
+  opts: BackupOptions,
+  progress: BackupProgress,
+): Promise<BlobId> {
+  const writer = await openWriter(repo, stored, opts);
   const pipeline = chunkPipeline(pool, inputBytes, (frame) => writer.addChunkFrame(frame.entries, frame.bytes));
   const tick = progress.tick;
   progress.tick = () => {
@@ -183,7 +198,6 @@ async function packTrees(
     tick?.();
   };
   try {
-    if (resumable && !opts.dryRun) await writer.storeLeftovers(resumable.localPacks);
     log.info("Running backup...");
     const root = await walkIntoTrees(events, pipeline, {
       known: (id) => writer.has(id),
@@ -206,7 +220,7 @@ async function packTrees(
 }
 
 /** Stores the snapshot unless it would be empty or a repeat of the last one. */
-async function finishSnapshot(repo: Repository, root: BlobId, paths: string[], snapshots: readonly StoredSnapshot[], opts: BackupOptions): Promise<BackupOutcome> {
+export async function finishSnapshot(repo: Repository, root: BlobId, paths: string[], snapshots: readonly StoredSnapshot[], opts: SnapshotOptions): Promise<BackupOutcome> {
   if (root === EMPTY_TREE_ID && !opts.allowEmpty) {
     log.info("Nothing backed up! Pass --allow-empty to create an empty snapshot.");
     return { kind: "nothing" };

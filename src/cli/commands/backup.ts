@@ -7,6 +7,7 @@ import { BackpakError } from "../../lib/errors.ts";
 import { parseUserTime, systemZone } from "../../format/time.ts";
 import { log } from "../../lib/log.ts";
 import { backup as runBackup, newBackupProgress } from "../../ops/backup.ts";
+import { backupStdin } from "../../ops/backup-stdin.ts";
 import { mergeSkips } from "../../ops/skips.ts";
 import { initFilesystemRepository } from "../../repo/repository.ts";
 import { stdout } from "../../ui/output.ts";
@@ -17,6 +18,7 @@ import { UsageError } from "../args.ts";
 import { arg, type Command } from "../command.ts";
 import { excludeSpec } from "../exclude-args.ts";
 import { pathsFromFiles } from "../files-from.ts";
+import { stdinInput } from "../stdin-input.ts";
 
 /** --time: a local date-time in the system's zone, or RFC 3339 (checked while parsing, so a bad one is a usage error). */
 function snapshotTime(text: string): bigint {
@@ -70,6 +72,7 @@ export const backup: Command = {
       { long: "exclude-caches", kind: "flag", help: "Leave out every directory with a valid CACHEDIR.TAG" },
       { long: "one-file-system", short: "x", kind: "flag", help: "Don't descend into directories on another filesystem than the path given (they are kept, empty)" },
       { long: "files-from", kind: "multi", value: "FILE", path: true, help: "Back up the paths listed in FILE too, one a line (# comments and blank lines skipped)" },
+      { long: "stdin", kind: "value", value: "NAME", help: "Store standard input as one file named NAME (snapshot path /NAME), e.g. pg_dump db | backpak backup --stdin db.sql" },
       { long: "skip-unreadable", kind: "flag", help: "Store what can be read, warning about each entry that can't (exit status 3), instead of stopping" },
       { long: "dry-run", short: "n", kind: "flag", help: "Do everything but store anything in the repository" },
       { long: "time", kind: "value", value: "TIME", help: 'The snapshot\'s time instead of now, e.g. "2012-11-01 22:08:41" (local) or RFC 3339', validate: snapshotTime },
@@ -86,7 +89,9 @@ export const backup: Command = {
   },
   async run(args, ctx) {
     const paths = [...arg.list(args, "PATHS"), ...pathsFromFiles(arg.multi(args, "files-from"))];
-    if (paths.length === 0) throw new UsageError("usage", "No paths to back up", { hint: "give paths as arguments or with --files-from FILE (For more information, try 'backpak backup --help'.)" });
+    const stdinName = arg.value(args, "stdin");
+    const input = stdinName === undefined ? undefined : stdinInput(stdinName, paths);
+    if (stdinName === undefined && paths.length === 0) throw new UsageError("usage", "No paths to back up", { hint: "give paths as arguments or with --files-from FILE (For more information, try 'backpak backup --help'.)" });
     const excludes = excludeSpec(args, ctx.config.backup);
     // First, so a scratch directory it can't write stops it before the repository is touched.
     const scratchDir = ctx.scratch();
@@ -105,21 +110,25 @@ export const backup: Command = {
     const progress = newBackupProgress();
     const view = quiet ? undefined : new ProgressView((spin, elapsed) => backupLines(progress, ctx.traffic, spin, elapsed));
     if (view) progress.tick = () => view.tick();
-    const outcome = await runBackup(openRepo, {
-      paths,
-      dereference,
-      skips: mergeSkips(ctx.config.skips, arg.multi(args, "skip")),
-      excludes,
+    const snapshotOpts = {
       author: arg.value(args, "author") ?? os.hostname(),
       tags: arg.multi(args, "tag"),
       dryRun: arg.flag(args, "dry-run"),
       allowEmpty: arg.flag(args, "allow-empty"),
       allowRepeat: arg.flag(args, "allow-repeat"),
       ...(time !== undefined ? { time } : {}),
-      skipUnreadable: ctx.config.backup.skipUnreadable || arg.flag(args, "skip-unreadable"),
       scratchDir,
+    };
+    const started = input !== undefined ? backupStdin(openRepo, input, { ...snapshotOpts, name: stdinName! }, progress) : runBackup(openRepo, {
+      ...snapshotOpts,
+      paths,
+      dereference,
+      skips: mergeSkips(ctx.config.skips, arg.multi(args, "skip")),
+      excludes,
+      skipUnreadable: ctx.config.backup.skipUnreadable || arg.flag(args, "skip-unreadable"),
       repositoryExists: !(ctx.repositorySource === "default" && !fs.existsSync(ctx.repositoryPath)),
-    }, progress).finally(() => view?.done());
+    }, progress);
+    const outcome = await started.finally(() => view?.done());
     if (view) stdout.write(backupSummaryLines(progress, view.elapsed, arg.flag(args, "dry-run")).join("\n") + "\n");
     // backpak's spelling, kept as the last line so scripts that look for it keep working.
     if (outcome.kind === "snapshot") stdout.line(`${view ? "\n" : ""}Snaphsot ${shortId(outcome.id)} done`);
