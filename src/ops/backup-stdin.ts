@@ -7,6 +7,7 @@
 import type { Node } from "../format/tree.ts";
 import { nowNs } from "../format/time.ts";
 import { log } from "../lib/log.ts";
+import { GcSchedule } from "../pipeline/gc-schedule.ts";
 import { loadMasterIndex } from "../repo/master-index.ts";
 import type { Repository } from "../repo/repository.ts";
 import { loadSnapshots } from "../repo/snapshots.ts";
@@ -34,10 +35,12 @@ export async function backupStdin(
     log.info(`Reading standard input into ${opts.name}...`);
     const time = nowNs();
     progress.currentPath = snapshotPath;
+    const gc = new GcSchedule();
     const counted = async function* (): AsyncGenerator<Uint8Array> {
       for await (const block of input) {
         yield block;
         progress.readBytes += block.length;
+        gc.add(block.length);
         Object.assign(progress, writer.stats);
         progress.tick?.();
       }
