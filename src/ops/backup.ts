@@ -114,8 +114,7 @@ export async function backup(openRepo: () => Promise<Repository>, opts: BackupOp
     const scanned = async (): Promise<Uint8Array> => {
       try {
         const scanLog = await scan.finish();
-        checkUnreadable(scan.unreadable, opts.skipUnreadable);
-        progress.skippedEntries = scan.unreadable.length;
+        skipUnreadable(scan.unreadable, opts, progress);
         progress.walked = true;
         progress.totalFiles = scan.files;
         progress.totalBytes = scan.bytes;
@@ -143,18 +142,24 @@ export async function backup(openRepo: () => Promise<Repository>, opts: BackupOp
   }
 }
 
-/** Stops the backup listing every entry the scan couldn't read, or with `skip` warns about each. */
-function checkUnreadable(entries: readonly { path: string; why: string }[], skip: boolean): void {
-  if (entries.length === 0) return;
-  const lines = entries.map((e) => `${e.path} (${e.why})`);
-  if (skip) {
-    for (const line of lines) log.warn(`Skipping unreadable ${line}`);
-    return;
-  }
+type Unreadable = { readonly path: string; readonly why: string };
+
+/** The error that stops a backup without --skip-unreadable, listing every entry it couldn't read. */
+function unreadableError(entries: readonly Unreadable[]): BackpakError {
   const n = entries.length;
-  throw new BackpakError("io", `Can't read ${n} ${n === 1 ? "entry" : "entries"}, so nothing was backed up:\n  ${lines.join("\n  ")}`, {
+  return new BackpakError("io", `Can't read ${n} ${n === 1 ? "entry" : "entries"}, so no snapshot was stored:\n  ${entries.map(describeUnreadable).join("\n  ")}`, {
     hint: "fix their permissions or names, leave them out with --exclude, or pass --skip-unreadable to store the rest (exit status 3)",
   });
+}
+
+const describeUnreadable = (e: Unreadable): string => `${e.path} (${e.why})`;
+
+/** Stops the backup over unreadable entries, or with --skip-unreadable warns about each and counts it. */
+function skipUnreadable(entries: readonly Unreadable[], opts: BackupOptions, progress: BackupProgress): void {
+  if (entries.length === 0) return;
+  if (!opts.skipUnreadable) throw unreadableError(entries);
+  for (const e of entries) log.warn(`Skipping unreadable ${describeUnreadable(e)}`);
+  progress.skippedEntries += entries.length;
 }
 
 /** A writer for this run's blobs, resuming from what an interrupted run left in the scratch directory (whose packs it stores first). */
@@ -203,6 +208,7 @@ async function packTrees(
       known: (id) => writer.has(id),
       claim: (id, length) => writer.claim(id, length),
       add: (id, bytes) => writer.add("chunk", id, bytes),
+      unreadable: (path, why) => skipUnreadable([{ path, why }], opts, progress),
       storeTree: async (tree) => {
         const { id, fresh, bytes } = await writer.storeTree(tree);
         if (!fresh) progress.reusedBytes += bytes;

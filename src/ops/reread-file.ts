@@ -18,18 +18,21 @@ export const RETRIES = 2;
 /** Non-blocking, so a file replaced by a FIFO can't hang the read (it has no effect on regular files). */
 const OPEN_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NONBLOCK;
 
-/** The node of the file at `path` as read again, or undefined when it can't be read any more (it is then left out). */
+/**
+ * The node of the file at `path` as read again, or undefined when it can't be read any more (it is
+ * then left out); throws UnreadableFile when a read fails with an I/O error.
+ */
 export async function rereadFile(path: string, store: ChunkStore, hook: ReadHook | undefined): Promise<Node | undefined> {
   for (let attempt = 2; ; attempt++) {
     let fd: number;
     try {
       fd = fs.openSync(path, OPEN_FLAGS);
     } catch (err) {
-      return leftOut(path, (err as Error).message);
+      return leftOut(path, err);
     }
     try {
       const before = statFd(fd, path);
-      if ((before.mode & 0o170000) !== 0o100000) return leftOut(path, "it is no longer a regular file");
+      if ((before.mode & 0o170000) !== 0o100000) return leftOut(path, new Error("it is no longer a regular file"));
       runReadHook(hook, path, attempt, 0);
       const { chunks, size } = await chunkBlocks(fileBlocks(fd, before.size, (block) => runReadHook(hook, path, attempt, block)), store);
       const after = statFd(fd, path);
@@ -40,14 +43,26 @@ export async function rereadFile(path: string, store: ChunkStore, hook: ReadHook
         return { contents: { kind: "file", chunks }, metadata: { ...toMetadata(after), size } };
       }
     } catch (err) {
-      return leftOut(path, (err as Error).message);
+      return leftOut(path, err);
     } finally {
       fs.closeSync(fd);
     }
   }
 }
 
-function leftOut(path: string, why: string): undefined {
+/** A file whose read failed with an I/O error (EIO): unreadable, not changed. */
+export class UnreadableFile extends Error {
+  constructor(
+    readonly path: string,
+    readonly why: string,
+  ) {
+    super(`${path} can't be read (${why})`);
+  }
+}
+
+function leftOut(path: string, err: unknown): undefined {
+  if ((err as NodeJS.ErrnoException).code === "EIO") throw new UnreadableFile(path, "input/output error");
+  const why = err instanceof Error ? err.message : String(err);
   log.warn(`${path} changed while it was being read and can't be read again (${why}); it is left out`);
   return undefined;
 }

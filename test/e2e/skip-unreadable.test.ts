@@ -8,6 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { cleanUpAfterThisFile, cli, EMPTY_REPO, entriesIn, errorReport, fails, letOthersRead, lines, ok, run, setup, tempDir, type RunResult } from "./harness.ts";
 import { sharedScratch } from "./scratch-dirs.ts";
+import { canMountFailingDisk, withFailingDisk } from "../helpers/failing-disk.ts";
 
 cleanUpAfterThisFile();
 
@@ -63,7 +64,7 @@ test("without --skip-unreadable every unreadable entry is listed, with why, and 
   const r = fails(cli(work, repo, ["backup", dir], { asUser: NOBODY, cwd: work, env: { BACKPAK_SCRATCH_DIR: scratch } }));
   expect(r.code).toBe(1);
   const report = errorReport(r);
-  expect(report).toContain("Can't read 4 entries, so nothing was backed up:");
+  expect(report).toContain("Can't read 4 entries, so no snapshot was stored:");
   for (const u of unreadable) expect(report).toContain(`  ${u.path} (${u.why})`);
   expect(report).toContain("--skip-unreadable");
   expect(entriesIn(work)).toEqual([]);
@@ -92,4 +93,19 @@ test("skip_unreadable = true under [backup] in the config file does the same", (
   expectWarnings(r, unreadable);
   letOthersRead(repo);
   expect(snapshotPaths(work, repo)).toEqual(readable);
+});
+
+test.skipIf(!canMountFailingDisk)("a file whose read fails with EIO stops the backup without the flag, and is skipped with it", () => {
+  withFailingDisk("eio", { "a.txt": "alpha", "b.txt": "beta" }, "broken.txt", (disk) => {
+    expect(() => fs.readFileSync(path.join(disk, "broken.txt"))).toThrow("EIO");
+    const { work, repo } = setup("eio");
+    const stopped = fails(cli(work, repo, ["backup", disk]));
+    expect(errorReport(stopped)).toContain(`Can't read 1 entry, so no snapshot was stored:\n  ${disk}/broken.txt (input/output error)`);
+    expect(fs.readdirSync(path.join(repo, "snapshots"))).toEqual([]);
+    const r = cli(work, repo, ["backup", "--skip-unreadable", disk]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(`Skipping unreadable ${disk}/broken.txt (input/output error)`);
+    expect(r.stderr).toContain("1 unreadable entry left out of the snapshot (exit status 3)");
+    expect(snapshotPaths(work, repo)).toEqual(["disk/", "disk/a.txt", "disk/b.txt"]);
+  });
 });
