@@ -47,7 +47,7 @@ export function tarHeader(entry: TarEntry): Uint8Array {
   if (!fitsOctal(entry.size, 12)) pax.push(["size", String(entry.size)]);
   if (!fitsOctal(entry.uid, 8)) pax.push(["uid", String(entry.uid)]);
   if (!fitsOctal(entry.gid, 8)) pax.push(["gid", String(entry.gid)]);
-  if (fraction !== 0n || seconds < 0n || !fitsOctal(Number(seconds), 12)) pax.push(["mtime", `${seconds}.${fraction.toString().padStart(9, "0")}`]);
+  if (fraction !== 0n || seconds < 0n || !fitsOctal(Number(seconds), 12)) pax.push(["mtime", paxTime(entry.mtime)]);
   const main = ustar(name, TYPE_FLAG[entry.type], entry, seconds);
   if (pax.length === 0) return main;
   const records = encoder.encode(pax.map(([k, v]) => paxRecord(k, v)).join(""));
@@ -58,6 +58,12 @@ export function tarHeader(entry: TarEntry): Uint8Array {
   out.set(records, head.length);
   out.set(main, out.length - main.length);
   return out;
+}
+
+/** Nanoseconds since the epoch as pax's decimal seconds, e.g. "-1.500000000". */
+function paxTime(ns: bigint): string {
+  const abs = ns < 0n ? -ns : ns;
+  return `${ns < 0n ? "-" : ""}${abs / NS}.${(abs % NS).toString().padStart(9, "0")}`;
 }
 
 /** One pax record, "LEN key=value\n", where LEN counts the whole record, itself included. */
