@@ -1,20 +1,24 @@
 /**
  * `dump --archive tar` of a directory: its entries as a tar stream (format/tar.ts), depth first
  * in name order, each directory before what it holds. File contents are read chunk by chunk
- * (each verified against its ID) and handed over as they come, so memory stays bounded by the
- * chunk reader's cache whatever the archive's size.
+ * (each verified against its ID) and handed over as they come, garbage being collected every
+ * 128 MB, so memory stays bounded by the chunk reader's small cache whatever the archive's size.
  */
 import type { BlobId } from "../format/id.ts";
 import { TAR_END, tarHeader, tarPadding, type TarEntry } from "../format/tar.ts";
 import { modificationTime, sortedEntries, type Node, type Tree } from "../format/tree.ts";
 import { BackpakError } from "../lib/errors.ts";
+import { GcSchedule } from "../pipeline/gc-schedule.ts";
 import { ChunkReader } from "../repo/chunk-reader.ts";
 import type { LoadedRepository } from "./open.ts";
 
 /** The tar stream of the directory `node` (its tree already loaded as `tree`), named `path` in the archive. */
 export async function* tarOfDirectory(loaded: LoadedRepository, path: string, node: Node, tree: Tree): AsyncGenerator<Uint8Array> {
-  const reader = new ChunkReader(loaded.repo.backend, loaded.index.blobs);
+  // A file's chunks are read in order, so each frame is decoded once even with a small cache; with
+  // the default 64 MiB, and garbage collected only when the runtime chose, a 300 MB archive peaked at 400 MB.
+  const reader = new ChunkReader(loaded.repo.backend, loaded.index.blobs, 8 << 20);
   const blobs = loaded.index.blobs;
+  const gc = new GcSchedule();
   async function* walk(dirPath: string, dir: Node, entries: Tree): AsyncGenerator<Uint8Array> {
     yield tarHeader(tarEntry(dirPath, dir, 0));
     for (const [name, child] of sortedEntries(entries)) {
@@ -25,7 +29,11 @@ export async function* tarOfDirectory(loaded: LoadedRepository, path: string, no
       else {
         const size = c.chunks.reduce((sum, id) => sum + chunkLength(blobs, id, childPath), 0);
         yield tarHeader(tarEntry(childPath, child, size));
-        for (const id of c.chunks) yield await reader.chunk(id);
+        for (const id of c.chunks) {
+          const bytes = await reader.chunk(id);
+          gc.add(bytes.length);
+          yield bytes;
+        }
         yield tarPadding(size);
       }
     }

@@ -1,12 +1,14 @@
 /**
  * `dump --archive tar SNAP DIR`: the archive, extracted by GNU tar, reproduces the backed-up tree
  * (contents, modes, owners, nanosecond mtimes, symlinks, empty and long-named entries); `-o FILE`
- * writes the same bytes; a file is still dumped as its bytes; an unknown format is a usage error.
+ * writes the same bytes; a big tree is archived in bounded memory; a file is still dumped as its
+ * bytes; an unknown format is a usage error.
  */
 import { expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
 import { cleanUpAfterThisFile, cli, ok, setup, tempDir } from "./harness.ts";
+import { peakRssMeter } from "../helpers/peak-rss.ts";
 import { randomBytes } from "../helpers/random.ts";
 
 cleanUpAfterThisFile();
@@ -78,6 +80,24 @@ test("dump --archive tar -o FILE writes the same archive; a file is still dumped
   const listed = Bun.spawnSync(["tar", "-t", "-f", file]).stdout.toString().trim().split("\n");
   expect(listed).toEqual(["src/sub/", "src/sub/big.bin", "src/sub/deeper/", "src/sub/deeper/ünïcødé ✓.txt"]);
   expect(ok(cli(work, repo, ["dump", "--archive", "tar", "LAST", "src/a.txt"])).stdout).toBe("alpha\n");
+});
+
+test("a 300 MB tree is archived in bounded memory, byte for byte", () => {
+  const { work, repo } = setup("tar-big");
+  const src = path.join(tempDir("tar-big-src"), "big");
+  fs.mkdirSync(src);
+  const made = Bun.spawnSync(["sh", "-c", `head -c 300000000 /dev/urandom > '${src}/data.bin'`]);
+  expect(made.exitCode).toBe(0);
+  ok(cli(work, repo, ["backup", "-q", src]));
+  const archive = path.join(tempDir("tar-big-out"), "big.tar");
+  const meter = peakRssMeter();
+  ok(cli(work, repo, ["dump", "--archive", "tar", "-o", archive, "LAST", "big"], { wrapper: meter.wrapper }));
+  // The archive is bigger than the bound; a dump that held it, or every chunk it read, would pass it.
+  expect(fs.statSync(archive).size).toBeGreaterThan(300_000_000);
+  expect(meter.peakBytes()).toBeLessThan(250 * 2 ** 20);
+  const into = tempDir("tar-big-x");
+  expect(Bun.spawnSync(["tar", "-x", "-f", archive, "-C", into]).exitCode).toBe(0);
+  expect(Bun.spawnSync(["cmp", path.join(src, "data.bin"), path.join(into, "big", "data.bin")]).exitCode).toBe(0);
 });
 
 test("an archive format other than tar is a usage error", () => {

@@ -104,13 +104,13 @@ export async function runAsync(args: readonly string[], opts: RunOptions = {}): 
 
 /**
  * Runs `backpak <args>` with its standard input piped from `sh -c source` (a child of this
- * process, as in `source | backpak …`); also returns the binary's peak RSS in bytes.
+ * process, as in `source | backpak …`).
  */
-export async function runPiped(source: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult & { maxRss: number }> {
+export async function runPiped(source: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   const from = Bun.spawn({ cmd: ["sh", "-c", source], stdin: "ignore", stdout: "pipe", stderr: "inherit" });
   const proc = Bun.spawn({ ...spawnOptions(args, opts), stdin: from.stdout, stdout: "pipe", stderr: "pipe" });
   const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).bytes(), new Response(proc.stderr).bytes(), proc.exited, from.exited]);
-  return { ...result(args, code, stdout, stderr), maxRss: proc.resourceUsage()?.maxRSS ?? 0 };
+  return result(args, code, stdout, stderr);
 }
 
 /** A word for sh, single-quoted. */
@@ -168,7 +168,7 @@ export function cliInTerminal(work: string, repo: string, args: readonly string[
 }
 
 /** Like cli, with standard input piped from `sh -c source` (see runPiped). */
-export function cliPiped(work: string, repo: string, source: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult & { maxRss: number }> {
+export function cliPiped(work: string, repo: string, source: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   return runPiped(source, cliArgs(work, repo, args), opts);
 }
 
