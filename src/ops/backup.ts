@@ -64,7 +64,7 @@ export interface BackupProgress extends WalkProgress {
   compressedBytes: number;
   uploadedBytes: number;
   indexedPacks: number;
-  /** Entries the scan couldn't read, left out with --skip-unreadable. */
+  /** Entries that couldn't be read (found so by the scan, or files failing with EIO), left out with --skip-unreadable. */
   skippedEntries: number;
 }
 
