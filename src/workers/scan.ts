@@ -124,7 +124,7 @@ export function scanPaths(req: ScanRequest, slots: Slots, slot: number, data: Ui
   const visit = (path: string, text: string, name: Uint8Array, top: boolean, rules: DirRules, dev: number): void => {
     if (skips.some((re) => re.test(path))) return;
     const st = stat(path, req.dereference);
-    if (st === undefined) return skip(path, unreadableWhy(lastError));
+    if (st === undefined) return skip(path, req.dereference && stat(path, false) !== undefined ? "dangling symlink, with --dereference" : unreadableWhy(lastError));
     const type = st.mode & S_IFMT;
     if (rules.length > 0 && isExcluded(rules, path, text, type === 0o040000)) return;
     switch (type) {

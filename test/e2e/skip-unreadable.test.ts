@@ -109,3 +109,21 @@ test.skipIf(!canMountFailingDisk)("a file whose read fails with EIO stops the ba
     expect(snapshotPaths(work, repo)).toEqual(["disk/", "disk/a.txt", "disk/b.txt"]);
   });
 });
+
+test("with --dereference a dangling symlink is an unreadable entry, named as such", () => {
+  const dir = path.join(tempDir("dangling"), "data");
+  fs.mkdirSync(dir);
+  fs.writeFileSync(path.join(dir, "kept.txt"), "kept");
+  fs.symlinkSync("nowhere", path.join(dir, "dangling"));
+  const { work, repo } = setup("dangling");
+  const stopped = fails(cli(work, repo, ["backup", "-L", dir]));
+  expect(errorReport(stopped)).toContain("Can't read 1 entry, so no snapshot was stored:");
+  expect(errorReport(stopped)).toContain(`  ${dir}/dangling (dangling symlink, with --dereference)`);
+  const r = cli(work, repo, ["backup", "-L", "--skip-unreadable", dir]);
+  expect(r.code).toBe(3);
+  expect(r.stderr).toContain(`Skipping unreadable ${dir}/dangling (dangling symlink, with --dereference)`);
+  expect(snapshotPaths(work, repo)).toEqual(["data/", "data/kept.txt"]);
+  // Without --dereference it is stored as the link it is.
+  ok(cli(work, repo, ["backup", dir]));
+  expect(snapshotPaths(work, repo)).toEqual(["data/", "data/dangling -> nowhere", "data/kept.txt"]);
+});
