@@ -55,6 +55,8 @@ export const backup: Command = {
       "Examples:",
       "  backpak -r /srv/backups backup /home /etc",
       "  backpak -r /srv/backups backup --tag nightly --skip /node_modules/ ~/src",
+      "  backpak -r /srv/backups backup --stdin mydb.sql   (after a pipe: pg_dump mydb | backpak …)",
+      "  backpak -r /srv/backups backup --skip-unreadable /home   (stores the rest, exit status 3)",
     ].join("\n"),
     options: [
       { long: "dereference", short: "L", kind: "flag", help: "Dereference symbolic links instead of just saving their target.", conflicts: ["no-dereference"] },
