@@ -6,13 +6,11 @@
 import { expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
-import { catJson, cleanUpAfterThisFile, cli, cliInTerminal, cliPiped, EMPTY_REPO, entriesIn, errorReport, lines, ok, setup, tempDir } from "./harness.ts";
+import { catJson, cleanUpAfterThisFile, cli, cliInTerminal, cliPiped, EMPTY_REPO, entriesIn, errorReport, lines, ok, setup, shellWord, tempDir } from "./harness.ts";
 import { peakRssMeter } from "../helpers/peak-rss.ts";
 import { sharedScratch } from "./scratch-dirs.ts";
 
 cleanUpAfterThisFile();
-
-const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** A small tree to archive: a few files, a subdirectory and a symlink. */
 function someTree(): string {
@@ -29,7 +27,7 @@ test("tar -c dir | backup --stdin d.tar, then dump LAST d.tar gives the same byt
   const dir = someTree();
   const archive = path.join(tempDir("stdin-archive"), "d.tar");
   expect(Bun.spawnSync(["tar", "-c", "-f", archive, "-C", path.dirname(dir), "dir"]).exitCode).toBe(0);
-  const r = await cliPiped(work, repo, `cat ${q(archive)}`, ["backup", "--stdin", "d.tar"]);
+  const r = await cliPiped(work, repo, `cat ${shellWord(archive)}`, ["backup", "--stdin", "d.tar"]);
   expect(r.code).toBe(0);
   expect(r.stdout).toMatch(/Snaphsot [0-9a-z]+ done/);
   expect(lines(ok(cli(work, repo, ["ls", "LAST"])).stdout)).toEqual(["d.tar"]);
@@ -60,7 +58,7 @@ test("300 MB from a pipe is stored in bounded memory and dumped back byte for by
   const { work, repo } = setup("stdin-big");
   const input = path.join(tempDir("stdin-big-input"), "in.bin");
   const meter = peakRssMeter();
-  const r = await cliPiped(work, repo, `head -c 300000000 /dev/urandom | tee ${q(input)}`, ["backup", "-q", "--stdin", "big.bin"], { wrapper: meter.wrapper });
+  const r = await cliPiped(work, repo, `head -c 300000000 /dev/urandom | tee ${shellWord(input)}`, ["backup", "-q", "--stdin", "big.bin"], { wrapper: meter.wrapper });
   expect(r.code).toBe(0);
   expect(fs.statSync(input).size).toBe(300_000_000);
   // The whole input is bigger than the bound; a run that buffered it would pass it.

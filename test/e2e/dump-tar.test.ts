@@ -7,7 +7,7 @@
 import { expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
-import { cleanUpAfterThisFile, cli, ok, setup, tempDir } from "./harness.ts";
+import { cleanUpAfterThisFile, cli, ok, setup, shellWord, tempDir } from "./harness.ts";
 import { peakRssMeter } from "../helpers/peak-rss.ts";
 import { randomBytes } from "../helpers/random.ts";
 
@@ -86,7 +86,7 @@ test("a 300 MB tree is archived in bounded memory, byte for byte", () => {
   const { work, repo } = setup("tar-big");
   const src = path.join(tempDir("tar-big-src"), "big");
   fs.mkdirSync(src);
-  const made = Bun.spawnSync(["sh", "-c", `head -c 300000000 /dev/urandom > '${src}/data.bin'`]);
+  const made = Bun.spawnSync(["sh", "-c", `head -c 300000000 /dev/urandom > ${shellWord(path.join(src, "data.bin"))}`]);
   expect(made.exitCode).toBe(0);
   ok(cli(work, repo, ["backup", "-q", src]));
   const archive = path.join(tempDir("tar-big-out"), "big.tar");

@@ -114,7 +114,7 @@ export async function runPiped(source: string, args: readonly string[], opts: Ru
 }
 
 /** A word for sh, single-quoted. */
-const shellWord = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+export const shellWord = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /**
  * Runs `backpak <args>` on a pseudo-terminal (through util-linux `script`), as someone at a
