@@ -43,9 +43,14 @@ export interface BackupOptions {
   readonly repositoryExists: boolean;
   /** The snapshot's time (nanoseconds since the epoch); now if absent. */
   readonly time?: bigint;
+  /** Store what can be read when some entries can't be, warning about each (otherwise nothing is stored). */
+  readonly skipUnreadable: boolean;
   /** This run's scratch directory for packs, indexes and the WIP index (see openRunDir). */
   readonly scratchDir: string;
 }
+
+/** What the snapshot itself takes from the options. */
+export type SnapshotOptions = Pick<BackupOptions, "author" | "tags" | "dryRun" | "allowEmpty" | "allowRepeat" | "time" | "scratchDir">;
 
 export interface BackupProgress extends WalkProgress {
   /** Whether the pre-flight walk ended, and the files it found and the sum of their sizes. */
@@ -59,6 +64,8 @@ export interface BackupProgress extends WalkProgress {
   compressedBytes: number;
   uploadedBytes: number;
   indexedPacks: number;
+  /** Entries that couldn't be read (found so by the scan, or files failing with EIO), left out with --skip-unreadable. */
+  skippedEntries: number;
 }
 
 export type BackupOutcome =
@@ -67,7 +74,7 @@ export type BackupOutcome =
   | { readonly kind: "repeat" };
 
 export function newBackupProgress(): BackupProgress {
-  return { ...newWalkProgress(), walked: false, totalFiles: 0, totalBytes: 0, readBytes: 0, chunkBytes: 0, treeBytes: 0, compressedBytes: 0, uploadedBytes: 0, indexedPacks: 0 };
+  return { ...newWalkProgress(), walked: false, totalFiles: 0, totalBytes: 0, readBytes: 0, chunkBytes: 0, treeBytes: 0, compressedBytes: 0, uploadedBytes: 0, indexedPacks: 0, skippedEntries: 0 };
 }
 
 /** Resolves the paths to back up: absolute, symlinks resolved, sorted, with distinct last components. */
@@ -107,6 +114,7 @@ export async function backup(openRepo: () => Promise<Repository>, opts: BackupOp
     const scanned = async (): Promise<Uint8Array> => {
       try {
         const scanLog = await scan.finish();
+        skipUnreadable(scan.unreadable, opts, progress);
         progress.walked = true;
         progress.totalFiles = scan.files;
         progress.totalBytes = scan.bytes;
@@ -134,16 +142,28 @@ export async function backup(openRepo: () => Promise<Repository>, opts: BackupOp
   }
 }
 
-/** Walks the compared scan through the pipeline, packing what is new; returns the root tree. */
-async function packTrees(
-  repo: Repository,
-  stored: Iterable<BlobId>,
-  events: Iterable<WalkEvent>,
-  pool: WorkerPool,
-  inputBytes: number,
-  opts: BackupOptions,
-  progress: BackupProgress,
-): Promise<BlobId> {
+type Unreadable = { readonly path: string; readonly why: string };
+
+/** The error that stops a backup without --skip-unreadable, listing every entry it couldn't read. */
+function unreadableError(entries: readonly Unreadable[]): BackpakError {
+  const n = entries.length;
+  return new BackpakError("io", `Can't read ${n} ${n === 1 ? "entry" : "entries"}, so no snapshot was stored:\n  ${entries.map(describeUnreadable).join("\n  ")}`, {
+    hint: "fix their permissions or names, leave them out with --exclude, or pass --skip-unreadable to store the rest (exit status 3)",
+  });
+}
+
+const describeUnreadable = (e: Unreadable): string => `${e.path} (${e.why})`;
+
+/** Stops the backup over unreadable entries, or with --skip-unreadable warns about each and counts it. */
+function skipUnreadable(entries: readonly Unreadable[], opts: BackupOptions, progress: BackupProgress): void {
+  if (entries.length === 0) return;
+  if (!opts.skipUnreadable) throw unreadableError(entries);
+  for (const e of entries) log.warn(`Skipping unreadable ${describeUnreadable(e)}`);
+  progress.skippedEntries += entries.length;
+}
+
+/** A writer for this run's blobs, resuming from what an interrupted run left in the scratch directory (whose packs it stores first). */
+export async function openWriter(repo: Repository, stored: Iterable<BlobId>, opts: Pick<BackupOptions, "scratchDir" | "dryRun">): Promise<RepoWriter> {
   const exactSizes = sizesListedAsWritten(repo.config);
   const resumable = await findResumable(opts.scratchDir, repo.backend, { replacesIndexes: false, exactSizes });
   const writer = new RepoWriter({
@@ -157,6 +177,26 @@ async function packTrees(
     uploads: transfersAtOnce(repo.config),
     exactSizes,
   });
+  try {
+    if (resumable && !opts.dryRun) await writer.resume(resumable);
+  } catch (err) {
+    writer.abandon();
+    throw err;
+  }
+  return writer;
+}
+
+/** Walks the compared scan through the pipeline, packing what is new; returns the root tree. */
+async function packTrees(
+  repo: Repository,
+  stored: Iterable<BlobId>,
+  events: Iterable<WalkEvent>,
+  pool: WorkerPool,
+  inputBytes: number,
+  opts: BackupOptions,
+  progress: BackupProgress,
+): Promise<BlobId> {
+  const writer = await openWriter(repo, stored, opts);
   const pipeline = chunkPipeline(pool, inputBytes, (frame) => writer.addChunkFrame(frame.entries, frame.bytes));
   const tick = progress.tick;
   progress.tick = () => {
@@ -165,12 +205,12 @@ async function packTrees(
     tick?.();
   };
   try {
-    if (resumable && !opts.dryRun) await writer.resume(resumable);
     log.info("Running backup...");
     const root = await walkIntoTrees(events, pipeline, {
       known: (id) => writer.has(id),
       claim: (id, length) => writer.claim(id, length),
       add: (id, bytes) => writer.add("chunk", id, bytes),
+      unreadable: (path, why) => skipUnreadable([{ path, why }], opts, progress),
       storeTree: async (tree) => {
         const { id, fresh, bytes } = await writer.storeTree(tree);
         if (!fresh) progress.reusedBytes += bytes;
@@ -188,7 +228,7 @@ async function packTrees(
 }
 
 /** Stores the snapshot unless it would be empty or a repeat of the last one. */
-async function finishSnapshot(repo: Repository, root: BlobId, paths: string[], snapshots: readonly StoredSnapshot[], opts: BackupOptions): Promise<BackupOutcome> {
+export async function finishSnapshot(repo: Repository, root: BlobId, paths: string[], snapshots: readonly StoredSnapshot[], opts: SnapshotOptions): Promise<BackupOutcome> {
   if (root === EMPTY_TREE_ID && !opts.allowEmpty) {
     log.info("Nothing backed up! Pass --allow-empty to create an empty snapshot.");
     return { kind: "nothing" };

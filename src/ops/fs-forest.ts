@@ -27,6 +27,9 @@ export async function forestFromFs(paths: readonly string[], previous: Tree | un
       known: () => true,
       claim: () => false,
       add: async () => false,
+      unreadable: (path, why) => {
+        throw new BackpakError("io", `Can't read ${path} (${why}) to compare it`);
+      },
       storeTree: async (tree) => {
         const id = hashId<"blob">(encodeTree(tree));
         forest.set(id, tree);

@@ -3,7 +3,8 @@
  * files go through the chunk pipeline, and directories become trees as they close. The caller
  * says which chunks are new (to be packed) and how trees are stored; events are processed in
  * walk order while the pipeline reads ahead. A file that changed while it was read is read again
- * here (reread-file.ts), or left out if it can't be.
+ * here (reread-file.ts), or left out if it can't be; one that fails with an I/O error is handed to
+ * the sink as unreadable.
  */
 import type { BlobId } from "../format/id.ts";
 import type { Node, Tree } from "../format/tree.ts";
@@ -11,7 +12,7 @@ import type { WalkEvent } from "../fs/walk.ts";
 import { log } from "../lib/log.ts";
 import type { ChunkPipeline, FileTicket } from "../pipeline/chunk-pipeline.ts";
 import { EventGcSchedule } from "../pipeline/gc-schedule.ts";
-import { rereadFile } from "./reread-file.ts";
+import { rereadFile, UnreadableFile } from "./reread-file.ts";
 import { TreeBuilder } from "./tree-builder.ts";
 
 export interface TreeSink {
@@ -23,6 +24,8 @@ export interface TreeSink {
   add(id: BlobId, bytes: Uint8Array): Promise<boolean>;
   /** Stores a finished directory's tree and returns its ID. */
   storeTree(tree: Tree): Promise<BlobId>;
+  /** A file that can't be read (an I/O error): throws to stop the backup, or returns to leave it out. */
+  unreadable(path: string, why: string): void;
 }
 
 export interface WalkProgress {
@@ -112,7 +115,14 @@ export async function walkIntoTrees(events: Iterable<WalkEvent>, pipeline: Chunk
             else progress.reusedBytes += next.length;
           }
           if (!t.complete) return false;
-          const node: Node | undefined = t.changed ? await rereadFile(entry.path, sink.add, pipeline.pool.opts.readHook) : { contents: { kind: "file", chunks: p.ids! }, metadata: entry.metadata };
+          let node: Node | undefined;
+          try {
+            node = t.changed ? await rereadFile(entry.path, sink.add, pipeline.pool.opts.readHook) : { contents: { kind: "file", chunks: p.ids! }, metadata: entry.metadata };
+          } catch (err) {
+            if (!(err instanceof UnreadableFile)) throw err;
+            sink.unreadable(err.path, err.why);
+            break;
+          }
           if (!node) {
             progress.leftOutFiles++;
             break;

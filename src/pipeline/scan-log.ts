@@ -25,6 +25,8 @@ export class ScanJob {
   /** Regular files found so far, and the sum of their sizes: the backup's totals once the scan ended. */
   files = 0;
   bytes = 0;
+  /** Entries left out because they can't be read, in walk order. */
+  readonly unreadable: { readonly path: string; readonly why: string }[] = [];
   #log = new Uint8Array(1 << 20);
   #len = 0;
   #tail = 0;
@@ -77,10 +79,12 @@ export class ScanJob {
           this.#append(at, 1);
           break;
         case Rec.Error:
+        case Rec.Unreadable:
         case Rec.Special: {
           const len = this.#view.getUint32(at + 1, true);
           const text = decoder.decode(data.subarray(at + 5, at + 5 + len));
           if (kind === Rec.Error) this.#error ??= text;
+          else if (kind === Rec.Unreadable) this.unreadable.push({ path: text.slice(0, text.lastIndexOf("\t")), why: text.slice(text.lastIndexOf("\t") + 1) });
           else log.warn(`Skipping special file (${text.slice(0, text.indexOf(" "))}) ${text.slice(text.indexOf(" ") + 1)}`);
           n = 5 + len;
           break;

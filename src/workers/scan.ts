@@ -2,8 +2,10 @@
  * The pre-flight scan, run on a worker: walks the paths to back up (stat, directory listing,
  * symlink target, a readability check for files), writing one record per entry into a ring the
  * main thread drains. Excluded entries are left out before anything under them is read; with
- * --one-file-system a directory on another filesystem is kept, empty. Problems (a name that isn't
- * UTF-8, an unreadable file, a bad `.backpakignore`) end the scan with an error record naming the path.
+ * --one-file-system a directory on another filesystem is kept, empty. An entry that can't be read
+ * (permission denied, vanished, a name or symlink target that isn't UTF-8) is left out with an
+ * Unreadable record naming it and why, and the scan goes on, so every such entry is reported; a
+ * bad `.backpakignore` ends the scan with an error record.
  */
 import fs from "node:fs";
 import { Excluder, isExcluded, type DirRules, type ExcludeSpec } from "../fs/excludes.ts";
@@ -115,11 +117,14 @@ export function scanPaths(req: ScanRequest, slots: Slots, slot: number, data: Ui
   const fail = (msg: string, err?: unknown): never => {
     throw new ScanFailed(err === undefined ? msg : `${msg}: ${err instanceof Error ? err.message : String(err)}`);
   };
+  /** Leaves out an entry that can't be read, recording it as "path\twhy". */
+  const skip = (path: string, why: string): void => message(Rec.Unreadable, `${path}\t${why}`);
 
   /** Visits one entry, under the rules of its directory, in a walk started on the device `dev`. */
   const visit = (path: string, text: string, name: Uint8Array, top: boolean, rules: DirRules, dev: number): void => {
     if (skips.some((re) => re.test(path))) return;
-    const st = stat(path, req.dereference) ?? fail(`Couldn't stat ${path}`, lastError);
+    const st = stat(path, req.dereference);
+    if (st === undefined) return skip(path, req.dereference && stat(path, false) !== undefined ? "dangling symlink, with --dereference" : unreadableWhy(lastError));
     const type = st.mode & S_IFMT;
     if (rules.length > 0 && isExcluded(rules, path, text, type === 0o040000)) return;
     switch (type) {
@@ -133,7 +138,7 @@ export function scanPaths(req: ScanRequest, slots: Slots, slot: number, data: Ui
         try {
           names = fs.readdirSync(path, { encoding: "buffer" });
         } catch (err) {
-          return fail(`Failed iterating subdirectory ${path}`, err);
+          return skip(`${path}/`, unreadableWhy(err));
         }
         names.sort(Buffer.compare);
         // A name that isn't UTF-8 fails the scan only once the directory is known not to be left out.
@@ -154,8 +159,8 @@ export function scanPaths(req: ScanRequest, slots: Slots, slot: number, data: Ui
         entry(Rec.Enter, top, st, name);
         for (const [i, t] of texts.entries()) {
           const n = names[i]!;
-          if (t === undefined) return fail(`Failed iterating subdirectory ${path}: the name ${JSON.stringify(n.toString("latin1"))} (bytes ${n.toString("hex")}) isn't valid UTF-8`);
-          visit(`${path}/${t}`, t, n, false, inner, top ? st.dev : dev);
+          if (t === undefined) skip(`${path}/${JSON.stringify(n.toString("latin1"))}`, `non-UTF-8 name (bytes ${n.toString("hex")})`);
+          else visit(`${path}/${t}`, t, n, false, inner, top ? st.dev : dev);
         }
         mark(Rec.Exit);
         return;
@@ -164,9 +169,13 @@ export function scanPaths(req: ScanRequest, slots: Slots, slot: number, data: Ui
         let target: Buffer;
         try {
           target = fs.readlinkSync(path, { encoding: "buffer" });
-          strictUtf8.decode(target);
         } catch (err) {
-          return fail(`Couldn't get the UTF-8 symlink target of ${path}`, err);
+          return skip(path, unreadableWhy(err));
+        }
+        try {
+          strictUtf8.decode(target);
+        } catch {
+          return skip(path, `non-UTF-8 symlink target (bytes ${target.toString("hex")})`);
         }
         entry(Rec.Symlink, top, st, name, target);
         return;
@@ -175,7 +184,7 @@ export function scanPaths(req: ScanRequest, slots: Slots, slot: number, data: Ui
         try {
           fs.accessSync(path, fs.constants.R_OK);
         } catch (err) {
-          return fail(`Can't open ${path}`, err);
+          return skip(path, unreadableWhy(err));
         }
         entry(Rec.File, top, st, name);
         return;
@@ -202,6 +211,14 @@ interface Stat {
   mtime: bigint;
   ctime: bigint;
   dev: number;
+}
+
+/** Why an entry can't be read, in a few words: "permission denied", "vanished" or the system's message. */
+function unreadableWhy(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  if (code === "ENOENT" || code === "ENOTDIR") return "vanished";
+  return err instanceof Error ? err.message : String(err);
 }
 
 let lastError: unknown;
