@@ -43,7 +43,7 @@ export function visitManifest(c: CborCursor, each: ManifestVisitor): void {
     const field = (): void => {
       switch (c.key()) {
         case "type":
-          type = c.text();
+          type = c.key(); // "chunk" or "tree": key() reuses one string for each instead of making one per entry
           break;
         case "length":
           length = c.uint();

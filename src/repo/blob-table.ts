@@ -30,13 +30,22 @@ export interface KnownBlobs {
 const TREE = 1;
 
 export class BlobTable implements BlobLookup, KnownBlobs {
-  readonly #ids = new DigestTable();
-  #lengths = new Uint32Array(16);
+  readonly #ids: DigestTable;
+  #lengths: Uint32Array<ArrayBuffer>;
   /** Per entry: its pack number << 1, | 1 for a tree. */
-  #where = new Uint32Array(16);
-  readonly #packIds = new DigestTable();
+  #where: Uint32Array<ArrayBuffer>;
+  readonly #packIds: DigestTable;
   /** Per pack, its first entry. */
-  #starts = new Uint32Array(16);
+  #starts: Uint32Array<ArrayBuffer>;
+
+  /** Room is made for the blobs and packs expected (copies included), so the table needn't grow while they are added. */
+  constructor(expected: { readonly blobs: number; readonly packs: number } = { blobs: 0, packs: 0 }) {
+    this.#ids = new DigestTable(expected.blobs);
+    this.#lengths = new Uint32Array(Math.max(expected.blobs, 16));
+    this.#where = new Uint32Array(Math.max(expected.blobs, 16));
+    this.#packIds = new DigestTable(expected.packs);
+    this.#starts = new Uint32Array(Math.max(expected.packs, 16));
+  }
 
   /** Distinct blobs. */
   get size(): number {
@@ -87,9 +96,9 @@ export class BlobTable implements BlobLookup, KnownBlobs {
   trim(): void {
     this.#ids.trim();
     this.#packIds.trim();
-    this.#lengths = this.#lengths.slice(0, this.#ids.count);
-    this.#where = this.#where.slice(0, this.#ids.count);
-    this.#starts = this.#starts.slice(0, this.#packIds.count);
+    this.#lengths = fittedDown(this.#lengths, this.#ids.count);
+    this.#where = fittedDown(this.#where, this.#ids.count);
+    this.#starts = fittedDown(this.#starts, this.#packIds.count);
   }
 
   has(id: BlobId): boolean {
@@ -130,6 +139,11 @@ export class BlobTable implements BlobLookup, KnownBlobs {
   #typeOf(e: number): BlobType {
     return (this.#where[e]! & TREE) !== 0 ? "tree" : "chunk";
   }
+}
+
+/** `a`, or a copy of its first `n` elements when it has more. */
+function fittedDown(a: Uint32Array<ArrayBuffer>, n: number): Uint32Array<ArrayBuffer> {
+  return a.length > n ? a.slice(0, n) : a;
 }
 
 /** `a`, or a copy half as big again when it has fewer than `n` elements. */

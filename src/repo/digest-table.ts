@@ -88,8 +88,9 @@ export class DigestTable {
 
   /** Gives back what growing left unused: the key array shrinks to its keys, the slots to their load. */
   trim(): void {
-    this.#keys = this.#keys.slice(0, Math.max(this.#count, MIN_KEYS) * ID_BYTES);
-    this.#rehash(slotsFor(this.#count));
+    const keys = Math.max(this.#count, MIN_KEYS) * ID_BYTES;
+    if (this.#keys.length > keys) this.#keys = this.#keys.slice(0, keys);
+    if (this.#slots.length > slotsFor(this.#count)) this.#rehash(slotsFor(this.#count));
   }
 
   /** A slot from the digest's first four bytes (uniform, since they are a hash's), scaled to the table. */

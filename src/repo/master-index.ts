@@ -41,28 +41,35 @@ export async function loadMasterIndex(backend: Backend): Promise<MasterIndex> {
 
 /**
  * Merges index files, checked against their IDs, into one blob table: those not superseded, in ID
- * order, each pack once. Only the files stay in memory between the two passes (what an index
- * supersedes is known only once every index is read), never their CBOR. A damaged index throws,
- * or with `onDamaged` is reported there and left out.
+ * order, each pack once. The first pass learns what each supersedes (known only once every index
+ * is read) and counts their blobs, so the table is made its full size at once; only the files
+ * stay in memory between the passes, never their CBOR. A damaged index throws, or with
+ * `onDamaged` is reported there and left out.
  */
 export function mergeIndexes(files: readonly IndexFile[], onDamaged?: (err: Error) => void): { blobs: BlobTable; superseded: Set<IndexId> } {
   const superseded = new Set<IndexId>();
-  const good: IndexFile[] = [];
+  const good: (IndexFile & { packs: number; blobs: number })[] = [];
   for (const f of files) {
     try {
-      visitIndexFile(f.id, f.file, { supersedes: (s) => void superseded.add(s), pack: () => false, blob: () => {} });
-      good.push(f);
+      const counted = { ...f, packs: 0, blobs: 0 };
+      visitIndexFile(f.id, f.file, {
+        supersedes: (s) => void superseded.add(s),
+        pack: () => {
+          counted.packs++;
+          return true;
+        },
+        blob: () => void counted.blobs++,
+      });
+      good.push(counted);
     } catch (err) {
       if (!onDamaged) throw err;
       onDamaged(err as Error);
     }
   }
-  const blobs = new BlobTable();
-  for (const { id, file } of good.sort((a, b) => (a.id < b.id ? -1 : 1))) {
-    if (superseded.has(id)) {
-      log.debug(`Index ${id} is superseded; skipping it`);
-      continue;
-    }
+  const merged = good.filter((f) => !superseded.has(f.id)).sort((a, b) => (a.id < b.id ? -1 : 1));
+  for (const f of good) if (superseded.has(f.id)) log.debug(`Index ${f.id} is superseded; skipping it`);
+  const blobs = new BlobTable({ blobs: merged.reduce((n, f) => n + f.blobs, 0), packs: merged.reduce((n, f) => n + f.packs, 0) });
+  for (const { id, file } of merged) {
     visitIndexFile(id, file, { supersedes: () => {}, pack: (data, at) => blobs.addPack(data, at), blob: (type, length, data, at) => blobs.addBlob(type, length, data, at) });
   }
   blobs.trim();

@@ -82,3 +82,18 @@ test("trimmed, 100,000 blobs in 100 packs take under 48 bytes each", () => {
   expect(t.byteLength / 100_000).toBeLessThan(48);
   expect(t.get(idFromDigest<"blob">(ids.subarray(54_321 * 28, 54_322 * 28)))).toEqual({ pack: packId(54), type: "chunk", length: 54_321 });
 });
+
+test("a table made for the blobs and packs to come doesn't grow while they are added, and under 48 bytes each", () => {
+  const t = new BlobTable({ blobs: 50_000, packs: 50 });
+  const made = t.byteLength;
+  const ids = randomBytes(8, 50_000 * 28);
+  for (let p = 0; p < 50; p++) {
+    t.addPack(idToDigest(packId(p)));
+    for (let i = p * 1000; i < (p + 1) * 1000; i++) t.addBlob(i % 2 ? "tree" : "chunk", i, ids, i * 28);
+  }
+  expect(t.byteLength).toBe(made);
+  t.trim();
+  expect(t.byteLength).toBe(made);
+  expect(made / 50_000).toBeLessThan(48);
+  expect(t.get(idFromDigest<"blob">(ids.subarray(777 * 28, 778 * 28)))).toEqual({ pack: packId(0), type: "tree", length: 777 });
+});
