@@ -52,11 +52,12 @@ export class DigestTable {
   add(digest: Uint8Array, at = 0): number {
     const n = this.#count;
     if ((n + 1) * ID_BYTES > this.#keys.length) {
-      const keys = new Uint8Array(Math.ceil((n + 1) * 1.5) * ID_BYTES);
-      keys.set(this.#keys);
-      this.#keys = keys;
+      const grown = new Uint8Array(Math.ceil((n + 1) * 1.5) * ID_BYTES);
+      grown.set(this.#keys);
+      this.#keys = grown;
     }
-    this.#keys.set(digest.subarray(at, at + ID_BYTES), n * ID_BYTES);
+    const keys = this.#keys;
+    for (let i = 0; i < ID_BYTES; i++) keys[n * ID_BYTES + i] = digest[at + i]!; // no subarray: no object per key
     if (n + 1 > this.#slots.length * MAX_LOAD) this.#rehash(slotsFor((n + 1) * 2));
     if (this.#place(n, true)) this.#copies++;
     this.#count++;
