@@ -75,14 +75,16 @@ export class BlobTable implements BlobLookup, KnownBlobs {
     return true;
   }
 
-  /** Adds a blob (its ID's 28 bytes at `at`) to the pack last started. */
-  addBlob(type: BlobType, length: number, digest: Uint8Array, at = 0): void {
+  /** Adds a blob (its ID's 28 bytes at `at`) to the pack last started; false if a pack added before holds it too. */
+  addBlob(type: BlobType, length: number, digest: Uint8Array, at = 0): boolean {
     if (this.#packIds.count === 0) throw new BackpakError("internal", "a blob was added to the blob table before any pack");
+    const copies = this.#ids.copyCount;
     const e = this.#ids.add(digest, at);
     this.#lengths = fitted(this.#lengths, e + 1);
     this.#where = fitted(this.#where, e + 1);
     this.#lengths[e] = length;
     this.#where[e] = ((this.#packIds.count - 1) << 1) | (type === "tree" ? TREE : 0);
+    return this.#ids.copyCount === copies;
   }
 
   /** Adds a pack and its manifest, given as objects. False if the table has the pack already. */

@@ -4,9 +4,9 @@
  * CBOR, so no blob becomes an object or a string on the way.
  */
 import type { Backend } from "../backend/index.ts";
-import type { IndexId, PackId } from "../format/id.ts";
+import { ID_BYTES, idFromDigest, type BlobId, type IndexId, type PackId } from "../format/id.ts";
 import type { Manifest } from "../format/manifest.ts";
-import { log } from "../lib/log.ts";
+import { log, logEnabled } from "../lib/log.ts";
 import { BlobTable } from "./blob-table.ts";
 import { visitIndexFile } from "./index-file.ts";
 import { indexKey, listObjects } from "./keys.ts";
@@ -69,10 +69,20 @@ export function mergeIndexes(files: readonly IndexFile[], onDamaged?: (err: Erro
   const merged = good.filter((f) => !superseded.has(f.id)).sort((a, b) => (a.id < b.id ? -1 : 1));
   for (const f of good) if (superseded.has(f.id)) log.debug(`Index ${f.id} is superseded; skipping it`);
   const blobs = new BlobTable({ blobs: merged.reduce((n, f) => n + f.blobs, 0), packs: merged.reduce((n, f) => n + f.packs, 0) });
+  const duplicate = (id: BlobId): void => {
+    if (!logEnabled("debug")) return;
+    const [first, ...others] = blobs.packsOf(id);
+    log.debug(`Duplicate blob ${id} in pack ${others.at(-1)}, previously seen in pack ${first}`);
+  };
   for (const { id, file } of merged) {
-    visitIndexFile(id, file, { supersedes: () => {}, pack: (data, at) => blobs.addPack(data, at), blob: (type, length, data, at) => blobs.addBlob(type, length, data, at) });
+    visitIndexFile(id, file, {
+      supersedes: () => {},
+      pack: (data, at) => blobs.addPack(data, at),
+      blob: (type, length, data, at) => {
+        if (!blobs.addBlob(type, length, data, at)) duplicate(idFromDigest<"blob">(data.subarray(at, at + ID_BYTES)));
+      },
+    });
   }
   blobs.trim();
-  if (blobs.duplicates > 0) log.debug(`${blobs.duplicates} blobs are in more than one pack; the first pack listed holds them for readers`);
   return { blobs, superseded };
 }

@@ -48,7 +48,9 @@ test("a blob stored in two packs is in both manifests, answers with the first pa
   const t = new BlobTable();
   const shared = blobId(42);
   t.addManifest(packId(1), [{ type: "chunk", length: 5, id: blobId(1) }, { type: "chunk", length: 9, id: shared }]);
-  t.addManifest(packId(2), [{ type: "chunk", length: 9, id: shared }, { type: "tree", length: 3, id: blobId(2) }]);
+  t.addPack(idToDigest(packId(2)));
+  expect(t.addBlob("chunk", 9, idToDigest(shared))).toBe(false);
+  expect(t.addBlob("tree", 3, idToDigest(blobId(2)))).toBe(true);
   expect(t.get(shared)?.pack).toBe(packId(1));
   expect(t.packsOf(shared)).toEqual([packId(1), packId(2)]);
   expect(t.packsOf(blobId(2))).toEqual([packId(2)]);

@@ -3,6 +3,7 @@ import { expect, test } from "bun:test";
 import { idFromDigest, type BlobId, type IndexId, type PackId } from "../../src/format/id.ts";
 import type { IndexContents } from "../../src/format/index-file.ts";
 import type { Manifest } from "../../src/format/manifest.ts";
+import { setLogSink } from "../../src/lib/log.ts";
 import { buildIndexFile } from "../../src/repo/index-file.ts";
 import { mergeIndexes, type IndexFile } from "../../src/repo/master-index.ts";
 import { PackManifests } from "../../src/repo/pack-manifests.ts";
@@ -22,11 +23,22 @@ test("an index superseded by another is left out, and a blob in two packs is fou
   const old = index([[packId(3), chunks(4)]]);
   const newer = index([[packId(4), chunks(5)]], [old.id]);
   const [first, second] = a.id < b.id ? [a, b] : [b, a];
-  const { blobs, superseded } = mergeIndexes([newer, second, old, first]);
+  const debug: string[] = [];
+  setLogSink((level, message) => void (level === "debug" && debug.push(message)), "debug");
+  let merged: ReturnType<typeof mergeIndexes>;
+  try {
+    merged = mergeIndexes([newer, second, old, first]);
+  } finally {
+    setLogSink(() => {}, "warn");
+  }
+  const { blobs, superseded } = merged;
+  const [firstPack, secondPack] = [[...first.contents.packs.keys()][0]!, [...second.contents.packs.keys()][0]!];
+  expect(debug).toContain(`Duplicate blob ${blobId(2)} in pack ${secondPack}, previously seen in pack ${firstPack}`);
+  expect(debug).toContain(`Index ${old.id} is superseded; skipping it`);
   expect([...superseded]).toEqual([old.id]);
   expect(blobs.has(blobId(4))).toBe(false);
   expect(blobs.get(blobId(5))?.pack).toBe(packId(4));
-  expect(blobs.get(blobId(2))?.pack).toBe([...first.contents.packs.keys()][0]!);
+  expect(blobs.get(blobId(2))?.pack).toBe(firstPack);
   expect(blobs.packsOf(blobId(2)).sort()).toEqual([packId(1), packId(2)].sort());
   expect(blobs.size).toBe(4);
   expect(blobs.duplicates).toBe(1);
