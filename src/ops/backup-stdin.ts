@@ -30,7 +30,7 @@ export async function backupStdin(
   // Snapshots before indexes: a concurrent backup's snapshot is stored after its index.
   const snapshots = (await loadSnapshots(repo.backend)).chronological;
   const index = await loadMasterIndex(repo.backend);
-  const writer = await openWriter(repo, index.blobs.keys(), opts);
+  const writer = await openWriter(repo, index.blobs, opts);
   try {
     log.info(`Reading standard input into ${opts.name}...`);
     const time = nowNs();

@@ -16,6 +16,7 @@ import { ScanJob, replayScan } from "../pipeline/scan-log.ts";
 import { BackpakError, context } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import { comparePaths, sortedUnique } from "../lib/order.ts";
+import type { KnownBlobs } from "../repo/blob-table.ts";
 import { loadMasterIndex } from "../repo/master-index.ts";
 import { transfersAtOnce, type Repository } from "../repo/repository.ts";
 import { EMPTY_INDEX, findResumable } from "../repo/resume.ts";
@@ -135,7 +136,7 @@ export async function backup(openRepo: () => Promise<Repository>, opts: BackupOp
     log.debug(parent ? `Using snapshot ${parent.id} as a parent` : "No parent snapshot found based on absolute paths");
     const parentForest: Forest = parent ? withoutUnindexedFiles(await loadForest(parent.snapshot.tree, new TreeCache(repo.backend, index.blobs)), index.blobs) : new Map();
     const events = compareScan(replayScan(scanLog ?? (await scanned())), parent ? parentForest.get(parent.snapshot.tree) : undefined, (id) => parentForest.get(id));
-    const root = await packTrees(repo, index.blobs.keys(), events, pool, inputBytes, opts, progress);
+    const root = await packTrees(repo, index.blobs, events, pool, inputBytes, opts, progress);
     return await finishSnapshot(repo, root, paths, snapshots, opts);
   } finally {
     pool.close();
@@ -163,14 +164,14 @@ function skipUnreadable(entries: readonly Unreadable[], opts: BackupOptions, pro
 }
 
 /** A writer for this run's blobs, resuming from what an interrupted run left in the scratch directory (whose packs it stores first). */
-export async function openWriter(repo: Repository, stored: Iterable<BlobId>, opts: Pick<BackupOptions, "scratchDir" | "dryRun">): Promise<RepoWriter> {
+export async function openWriter(repo: Repository, stored: KnownBlobs, opts: Pick<BackupOptions, "scratchDir" | "dryRun">): Promise<RepoWriter> {
   const exactSizes = sizesListedAsWritten(repo.config);
   const resumable = await findResumable(opts.scratchDir, repo.backend, { replacesIndexes: false, exactSizes });
   const writer = new RepoWriter({
     backend: repo.backend,
     scratchDir: opts.scratchDir,
     packSize: repo.config.packSize,
-    packed: new Set(stored),
+    packed: stored,
     start: resumable?.wip ?? EMPTY_INDEX,
     ...(resumable ? { startSizes: resumable.sizes } : {}),
     dryRun: opts.dryRun,
@@ -189,7 +190,7 @@ export async function openWriter(repo: Repository, stored: Iterable<BlobId>, opt
 /** Walks the compared scan through the pipeline, packing what is new; returns the root tree. */
 async function packTrees(
   repo: Repository,
-  stored: Iterable<BlobId>,
+  stored: KnownBlobs,
   events: Iterable<WalkEvent>,
   pool: WorkerPool,
   inputBytes: number,
@@ -207,8 +208,8 @@ async function packTrees(
   try {
     log.info("Running backup...");
     const root = await walkIntoTrees(events, pipeline, {
-      known: (id) => writer.has(id),
-      claim: (id, length) => writer.claim(id, length),
+      known: (digest) => writer.hasDigest(digest),
+      claim: (digest, length) => writer.claim(digest, length),
       add: (id, bytes) => writer.add("chunk", id, bytes),
       unreadable: (path, why) => skipUnreadable([{ path, why }], opts, progress),
       storeTree: async (tree) => {

@@ -6,14 +6,16 @@
  * with a hint for what was found. A missing pack, a damaged blob (or a pack that can't be read at
  * all), or a chunk no index lists is followed by every snapshot and path that needs it.
  */
-import type { BlobId, IndexId, PackId, SnapshotId } from "../format/id.ts";
+import type { BlobId, PackId, SnapshotId } from "../format/id.ts";
 import { shortId } from "../format/id.ts";
 import type { Manifest } from "../format/manifest.ts";
 import { BackpakError, causeChain } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
-import { REBUILD_INDEX_HINT, loadIndex } from "../repo/index-file.ts";
-import { listObjects, packKey } from "../repo/keys.ts";
-import { blobMap, type BlobLocation } from "../repo/master-index.ts";
+import type { BlobLookup } from "../repo/blob-table.ts";
+import { REBUILD_INDEX_HINT } from "../repo/index-file.ts";
+import { indexKey, listObjects, packKey } from "../repo/keys.ts";
+import { mergeIndexes, type IndexFile } from "../repo/master-index.ts";
+import { PackManifests } from "../repo/pack-manifests.ts";
 import { unpackBlobs } from "../repo/pack-file.ts";
 import { BlobPipeline, UnsplittablePack } from "../pipeline/blob-pipeline.ts";
 import { PacksAhead, withPack } from "./pack-task.ts";
@@ -92,7 +94,7 @@ async function verifyPack(repo: Repository, pipeline: BlobPipeline, id: PackId, 
 }
 
 /** What is wrong with the file entries of the forest's trees not checked before (each tree is checked once, however often it recurs). */
-function fileProblems(forest: Forest, blobs: ReadonlyMap<BlobId, BlobLocation>, checked: Set<BlobId>): string[] {
+function fileProblems(forest: Forest, blobs: BlobLookup, checked: Set<BlobId>): string[] {
   const out: string[] = [];
   for (const [treeId, tree] of forest) {
     if (checked.has(treeId)) continue;
@@ -124,23 +126,23 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
   const snapshotList = await listObjects(repo.backend, "snapshot");
   // Indexes, one by one, so one bad index doesn't hide the rest.
   const indexes = await listObjects(repo.backend, "index");
-  const loaded: { id: IndexId; packs: ReadonlyMap<PackId, Manifest>; supersedes: ReadonlySet<IndexId> }[] = [];
+  const files: IndexFile[] = [];
+  const damagedIndex = (err: unknown): void => {
+    fail(describe(err));
+    unindexed = true;
+  };
   for (const { id } of indexes) {
     try {
-      loaded.push({ id, ...(await loadIndex(repo.backend, id)) });
+      files.push({ id, file: await repo.backend.read(indexKey(id)) });
     } catch (err) {
-      fail(describe(err));
-      unindexed = true;
+      damagedIndex(err);
     }
   }
-  const superseded = new Set<IndexId>();
-  for (const l of loaded) for (const s of l.supersedes) superseded.add(s);
-  const packs = new Map<PackId, Manifest>();
-  for (const l of loaded) if (!superseded.has(l.id)) for (const [p, m] of l.packs) packs.set(p, m);
-  const { blobs, duplicates } = blobMap(packs);
-  if (duplicates > 0) {
+  const { blobs } = mergeIndexes(files, damagedIndex);
+  const packs = new PackManifests(blobs);
+  if (blobs.duplicates > 0) {
     // backpak 0.3.0 refuses a repository where a blob is in two packs.
-    log.warn(`${duplicates} blobs are stored in more than one pack; run \`backpak prune\` to delete the extra copies`);
+    log.warn(`${blobs.duplicates} blobs are stored in more than one pack; run \`backpak prune\` to delete the extra copies`);
   }
 
   log.info("Downloading pack list");

@@ -121,10 +121,7 @@ export async function prune(repo: Repository, opts: PruneOptions): Promise<Prune
 
   const start = wip?.start ?? { packs: reusable as ReadonlyMap<PackId, Manifest>, supersedes: superseded as ReadonlySet<IndexId> };
   const resumed = wip?.resumed;
-  const packed = new Set<BlobId>();
-  for (const m of start.packs.values()) for (const e of m) packed.add(e.id);
-
-  const out = await RepackWriter.open(repo, { scratchDir: opts.scratchDir, dryRun: opts.dryRun, start, packed, ...(resumed ? { resumed } : {}), ...(opts.progress ? { progress: opts.progress } : {}) });
+  const out = await RepackWriter.open(repo, { scratchDir: opts.scratchDir, dryRun: opts.dryRun, start, ...(resumed ? { resumed } : {}), ...(opts.progress ? { progress: opts.progress } : {}) });
   try {
     const reader = new ChunkReader(repo.backend, loaded.index.blobs);
     // Nothing is skipped: a prune never changes a snapshot, only where its blobs live.

@@ -3,11 +3,12 @@
  * worker pipeline, as in backup. Chunks are copied from another pack (verified on the way) unless
  * the destination already has them.
  */
-import type { BlobId, IndexId } from "../format/id.ts";
+import { idToDigest, type BlobId, type IndexId } from "../format/id.ts";
 import type { IndexContents } from "../format/index-file.ts";
 import type { Tree } from "../format/tree.ts";
 import type { ChunkPipeline } from "../pipeline/chunk-pipeline.ts";
 import type { WorkerPool } from "../pipeline/pool.ts";
+import type { KnownBlobs } from "../repo/blob-table.ts";
 import type { ChunkReader } from "../repo/chunk-reader.ts";
 import { transfersAtOnce, type Repository } from "../repo/repository.ts";
 import { EMPTY_INDEX, findResumable, type Resumable } from "../repo/resume.ts";
@@ -34,8 +35,8 @@ export interface RepackOptions {
   readonly dryRun: boolean;
   /** The index to start from (the new index keeps these packs). */
   readonly start: IndexContents;
-  /** Blobs the destination already has. */
-  readonly packed: Set<BlobId>;
+  /** Blobs the destination already has (beyond those of `start`). */
+  readonly packed?: KnownBlobs;
   /** The killed run this one carries on from: its packs stored short are deleted, and those left in the scratch directory stored, first. */
   readonly resumed?: Resumable;
   readonly progress?: RepackProgress;
@@ -53,7 +54,7 @@ export class RepackWriter {
       backend: dest.backend,
       scratchDir: opts.scratchDir,
       packSize: dest.config.packSize,
-      packed: opts.packed,
+      ...(opts.packed ? { packed: opts.packed } : {}),
       start: opts.start,
       ...(opts.resumed ? { startSizes: opts.resumed.sizes } : {}),
       dryRun: opts.dryRun,
@@ -82,7 +83,7 @@ export class RepackWriter {
       this.progress.reusedBytes += from.blobs.get(id)?.length ?? 0;
     } else {
       const bytes = await from.chunk(id);
-      this.writer.claim(id, bytes.length);
+      this.writer.claim(idToDigest(id), bytes.length);
       await this.#pipeline.pump();
       while (!this.#pipeline.addBlob(id, bytes)) await this.#pipeline.waitForProgress();
     }

@@ -8,7 +8,7 @@ import type { Tree } from "../format/tree.ts";
 import { log } from "../lib/log.ts";
 import type { Forest } from "../repo/tree-cache.ts";
 
-export function withoutUnindexedFiles(forest: Forest, indexed: ReadonlyMap<BlobId, unknown>): Forest {
+export function withoutUnindexedFiles(forest: Forest, indexed: { has(id: BlobId): boolean }): Forest {
   let dropped = 0;
   const out = new Map<BlobId, Tree>();
   for (const [id, tree] of forest) {

@@ -16,10 +16,10 @@ import { rereadFile, UnreadableFile } from "./reread-file.ts";
 import { TreeBuilder } from "./tree-builder.ts";
 
 export interface TreeSink {
-  /** True if the chunk is already stored or claimed (checking doesn't claim it). */
-  known(id: BlobId): boolean;
-  /** Claims a chunk: true if it is new and must be packed. */
-  claim(id: BlobId, length: number): boolean;
+  /** True if the chunk (its ID's 28 bytes) is already stored or claimed (checking doesn't claim it). */
+  known(digest: Uint8Array): boolean;
+  /** Claims a chunk (its ID's 28 bytes): true if it is new and must be packed. */
+  claim(digest: Uint8Array, length: number): boolean;
   /** Packs a chunk read on this thread unless it is stored or claimed: true if it was new. */
   add(id: BlobId, bytes: Uint8Array): Promise<boolean>;
   /** Stores a finished directory's tree and returns its ID. */
@@ -107,8 +107,8 @@ export async function walkIntoTrees(events: Iterable<WalkEvent>, pipeline: Chunk
           while (t.decided < t.chunks.length) {
             const next = t.chunks[t.decided]!;
             // A new chunk needs room in the frame being batched; claim it only once there is.
-            if (!sink.known(next.id) && !pipeline.canDecideNew()) return false;
-            const isNew = sink.claim(next.id, next.length);
+            if (!sink.known(next.digest) && !pipeline.canDecideNew()) return false;
+            const isNew = sink.claim(next.digest, next.length);
             pipeline.decide(t, isNew);
             p.ids!.push(next.id);
             if (isNew) p.fresh = true;

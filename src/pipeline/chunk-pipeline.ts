@@ -10,7 +10,7 @@
  * that changed while a worker read it completes as usual with `changed` set: its chunks are
  * whatever was read (zeros past an early end), for the caller to replace by reading it again.
  */
-import { idFromDigest, type BlobId } from "../format/id.ts";
+import { idFromDigest, idToDigest, type BlobId } from "../format/id.ts";
 import type { ManifestEntry } from "../format/manifest.ts";
 import type { FileStamp } from "../fs/file-stamp.ts";
 import { BackpakError, context } from "../lib/errors.ts";
@@ -23,6 +23,8 @@ import { READ_BLOCK } from "./read-hook.ts";
 
 export interface ChunkRef {
   readonly id: BlobId;
+  /** The ID's 28 bytes, for the dedup lookup. */
+  readonly digest: Uint8Array;
   readonly length: number;
   /** Absolute ranges of the data buffer holding its bytes (several when it spans segments). */
   readonly pieces: readonly (readonly [number, number])[];
@@ -237,7 +239,7 @@ export class ChunkPipeline {
     const t = new FileTicket("", { size: bytes.length, mtime: 0n, ctime: 0n });
     const seg: Segment = { ring, streamStart: 0, length: bytes.length, neededUntil: 0 };
     t.segments.push(seg);
-    t.chunks.push({ id, length: bytes.length, pieces: [[ring, bytes.length]] });
+    t.chunks.push({ id, digest: idToDigest(id), length: bytes.length, pieces: [[ring, bytes.length]] });
     t.complete = true;
     this.#held.push({ ticket: t, seg });
     this.decide(t, true);
@@ -368,7 +370,8 @@ export class ChunkPipeline {
         this.#toHash.push({ ticket, length, pieces });
         ticket.hashing++;
       } else {
-        ticket.chunks.push({ id: idFromDigest<"blob">(slots.digest(job.slot, c)), length, pieces });
+        const digest = slots.digest(job.slot, c).slice();
+        ticket.chunks.push({ id: idFromDigest<"blob">(digest), digest, length, pieces });
       }
     }
     for (const [i, { ticket, seg }] of job.items.entries()) {
@@ -406,7 +409,8 @@ export class ChunkPipeline {
       throw context("io", `Couldn't hash ${job.chunks[0]!.ticket.path}`, err);
     }
     job.chunks.forEach(({ ticket, length, pieces }, i) => {
-      ticket.chunks.push({ id: idFromDigest<"blob">(this.pool.slots.digest(job.slot, i)), length, pieces });
+      const digest = this.pool.slots.digest(job.slot, i).slice();
+      ticket.chunks.push({ id: idFromDigest<"blob">(digest), digest, length, pieces });
       ticket.hashing--;
       ticket.complete = ticket.cut && ticket.hashing === 0;
     });

@@ -7,7 +7,7 @@ import type { BlobId } from "../format/id.ts";
 import { EMPTY_TREE_ID, decodeTree, type Tree } from "../format/tree.ts";
 import { BackpakError } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
-import type { BlobLocation } from "./master-index.ts";
+import type { BlobLookup } from "./blob-table.ts";
 import { readPackBlobs } from "./pack-reader.ts";
 
 export interface TreeSource {
@@ -18,7 +18,7 @@ export class TreeCache implements TreeSource {
   readonly #trees = new Map<BlobId, Tree>([[EMPTY_TREE_ID, new Map()]]);
   constructor(
     readonly backend: Backend,
-    readonly blobs: ReadonlyMap<BlobId, BlobLocation>,
+    readonly blobs: BlobLookup,
   ) {}
 
   async tree(id: BlobId): Promise<Tree> {
