@@ -18,7 +18,7 @@ import { yieldPoint } from "../lib/yield-point.ts";
 import { ByteRing } from "./byte-ring.ts";
 import { GcSchedule } from "./gc-schedule.ts";
 import type { WorkerPool } from "./pool.ts";
-import { H, ItemFlag, JobType, MAX_CUTS, MAX_ITEMS, STAMP_BYTES } from "./protocol.ts";
+import { CompressItem, CutHashItem, H, HashItem, ItemFlag, JobType, MAX_CUTS, MAX_ITEMS, STAMP_BYTES } from "./protocol.ts";
 import { READ_BLOCK } from "./read-hook.ts";
 
 export interface ChunkRef {
@@ -291,7 +291,7 @@ export class ChunkPipeline {
       // The worker opens the file and reads the bytes into the ring.
       if (first) job.pathBytes += pathLen + STAMP_BYTES;
       const seg: Segment = { ring, streamStart: t.readBytes, length: want, neededUntil: 0 };
-      this.pool.slots.setItem(job.slot, job.items.length, ring, want, flags, pathAt, pathLen);
+      this.pool.slots.setItem(job.slot, job.items.length, CutHashItem, { offset: ring, length: want, flags, pathAt, pathLength: pathLen });
       t.readBytes += want;
       t.segments.push(seg);
       this.#held.push({ ticket: t, seg });
@@ -373,7 +373,7 @@ export class ChunkPipeline {
     }
     for (const [i, { ticket, seg }] of job.items.entries()) {
       if (seg.streamStart + seg.length !== ticket.size) continue;
-      ticket.changed = (slots.item(job.slot, i, 2) & ItemFlag.Changed) !== 0;
+      ticket.changed = (slots.item(job.slot, i, CutHashItem.flags) & ItemFlag.Changed) !== 0;
       ticket.cut = true;
       ticket.complete = ticket.hashing === 0;
     }
@@ -389,7 +389,7 @@ export class ChunkPipeline {
       while (this.#toHash.length > 0 && chunks.length < MAX_CUTS) {
         const next = this.#toHash[0]!;
         if (items + next.pieces.length > MAX_ITEMS) break;
-        next.pieces.forEach(([off, len], i) => this.pool.slots.setItem(slot, items + i, off, len, chunks.length, i === next.pieces.length - 1 ? 1 : 0));
+        next.pieces.forEach(([offset, length], i) => this.pool.slots.setItem(slot, items + i, HashItem, { offset, length, digest: chunks.length, last: i === next.pieces.length - 1 ? 1 : 0 }));
         items += next.pieces.length;
         chunks.push(this.#toHash.shift()!);
       }
@@ -432,7 +432,7 @@ export class ChunkPipeline {
     if (out < 0) return;
     const slot = this.pool.take(JobType.Compress);
     const slots = this.pool.slots;
-    this.#pieces.forEach(([off, len], i) => slots.setItem(slot, i, off, len));
+    this.#pieces.forEach(([offset, length], i) => slots.setItem(slot, i, CompressItem, { offset, length }));
     slots.set(slot, H.Items, this.#pieces.length);
     slots.set(slot, H.OutOffset, out);
     slots.set(slot, H.OutCapacity, bound);
