@@ -4,7 +4,8 @@
  * or pack data, and for backup room for compressed frames.
  */
 import { PACK_ZSTD_LEVEL } from "../kernels/zstd.ts";
-import { ChunkPipeline, type Frame } from "../pipeline/chunk-pipeline.ts";
+import { ChunkPipeline } from "../pipeline/chunk-pipeline.ts";
+import type { Frame } from "../pipeline/frame-stage.ts";
 import { faultPlanFromEnv } from "../pipeline/fault.ts";
 import { WorkerPool, defaultWorkerCount } from "../pipeline/pool.ts";
 import { readHookFromEnv } from "../pipeline/read-hook.ts";
