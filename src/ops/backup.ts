@@ -23,8 +23,8 @@ import { loadSnapshots, snapshotId, storeSnapshot, type StoredSnapshot } from ".
 import { TreeCache, loadForest, type Forest } from "../repo/tree-cache.ts";
 import { sizesListedAsWritten } from "../repo/stored-sizes.ts";
 import { RepoWriter } from "../repo/writer.ts";
-import { chunkPipeline, startBackupPool } from "./pipeline-setup.ts";
-import { skipMatcher } from "./skips.ts";
+import { chunkPipeline, startBackupPool } from "../pipeline/pipeline-setup.ts";
+import { skipMatcher } from "../fs/skips.ts";
 import { withoutUnindexedFiles } from "./unindexed-files.ts";
 import { newWalkProgress, walkIntoTrees, type WalkProgress } from "./walk-into-trees.ts";
 

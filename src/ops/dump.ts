@@ -10,7 +10,7 @@ import type { Repository } from "../repo/repository.ts";
 import { findSnapshot } from "../repo/snapshots.ts";
 import { FileWriter } from "./file-writer.ts";
 import { loadRepository } from "./open.ts";
-import { startBlobPool } from "./pipeline-setup.ts";
+import { startBlobPool } from "../pipeline/pipeline-setup.ts";
 
 export interface DumpOptions {
   readonly snapshot: string;

@@ -13,7 +13,7 @@ import { transfersAtOnce, type Repository } from "../repo/repository.ts";
 import { EMPTY_INDEX, findResumable } from "../repo/resume.ts";
 import { sizesListedAsWritten } from "../repo/stored-sizes.ts";
 import { RepoWriter, type WriterStats } from "../repo/writer.ts";
-import { startPipeline } from "./pipeline-setup.ts";
+import { startPipeline } from "../pipeline/pipeline-setup.ts";
 
 /** What a prune or copy has done so far, for progress lines. */
 export interface RepackProgress extends WriterStats {

@@ -13,7 +13,7 @@ import type { ChunkPipeline } from "../pipeline/chunk-pipeline.ts";
 import type { FileTicket } from "../pipeline/file-ticket.ts";
 import { EventGcSchedule } from "../pipeline/gc-schedule.ts";
 import { rereadFile } from "./reread-file.ts";
-import { TreeBuilder } from "./tree-builder.ts";
+import { TreeBuilder } from "../repo/tree-builder.ts";
 
 export interface TreeSink {
   /** True if the chunk is already stored or claimed (checking doesn't claim it). */

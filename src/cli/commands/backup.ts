@@ -7,7 +7,7 @@ import { BackpakError } from "../../lib/errors.ts";
 import { parseUserTime, systemZone } from "../../format/time.ts";
 import { log } from "../../lib/log.ts";
 import { backup as runBackup, newBackupProgress } from "../../ops/backup.ts";
-import { mergeSkips } from "../../ops/skips.ts";
+import { mergeSkips } from "../../fs/skips.ts";
 import { initFilesystemRepository } from "../../repo/repository.ts";
 import { stdout } from "../../ui/output.ts";
 import { ProgressView } from "../../ui/progress.ts";
