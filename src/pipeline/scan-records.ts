@@ -10,6 +10,7 @@
  * - messages (Error, Special): kind u8, length u32, a UTF-8 message or path;
  * - marks (Exit, Wrap, End): kind u8 alone.
  */
+import type { RawStat } from "../fs/statx.ts";
 
 export const Rec = { Enter: 1, Exit: 2, File: 3, Symlink: 4, Special: 5, Error: 6, Wrap: 7, End: 8 } as const;
 
@@ -18,15 +19,7 @@ const E = { Top: 1, Mode: 2, Uid: 6, Gid: 10, Size: 14, Atime: 22, Mtime: 30, Ct
 const MESSAGE_TEXT = 5;
 
 /** The stat fields an entry record carries. */
-export interface RecordStat {
-  readonly mode: number;
-  readonly uid: number;
-  readonly gid: number;
-  readonly size: number;
-  readonly atime: bigint;
-  readonly mtime: bigint;
-  readonly ctime: bigint;
-}
+export type RecordStat = Pick<RawStat, "mode" | "uid" | "gid" | "size" | "atime" | "mtime" | "ctime">;
 
 export interface EntryRecord {
   readonly top: boolean;
