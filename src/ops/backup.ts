@@ -17,13 +17,11 @@ import { BackpakError, context } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import { comparePaths, sortedUnique } from "../lib/order.ts";
 import { loadMasterIndex } from "../repo/master-index.ts";
-import { transfersAtOnce, type Repository } from "../repo/repository.ts";
-import { EMPTY_INDEX, findResumable } from "../repo/resume.ts";
+import { PipelinedWriter } from "../repo/pipelined-writer.ts";
+import type { Repository } from "../repo/repository.ts";
 import { loadSnapshots, snapshotId, storeSnapshot, type StoredSnapshot } from "../repo/snapshots.ts";
 import { TreeCache, loadForest, type Forest } from "../repo/tree-cache.ts";
-import { sizesListedAsWritten } from "../repo/stored-sizes.ts";
-import { RepoWriter } from "../repo/writer.ts";
-import { chunkPipeline, startBackupPool } from "../pipeline/pipeline-setup.ts";
+import { startBackupPool } from "../pipeline/pipeline-setup.ts";
 import { skipMatcher } from "../fs/skips.ts";
 import { withoutUnindexedFiles } from "./unindexed-files.ts";
 import { newWalkProgress, walkIntoTrees, type WalkProgress } from "./walk-into-trees.ts";
@@ -144,28 +142,18 @@ async function packTrees(
   opts: BackupOptions,
   progress: BackupProgress,
 ): Promise<BlobId> {
-  const resumable = await findResumable(opts.scratchDir, repo.backend, false);
-  const writer = new RepoWriter({
-    backend: repo.backend,
-    scratchDir: opts.scratchDir,
-    packSize: repo.config.packSize,
-    packed: new Set(stored),
-    start: resumable?.wip ?? EMPTY_INDEX,
-    dryRun: opts.dryRun,
-    uploads: transfersAtOnce(repo.config),
-    exactSizes: sizesListedAsWritten(repo.config),
-  });
-  const pipeline = chunkPipeline(pool, inputBytes, (frame) => writer.addChunkFrame(frame.entries, frame.bytes));
+  const out = await PipelinedWriter.resuming(repo, { scratchDir: opts.scratchDir, dryRun: opts.dryRun, packed: new Set(stored), pool: { pool, inputBytes } });
+  const { writer, pipeline } = out;
   const tick = progress.tick;
   progress.tick = () => {
     Object.assign(progress, writer.stats);
     progress.readBytes = pipeline.bytesRead;
     tick?.();
   };
+  log.info("Running backup...");
+  let root: BlobId;
   try {
-    if (resumable && !opts.dryRun) await writer.storeLeftovers(resumable.localPacks);
-    log.info("Running backup...");
-    const root = await walkIntoTrees(events, pipeline, {
+    root = await walkIntoTrees(events, pipeline, {
       known: (id) => writer.has(id),
       claim: (id, length) => writer.claim(id, length),
       add: (id, bytes) => writer.add("chunk", id, bytes),
@@ -175,14 +163,13 @@ async function packTrees(
         return id;
       },
     }, progress);
-    await writer.finish();
-    progress.tick();
-    return root;
   } catch (err) {
-    pipeline.abandon();
-    writer.abandon();
+    out.abandon();
     throw err;
   }
+  await out.finish();
+  progress.tick();
+  return root;
 }
 
 /** Stores the snapshot unless it would be empty or a repeat of the last one. */
