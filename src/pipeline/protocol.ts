@@ -29,27 +29,25 @@ const ERROR_AT = DIGESTS_AT + MAX_CUTS * DIGEST_BYTES;
 const PATHS_AT = ERROR_AT + ERROR_BYTES;
 export const SLOT_BYTES = 2 ** Math.ceil(Math.log2(PATHS_AT + PATH_BYTES));
 
+/** Gives each name its own index, in order; they must fit in `room`. */
+function indexed<const F extends string>(names: readonly F[], room: number): { readonly [K in F]: number } {
+  if (names.length > room) throw new Error(`${names.length} fields don't fit in ${room}: ${names.join(", ")}`);
+  return Object.freeze(Object.fromEntries(names.map((n, i) => [n, i]))) as { readonly [K in F]: number };
+}
+
 /** An Int32 index within a slot's header; only the fields of `H` are of this type. */
 export type HeaderField = number & { readonly __header: true };
 
+const HEADER_NAMES = ["Status", "Type", "Items", "Cuts", "OutOffset", "OutCapacity", "OutLength", "Level", "ErrorLength", "FailedItem", "FailedWrite", "ScanHead", "ScanTail"] as const;
 /**
  * Header fields, each at its own index of the slot's HEADER_INTS. FailedWrite is 1 when the failed
  * item's file couldn't be written; ScanHead and ScanTail are the scan ring's write and read positions.
  */
-export const H = headerFields(["Status", "Type", "Items", "Cuts", "OutOffset", "OutCapacity", "OutLength", "Level", "ErrorLength", "FailedItem", "FailedWrite", "ScanHead", "ScanTail"]);
-
-function headerFields<const F extends string>(names: readonly F[]): { readonly [K in F]: HeaderField } {
-  if (names.length > HEADER_INTS) throw new Error(`${names.length} header fields don't fit in ${HEADER_INTS}`);
-  return Object.freeze(Object.fromEntries(names.map((n, i) => [n, i]))) as { readonly [K in F]: HeaderField };
-}
+export const H = indexed(HEADER_NAMES, HEADER_INTS) as { readonly [K in (typeof HEADER_NAMES)[number]]: HeaderField };
 
 /** The named fields of one job kind's items: each name's index among an item's ITEM_FIELDS numbers. */
 export type ItemLayout<F extends string> = { readonly [K in F]: number };
-
-function itemLayout<const F extends string>(names: readonly F[]): ItemLayout<F> {
-  if (names.length > ITEM_FIELDS) throw new Error(`${names.length} item fields don't fit in ${ITEM_FIELDS}`);
-  return Object.freeze(Object.fromEntries(names.map((n, i) => [n, i]))) as ItemLayout<F>;
-}
+const itemLayout = <const F extends string>(names: readonly F[]): ItemLayout<F> => indexed(names, ITEM_FIELDS);
 
 /**
  * CutHash: read the stream's next `length` bytes into the ring at `offset`, opening the file (its
