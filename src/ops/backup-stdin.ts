@@ -10,8 +10,9 @@ import { log } from "../lib/log.ts";
 import { GcSchedule } from "../pipeline/gc-schedule.ts";
 import { loadMasterIndex } from "../repo/master-index.ts";
 import type { Repository } from "../repo/repository.ts";
+import { openRepoWriter, resumeStart } from "../repo/pipelined-writer.ts";
 import { loadSnapshots } from "../repo/snapshots.ts";
-import { finishSnapshot, openWriter, type BackupOutcome, type BackupProgress, type SnapshotOptions } from "./backup.ts";
+import { finishSnapshot, type BackupOutcome, type BackupProgress, type SnapshotOptions } from "./backup.ts";
 import { chunkBlocks } from "./chunk-blocks.ts";
 
 export interface StdinBackupOptions extends SnapshotOptions {
@@ -30,7 +31,7 @@ export async function backupStdin(
   // Snapshots before indexes: a concurrent backup's snapshot is stored after its index.
   const snapshots = (await loadSnapshots(repo.backend)).chronological;
   const index = await loadMasterIndex(repo.backend);
-  const writer = await openWriter(repo, index.blobs, opts);
+  const writer = await openRepoWriter(repo, { scratchDir: opts.scratchDir, dryRun: opts.dryRun, packed: index.blobs, ...(await resumeStart(repo, opts.scratchDir)) });
   try {
     log.info(`Reading standard input into ${opts.name}...`);
     const time = nowNs();

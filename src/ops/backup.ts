@@ -18,14 +18,12 @@ import { log } from "../lib/log.ts";
 import { comparePaths, sortedUnique } from "../lib/order.ts";
 import type { KnownBlobs } from "../repo/blob-table.ts";
 import { loadMasterIndex } from "../repo/master-index.ts";
-import { transfersAtOnce, type Repository } from "../repo/repository.ts";
-import { EMPTY_INDEX, findResumable } from "../repo/resume.ts";
+import { PipelinedWriter } from "../repo/pipelined-writer.ts";
+import type { Repository } from "../repo/repository.ts";
 import { loadSnapshots, snapshotId, storeSnapshot, type StoredSnapshot } from "../repo/snapshots.ts";
 import { TreeCache, loadForest, type Forest } from "../repo/tree-cache.ts";
-import { sizesListedAsWritten } from "../repo/stored-sizes.ts";
-import { RepoWriter } from "../repo/writer.ts";
-import { chunkPipeline, startBackupPool } from "./pipeline-setup.ts";
-import { skipMatcher } from "./skips.ts";
+import { startBackupPool } from "../pipeline/pipeline-setup.ts";
+import { skipMatcher } from "../fs/skips.ts";
 import { withoutUnindexedFiles } from "./unindexed-files.ts";
 import { newWalkProgress, walkIntoTrees, type WalkProgress } from "./walk-into-trees.ts";
 
@@ -163,30 +161,6 @@ function skipUnreadable(entries: readonly Unreadable[], opts: BackupOptions, pro
   progress.skippedEntries += entries.length;
 }
 
-/** A writer for this run's blobs, resuming from what an interrupted run left in the scratch directory (whose packs it stores first). */
-export async function openWriter(repo: Repository, stored: KnownBlobs, opts: Pick<BackupOptions, "scratchDir" | "dryRun">): Promise<RepoWriter> {
-  const exactSizes = sizesListedAsWritten(repo.config);
-  const resumable = await findResumable(opts.scratchDir, repo.backend, { replacesIndexes: false, exactSizes });
-  const writer = new RepoWriter({
-    backend: repo.backend,
-    scratchDir: opts.scratchDir,
-    packSize: repo.config.packSize,
-    packed: stored,
-    start: resumable?.wip ?? EMPTY_INDEX,
-    ...(resumable ? { startSizes: resumable.sizes } : {}),
-    dryRun: opts.dryRun,
-    uploads: transfersAtOnce(repo.config),
-    exactSizes,
-  });
-  try {
-    if (resumable && !opts.dryRun) await writer.resume(resumable);
-  } catch (err) {
-    writer.abandon();
-    throw err;
-  }
-  return writer;
-}
-
 /** Walks the compared scan through the pipeline, packing what is new; returns the root tree. */
 async function packTrees(
   repo: Repository,
@@ -197,17 +171,18 @@ async function packTrees(
   opts: BackupOptions,
   progress: BackupProgress,
 ): Promise<BlobId> {
-  const writer = await openWriter(repo, stored, opts);
-  const pipeline = chunkPipeline(pool, inputBytes, (frame) => writer.addChunkFrame(frame.entries, frame.bytes));
+  const out = await PipelinedWriter.resuming(repo, { scratchDir: opts.scratchDir, dryRun: opts.dryRun, packed: stored, pool: { pool, inputBytes } });
+  const { writer, pipeline } = out;
   const tick = progress.tick;
   progress.tick = () => {
     Object.assign(progress, writer.stats);
     progress.readBytes = pipeline.bytesRead;
     tick?.();
   };
+  log.info("Running backup...");
+  let root: BlobId;
   try {
-    log.info("Running backup...");
-    const root = await walkIntoTrees(events, pipeline, {
+    root = await walkIntoTrees(events, pipeline, {
       known: (digest) => writer.hasDigest(digest),
       claim: (digest, length) => writer.claim(digest, length),
       add: (id, bytes) => writer.add("chunk", id, bytes),
@@ -218,14 +193,13 @@ async function packTrees(
         return id;
       },
     }, progress);
-    await writer.finish();
-    progress.tick();
-    return root;
   } catch (err) {
-    pipeline.abandon();
-    writer.abandon();
+    out.abandon();
     throw err;
   }
+  await out.finish();
+  progress.tick();
+  return root;
 }
 
 /** Stores the snapshot unless it would be empty or a repeat of the last one. */

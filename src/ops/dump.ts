@@ -12,7 +12,7 @@ import { findSnapshot } from "../repo/snapshots.ts";
 import { tarOfDirectory } from "./dump-tar.ts";
 import { FileWriter } from "./file-writer.ts";
 import { loadRepository } from "./open.ts";
-import { startBlobPool } from "./pipeline-setup.ts";
+import { startBlobPool } from "../pipeline/pipeline-setup.ts";
 
 export interface DumpOptions {
   readonly snapshot: string;

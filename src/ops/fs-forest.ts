@@ -9,7 +9,7 @@ import { walkEvents } from "../fs/walk.ts";
 import { hashId } from "../kernels/sha224.ts";
 import { BackpakError } from "../lib/errors.ts";
 import type { Forest } from "../repo/tree-cache.ts";
-import { startPipeline } from "./pipeline-setup.ts";
+import { startPipeline } from "../pipeline/pipeline-setup.ts";
 import { newWalkProgress, walkIntoTrees } from "./walk-into-trees.ts";
 
 /**

@@ -22,7 +22,7 @@ import { walkNode } from "../repo/tree-walk.ts";
 import { compareTrees, type CompareCallbacks } from "./compare.ts";
 import { FileWriter, type UnwrittenFile, type WriteProgress } from "./file-writer.ts";
 import { forestFromFs } from "./fs-forest.ts";
-import { startBlobPool } from "./pipeline-setup.ts";
+import { startBlobPool } from "../pipeline/pipeline-setup.ts";
 import { loadRepository, snapshotWithForest, type LoadedRepository } from "./open.ts";
 import { refuseNonDirectoriesBetween } from "./nested-paths.ts";
 import { refuseOverlongPaths } from "./path-limit.ts";

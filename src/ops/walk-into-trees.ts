@@ -10,10 +10,11 @@ import type { BlobId } from "../format/id.ts";
 import type { Node, Tree } from "../format/tree.ts";
 import type { WalkEvent } from "../fs/walk.ts";
 import { log } from "../lib/log.ts";
-import type { ChunkPipeline, FileTicket } from "../pipeline/chunk-pipeline.ts";
+import type { ChunkPipeline } from "../pipeline/chunk-pipeline.ts";
+import type { FileTicket } from "../pipeline/file-ticket.ts";
 import { EventGcSchedule } from "../pipeline/gc-schedule.ts";
 import { rereadFile, UnreadableFile } from "./reread-file.ts";
-import { TreeBuilder } from "./tree-builder.ts";
+import { TreeBuilder } from "../repo/tree-builder.ts";
 
 export interface TreeSink {
   /** True if the chunk (its ID's 28 bytes) is already stored or claimed (checking doesn't claim it). */

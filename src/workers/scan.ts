@@ -10,8 +10,8 @@
 import fs from "node:fs";
 import { Excluder, isExcluded, type DirRules, type ExcludeSpec } from "../fs/excludes.ts";
 import { statx } from "../fs/statx.ts";
-import { ENTRY_HEADER, Rec, SCAN_HEAD, SCAN_TAIL } from "../pipeline/scan-records.ts";
-import type { Slots } from "../pipeline/protocol.ts";
+import { H, type Slots } from "../pipeline/protocol.ts";
+import { Rec, ScanRecords } from "../pipeline/scan-records.ts";
 
 export interface ScanRequest {
   readonly paths: readonly string[];
@@ -28,31 +28,28 @@ class ScanFailed extends Error {}
 
 /** Writes records into the ring [base, base + size), waiting while the reader catches up. */
 class RingWriter {
-  readonly #view: DataView;
   #head = 0;
   constructor(
-    readonly data: Uint8Array,
+    readonly records: ScanRecords,
     readonly base: number,
     readonly size: number,
     readonly slots: Slots,
     readonly slot: number,
-  ) {
-    this.#view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  }
+  ) {}
 
   #free(): number {
-    const tail = Atomics.load(this.slots.i32, this.slots.at(this.slot, SCAN_TAIL));
+    const tail = Atomics.load(this.slots.i32, this.slots.at(this.slot, H.ScanTail));
     return this.#head >= tail ? this.size - this.#head + tail - 1 : tail - this.#head - 1;
   }
 
   /** Reserves `n` contiguous bytes (wrapping to the start when needed) and returns their offset. */
   reserve(n: number): number {
     for (;;) {
-      const tailIdx = this.slots.at(this.slot, SCAN_TAIL);
+      const tailIdx = this.slots.at(this.slot, H.ScanTail);
       const tail = Atomics.load(this.slots.i32, tailIdx);
       if (this.#head + n < this.size && this.#free() >= n) return this.base + this.#head;
       if (this.#head + n >= this.size && tail > n && tail <= this.#head) {
-        this.data[this.base + this.#head] = Rec.Wrap;
+        this.records.writeMark(this.base + this.#head, Rec.Wrap);
         this.#head = 0;
         this.#publish();
         continue;
@@ -67,51 +64,30 @@ class RingWriter {
   }
 
   #publish(): void {
-    const idx = this.slots.at(this.slot, SCAN_HEAD);
+    const idx = this.slots.at(this.slot, H.ScanHead);
     Atomics.store(this.slots.i32, idx, this.#head);
     Atomics.notify(this.slots.i32, idx);
-  }
-
-  view(): DataView {
-    return this.#view;
   }
 }
 
 export function scanPaths(req: ScanRequest, slots: Slots, slot: number, data: Uint8Array, base: number, size: number): void {
-  const ring = new RingWriter(data, base, size, slots, slot);
+  const records = new ScanRecords(data);
+  const ring = new RingWriter(records, base, size, slots, slot);
   const skips = req.skips.map((p) => new RegExp(p));
   const excluder = new Excluder(req.excludes);
-  const dv = ring.view();
   const message = (kind: number, text: string): void => {
     const bytes = encoder.encode(text);
-    const at = ring.reserve(5 + bytes.length);
-    data[at] = kind;
-    dv.setUint32(at + 1, bytes.length, true);
-    data.set(bytes, at + 5);
-    ring.commit(5 + bytes.length);
+    const n = ScanRecords.messageLength(bytes);
+    records.writeMessage(ring.reserve(n), kind, bytes);
+    ring.commit(n);
   };
   const mark = (kind: number): void => {
-    data[ring.reserve(1)] = kind;
+    records.writeMark(ring.reserve(1), kind);
     ring.commit(1);
   };
   const entry = (kind: number, top: boolean, st: Stat, name: Uint8Array, target?: Uint8Array): void => {
-    const n = ENTRY_HEADER + name.length + (target ? 2 + target.length : 0);
-    const at = ring.reserve(n);
-    data[at] = kind;
-    data[at + 1] = top ? 1 : 0;
-    dv.setUint32(at + 2, st.mode, true);
-    dv.setUint32(at + 6, st.uid, true);
-    dv.setUint32(at + 10, st.gid, true);
-    dv.setFloat64(at + 14, st.size, true);
-    dv.setBigInt64(at + 22, st.atime, true);
-    dv.setBigInt64(at + 30, st.mtime, true);
-    dv.setBigInt64(at + 38, st.ctime, true);
-    dv.setUint16(at + 46, name.length, true);
-    data.set(name, at + ENTRY_HEADER);
-    if (target) {
-      dv.setUint16(at + ENTRY_HEADER + name.length, target.length, true);
-      data.set(target, at + ENTRY_HEADER + 2 + name.length);
-    }
+    const n = ScanRecords.entryLength(name, target);
+    records.writeEntry(ring.reserve(n), kind, top, st, name, target);
     ring.commit(n);
   };
   const fail = (msg: string, err?: unknown): never => {

@@ -8,7 +8,7 @@ import { parseUserTime, systemZone } from "../../format/time.ts";
 import { log } from "../../lib/log.ts";
 import { backup as runBackup, newBackupProgress } from "../../ops/backup.ts";
 import { backupStdin } from "../../ops/backup-stdin.ts";
-import { mergeSkips } from "../../ops/skips.ts";
+import { mergeSkips } from "../../fs/skips.ts";
 import { initFilesystemRepository } from "../../repo/repository.ts";
 import { stdout } from "../../ui/output.ts";
 import { backupLines } from "../../ui/progress-lines.ts";

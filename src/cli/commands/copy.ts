@@ -3,7 +3,7 @@ import { usageError } from "../args.ts";
 import { shortId } from "../../format/id.ts";
 import { copy as runCopy } from "../../ops/copy.ts";
 import { newRepackProgress } from "../../ops/repack-writer.ts";
-import { mergeSkips } from "../../ops/skips.ts";
+import { mergeSkips } from "../../fs/skips.ts";
 import { ProgressView } from "../../ui/progress.ts";
 import { repackLines } from "../../ui/progress-lines.ts";
 import { stdout } from "../../ui/output.ts";
