@@ -26,7 +26,7 @@ export const copy: Command = {
       ...FILTER_OPTIONS,
     ],
     details: "Give the snapshots to copy, or --all, or filters (--tag, --author, --path) to copy every snapshot\nthey select. With references, LAST and latest count only the snapshots the filters select.",
-    positionals: [{ name: "SNAPSHOTS", variadic: true, help: "The snapshots to copy (ID prefixes, LAST, LAST~N)" }],
+    positionals: [{ name: "SNAPSHOTS", variadic: true, help: "The snapshots to copy (ID prefixes, LAST, latest, LAST~N)" }],
   },
   async run(args, ctx) {
     const to = arg.value(args, "to");

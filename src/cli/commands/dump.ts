@@ -30,7 +30,7 @@ export const dump: Command = {
       { long: "archive", kind: "value", value: "FORMAT", choices: ["tar"], help: "Write a directory as an archive in this format (tar) instead of listing it" },
     ],
     positionals: [
-      { name: "SNAPSHOT", required: true, help: "The snapshot: an ID prefix, LAST or LAST~N" },
+      { name: "SNAPSHOT", required: true, help: "The snapshot: an ID prefix, LAST (or latest) or LAST~N" },
       { name: "PATH", required: true, help: "The path inside the snapshot, e.g. src/main.rs" },
     ],
   },

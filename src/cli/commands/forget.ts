@@ -142,7 +142,7 @@ export const forget: Command = {
       JSON_OPTION,
     ],
     positionals: [
-      { name: "SNAPSHOTS", variadic: true, help: 'The snapshots to forget (ID prefixes, LAST, LAST~N), or "DUPLICATES" to forget duplicate snapshots' },
+      { name: "SNAPSHOTS", variadic: true, help: 'The snapshots to forget (ID prefixes, LAST, latest, LAST~N), or "DUPLICATES" to forget duplicate snapshots' },
     ],
   },
   async run(args, ctx) {

@@ -17,7 +17,7 @@ export const ls: Command = {
     about: "List the files in a snapshot",
     details: "With --json: a `snapshot` message, then a `node` message per path (docs/json.md).",
     options: [QUIET_OPTION, JSON_OPTION],
-    positionals: [{ name: "SNAPSHOT", required: true, help: "The snapshot: an ID prefix, LAST or LAST~N" }],
+    positionals: [{ name: "SNAPSHOT", required: true, help: "The snapshot: an ID prefix, LAST (or latest) or LAST~N" }],
   },
   async run(args, ctx) {
     const loaded = await loadRepository(await ctx.openRepository());

@@ -48,7 +48,7 @@ export const restore: Command = {
       { long: "iexclude-file", kind: "multi", value: "FILE", path: true, help: "Read --iexclude patterns from FILE, one a line" },
       JSON_OPTION,
     ],
-    positionals: [{ name: "SNAPSHOT", required: true, help: "The snapshot: an ID prefix, LAST or LAST~N; SNAPSHOT:PATH restores only PATH" }],
+    positionals: [{ name: "SNAPSHOT", required: true, help: "The snapshot: an ID prefix, LAST (or latest) or LAST~N; SNAPSHOT:PATH restores only PATH" }],
   },
   async run(args, ctx) {
     const [snapshot, subPath] = splitSnapshotPath(arg.pos(args, "SNAPSHOT"));

@@ -28,7 +28,7 @@ export const snapshots: Command = {
       QUIET_OPTION,
       JSON_OPTION,
     ],
-    positionals: [{ name: "SNAPSHOTS", variadic: true, help: "Only these snapshots (ID prefixes, LAST, LAST~N); default: all (that the filters select)" }],
+    positionals: [{ name: "SNAPSHOTS", variadic: true, help: "Only these snapshots (ID prefixes, LAST, latest, LAST~N); default: all (that the filters select)" }],
   },
   async run(args, ctx) {
     const fileSizes = arg.flag(args, "file-sizes");
