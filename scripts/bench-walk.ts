@@ -8,7 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { NO_EXCLUDES, type ExcludeSpec } from "../src/fs/excludes.ts";
-import { startBackupPool } from "../src/ops/pipeline-setup.ts";
+import { startBackupPool } from "../src/pipeline/pipeline-setup.ts";
 import { ScanJob } from "../src/pipeline/scan-log.ts";
 
 const argv = process.argv.slice(2);

@@ -113,7 +113,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "backpak-bench-"));
 try {
   const data = path.join(tmp, "data");
   const dataBytes = generateTree(data, (MIB * 2) << 20);
-  const quiet = { paths: [data], dereference: false, skips: [], excludes: NO_EXCLUDES, author: "bench", tags: [], dryRun: false, allowEmpty: false, allowRepeat: true, repositoryExists: true, scratchDir: tmp };
+  const quiet = { paths: [data], dereference: false, skips: [], excludes: NO_EXCLUDES, author: "bench", tags: [], dryRun: false, allowEmpty: false, allowRepeat: true, repositoryExists: true, skipUnreadable: false, scratchDir: tmp };
   const times: Record<string, number[]> = { "backup (new data)": [], "backup (no change)": [], restore: [] };
   for (let r = 0; r < RUNS; r++) {
     const repoDir = path.join(tmp, `repo${r}`);

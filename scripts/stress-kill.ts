@@ -5,8 +5,11 @@
  * that `check --read-packs` passes, every snapshot that existed before restores byte for byte,
  * the rerun completes, and a following prune leaves no unlisted pack, no blob stored twice and
  * nothing in the working directory or the repository's scratch directory. Prints the kills, the failures and their details.
+ * With --short-writes the storage keeps only half of one pack of each killed run (a seeded one of
+ * its first three) and reports success, so a kill before the run's end-of-run size check leaves a
+ * short pack that the rerun must not trust.
  *
- *   npm run stress:kill -- [--kills K] [--seed S] [--s3] [--only backup,prune,...]
+ *   npm run stress:kill -- [--kills K] [--seed S] [--s3] [--short-writes] [--only backup,prune,...]
  *
  * Build dist/backpak first (`bun scripts/build.ts`).
  */
@@ -28,6 +31,7 @@ const SEED = Number(flag("seed") ?? 1);
 const COMMANDS = ["backup", "prune", "copy", "forget", "filter-snapshot", "rebuild-index"] as const;
 type Command = (typeof COMMANDS)[number];
 const ONLY = (flag("only")?.split(",") ?? COMMANDS) as Command[];
+const SHORT_WRITES = argv.includes("--short-writes");
 
 /** A prepared repository: three snapshots of a changing tree, and what each should restore to. */
 interface Template {
@@ -159,11 +163,11 @@ function measure(kind: RepoKind, c: Command, t: Template): number {
   return took;
 }
 
-/** Starts the command, SIGKILLs it after `delay` ms; true if it was still running then. */
-async function killAfter(kind: RepoKind, work: string, repo: string, args: readonly string[], delay: number): Promise<boolean> {
+/** Starts the command (with the faults `faults` of BACKPAK_BACKEND_FAULT, if any), SIGKILLs it after `delay` ms; true if it was still running then. */
+async function killAfter(kind: RepoKind, work: string, repo: string, args: readonly string[], delay: number, faults: string | undefined): Promise<boolean> {
   const proc = Bun.spawn({
     cmd: [BIN, "-C", work, "--config", "", "--repository", repo, ...args],
-    env: sandboxEnv(kind.env),
+    env: sandboxEnv({ ...kind.env, ...(faults ? { BACKPAK_BACKEND_FAULT: faults } : {}) }),
     stdin: "ignore",
     stdout: "ignore",
     stderr: "ignore",
@@ -177,18 +181,18 @@ async function killAfter(kind: RepoKind, work: string, repo: string, args: reado
 }
 
 /** One kill of `c` and every check after it; the clone is deleted afterwards. */
-async function oneKill(kind: RepoKind, c: Command, t: Template, delay: number): Promise<boolean> {
+async function oneKill(kind: RepoKind, c: Command, t: Template, delay: number, faults: string | undefined): Promise<boolean> {
   const s = scenario(kind, c, t);
   try {
-    return await killAndCheck(kind, c, t, s, delay);
+    return await killAndCheck(kind, c, t, s, delay, faults);
   } finally {
     for (const r of [s.repo, s.dest]) if (r) kind.drop(r);
     fs.rmSync(s.work, { recursive: true, force: true });
   }
 }
 
-async function killAndCheck(kind: RepoKind, c: Command, t: Template, s: Scenario, delay: number): Promise<boolean> {
-  const killed = await killAfter(kind, s.work, s.repo, s.args, delay);
+async function killAndCheck(kind: RepoKind, c: Command, t: Template, s: Scenario, delay: number, faults: string | undefined): Promise<boolean> {
+  const killed = await killAfter(kind, s.work, s.repo, s.args, delay, faults);
   const forgotten = new Set(c === "forget" ? s.args.slice(1) : []);
   must(run(kind, s.work, s.repo, ["check", "--read-packs"]), "check after the kill");
   checkRestores(kind, s.work, s.repo, s.expected, forgotten, "after the kill");
@@ -223,12 +227,13 @@ async function main(): Promise<void> {
       console.log(`${c} on ${kind.name}: ${duration.toFixed(0)} ms unkilled; ${KILLS} kills`);
       for (let k = 0; k < KILLS; k++) {
         const delay = (next() / 2 ** 32) * duration;
+        const faults = SHORT_WRITES ? `put:packs/:${1 + (next() % 3)}:short` : undefined;
         try {
-          if (await oneKill(kind, c, t, delay)) kills++;
+          if (await oneKill(kind, c, t, delay, faults)) kills++;
           else finishedFirst++;
         } catch (err) {
           if (!(err instanceof Failure)) throw err;
-          failures.push(`${c} kill ${k} at ${delay.toFixed(0)} ms: ${err.message}`);
+          failures.push(`${c} kill ${k} at ${delay.toFixed(0)} ms${faults ? ` (${faults})` : ""}: ${err.message}`);
           console.log(`  FAIL ${failures.at(-1)}`);
         }
       }
@@ -236,7 +241,7 @@ async function main(): Promise<void> {
   } finally {
     kind.close();
   }
-  console.log(`${kills} kills, ${finishedFirst} runs finished before their kill, ${failures.length} failures (seed ${SEED}, ${kind.name})`);
+  console.log(`${kills} kills, ${finishedFirst} runs finished before their kill, ${failures.length} failures (seed ${SEED}, ${kind.name}${SHORT_WRITES ? ", short writes" : ""})`);
   for (const f of failures) console.log(`- ${f}`);
   process.exitCode = failures.length > 0 ? 1 : 0;
 }

@@ -1,5 +1,5 @@
 /** What every command file exports: its argument spec and a run function over the parsed arguments. */
-import type { CommandSpec, Parsed } from "./args.ts";
+import type { CommandSpec, OptSpec, Parsed } from "./args.ts";
 import type { CliContext } from "./context.ts";
 import type { LockMode } from "./locking.ts";
 
@@ -25,3 +25,13 @@ export const arg = {
   optPos: (p: Parsed, name: string): string | undefined => p.positionals[name] as string | undefined,
   list: (p: Parsed, name: string): string[] => (p.positionals[name] as string[] | undefined) ?? [],
 };
+
+/** `--json`, the same on every command that reports something: JSON lines on stdout (docs/json.md). */
+export const JSON_OPTION: OptSpec = {
+  long: "json",
+  kind: "flag",
+  help: "Print JSON lines on stdout instead of text, one object a line with a message_type\n(see docs/json.md); warnings and errors stay on stderr",
+};
+
+/** `-q/--quiet` for the commands that report: no progress and no info lines, only warnings, errors and results. */
+export const QUIET_OPTION: OptSpec = { long: "quiet", short: "q", kind: "flag", help: "Print only warnings, errors and results (no progress or info lines)" };

@@ -91,7 +91,7 @@ export function makeContext(config: UserConfig, repositoryFlag: string | undefin
     repositorySource,
     openRepository: async (options) => {
       if (repositorySource === "default" && !fs.existsSync(repositoryPath)) {
-        throw new BackpakError("not-found", `There is no repository yet at the default location ${repositoryPath}`, {
+        throw new BackpakError("no-repository", `There is no repository yet at the default location ${repositoryPath}`, {
           hint: "run `backpak backup <PATHS>` to create it, or give one with -r",
         });
       }

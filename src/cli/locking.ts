@@ -40,11 +40,12 @@ export class RunLocks {
       this.#held.push(await acquireLock(repo.locks, { command, exclusive: mode === "exclusive", retryForMs, repository: repo.location }));
     } catch (err) {
       if (err instanceof BackpakError && err.kind === "locked") throw err;
-      const kind = err instanceof BackpakError ? err.kind : "io";
+      // Storage that has no place for the lock object (a bucket or directory that isn't there) holds no repository (exit status 10).
+      const kind = !(err instanceof BackpakError) ? "io" : err.kind === "not-found" ? "no-repository" : err.kind;
       const inner = err instanceof BackpakError ? err.hint : undefined;
       // --no-lock helps a reader that may not write, not one that named a repository that isn't there.
       const noLock =
-        mode === "read" && kind !== "not-found"
+        mode === "read" && kind !== "no-repository"
           ? `to read a repository you may not write to, give --no-lock before the command (\`backpak --no-lock ${command} …\`); it is only safe while no prune or rebuild-index runs on it`
           : undefined;
       const hint = [inner ?? (noLock === undefined ? "check that you may write to the repository" : undefined), noLock].filter((h) => h !== undefined).join("; ");

@@ -4,12 +4,13 @@ import { parseDuration } from "../lib/duration.ts";
 import { BackpakError } from "../lib/errors.ts";
 import { runInterruptCleanups } from "../lib/interrupt.ts";
 import { installLogSink } from "../ui/log-sink.ts";
-import { renderError } from "../ui/errors.ts";
+import { exitErrorJson, renderError } from "../ui/errors.ts";
 import { isTerminal, stderr, stdout } from "../ui/output.ts";
-import { HelpRequested, UsageError, parseArgs, type CommandSpec } from "./args.ts";
+import { HelpRequested, parseArgs, type CommandSpec } from "./args.ts";
 import { arg } from "./command.ts";
 import { COMMANDS } from "./commands/index.ts";
 import { defaultRepositoryPath, makeContext } from "./context.ts";
+import { EXIT, EXIT_STATUS_HELP, exitCode } from "./exit-codes.ts";
 import { loadUserConfig } from "./user-config.ts";
 import { versionLine } from "./version.ts";
 
@@ -44,6 +45,7 @@ const GLOBAL: CommandSpec = {
     { long: "version", short: "V", kind: "flag", help: "Print version" },
   ],
   subcommands: COMMANDS.map((c) => c.spec),
+  details: EXIT_STATUS_HELP,
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -62,7 +64,7 @@ async function main(argv: string[]): Promise<number> {
     // Mistakes on the command line are said as clap says them, exit status 2 (as are UsageErrors found later).
     stderr.line(`error: ${(err as Error).message}`);
     if (err instanceof BackpakError && err.hint) stderr.line(`\n${err.hint}`);
-    return 2;
+    return EXIT.usage;
   }
   const sub = parsed.sub!;
   const command = COMMANDS.find((c) => c.spec.name === sub.spec.name)!;
@@ -72,8 +74,8 @@ async function main(argv: string[]): Promise<number> {
     verbose: arg.count(parsed, "verbose"),
     timestamps: arg.flag(parsed, "timestamps"),
     color: colorFlag === "always" || (colorFlag === "auto" && isTerminal(2)),
-    // -q/--quiet, where a command has it, leaves only warnings, errors and results.
-    plainInfo: !command.quiet && !arg.flag(sub, "quiet"),
+    // -q/--quiet and --json, where a command has them, leave only warnings, errors and results.
+    plainInfo: !command.quiet && !arg.flag(sub, "quiet") && !arg.flag(sub, "json"),
     stderr: stderr.line,
   });
   try {
@@ -101,18 +103,12 @@ async function main(argv: string[]): Promise<number> {
       if (arg.count(parsed, "verbose") > 0) ctx.reportRequests();
     }
   } catch (err) {
+    const code = exitCode(err);
     stderr.line(renderError(err));
-    return exitCode(err);
+    // As restic does: with --json the last line on stderr is the error as JSON, with the exit status.
+    if (arg.flag(sub, "json")) stderr.line(exitErrorJson(code, err));
+    return code;
   }
-}
-
-/** The exit status when a conflicting lock is held (as restic's). */
-const LOCKED_EXIT = 11;
-
-/** 2 for a mistake on the command line, 11 when another command's lock is in the way, else 1. */
-function exitCode(err: unknown): number {
-  if (err instanceof UsageError) return 2;
-  return err instanceof BackpakError && err.kind === "locked" ? LOCKED_EXIT : 1;
 }
 
 /** On SIGINT, SIGTERM or SIGHUP: undo what is half-done on disk, remove the command's locks, say so, and exit as the signal would. */

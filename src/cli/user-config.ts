@@ -31,6 +31,7 @@ function withLocalExcludes(global: BackupDefaults, local: BackupDefaults): Backu
     excludeIfPresent: [...global.excludeIfPresent, ...local.excludeIfPresent],
     excludeCaches: global.excludeCaches || local.excludeCaches,
     oneFileSystem: global.oneFileSystem || local.oneFileSystem,
+    skipUnreadable: global.skipUnreadable || local.skipUnreadable,
   };
 }
 

@@ -177,11 +177,16 @@ export class CborCursor {
 
   /** A 28-byte byte string, as an object ID. */
   id<K extends IdKind>(): ObjectId<K> {
+    return idFromDigest<K>(this.data, this.digestAt());
+  }
+
+  /** A 28-byte byte string (an ID's digest), read in place: where it starts in `data`. */
+  digestAt(): number {
     const n = this.#head(2);
     if (n !== 28) this.fail(`expected a 28-byte ID, found ${n} bytes`);
     this.#need(28);
     this.pos += 28;
-    return idFromDigest<K>(this.data, this.pos - 28);
+    return this.pos - 28;
   }
 
   /** Skips one item of any type (unknown fields are ignored, as serde ignores them). */

@@ -12,6 +12,12 @@ export interface IgnoreRule {
   readonly negate: boolean;
   readonly dirOnly: boolean;
   readonly onName: boolean;
+  /**
+   * For a rule anchored at a directory: one regex per path component it matches, from the root
+   * (undefined for a `**` component), so a walk can tell whether anything beneath a directory could
+   * match (`mayMatchBeneath`). Absent when the rule can match at any depth.
+   */
+  readonly steps?: readonly (RegExp | undefined)[];
 }
 
 /**
@@ -52,10 +58,54 @@ export function ignoreRule(line: string, scope: IgnoreScope): IgnoreRule | undef
   const flags = scope.ignoreCase ? "iu" : "u";
   if (slash < 0) return { re: new RegExp(`^${globToRegex(text)}$`, flags), negate, dirOnly, onName: true };
   const leading = slash === 0;
-  const body = globToRegex(leading ? text.slice(1) : text);
+  const glob = leading ? text.slice(1) : text;
+  const body = globToRegex(glob);
   const base = scope.dir === "/" ? "" : escapeDir(scope.dir);
   const start = leading || !scope.suffixes ? `^${base}/` : "^(?:.*/)?";
-  return { re: new RegExp(`${start}${body}$`, flags), negate, dirOnly, onName: false };
+  const rule = { re: new RegExp(`${start}${body}$`, flags), negate, dirOnly, onName: false };
+  if (!leading && scope.suffixes) return rule;
+  const steps = anchoredSteps(scope.dir, glob, flags);
+  return steps ? { ...rule, steps } : rule;
+}
+
+/**
+ * The components an anchored pattern matches, one regex each (undefined for `**`), its scope's
+ * directory first; undefined when the glob doesn't split cleanly at its slashes (an escaped `/` or
+ * a class holding one), so callers assume it may match anywhere.
+ */
+function anchoredSteps(dir: string, glob: string, flags: string): (RegExp | undefined)[] | undefined {
+  const steps: (RegExp | undefined)[] = dir
+    .split("/")
+    .filter((c) => c !== "")
+    .map((c) => new RegExp(`^${escapeDir(c)}$`, flags));
+  for (const part of glob.split("/")) {
+    if (part === "**") steps.push(undefined);
+    else {
+      try {
+        steps.push(new RegExp(`^${globToRegex(part)}$`, flags));
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return steps;
+}
+
+/**
+ * False only when `rule` can match nothing strictly beneath the absolute directory `dir`: a walk may
+ * then leave the directory unread. Rules that match names, or suffixes of paths, may match anywhere.
+ */
+export function mayMatchBeneath(rule: IgnoreRule, dir: string): boolean {
+  const steps = rule.steps;
+  if (steps === undefined) return true;
+  const parts = dir.split("/").filter((c) => c !== "");
+  for (const [i, part] of parts.entries()) {
+    if (i >= steps.length) return false;
+    const step = steps[i];
+    if (step === undefined) return true;
+    if (!step.test(part)) return false;
+  }
+  return parts.length < steps.length;
 }
 
 /**

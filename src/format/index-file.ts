@@ -4,8 +4,8 @@
  */
 import { CborWriter } from "./cbor.ts";
 import { CborCursor } from "./cbor-cursor.ts";
-import { idToDigest, type IndexId, type PackId } from "./id.ts";
-import { readManifest, writeManifest, type Manifest } from "./manifest.ts";
+import { idFromDigest, idToDigest, type IndexId, type PackId } from "./id.ts";
+import { visitManifest, writeManifest, type Manifest, type ManifestEntry, type ManifestVisitor } from "./manifest.ts";
 
 export interface IndexContents {
   readonly supersedes: ReadonlySet<IndexId>;
@@ -30,10 +30,17 @@ export function encodeIndex(index: IndexContents): Uint8Array {
   return w.finish();
 }
 
-export function decodeIndex(bytes: Uint8Array, what: string): IndexContents {
+/** What reading an index hands on: its superseded indexes, then each pack and its blobs, without making objects of them. */
+export interface IndexVisitor {
+  supersedes(id: IndexId): void;
+  /** A pack's ID (28 bytes at `at` of `data`); false skips its manifest. */
+  pack(data: Uint8Array, at: number): boolean;
+  blob: ManifestVisitor;
+}
+
+/** Reads an index's CBOR, handing what it lists to `v` in the order it is written. */
+export function visitIndex(bytes: Uint8Array, what: string, v: IndexVisitor): void {
   const c = new CborCursor(bytes, what);
-  const supersedes = new Set<IndexId>();
-  const packs = new Map<PackId, Manifest>();
   const list = (each: () => void, n: number): void => {
     if (n < 0) while (!c.atBreak()) each();
     else for (let i = 0; i < n; i++) each();
@@ -41,12 +48,12 @@ export function decodeIndex(bytes: Uint8Array, what: string): IndexContents {
   list(() => {
     switch (c.key()) {
       case "supersedes":
-        list(() => supersedes.add(c.id<"index">()), c.array());
+        list(() => v.supersedes(c.id<"index">()), c.array());
         break;
       case "packs":
         list(() => {
-          const id = c.id<"pack">();
-          packs.set(id, readManifest(c));
+          if (v.pack(c.data, c.digestAt())) visitManifest(c, v.blob);
+          else c.skip();
         }, c.map());
         break;
       default:
@@ -54,5 +61,19 @@ export function decodeIndex(bytes: Uint8Array, what: string): IndexContents {
     }
   }, c.map());
   if (!c.done) c.fail("trailing bytes after the index");
+}
+
+export function decodeIndex(bytes: Uint8Array, what: string): IndexContents {
+  const supersedes = new Set<IndexId>();
+  const packs = new Map<PackId, Manifest>();
+  let manifest: ManifestEntry[] = [];
+  visitIndex(bytes, what, {
+    supersedes: (id) => void supersedes.add(id),
+    pack: (data, at) => {
+      packs.set(idFromDigest<"pack">(data, at), (manifest = []));
+      return true;
+    },
+    blob: (type, length, data, at) => void manifest.push({ type, length, id: idFromDigest<"blob">(data, at) }),
+  });
   return { supersedes, packs };
 }

@@ -4,7 +4,7 @@
  */
 import { CborWriter } from "./cbor.ts";
 import { CborCursor } from "./cbor-cursor.ts";
-import { idToDigest, type BlobId } from "./id.ts";
+import { idFromDigest, idToDigest, type BlobId } from "./id.ts";
 
 export type BlobType = "chunk" | "tree";
 
@@ -29,24 +29,27 @@ export function encodeManifest(manifest: Manifest): Uint8Array {
   return w.finish();
 }
 
-/** Reads a manifest array at the cursor. */
-export function readManifest(c: CborCursor): ManifestEntry[] {
-  const out: ManifestEntry[] = [];
+/** Called for each manifest entry, in order, with its ID's digest in place (28 bytes at `at` of `data`). */
+export type ManifestVisitor = (type: BlobType, length: number, data: Uint8Array, at: number) => void;
+
+/** Reads a manifest array at the cursor, handing each entry to `each` without making objects of it. */
+export function visitManifest(c: CborCursor, each: ManifestVisitor): void {
+  let count = 0;
   const entry = (): void => {
     let type: string | undefined;
     let length: number | undefined;
-    let id: BlobId | undefined;
+    let at: number | undefined;
     const fields = c.map();
     const field = (): void => {
       switch (c.key()) {
         case "type":
-          type = c.text();
+          type = c.key(); // "chunk" or "tree": key() reuses one string for each instead of making one per entry
           break;
         case "length":
           length = c.uint();
           break;
         case "id":
-          id = c.id<"blob">();
+          at = c.digestAt();
           break;
         default:
           c.skip();
@@ -54,14 +57,21 @@ export function readManifest(c: CborCursor): ManifestEntry[] {
     };
     if (fields < 0) while (!c.atBreak()) field();
     else for (let i = 0; i < fields; i++) field();
-    if (type !== "chunk" && type !== "tree") return c.fail(`manifest entry ${out.length} has type ${JSON.stringify(type)}`);
-    if (length === undefined || length > 0xffffffff) return c.fail(`manifest entry ${out.length} has a bad length`);
-    if (id === undefined) return c.fail(`manifest entry ${out.length} has no ID`);
-    out.push({ type, length, id });
+    if (type !== "chunk" && type !== "tree") return c.fail(`manifest entry ${count} has type ${JSON.stringify(type)}`);
+    if (length === undefined || length > 0xffffffff) return c.fail(`manifest entry ${count} has a bad length`);
+    if (at === undefined) return c.fail(`manifest entry ${count} has no ID`);
+    count++;
+    each(type, length, c.data, at);
   };
   const n = c.array();
   if (n < 0) while (!c.atBreak()) entry();
   else for (let i = 0; i < n; i++) entry();
+}
+
+/** Reads a manifest array at the cursor. */
+export function readManifest(c: CborCursor): ManifestEntry[] {
+  const out: ManifestEntry[] = [];
+  visitManifest(c, (type, length, data, at) => out.push({ type, length, id: idFromDigest<"blob">(data, at) }));
   return out;
 }
 

@@ -23,9 +23,11 @@ export interface BackupDefaults {
   readonly excludeIfPresent: readonly string[];
   readonly excludeCaches: boolean;
   readonly oneFileSystem: boolean;
+  /** Store what can be read and warn about the rest (exit status 3) instead of stopping the backup. */
+  readonly skipUnreadable: boolean;
 }
 
-const DEFAULT_BACKUP: BackupDefaults = { dereference: false, excludes: [], iexcludes: [], excludeFiles: [], excludeIfPresent: [], excludeCaches: false, oneFileSystem: false };
+const DEFAULT_BACKUP: BackupDefaults = { dereference: false, excludes: [], iexcludes: [], excludeFiles: [], excludeIfPresent: [], excludeCaches: false, oneFileSystem: false, skipUnreadable: false };
 
 export const DEFAULT_USER_CONFIG: UserConfig = {
   cacheSize: DEFAULT_CACHE_SIZE,
@@ -34,7 +36,7 @@ export const DEFAULT_USER_CONFIG: UserConfig = {
   restore: {},
 };
 
-const KNOWN: Record<string, readonly string[]> = { "": ["cache_size", "skips", "backup", "restore"], backup: ["dereference", "excludes", "iexcludes", "exclude_files", "exclude_if_present", "exclude_caches", "one_file_system"], restore: ["output"] };
+const KNOWN: Record<string, readonly string[]> = { "": ["cache_size", "skips", "backup", "restore"], backup: ["dereference", "excludes", "iexcludes", "exclude_files", "exclude_if_present", "exclude_caches", "one_file_system", "skip_unreadable"], restore: ["output"] };
 
 /** Warns about keys backpak doesn't know (a typo such as `skip` would otherwise do nothing, silently). */
 function warnUnknownKeys(table: Record<string, unknown>, section: string, where: string): void {
@@ -84,6 +86,7 @@ export function parseUserConfig(text: string, where: string): UserConfig {
       excludeIfPresent: strings("exclude_if_present"),
       excludeCaches: flag("exclude_caches"),
       oneFileSystem: flag("one_file_system"),
+      skipUnreadable: flag("skip_unreadable"),
     },
     restore: output === undefined ? {} : { output },
   };

@@ -42,18 +42,27 @@ function located(err: unknown, where: string): BackpakError {
   return new BackpakError("usage", `${err instanceof Error ? err.message : String(err)} (${where})`, hint === undefined ? {} : { hint });
 }
 
-/** Compiles the patterns of the whole walk; throws a usage error naming a malformed one and its source. */
-export function compileExcludes(spec: ExcludeSpec): DirRules {
-  const rules: IgnoreRule[] = [];
-  for (const p of spec.patterns) {
+/**
+ * Compiles command-line patterns one rule each (matched as restic matches them), keeping each
+ * pattern beside its rule; blank ones and comments give none. Throws a usage error naming a
+ * malformed one and its source.
+ */
+export function compilePatterns(patterns: readonly ExcludePattern[]): [ExcludePattern, IgnoreRule][] {
+  const out: [ExcludePattern, IgnoreRule][] = [];
+  for (const p of patterns) {
     try {
       const rule = ignoreRule(p.pattern, { dir: "/", suffixes: true, ignoreCase: p.ignoreCase });
-      if (rule) rules.push(rule);
+      if (rule) out.push([p, rule]);
     } catch (err) {
       throw located(err, `from ${p.source}`);
     }
   }
-  return mergeRules(rules);
+  return out;
+}
+
+/** Compiles the patterns of the whole walk; throws a usage error naming a malformed one and its source. */
+export function compileExcludes(spec: Pick<ExcludeSpec, "patterns">): DirRules {
+  return mergeRules(compilePatterns(spec.patterns).map(([, rule]) => rule));
 }
 
 /** Compiles the lines of an ignore file whose patterns are anchored at `dir`; errors name the file and line. */

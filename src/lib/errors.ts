@@ -4,6 +4,7 @@
 export type ErrorKind =
   | "usage" // the command line or a config file is wrong
   | "not-found" // a path, object or snapshot does not exist
+  | "no-repository" // there is no repository where one was asked for (exit status 10)
   | "corrupt" // an object does not decode or does not hash to its ID
   | "io" // the operating system refused a read or write
   | "conflict" // the repository or working directory is in a state that forbids the operation

@@ -57,6 +57,22 @@ export function writeFileAtomic(dest: string, data: Uint8Array | string, mode = 
   renameOrClean(tmp, dest);
 }
 
+/** Writes the pieces of a stream to `dest` atomically, as writeFileAtomic does, holding one piece at a time. */
+export async function writeStreamAtomic(dest: string, pieces: AsyncIterable<Uint8Array>, mode = PRIVATE_FILE): Promise<void> {
+  const tmp = `${dest}.${randomTag()}.part`;
+  const fd = fs.openSync(tmp, "wx", mode);
+  try {
+    for await (const piece of pieces) for (let done = 0; done < piece.length; ) done += fs.writeSync(fd, piece, done);
+    fs.fsyncSync(fd);
+  } catch (err) {
+    fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+  fs.closeSync(fd);
+  renameOrClean(tmp, dest);
+}
+
 /**
  * Creates `dest` holding `data`, atomically and only if it doesn't exist yet: the data goes to
  * `<dest>.<random>.part`, is fsynced, then hard-linked as `dest` (which fails with EEXIST if

@@ -16,15 +16,14 @@ import { ScanJob, replayScan } from "../pipeline/scan-log.ts";
 import { BackpakError, context } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import { comparePaths, sortedUnique } from "../lib/order.ts";
+import type { KnownBlobs } from "../repo/blob-table.ts";
 import { loadMasterIndex } from "../repo/master-index.ts";
-import { transfersAtOnce, type Repository } from "../repo/repository.ts";
-import { EMPTY_INDEX, findResumable } from "../repo/resume.ts";
+import { PipelinedWriter } from "../repo/pipelined-writer.ts";
+import type { Repository } from "../repo/repository.ts";
 import { loadSnapshots, snapshotId, storeSnapshot, type StoredSnapshot } from "../repo/snapshots.ts";
 import { TreeCache } from "../repo/tree-cache.ts";
-import { sizesListedAsWritten } from "../repo/stored-sizes.ts";
-import { RepoWriter } from "../repo/writer.ts";
-import { chunkPipeline, startBackupPool } from "./pipeline-setup.ts";
-import { skipMatcher } from "./skips.ts";
+import { startBackupPool } from "../pipeline/pipeline-setup.ts";
+import { skipMatcher } from "../fs/skips.ts";
 import { IndexedFilesOnly } from "./unindexed-files.ts";
 import { newWalkProgress, walkIntoTrees, type WalkProgress } from "./walk-into-trees.ts";
 
@@ -43,9 +42,14 @@ export interface BackupOptions {
   readonly repositoryExists: boolean;
   /** The snapshot's time (nanoseconds since the epoch); now if absent. */
   readonly time?: bigint;
+  /** Store what can be read when some entries can't be, warning about each (otherwise nothing is stored). */
+  readonly skipUnreadable: boolean;
   /** This run's scratch directory for packs, indexes and the WIP index (see openRunDir). */
   readonly scratchDir: string;
 }
+
+/** What the snapshot itself takes from the options. */
+export type SnapshotOptions = Pick<BackupOptions, "author" | "tags" | "dryRun" | "allowEmpty" | "allowRepeat" | "time" | "scratchDir">;
 
 export interface BackupProgress extends WalkProgress {
   /** Whether the pre-flight walk ended, and the files it found and the sum of their sizes. */
@@ -59,6 +63,8 @@ export interface BackupProgress extends WalkProgress {
   compressedBytes: number;
   uploadedBytes: number;
   indexedPacks: number;
+  /** Entries that couldn't be read (found so by the scan, or files failing with EIO), left out with --skip-unreadable. */
+  skippedEntries: number;
 }
 
 export type BackupOutcome =
@@ -67,7 +73,7 @@ export type BackupOutcome =
   | { readonly kind: "repeat" };
 
 export function newBackupProgress(): BackupProgress {
-  return { ...newWalkProgress(), walked: false, totalFiles: 0, totalBytes: 0, readBytes: 0, chunkBytes: 0, treeBytes: 0, compressedBytes: 0, uploadedBytes: 0, indexedPacks: 0 };
+  return { ...newWalkProgress(), walked: false, totalFiles: 0, totalBytes: 0, readBytes: 0, chunkBytes: 0, treeBytes: 0, compressedBytes: 0, uploadedBytes: 0, indexedPacks: 0, skippedEntries: 0 };
 }
 
 /** Resolves the paths to back up: absolute, symlinks resolved, sorted, with distinct last components. */
@@ -107,6 +113,7 @@ export async function backup(openRepo: () => Promise<Repository>, opts: BackupOp
     const scanned = async (): Promise<Uint8Array> => {
       try {
         const scanLog = await scan.finish();
+        skipUnreadable(scan.unreadable, opts, progress);
         progress.walked = true;
         progress.totalFiles = scan.files;
         progress.totalBytes = scan.bytes;
@@ -133,7 +140,7 @@ export async function backup(openRepo: () => Promise<Repository>, opts: BackupOp
       return hit ? indexedOnly.tree(id, hit) : parentTrees.tree(id).then((t) => indexedOnly.tree(id, t));
     };
     const events = compareScan(replayScan(scanLog ?? (await scanned())), parent ? await previousTree(parent.snapshot.tree) : undefined, previousTree);
-    const root = await packTrees(repo, index.blobs.keys(), events, pool, inputBytes, opts, progress);
+    const root = await packTrees(repo, index.blobs, events, pool, inputBytes, opts, progress);
     indexedOnly.report();
     return await finishSnapshot(repo, root, paths, snapshots, opts);
   } finally {
@@ -141,59 +148,69 @@ export async function backup(openRepo: () => Promise<Repository>, opts: BackupOp
   }
 }
 
+type Unreadable = { readonly path: string; readonly why: string };
+
+/** The error that stops a backup without --skip-unreadable, listing every entry it couldn't read. */
+function unreadableError(entries: readonly Unreadable[]): BackpakError {
+  const n = entries.length;
+  return new BackpakError("io", `Can't read ${n} ${n === 1 ? "entry" : "entries"}, so no snapshot was stored:\n  ${entries.map(describeUnreadable).join("\n  ")}`, {
+    hint: "fix their permissions or names, leave them out with --exclude, or pass --skip-unreadable to store the rest (exit status 3)",
+  });
+}
+
+const describeUnreadable = (e: Unreadable): string => `${e.path} (${e.why})`;
+
+/** Stops the backup over unreadable entries, or with --skip-unreadable warns about each and counts it. */
+function skipUnreadable(entries: readonly Unreadable[], opts: BackupOptions, progress: BackupProgress): void {
+  if (entries.length === 0) return;
+  if (!opts.skipUnreadable) throw unreadableError(entries);
+  for (const e of entries) log.warn(`Skipping unreadable ${describeUnreadable(e)}`);
+  progress.skippedEntries += entries.length;
+}
+
 /** Walks the compared scan through the pipeline, packing what is new; returns the root tree. */
 async function packTrees(
   repo: Repository,
-  stored: Iterable<BlobId>,
+  stored: KnownBlobs,
   events: AsyncIterable<readonly WalkEvent[]>,
   pool: WorkerPool,
   inputBytes: number,
   opts: BackupOptions,
   progress: BackupProgress,
 ): Promise<BlobId> {
-  const resumable = await findResumable(opts.scratchDir, repo.backend, false);
-  const writer = new RepoWriter({
-    backend: repo.backend,
-    scratchDir: opts.scratchDir,
-    packSize: repo.config.packSize,
-    packed: new Set(stored),
-    start: resumable?.wip ?? EMPTY_INDEX,
-    dryRun: opts.dryRun,
-    uploads: transfersAtOnce(repo.config),
-    exactSizes: sizesListedAsWritten(repo.config),
-  });
-  const pipeline = chunkPipeline(pool, inputBytes, (frame) => writer.addChunkFrame(frame.entries, frame.bytes));
+  const out = await PipelinedWriter.resuming(repo, { scratchDir: opts.scratchDir, dryRun: opts.dryRun, packed: stored, pool: { pool, inputBytes } });
+  const { writer, pipeline } = out;
   const tick = progress.tick;
   progress.tick = () => {
     Object.assign(progress, writer.stats);
     progress.readBytes = pipeline.bytesRead;
     tick?.();
   };
+  log.info("Running backup...");
+  let root: BlobId;
   try {
-    if (resumable && !opts.dryRun) await writer.storeLeftovers(resumable.localPacks);
-    log.info("Running backup...");
-    const root = await walkIntoTrees(events, pipeline, {
-      known: (id) => writer.has(id),
-      claim: (id, length) => writer.claim(id, length),
+    root = await walkIntoTrees(events, pipeline, {
+      known: (digest) => writer.hasDigest(digest),
+      claim: (digest, length) => writer.claim(digest, length),
       add: (id, bytes) => writer.add("chunk", id, bytes),
+      unreadable: (path, why) => skipUnreadable([{ path, why }], opts, progress),
       storeTree: async (tree) => {
         const { id, fresh, bytes } = await writer.storeTree(tree);
         if (!fresh) progress.reusedBytes += bytes;
         return id;
       },
     }, progress);
-    await writer.finish();
-    progress.tick();
-    return root;
   } catch (err) {
-    pipeline.abandon();
-    writer.abandon();
+    out.abandon();
     throw err;
   }
+  await out.finish();
+  progress.tick();
+  return root;
 }
 
 /** Stores the snapshot unless it would be empty or a repeat of the last one. */
-async function finishSnapshot(repo: Repository, root: BlobId, paths: string[], snapshots: readonly StoredSnapshot[], opts: BackupOptions): Promise<BackupOutcome> {
+export async function finishSnapshot(repo: Repository, root: BlobId, paths: string[], snapshots: readonly StoredSnapshot[], opts: SnapshotOptions): Promise<BackupOutcome> {
   if (root === EMPTY_TREE_ID && !opts.allowEmpty) {
     log.info("Nothing backed up! Pass --allow-empty to create an empty snapshot.");
     return { kind: "nothing" };

@@ -6,20 +6,22 @@
  * with a hint for what was found. A missing pack, a damaged blob (or a pack that can't be read at
  * all), or a chunk no index lists is followed by every snapshot and path that needs it.
  */
-import type { BlobId, IndexId, PackId, SnapshotId } from "../format/id.ts";
+import type { BlobId, PackId, SnapshotId } from "../format/id.ts";
 import { shortId } from "../format/id.ts";
 import type { Manifest } from "../format/manifest.ts";
 import { BackpakError, causeChain } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
-import { REBUILD_INDEX_HINT, loadIndex } from "../repo/index-file.ts";
-import { listObjects, packKey } from "../repo/keys.ts";
-import { blobMap, type BlobLocation } from "../repo/master-index.ts";
+import type { BlobLookup } from "../repo/blob-table.ts";
+import { REBUILD_INDEX_HINT } from "../repo/index-file.ts";
+import { indexKey, listObjects, packKey } from "../repo/keys.ts";
+import { mergeIndexes, type IndexFile } from "../repo/master-index.ts";
+import { PackManifests } from "../repo/pack-manifests.ts";
 import { unpackBlobs } from "../repo/pack-file.ts";
 import { BlobPipeline, UnsplittablePack } from "../pipeline/blob-pipeline.ts";
-import { PacksAhead, withPack } from "./pack-task.ts";
+import { PacksAhead, withPack } from "../repo/pack-task.ts";
 import { PackUsers } from "./pack-users.ts";
 import { pickPacks, type PackSubset } from "./pack-subset.ts";
-import { startBlobPool } from "./pipeline-setup.ts";
+import { startBlobPool } from "../pipeline/pipeline-setup.ts";
 import { warnUnlistedPacks } from "./unlisted-packs.ts";
 import type { Repository } from "../repo/repository.ts";
 import { checkSnapshotLayout, layoutForest } from "../repo/snapshot-layout.ts";
@@ -33,6 +35,20 @@ export interface CheckOptions {
   readonly subset?: PackSubset;
   /** Called as packs are verified (for progress). */
   readonly onPack?: (done: number, total: number) => void;
+  /** Told what the check found once it is done, before it fails or returns (for --json). */
+  readonly onSummary?: (summary: CheckSummary) => void;
+}
+
+export interface CheckSummary {
+  /** Problems found (each was logged as an error). */
+  readonly errors: number;
+  readonly packs: number;
+  readonly snapshots: number;
+  /** Packs missing or (with readPacks) damaged. */
+  readonly brokenPacks: readonly PackId[];
+  readonly damagedSnapshots: readonly SnapshotId[];
+  /** Whether an index is damaged or lacks blobs that snapshots use (rebuild-index may help). */
+  readonly suggestRebuildIndex: boolean;
 }
 
 const describe = (err: unknown): string => causeChain(err).join(": ");
@@ -82,7 +98,7 @@ async function verifyPack(repo: Repository, pipeline: BlobPipeline, id: PackId, 
  * those not checked before (each tree is checked once, however often it recurs), and the chunks
  * its files need that no index lists.
  */
-async function fileProblems(root: BlobId, trees: TreeSource, blobs: ReadonlyMap<BlobId, BlobLocation>, checked: Set<BlobId>): Promise<{ problems: string[]; unlisted: Set<BlobId> }> {
+async function fileProblems(root: BlobId, trees: TreeSource, blobs: BlobLookup, checked: Set<BlobId>): Promise<{ problems: string[]; unlisted: Set<BlobId> }> {
   const problems: string[] = [];
   const unlisted = new Set<BlobId>();
   for await (const [treeId, tree] of distinctTrees(root, trees)) {
@@ -116,30 +132,30 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
   const snapshotList = await listObjects(repo.backend, "snapshot");
   // Indexes, one by one, so one bad index doesn't hide the rest.
   const indexes = await listObjects(repo.backend, "index");
-  const loaded: { id: IndexId; packs: ReadonlyMap<PackId, Manifest>; supersedes: ReadonlySet<IndexId> }[] = [];
+  const files: IndexFile[] = [];
+  const damagedIndex = (err: unknown): void => {
+    fail(describe(err));
+    unindexed = true;
+  };
   for (const { id } of indexes) {
     try {
-      loaded.push({ id, ...(await loadIndex(repo.backend, id)) });
+      files.push({ id, file: await repo.backend.read(indexKey(id)) });
     } catch (err) {
-      fail(describe(err));
-      unindexed = true;
+      damagedIndex(err);
     }
   }
-  const superseded = new Set<IndexId>();
-  for (const l of loaded) for (const s of l.supersedes) superseded.add(s);
-  const packs = new Map<PackId, Manifest>();
-  for (const l of loaded) if (!superseded.has(l.id)) for (const [p, m] of l.packs) packs.set(p, m);
-  const { blobs, duplicates } = blobMap(packs);
-  if (duplicates > 0) {
+  const { blobs } = mergeIndexes(files, damagedIndex);
+  const packs = new PackManifests(blobs);
+  if (blobs.duplicates > 0) {
     // backpak 0.3.0 refuses a repository where a blob is in two packs.
-    log.warn(`${duplicates} blobs are stored in more than one pack; run \`backpak prune\` to delete the extra copies`);
+    log.warn(`${blobs.duplicates} blobs are stored in more than one pack; run \`backpak prune\` to delete the extra copies`);
   }
 
   log.info("Downloading pack list");
   const stored = new Set((await listObjects(repo.backend, "pack")).map((p) => p.id));
   /** Blobs that can't be read, and the pack each is in. */
   const lost = new Map<BlobId, PackId>();
-  let broken = 0;
+  const broken: PackId[] = [];
   const readAll = opts.readPacks && opts.subset === undefined;
   const reading = readAll ? new Set(packs.keys()) : opts.subset ? pickPacks([...packs.keys()], opts.subset) : new Set<PackId>();
   if (opts.subset) log.info(`Reading ${reading.size} of ${packs.size} packs`);
@@ -156,7 +172,7 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
         if (damaged.length === manifest.length) log.error(`Pack ${id}: none of its ${manifest.length} blobs can be read`);
         else if (damaged.length > 0) log.error(`Pack ${id}: ${damaged.length} of its ${manifest.length} blobs can't be read: ${damaged.join(", ")}`);
         for (const blob of damaged) lost.set(blob, id);
-        if (errors.length > 0) broken++;
+        if (errors.length > 0) broken.push(id);
         else log.debug(`Pack ${id} verified`);
         opts.onPack?.(++done, reading.size);
       }
@@ -171,11 +187,11 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
       if (!reading.has(id) && !stored.has(id)) {
         log.error(`Couldn't find pack ${id}`);
         for (const e of manifest) lost.set(e.id, id);
-        broken++;
+        broken.push(id);
       }
     }
   }
-  if (broken > 0) fail(`${broken} broken packs`);
+  if (broken.length > 0) fail(`${broken.length} broken packs`);
 
   log.info("Checking for unreachable packs (not listed in indexes)");
   warnUnlistedPacks(stored, packs);
@@ -227,12 +243,20 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
     unindexed = true;
   }
 
+  opts.onSummary?.({
+    errors: trouble,
+    packs: packs.size,
+    snapshots: snapshotList.length,
+    brokenPacks: broken,
+    damagedSnapshots: damaged.map((d) => d.id),
+    suggestRebuildIndex: unindexed,
+  });
   if (trouble > 0) {
     const hints = ["the errors above name the damaged objects"];
     if (configWarnings.length > 0) hints.push("mend the config file by hand: it isn't hashed, and a damaged key is ignored, leaving its setting at the default");
     if (unindexed) hints.push(REBUILD_INDEX_HINT);
     if (unreadTrees) hints.push("`backpak check --read-packs` reads every pack, naming each damaged one and the files that need it");
-    if (broken > 0) hints.push("put back good copies of the broken packs if you have them (from a copy of the repository, say); restore writes every file but those named");
+    if (broken.length > 0) hints.push("put back good copies of the broken packs if you have them (from a copy of the repository, say); restore writes every file but those named");
     if (damaged.length > 0) hints.push(damagedSnapshotsHint(damaged));
     throw new BackpakError("corrupt", "Check failed!", { hint: hints.join("; ") });
   }

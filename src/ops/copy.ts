@@ -36,7 +36,7 @@ export async function copy(from: Repository, to: Repository, opts: CopyOptions):
   const out = await RepackWriter.resuming(to, {
     scratchDir: opts.scratchDir,
     dryRun: opts.dryRun,
-    packed: new Set(destIndex.blobs.keys()),
+    packed: destIndex.blobs,
     ...(opts.progress ? { progress: opts.progress } : {}),
   });
   const reader = new ChunkReader(from.backend, src.index.blobs);

@@ -1,6 +1,7 @@
 /**
  * `dump`: find a path in a snapshot and hand over a file's contents (written to a file by the
- * workers, which read and verify its chunks in parallel), a directory's entries, or a symlink's target.
+ * workers, which read and verify its chunks in parallel), a directory's entries (or its tar stream),
+ * or a symlink's target.
  */
 import fs from "node:fs";
 import type { Tree } from "../format/tree.ts";
@@ -8,9 +9,10 @@ import { BackpakError, context } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import type { Repository } from "../repo/repository.ts";
 import { findSnapshot } from "../repo/snapshots.ts";
+import { tarOfDirectory } from "./dump-tar.ts";
 import { FileWriter } from "./file-writer.ts";
 import { loadRepository } from "./open.ts";
-import { startBlobPool } from "./pipeline-setup.ts";
+import { startBlobPool } from "../pipeline/pipeline-setup.ts";
 
 export interface DumpOptions {
   readonly snapshot: string;
@@ -21,7 +23,7 @@ export interface DumpOptions {
 /** What a dump path names; `path` is the normalized path inside the snapshot. */
 export type DumpTarget =
   | { readonly kind: "file"; readonly path: string; readonly writeTo: (file: string) => Promise<void> }
-  | { readonly kind: "dir"; readonly path: string; readonly tree: Tree }
+  | { readonly kind: "dir"; readonly path: string; readonly tree: Tree; readonly tar: () => AsyncGenerator<Uint8Array> }
   | { readonly kind: "symlink"; readonly path: string; readonly target: string };
 
 /** Splits a dump path into names, refusing absolute paths and `..`. */
@@ -47,7 +49,11 @@ export async function dump(repo: Repository, opts: DumpOptions): Promise<DumpTar
     if (!node) throw new BackpakError("not-found", `Couldn't find ${soFar} in the given snapshot`);
     const c = node.contents;
     if (c.kind === "dir") {
-      if (last) return { kind: "dir", path: soFar, tree: await loaded.trees.tree(c.tree) };
+      if (last) {
+        const tree = await loaded.trees.tree(c.tree);
+        const dirPath = soFar;
+        return { kind: "dir", path: dirPath, tree, tar: () => tarOfDirectory(loaded, dirPath, node, tree) };
+      }
       treeId = c.tree;
     } else if (c.kind === "symlink") {
       if (!last) throw new BackpakError("usage", `${soFar} is a symlink (to ${c.target}), not a directory`);

@@ -23,7 +23,7 @@ import { ChunkReader } from "../repo/chunk-reader.ts";
 import { fileChunksProblem } from "../repo/file-chunks.ts";
 import type { MasterIndex } from "../repo/master-index.ts";
 import type { Repository } from "../repo/repository.ts";
-import { PacksAhead, withPack } from "./pack-task.ts";
+import { PacksAhead, withPack } from "../repo/pack-task.ts";
 
 export interface MetadataOptions {
   readonly times: boolean;

@@ -31,7 +31,7 @@ export interface FilterSnapshotOptions {
 export async function filterSnapshot(repo: Repository, opts: FilterSnapshotOptions): Promise<SnapshotId | undefined> {
   const loaded = await loadRepository(repo);
   const { stored, trees } = snapshotTrees(loaded, opts.snapshot);
-  const out = await RepackWriter.resuming(repo, { scratchDir: opts.scratchDir, dryRun: opts.dryRun, packed: new Set(loaded.index.blobs.keys()) });
+  const out = await RepackWriter.resuming(repo, { scratchDir: opts.scratchDir, dryRun: opts.dryRun, packed: loaded.index.blobs });
   const reader = new ChunkReader(repo.backend, loaded.index.blobs);
   let root;
   try {

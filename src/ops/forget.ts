@@ -16,12 +16,19 @@ import { loadSnapshots, resolveSnapshot, type StoredSnapshot } from "../repo/sna
 import { isNoFilter, matchesFilter, NO_FILTER, selectSnapshots, type SnapshotFilter } from "../repo/snapshot-filter.ts";
 import { applyPolicy, DEFAULT_GROUP_BY, type GroupField, type RetentionGroup, type RetentionPolicy } from "./retention.ts";
 
+/** What forget tells the CLI, which shows it: the command's result. */
+export interface ForgetEvents {
+  /** A snapshot is about to be forgotten (or with dryRun, would be). */
+  removing(id: SnapshotId): void;
+  /** DUPLICATES found that `dup` repeats the tree of `of` (`dup` is forgotten next). */
+  duplicate(dup: SnapshotId, of: SnapshotId): void;
+}
+
 export interface ForgetOptions {
   readonly refs: readonly string[];
   readonly dryRun: boolean;
   readonly filter?: SnapshotFilter;
-  /** Where each snapshot forgotten (or with dryRun, that would be) is named: the command's result. */
-  readonly print: (line: string) => void;
+  readonly events: ForgetEvents;
 }
 
 /** Snapshots whose tree is the same as the last different one before them (oldest first). */
@@ -38,14 +45,11 @@ export function duplicates(chronological: readonly StoredSnapshot[]): [StoredSna
 const alreadyRemoved = (id: string): void => log.info(`Snapshot ${id} is already removed`);
 
 /** Deletes (or with dryRun, names) the snapshots; true when every one went. */
-export async function forgetSnapshots(repo: Repository, ids: Iterable<SnapshotId>, dryRun: boolean, print: (line: string) => void): Promise<boolean> {
+export async function forgetSnapshots(repo: Repository, ids: Iterable<SnapshotId>, dryRun: boolean, removing: (id: SnapshotId) => void): Promise<boolean> {
   let ok = true;
   for (const id of ids) {
-    if (dryRun) {
-      print(`Would remove ${id}`);
-      continue;
-    }
-    print(`Forgetting ${id}`);
+    removing(id);
+    if (dryRun) continue;
     try {
       await repo.backend.remove(snapshotKey(id));
     } catch (err) {
@@ -67,7 +71,7 @@ export async function forget(repo: Repository, opts: ForgetOptions): Promise<voi
   const ids: SnapshotId[] = [];
   if (opts.refs.length === 1 && opts.refs[0] === "DUPLICATES") {
     for (const [dup, of] of duplicates(matching)) {
-      opts.print(`Snapshot ${dup.id} is a duplicate of ${of.id}`);
+      opts.events.duplicate(dup.id, of.id);
       ids.push(dup.id);
     }
   } else {
@@ -90,7 +94,7 @@ export async function forget(repo: Repository, opts: ForgetOptions): Promise<voi
       throw new BackpakError("not-found", "Couldn't forget snapshots!", { hint: `${unresolved} of the references matched no single snapshot, so nothing was forgotten` });
     }
   }
-  if (!(await forgetSnapshots(repo, new Set(ids), opts.dryRun, opts.print))) throw new BackpakError("io", "Couldn't forget snapshots!");
+  if (!(await forgetSnapshots(repo, new Set(ids), opts.dryRun, (id) => opts.events.removing(id)))) throw new BackpakError("io", "Couldn't forget snapshots!");
 }
 
 /** Which snapshots a policy is applied to, and how they are grouped. */
@@ -109,12 +113,12 @@ export async function forgetByPolicy(
   policy: RetentionPolicy,
   dryRun: boolean,
   report: (groups: readonly RetentionGroup[]) => void,
-  print: (line: string) => void,
+  removing: (id: SnapshotId) => void,
   scope: PolicyScope = { filter: NO_FILTER, groupBy: DEFAULT_GROUP_BY },
 ): Promise<void> {
   // Damaged snapshots (warned about) are neither counted nor forgotten by a policy.
   const groups = applyPolicy(selectSnapshots(await loadSnapshots(repo.backend), [], scope.filter), policy, scope.groupBy);
   report(groups);
   const removed = groups.flatMap((g) => g.verdicts.filter((v) => !v.keep).map((v) => v.snapshot.id));
-  if (!(await forgetSnapshots(repo, removed, dryRun, print))) throw new BackpakError("io", "Couldn't forget snapshots!");
+  if (!(await forgetSnapshots(repo, removed, dryRun, removing))) throw new BackpakError("io", "Couldn't forget snapshots!");
 }

@@ -10,25 +10,34 @@ import { hashId } from "../kernels/sha224.ts";
 import { BackpakError } from "../lib/errors.ts";
 import type { Forest } from "../repo/tree-cache.ts";
 import { treeOf, type Trees } from "../repo/tree-walk.ts";
-import { startPipeline } from "./pipeline-setup.ts";
+import { startPipeline } from "../pipeline/pipeline-setup.ts";
 import { newWalkProgress, walkIntoTrees } from "./walk-into-trees.ts";
 
 /**
- * Walks `paths` (never following symlinks, skipping nothing) against the top-level tree
- * `previous`, whose subtrees are read from `previousTrees` as the walk enters them. The forest
+ * Walks `paths` (never following symlinks, leaving out only what `skip` says) against the top-level
+ * tree `previous`, whose subtrees are read from `previousTrees` as the walk enters them. The forest
  * holds the trees `keep` accepts (by default all of them).
  */
-export async function forestFromFs(paths: readonly string[], previous: Tree | undefined, previousTrees: Trees, keep: (id: BlobId) => boolean = () => true): Promise<[BlobId, Forest]> {
+export async function forestFromFs(
+  paths: readonly string[],
+  previous: Tree | undefined,
+  previousTrees: Trees,
+  skip?: (p: string) => boolean,
+  keep: (id: BlobId) => boolean = () => true,
+): Promise<[BlobId, Forest]> {
   const forest = new Map<BlobId, Tree>();
   const { pool, pipeline } = startPipeline(async () => {
     throw new BackpakError("internal", "nothing should be packed while comparing with the filesystem");
   });
   try {
-    const events = walkEvents(paths, previous, { dereference: false, previousTree: (id) => treeOf(previousTrees, id) });
+    const events = walkEvents(paths, previous, { dereference: false, skip, previousTree: (id) => treeOf(previousTrees, id) });
     const root = await walkIntoTrees(events, pipeline, {
       known: () => true,
       claim: () => false,
       add: async () => false,
+      unreadable: (path, why) => {
+        throw new BackpakError("io", `Can't read ${path} (${why}) to compare it`);
+      },
       storeTree: async (tree) => {
         const id = hashId<"blob">(encodeTree(tree));
         if (keep(id)) forest.set(id, tree);

@@ -1,19 +1,14 @@
 /**
- * The writing side of prune and copy: a repository writer whose chunk frames are compressed on the
- * worker pipeline, as in backup. Chunks are copied from another pack (verified on the way) unless
+ * The writing side of prune and copy: the pipelined writer backup uses too, so chunk frames are
+ * compressed on the workers. Chunks are copied from another pack (verified on the way) unless
  * the destination already has them.
  */
-import type { BlobId, IndexId, PackId } from "../format/id.ts";
-import type { IndexContents } from "../format/index-file.ts";
+import { idToDigest, type BlobId, type IndexId } from "../format/id.ts";
 import type { Tree } from "../format/tree.ts";
-import type { ChunkPipeline } from "../pipeline/chunk-pipeline.ts";
-import type { WorkerPool } from "../pipeline/pool.ts";
 import type { ChunkReader } from "../repo/chunk-reader.ts";
-import { transfersAtOnce, type Repository } from "../repo/repository.ts";
-import { EMPTY_INDEX, findResumable } from "../repo/resume.ts";
-import { sizesListedAsWritten } from "../repo/stored-sizes.ts";
-import { RepoWriter, type WriterStats } from "../repo/writer.ts";
-import { startPipeline } from "./pipeline-setup.ts";
+import { PipelinedWriter, type PipelinedWriterOptions } from "../repo/pipelined-writer.ts";
+import type { Repository } from "../repo/repository.ts";
+import type { RepoWriter, WriterStats } from "../repo/writer.ts";
 
 /** What a prune or copy has done so far, for progress lines. */
 export interface RepackProgress extends WriterStats {
@@ -29,49 +24,30 @@ export function newRepackProgress(): RepackProgress {
   return { chunkBytes: 0, treeBytes: 0, compressedBytes: 0, uploadedBytes: 0, indexedPacks: 0, reusedBytes: 0, currentPath: "" };
 }
 
-export interface RepackOptions {
-  readonly scratchDir: string;
-  readonly dryRun: boolean;
-  /** The index to start from (the new index keeps these packs). */
-  readonly start: IndexContents;
-  /** Blobs the destination already has. */
-  readonly packed: Set<BlobId>;
-  /** Packs a resumed run left in the scratch directory, to store first. */
-  readonly leftovers?: ReadonlyMap<PackId, string>;
+export interface RepackOptions extends Omit<PipelinedWriterOptions, "pool"> {
   readonly progress?: RepackProgress;
 }
 
 export class RepackWriter {
-  readonly writer: RepoWriter;
-  readonly #pool: WorkerPool;
-  readonly #pipeline: ChunkPipeline;
+  readonly #out: PipelinedWriter;
   readonly progress: RepackProgress;
 
-  private constructor(dest: Repository, readonly opts: RepackOptions) {
-    this.progress = opts.progress ?? newRepackProgress();
-    this.writer = new RepoWriter({
-      backend: dest.backend,
-      scratchDir: opts.scratchDir,
-      packSize: dest.config.packSize,
-      packed: opts.packed,
-      start: opts.start,
-      dryRun: opts.dryRun,
-      uploads: transfersAtOnce(dest.config),
-      exactSizes: sizesListedAsWritten(dest.config),
-    });
-    ({ pool: this.#pool, pipeline: this.#pipeline } = startPipeline((frame) => this.writer.addChunkFrame(frame.entries, frame.bytes)));
+  private constructor(out: PipelinedWriter, progress: RepackProgress | undefined) {
+    this.#out = out;
+    this.progress = progress ?? newRepackProgress();
+  }
+
+  get writer(): RepoWriter {
+    return this.#out.writer;
   }
 
   static async open(dest: Repository, opts: RepackOptions): Promise<RepackWriter> {
-    const w = new RepackWriter(dest, opts);
-    if (opts.leftovers && !opts.dryRun) await w.writer.storeLeftovers(opts.leftovers);
-    return w;
+    return new RepackWriter(await PipelinedWriter.open(dest, opts), opts.progress);
   }
 
   /** Opens a writer that carries on from a killed run's WIP index in the scratch directory, if there is one (cleaning what that run left). */
-  static async resuming(dest: Repository, opts: Omit<RepackOptions, "start" | "leftovers">): Promise<RepackWriter> {
-    const resumed = await findResumable(opts.scratchDir, dest.backend, false);
-    return RepackWriter.open(dest, { ...opts, start: resumed?.wip ?? EMPTY_INDEX, ...(resumed ? { leftovers: resumed.localPacks } : {}) });
+  static async resuming(dest: Repository, opts: Omit<RepackOptions, "start" | "resumed">): Promise<RepackWriter> {
+    return new RepackWriter(await PipelinedWriter.resuming(dest, opts), opts.progress);
   }
 
   /** Copies a chunk of the file at `path` from `from` unless the destination has it. */
@@ -81,9 +57,10 @@ export class RepackWriter {
       this.progress.reusedBytes += from.blobs.get(id)?.length ?? 0;
     } else {
       const bytes = await from.chunk(id);
-      this.writer.claim(id, bytes.length);
-      await this.#pipeline.pump();
-      while (!this.#pipeline.addBlob(id, bytes)) await this.#pipeline.waitForProgress();
+      this.writer.claim(idToDigest(id), bytes.length);
+      const pipeline = this.#out.pipeline;
+      await pipeline.pump();
+      while (!pipeline.addBlob(id, bytes)) await pipeline.waitForProgress();
     }
     this.#tick();
   }
@@ -103,24 +80,13 @@ export class RepackWriter {
 
   /** Packs what is pending and stores the index; returns its ID (undefined if nothing was written). */
   async finish(): Promise<IndexId | undefined> {
-    try {
-      await this.#pipeline.finish();
-      const id = await this.writer.finish();
-      this.#tick();
-      return id;
-    } catch (err) {
-      this.#pipeline.abandon();
-      this.writer.abandon();
-      throw err;
-    } finally {
-      this.#pool.close();
-    }
+    const id = await this.#out.finish();
+    this.#tick();
+    return id;
   }
 
   /** Gives up after a failure (the WIP index and finished packs stay for resuming). */
   abandon(): void {
-    this.#pipeline.abandon();
-    this.writer.abandon();
-    this.#pool.close();
+    this.#out.abandon();
   }
 }

@@ -6,39 +6,35 @@
  * read, with the size of the bytes read. Each outcome is warned about, naming the file.
  */
 import fs from "node:fs";
-import type { BlobId } from "../format/id.ts";
 import type { Node } from "../format/tree.ts";
 import { unchangedSince } from "../fs/file-stamp.ts";
 import { statFd, toMetadata } from "../fs/metadata.ts";
-import { createChunker, type Chunker } from "../kernels/fastcdc/index.ts";
-import { hashId } from "../kernels/sha224.ts";
 import { log } from "../lib/log.ts";
 import { READ_BLOCK, runReadHook, type ReadHook } from "../pipeline/read-hook.ts";
+import { chunkBlocks, type ChunkStore } from "./chunk-blocks.ts";
 
 /** Rereads after the pipeline's read, so a file is read at most 1 + RETRIES times. */
 export const RETRIES = 2;
 /** Non-blocking, so a file replaced by a FIFO can't hang the read (it has no effect on regular files). */
 const OPEN_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NONBLOCK;
 
-/** Packs a chunk unless it is already stored or queued; true if it was new. */
-export type ChunkStore = (id: BlobId, bytes: Uint8Array) => Promise<boolean>;
-
-let chunker: Chunker | undefined;
-
-/** The node of the file at `path` as read again, or undefined when it can't be read any more (it is then left out). */
+/**
+ * The node of the file at `path` as read again, or undefined when it can't be read any more (it is
+ * then left out); throws UnreadableFile when a read fails with an I/O error.
+ */
 export async function rereadFile(path: string, store: ChunkStore, hook: ReadHook | undefined): Promise<Node | undefined> {
   for (let attempt = 2; ; attempt++) {
     let fd: number;
     try {
       fd = fs.openSync(path, OPEN_FLAGS);
     } catch (err) {
-      return leftOut(path, (err as Error).message);
+      return leftOut(path, err);
     }
     try {
       const before = statFd(fd, path);
-      if ((before.mode & 0o170000) !== 0o100000) return leftOut(path, "it is no longer a regular file");
+      if ((before.mode & 0o170000) !== 0o100000) return leftOut(path, new Error("it is no longer a regular file"));
       runReadHook(hook, path, attempt, 0);
-      const { chunks, size } = await readChunks(fd, before.size, store, (block) => runReadHook(hook, path, attempt, block));
+      const { chunks, size } = await chunkBlocks(fileBlocks(fd, before.size, (block) => runReadHook(hook, path, attempt, block)), store);
       const after = statFd(fd, path);
       const steady = unchangedSince(before, after) && size === after.size;
       if (steady || attempt > RETRIES) {
@@ -47,53 +43,44 @@ export async function rereadFile(path: string, store: ChunkStore, hook: ReadHook
         return { contents: { kind: "file", chunks }, metadata: { ...toMetadata(after), size } };
       }
     } catch (err) {
-      return leftOut(path, (err as Error).message);
+      return leftOut(path, err);
     } finally {
       fs.closeSync(fd);
     }
   }
 }
 
-function leftOut(path: string, why: string): undefined {
+/** A file whose read failed with an I/O error (EIO): unreadable, not changed. */
+export class UnreadableFile extends Error {
+  constructor(
+    readonly path: string,
+    readonly why: string,
+  ) {
+    super(`${path} can't be read (${why})`);
+  }
+}
+
+function leftOut(path: string, err: unknown): undefined {
+  if ((err as NodeJS.ErrnoException).code === "EIO") throw new UnreadableFile(path, "input/output error");
+  const why = err instanceof Error ? err.message : String(err);
   log.warn(`${path} changed while it was being read and can't be read again (${why}); it is left out`);
   return undefined;
 }
 
-/** Reads at most `limit` bytes of `fd` (fewer if it ends first), cutting and hashing them into chunks as backup does. */
-async function readChunks(fd: number, limit: number, store: ChunkStore, afterBlock: (block: number) => void): Promise<{ chunks: BlobId[]; size: number }> {
-  chunker ??= createChunker("wasm");
-  const cut: Uint8Array[] = [];
-  const take = (chunk: Uint8Array): void => void cut.push(chunk.slice());
-  const chunks: BlobId[] = [];
-  const flush = async (): Promise<void> => {
-    for (const bytes of cut.splice(0)) {
-      const id = hashId<"blob">(bytes);
-      await store(id, bytes);
-      chunks.push(id);
-    }
-  };
+/** The blocks of at most `limit` bytes of `fd` (fewer if it ends first), in one reused buffer; `afterBlock` runs once each was chunked. */
+function* fileBlocks(fd: number, limit: number, afterBlock: (block: number) => void): Generator<Uint8Array> {
   const block = new Uint8Array(Math.min(READ_BLOCK, Math.max(limit, 1)));
-  let size = 0;
-  try {
-    for (let blocks = 1; size < limit; blocks++) {
-      const want = Math.min(block.length, limit - size);
-      let got = 0;
-      for (;;) {
-        const n = got < want ? fs.readSync(fd, block, got, want - got, size + got) : 0;
-        if (n === 0) break;
-        got += n;
-      }
-      size += got;
-      chunker.push(block.subarray(0, got), take);
-      afterBlock(blocks);
-      await flush();
-      if (got < want) break;
+  for (let size = 0, blocks = 1; size < limit; blocks++) {
+    const want = Math.min(block.length, limit - size);
+    let got = 0;
+    for (;;) {
+      const n = got < want ? fs.readSync(fd, block, got, want - got, size + got) : 0;
+      if (n === 0) break;
+      got += n;
     }
-    chunker.finish(take);
-  } catch (err) {
-    chunker.finish(); // ready for the next file
-    throw err;
+    size += got;
+    yield block.subarray(0, got);
+    afterBlock(blocks);
+    if (got < want) break;
   }
-  await flush();
-  return { chunks, size };
 }

@@ -9,22 +9,26 @@ import path from "node:path";
 import type { BlobId, SnapshotId } from "../format/id.ts";
 import { encodeTree, type Node, type Tree } from "../format/tree.ts";
 import { applyMetadata, makeDir, makeSymlink, removeNode } from "../fs/apply.ts";
+import type { RestoreFilter } from "../fs/restore-filter.ts";
 import { hashId } from "../kernels/sha224.ts";
-import { BackpakError } from "../lib/errors.ts";
+import { BackpakError, withContext } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import { yieldPoint } from "../lib/yield-point.ts";
 import type { Repository } from "../repo/repository.ts";
-import { checkSnapshotLayout } from "../repo/snapshot-layout.ts";
+import { checkSnapshotLayout, layoutForest } from "../repo/snapshot-layout.ts";
+import { findSnapshot } from "../repo/snapshots.ts";
 import { forestTree, type Forest } from "../repo/tree-cache.ts";
 import { walkNode } from "../repo/tree-walk.ts";
 import { compareTrees, type CompareCallbacks } from "./compare.ts";
 import { FileWriter, type UnwrittenFile, type WriteProgress } from "./file-writer.ts";
 import { forestFromFs } from "./fs-forest.ts";
-import { startBlobPool } from "./pipeline-setup.ts";
+import { startBlobPool } from "../pipeline/pipeline-setup.ts";
 import { loadRepository, snapshotWithForest, type LoadedRepository } from "./open.ts";
 import { refuseNonDirectoriesBetween } from "./nested-paths.ts";
 import { refuseOverlongPaths } from "./path-limit.ts";
+import { removeSelected, type SelectedRemoval } from "./restore-removal.ts";
 import { failIfIncomplete } from "./restore-report.ts";
+import { scanSkip, selectView, type RestoreSelection, type SnapshotView } from "./restore-select.ts";
 
 export interface RestoreOptions {
   readonly snapshot: string;
@@ -36,6 +40,8 @@ export interface RestoreOptions {
   readonly permissions: boolean;
   /** Told of each change, at its destination path, before it is made (the CLI prints them). */
   readonly report: CompareCallbacks;
+  /** Restore only part of the snapshot (restore-select.ts). */
+  readonly select?: RestoreSelection;
 }
 
 const debugSet = (paths: readonly string[]): string => `{${paths.map((p) => JSON.stringify(p)).join(", ")}}`;
@@ -47,16 +53,20 @@ interface Destination {
   readonly map: Map<string, string>;
 }
 
-async function destination(id: SnapshotId, paths: readonly string[], forest: Forest, root: BlobId, output: string | undefined): Promise<Destination> {
+async function destination(id: SnapshotId, paths: readonly string[], forest: Forest, root: BlobId, output: string | undefined, filter: RestoreFilter | undefined): Promise<Destination> {
   const map = new Map<string, string>();
   const snapshotTop = forestTree(forest, root);
+  const from = new Map(paths.map((p) => [path.basename(p), p]));
+  /** What the scan of the disk leaves out: with patterns, what they can't select (`roots`: a top-level path on disk → its snapshot name). */
+  const skip = (roots: Iterable<[string, string]>): ((p: string) => boolean) | undefined =>
+    filter && scanSkip(filter, new Map([...roots].map(([disk, name]) => [disk, from.get(name)!])));
   if (output === undefined) {
     log.info(`Restoring snapshot ${id} to its paths, ${debugSet(paths)}`);
     for (const p of paths) map.set(path.basename(p), p);
     refuseOverlongPaths(map, snapshotTop, forest);
     refuseNonDirectoriesBetween(paths);
     // A top-level path that is gone is simply restored afresh.
-    return { fs: await forestFromFs(paths.filter((p) => fs.existsSync(p)), snapshotTop, forest), map };
+    return { fs: await forestFromFs(paths.filter((p) => fs.existsSync(p)), snapshotTop, forest, skip([...map].map(([name, p]) => [p, name]))), map };
   }
   log.info(`Comparing snapshot ${id} to ${output}`);
   const name = path.basename(paths[0] ?? "");
@@ -70,7 +80,7 @@ async function destination(id: SnapshotId, paths: readonly string[], forest: For
   if (oneDir) {
     const dir = fs.realpathSync(output);
     const previous = snapshotTop.get(name);
-    const [fsRoot, fsForest] = await forestFromFs([dir], previous && new Map([[path.basename(dir), previous]]), forest);
+    const [fsRoot, fsForest] = await forestFromFs([dir], previous && new Map([[path.basename(dir), previous]]), forest, skip([[dir, name]]));
     const top = new Map(forestTree(fsForest, fsRoot)) as Map<string, Node>;
     const node = top.get(path.basename(dir))!;
     top.delete(path.basename(dir));
@@ -78,13 +88,14 @@ async function destination(id: SnapshotId, paths: readonly string[], forest: For
     const id2 = hashId<"blob">(encodeTree(top));
     return { fs: [id2, new Map([...fsForest, [id2, top as Tree]])], map };
   }
-  return { fs: await forestFromFs([...map.values()].filter((p) => fs.existsSync(p)), snapshotTop, forest), map };
+  return { fs: await forestFromFs([...map.values()].filter((p) => fs.existsSync(p)), snapshotTop, forest, skip([...map].map(([name, p]) => [p, name]))), map };
 }
 
-export async function restore(repo: Repository, opts: RestoreOptions, progress?: WriteProgress): Promise<void> {
+/** Restores the snapshot `opts.snapshot` names; returns its ID. */
+export async function restore(repo: Repository, opts: RestoreOptions, progress?: WriteProgress): Promise<SnapshotId> {
   const loaded = await loadRepository(repo);
   const writer = new FileWriter(repo, loaded.index, { times: opts.times, permissions: opts.permissions }, progress);
-  const refused = await plan(loaded, opts, writer);
+  const { id, refused } = await plan(loaded, opts, writer);
   let unwritten: UnwrittenFile[] = [];
   if (!opts.dryRun) {
     Bun.gc(true);
@@ -96,19 +107,50 @@ export async function restore(repo: Repository, opts: RestoreOptions, progress?:
     }
   }
   failIfIncomplete(refused, unwritten);
+  return id;
 }
 
 /**
  * Compares, makes directories and symlinks, and queues files; the trees are garbage once it
- * returns. Returns how many directories it refused to replace.
+ * returns. Returns the snapshot's ID and how many directories it refused to replace.
  */
-async function plan(loaded: LoadedRepository, opts: RestoreOptions, writer: FileWriter): Promise<number> {
-  const { stored, forest } = await snapshotWithForest(loaded, opts.snapshot);
-  checkSnapshotLayout(stored, forest);
-  const dest = await destination(stored.id, stored.snapshot.paths, forest, stored.snapshot.tree, opts.output);
+async function plan(loaded: LoadedRepository, opts: RestoreOptions, writer: FileWriter): Promise<{ id: SnapshotId; refused: number }> {
+  const [id, view] = await snapshotView(loaded, opts);
+  const filter = opts.select?.filter;
+  // SNAPSHOT:PATH back in place: the directories above PATH are made if they are gone, as `mkdir -p` would.
+  if (opts.select?.subPath !== undefined && opts.output === undefined && !opts.dryRun) {
+    const above = path.dirname(view.paths[0]!);
+    withContext(`Couldn't create ${above}`, () => fs.mkdirSync(above, { recursive: true }));
+  }
+  const dest = await destination(id, view.paths, view.forest, view.root, opts.output, filter);
   const restorer = new Restorer(dest.map, writer, opts);
-  await compareTrees(dest.fs, [stored.snapshot.tree, forest], "", restorer);
-  return restorer.refused;
+  if (filter) {
+    const from = new Map(view.paths.map((p) => [path.basename(p), p]));
+    restorer.removal = { filter, dest: (p) => translate(dest.map, p), abs: (p) => translate(from, p), dryRun: opts.dryRun, report: opts.report };
+  }
+  await compareTrees(dest.fs, [view.root, view.forest], "", restorer);
+  return { id, refused: restorer.refused };
+}
+
+/** The snapshot as a whole, or the part of it `opts.select` asks for (nothing is written before it is known). */
+async function snapshotView(loaded: LoadedRepository, opts: RestoreOptions): Promise<[SnapshotId, SnapshotView]> {
+  if (!opts.select) {
+    const { stored, forest } = await snapshotWithForest(loaded, opts.snapshot);
+    checkSnapshotLayout(stored, forest);
+    return [stored.id, { paths: stored.snapshot.paths, root: stored.snapshot.tree, forest }];
+  }
+  const stored = findSnapshot(loaded.snapshots, opts.snapshot);
+  checkSnapshotLayout(stored, await layoutForest(stored, loaded.trees));
+  return [stored.id, await selectView(stored, loaded.trees, opts.select)];
+}
+
+/** A path in the snapshot ("top/a/b") → where `map` puts its top-level name. */
+function translate(map: ReadonlyMap<string, string>, p: string): string {
+  const slash = p.indexOf("/");
+  const top = slash < 0 ? p : p.slice(0, slash);
+  const to = map.get(top);
+  if (to === undefined) throw new BackpakError("internal", `No destination for ${top}`);
+  return slash < 0 ? to : path.join(to, p.slice(slash + 1));
 }
 
 /**
@@ -119,6 +161,8 @@ class Restorer implements CompareCallbacks {
   readonly #printer: CompareCallbacks;
   /** Directories left in place of something else because --delete wasn't given. */
   refused = 0;
+  /** In a partial restore, --delete deletes only what the patterns select. */
+  removal: SelectedRemoval | undefined;
   constructor(
     readonly map: Map<string, string>,
     readonly files: FileWriter,
@@ -128,11 +172,7 @@ class Restorer implements CompareCallbacks {
   }
 
   #translate(p: string): string {
-    const slash = p.indexOf("/");
-    const top = slash < 0 ? p : p.slice(0, slash);
-    const to = this.map.get(top);
-    if (to === undefined) throw new BackpakError("internal", `No destination for ${top}`);
-    return slash < 0 ? to : path.join(to, p.slice(slash + 1));
+    return translate(this.map, p);
   }
 
   async added(p: string, node: Node, forest: Forest): Promise<void> {
@@ -143,6 +183,7 @@ class Restorer implements CompareCallbacks {
 
   async removed(p: string, node: Node, forest: Forest): Promise<void> {
     if (!this.opts.delete) return;
+    if (this.removal) return removeSelected(p, node, forest, this.removal);
     const dest = this.#translate(p);
     await this.#printer.removed(dest, node, forest);
     if (!this.opts.dryRun) removeNode(dest, node.contents.kind === "dir");

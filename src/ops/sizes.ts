@@ -7,7 +7,7 @@
 import type { BlobId } from "../format/id.ts";
 import { EMPTY_TREE_ID, type Tree } from "../format/tree.ts";
 import { BackpakError } from "../lib/errors.ts";
-import type { BlobLocation } from "../repo/master-index.ts";
+import type { BlobLookup } from "../repo/blob-table.ts";
 import type { Forest } from "../repo/tree-cache.ts";
 import { foldTrees } from "../repo/tree-fold.ts";
 import { walkTree } from "../repo/tree-walk.ts";
@@ -38,7 +38,7 @@ interface Totals {
  * totals, which are computed once per distinct tree, so shared subtrees cost one visit however
  * many paths they expand to.
  */
-export function forestSizes(root: BlobId, forest: Forest, blobs: ReadonlyMap<BlobId, BlobLocation>, seen: Set<BlobId>, opts: { readonly perFile: boolean }): ForestSizes {
+export function forestSizes(root: BlobId, forest: Forest, blobs: BlobLookup, seen: Set<BlobId>, opts: { readonly perFile: boolean }): ForestSizes {
   const s: ForestSizes = { treeBytes: 0, chunkBytes: 0, introduced: 0, reused: 0, perFile: new Map() };
   const size = (id: BlobId, what: string): number => {
     if (id === EMPTY_TREE_ID) return 1;
@@ -107,7 +107,7 @@ export function forestSizes(root: BlobId, forest: Forest, blobs: ReadonlyMap<Blo
  * Bytes the index holds for the blobs in `seen`: what snapshots use of the packs. Unlike the
  * `introduced` sums, this leaves out the unpacked empty tree's byte.
  */
-export function packedBytesOf(seen: ReadonlySet<BlobId>, blobs: ReadonlyMap<BlobId, BlobLocation>): number {
+export function packedBytesOf(seen: ReadonlySet<BlobId>, blobs: BlobLookup): number {
   let n = 0;
   for (const id of seen) n += blobs.get(id)?.length ?? 0;
   return n;

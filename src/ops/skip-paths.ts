@@ -5,7 +5,7 @@
  * so patterns written for backup, and the config's skips, meant different things in copy.)
  */
 import path from "node:path";
-import { skipMatcher } from "./skips.ts";
+import { skipMatcher } from "../fs/skips.ts";
 
 /** A predicate over tree-relative paths for a snapshot of `paths`, or undefined without patterns. */
 export function treeSkipper(patterns: readonly string[], paths: readonly string[]): ((treePath: string) => boolean) | undefined {

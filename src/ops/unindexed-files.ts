@@ -12,7 +12,7 @@ export class IndexedFilesOnly {
   readonly #counted = new Set<BlobId>();
   #dropped = 0;
 
-  constructor(readonly indexed: ReadonlyMap<BlobId, unknown>) {}
+  constructor(readonly indexed: { has(id: BlobId): boolean }) {}
 
   /** The tree `id` without its files that need unindexed chunks. */
   tree(id: BlobId, tree: Tree): Tree {

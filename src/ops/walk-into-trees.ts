@@ -3,26 +3,30 @@
  * files go through the chunk pipeline, and directories become trees as they close. The caller
  * says which chunks are new (to be packed) and how trees are stored; events are processed in
  * walk order while the pipeline reads ahead. A file that changed while it was read is read again
- * here (reread-file.ts), or left out if it can't be.
+ * here (reread-file.ts), or left out if it can't be; one that fails with an I/O error is handed to
+ * the sink as unreadable.
  */
 import type { BlobId } from "../format/id.ts";
 import type { Node, Tree } from "../format/tree.ts";
 import type { WalkEvent } from "../fs/walk.ts";
 import { log } from "../lib/log.ts";
-import type { ChunkPipeline, FileTicket } from "../pipeline/chunk-pipeline.ts";
+import type { ChunkPipeline } from "../pipeline/chunk-pipeline.ts";
+import type { FileTicket } from "../pipeline/file-ticket.ts";
 import { EventGcSchedule } from "../pipeline/gc-schedule.ts";
-import { rereadFile } from "./reread-file.ts";
-import { TreeBuilder } from "./tree-builder.ts";
+import { rereadFile, UnreadableFile } from "./reread-file.ts";
+import { TreeBuilder } from "../repo/tree-builder.ts";
 
 export interface TreeSink {
-  /** True if the chunk is already stored or claimed (checking doesn't claim it). */
-  known(id: BlobId): boolean;
-  /** Claims a chunk: true if it is new and must be packed. */
-  claim(id: BlobId, length: number): boolean;
+  /** True if the chunk (its ID's 28 bytes) is already stored or claimed (checking doesn't claim it). */
+  known(digest: Uint8Array): boolean;
+  /** Claims a chunk (its ID's 28 bytes): true if it is new and must be packed. */
+  claim(digest: Uint8Array, length: number): boolean;
   /** Packs a chunk read on this thread unless it is stored or claimed: true if it was new. */
   add(id: BlobId, bytes: Uint8Array): Promise<boolean>;
   /** Stores a finished directory's tree and returns its ID. */
   storeTree(tree: Tree): Promise<BlobId>;
+  /** A file that can't be read (an I/O error): throws to stop the backup, or returns to leave it out. */
+  unreadable(path: string, why: string): void;
 }
 
 export interface WalkProgress {
@@ -36,12 +40,16 @@ export interface WalkProgress {
   unmodifiedBytes: number;
   /** Files that changed while they were read and couldn't be read again: left out of the snapshot. */
   leftOutFiles: number;
+  /** Directories done so far: new (no directory of that name before), changed (another tree), unmodified (the same tree). */
+  newDirs: number;
+  changedDirs: number;
+  unmodifiedDirs: number;
   /** Called often, so a renderer can redraw on its own schedule. */
   tick?: () => void;
 }
 
 export function newWalkProgress(): WalkProgress {
-  return { reusedBytes: 0, currentPath: "", newFiles: 0, changedFiles: 0, unmodifiedFiles: 0, unmodifiedBytes: 0, leftOutFiles: 0 };
+  return { reusedBytes: 0, currentPath: "", newFiles: 0, changedFiles: 0, unmodifiedFiles: 0, unmodifiedBytes: 0, leftOutFiles: 0, newDirs: 0, changedDirs: 0, unmodifiedDirs: 0 };
 }
 
 type Pending = { readonly event: WalkEvent; readonly ticket?: FileTicket; readonly ids?: BlobId[]; fresh?: boolean };
@@ -58,6 +66,8 @@ export async function walkIntoTrees(batches: AsyncIterable<readonly WalkEvent[]>
   const gc = new EventGcSchedule();
   const queue: Pending[] = [];
   let head = 0;
+  /** The previous snapshot's node of each open directory (undefined where there was none). */
+  const openDirs: (Node | undefined)[] = [];
 
   /** Processes events from the head while their data is ready; false when the head must wait. */
   const drain = async (): Promise<boolean> => {
@@ -70,11 +80,17 @@ export async function walkIntoTrees(batches: AsyncIterable<readonly WalkEvent[]>
       switch (event.kind) {
         case "enter":
           trees.enter();
+          openDirs.push(event.previous);
           break;
-        case "exit":
+        case "exit": {
           log.debug(`${pad9("finished")} ${entry.path}/`);
-          await trees.exit(entry.name, entry.metadata, sink.storeTree);
+          const tree = await trees.exit(entry.name, entry.metadata, sink.storeTree);
+          const previous = openDirs.pop()?.contents;
+          if (previous?.kind !== "dir") progress.newDirs++;
+          else if (previous.tree === tree) progress.unmodifiedDirs++;
+          else progress.changedDirs++;
           break;
+        }
         case "symlink":
           log.debug(`${pad9("symlink")} ${entry.path}`);
           trees.add(entry.name, { contents: { kind: "symlink", target: event.target }, metadata: entry.metadata });
@@ -92,15 +108,22 @@ export async function walkIntoTrees(batches: AsyncIterable<readonly WalkEvent[]>
           while (t.decided < t.chunks.length) {
             const next = t.chunks[t.decided]!;
             // A new chunk needs room in the frame being batched; claim it only once there is.
-            if (!sink.known(next.id) && !pipeline.canDecideNew()) return false;
-            const isNew = sink.claim(next.id, next.length);
+            if (!sink.known(next.digest) && !pipeline.canDecideNew()) return false;
+            const isNew = sink.claim(next.digest, next.length);
             pipeline.decide(t, isNew);
             p.ids!.push(next.id);
             if (isNew) p.fresh = true;
             else progress.reusedBytes += next.length;
           }
           if (!t.complete) return false;
-          const node: Node | undefined = t.changed ? await rereadFile(entry.path, sink.add, pipeline.pool.opts.readHook) : { contents: { kind: "file", chunks: p.ids! }, metadata: entry.metadata };
+          let node: Node | undefined;
+          try {
+            node = t.changed ? await rereadFile(entry.path, sink.add, pipeline.pool.opts.readHook) : { contents: { kind: "file", chunks: p.ids! }, metadata: entry.metadata };
+          } catch (err) {
+            if (!(err instanceof UnreadableFile)) throw err;
+            sink.unreadable(err.path, err.why);
+            break;
+          }
           if (!node) {
             progress.leftOutFiles++;
             break;

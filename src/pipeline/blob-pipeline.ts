@@ -13,7 +13,7 @@ import { yieldPoint } from "../lib/yield-point.ts";
 import { ByteRing } from "./byte-ring.ts";
 import { GcSchedule } from "./gc-schedule.ts";
 import type { WorkerPool } from "./pool.ts";
-import { H, JobType, MAX_ITEMS, PATH_BYTES } from "./protocol.ts";
+import { BlobItem, FrameItem, H, JobType, MAX_ITEMS, PATH_BYTES } from "./protocol.ts";
 
 /** Where a blob's bytes go: file `path` (created beforehand) at byte `offset`. */
 export interface BlobTarget {
@@ -134,7 +134,7 @@ export class BlobPipeline {
       await this.#waitForSlot();
       const slot = this.pool.take(JobType.Decompress);
       const slots = this.pool.slots;
-      slots.setItem(slot, 0, at, length, rawSize);
+      slots.setItem(slot, 0, FrameItem, { offset: at, length, rawSize });
       let i = 1;
       let pathBytes = 0;
       const itemBlob = [-1];
@@ -148,7 +148,7 @@ export class BlobPipeline {
             if (pathLen < 0) throw new BackpakError("internal", `path too long for a job: ${t.path}`);
             pathBytes += pathLen;
           }
-          slots.setItem(slot, i, offsets[b]! - rawStart, task.blobs[b]!.length, pathAt, pathLen, t?.offset ?? 0);
+          slots.setItem(slot, i, BlobItem, { offset: offsets[b]! - rawStart, length: task.blobs[b]!.length, pathAt, pathLength: pathLen, fileOffset: t?.offset ?? 0 });
           slots.digest(slot, i - 1).set(task.blobs[b]!.digest);
           itemBlob.push(b);
           i++;
@@ -239,7 +239,7 @@ export class BlobPipeline {
     const slots = this.pool.slots;
     const item = slots.get(job.slot, H.FailedItem);
     if (slots.get(job.slot, H.FailedWrite) === 1) {
-      return context("io", `Couldn't write ${slots.path(job.slot, slots.item(job.slot, item, 2), slots.item(job.slot, item, 3))}`, err);
+      return context("io", `Couldn't write ${slots.path(job.slot, slots.item(job.slot, item, BlobItem.pathAt), slots.item(job.slot, item, BlobItem.pathLength))}`, err);
     }
     const b = job.itemBlob[item] ?? -1;
     const what = b >= 0 ? ` (blob ${idFromDigest(job.task.blobs[b]!.digest)})` : "";

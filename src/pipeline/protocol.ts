@@ -10,19 +10,7 @@ import type { FileStamp } from "../fs/file-stamp.ts";
 export const JobType = { CutHash: 1, Compress: 2, Decompress: 3, Scan: 4, Hash: 5, Stop: 9 } as const;
 export const Status = { Free: 0, Submitted: 1, Done: 2, Failed: 3 } as const;
 
-/**
- * CutHash items are (ring offset, length, flags, path offset, path length): the worker reads the
- * stream's next `length` bytes into the ring, opening the file (its UTF-8 path is in the slot's
- * path area) at the stream's first item and closing it after the last. Flags: the item starts a
- * stream, ends it, is a whole stream that is one chunk, or is cut only (its chunks are hashed by
- * Hash jobs, possibly on other workers, so one large file isn't bound to one worker). A first
- * item's path is followed by the file's stamp as scanned (STAMP_BYTES: size, mtime, ctime); after
- * the last item the worker stats the open file and, if it no longer matches (or the file couldn't
- * be opened or read in full), sets Changed in that item's flags: its bytes are not to be trusted.
- *
- * Hash items are (ring offset, length, digest index, 1 on a chunk's last piece): the pieces of
- * each chunk in order; the digest of each chunk goes to its index in the digest area.
- */
+/** Flags of a CutHash item: how it sits in its stream, and (set by the worker) whether the file changed under the read. */
 export const ItemFlag = { First: 1, Last: 2, Whole: 4, CutOnly: 8, Changed: 16 } as const;
 
 export const MAX_ITEMS = 256;
@@ -32,7 +20,7 @@ export const ERROR_BYTES = 1024;
 export const PATH_BYTES = 32 * 1024;
 export const STAMP_BYTES = 24;
 
-const HEADER_INTS = 16;
+export const HEADER_INTS = 16;
 const ITEM_FIELDS = 5;
 const ITEMS_AT = HEADER_INTS * 4;
 const CUTS_AT = ITEMS_AT + MAX_ITEMS * ITEM_FIELDS * 8;
@@ -41,8 +29,47 @@ const ERROR_AT = DIGESTS_AT + MAX_CUTS * DIGEST_BYTES;
 const PATHS_AT = ERROR_AT + ERROR_BYTES;
 export const SLOT_BYTES = 2 ** Math.ceil(Math.log2(PATHS_AT + PATH_BYTES));
 
-/** Header fields (Int32 indexes within a slot's header). FailedWrite is 1 when the failed item's file couldn't be written. */
-export const H = { Status: 0, Type: 1, Items: 2, Cuts: 3, OutOffset: 4, OutCapacity: 5, OutLength: 6, Level: 7, ErrorLength: 8, FailedItem: 9, FailedWrite: 10 } as const;
+/** Gives each name its own index, in order; they must fit in `room`. */
+function indexed<const F extends string>(names: readonly F[], room: number): { readonly [K in F]: number } {
+  if (names.length > room) throw new Error(`${names.length} fields don't fit in ${room}: ${names.join(", ")}`);
+  return Object.freeze(Object.fromEntries(names.map((n, i) => [n, i]))) as { readonly [K in F]: number };
+}
+
+/** An Int32 index within a slot's header; only the fields of `H` are of this type. */
+export type HeaderField = number & { readonly __header: true };
+
+const HEADER_NAMES = ["Status", "Type", "Items", "Cuts", "OutOffset", "OutCapacity", "OutLength", "Level", "ErrorLength", "FailedItem", "FailedWrite", "ScanHead", "ScanTail"] as const;
+/**
+ * Header fields, each at its own index of the slot's HEADER_INTS. FailedWrite is 1 when the failed
+ * item's file couldn't be written; ScanHead and ScanTail are the scan ring's write and read positions.
+ */
+export const H = indexed(HEADER_NAMES, HEADER_INTS) as { readonly [K in (typeof HEADER_NAMES)[number]]: HeaderField };
+
+/** The named fields of one job kind's items: each name's index among an item's ITEM_FIELDS numbers. */
+export type ItemLayout<F extends string> = { readonly [K in F]: number };
+const itemLayout = <const F extends string>(names: readonly F[]): ItemLayout<F> => indexed(names, ITEM_FIELDS);
+
+/**
+ * CutHash: read the stream's next `length` bytes into the ring at `offset`, opening the file (its
+ * UTF-8 path at `pathAt` in the slot's path area, `pathLength` bytes, followed by the file's stamp
+ * as scanned: STAMP_BYTES of size, mtime, ctime) at the stream's first item and closing it after
+ * the last; `flags` are ItemFlag's. After the last item the worker stats the open file and, if it
+ * no longer matches (or couldn't be opened or read in full), sets Changed in that item's flags.
+ */
+export const CutHashItem = itemLayout(["offset", "length", "flags", "pathAt", "pathLength"]);
+/** Hash: the pieces of each chunk in order; `last` is 1 on a chunk's last piece, whose digest goes to index `digest`. */
+export const HashItem = itemLayout(["offset", "length", "digest", "last"]);
+/** Compress: the pieces to compress, in order, as one frame (into the header's OutOffset/OutCapacity). */
+export const CompressItem = itemLayout(["offset", "length"]);
+/** Decompress, item 0: the zstd frame and the exact size it decompresses to. */
+export const FrameItem = itemLayout(["offset", "length", "rawSize"]);
+/**
+ * Decompress, items 1…: a blob at `offset` in the decompressed frame, whose digest is at index
+ * item − 1 of the digest area, written at `fileOffset` of the file at `pathAt` (none when `pathLength` is 0).
+ */
+export const BlobItem = itemLayout(["offset", "length", "pathAt", "pathLength", "fileOffset"]);
+/** Scan, item 0: the ring, whose start holds the JSON request of `requestLength` bytes. */
+export const ScanItem = itemLayout(["offset", "size", "requestLength"]);
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -68,35 +95,32 @@ export class Slots {
   }
 
   /** Int32 index of a header field (for Atomics on the status word). */
-  at(slot: number, field: number): number {
+  at(slot: number, field: HeaderField): number {
     return (slot * SLOT_BYTES) / 4 + field;
   }
 
-  get(slot: number, field: number): number {
+  get(slot: number, field: HeaderField): number {
     return this.i32[this.at(slot, field)]!;
   }
 
-  set(slot: number, field: number, value: number): void {
+  set(slot: number, field: HeaderField, value: number): void {
     this.i32[this.at(slot, field)] = value;
   }
 
-  /** Field k (0..4) of item i; numbers are exact up to 2^53 (file offsets). */
-  item(slot: number, i: number, k: number): number {
-    return this.f64[(slot * SLOT_BYTES + ITEMS_AT) / 8 + i * ITEM_FIELDS + k]!;
+  /** A field of item i, named by its job kind's layout (`slots.item(slot, i, CutHashItem.flags)`); numbers are exact up to 2^53 (file offsets). */
+  item(slot: number, i: number, field: number): number {
+    return this.f64[(slot * SLOT_BYTES + ITEMS_AT) / 8 + i * ITEM_FIELDS + field]!;
   }
 
-  setItem(slot: number, i: number, a: number, b = 0, c = 0, d = 0, e = 0): void {
+  /** Writes item i's fields as its job kind's layout names them. */
+  setItem<F extends string>(slot: number, i: number, layout: ItemLayout<F>, values: { readonly [K in F]: number }): void {
     const base = (slot * SLOT_BYTES + ITEMS_AT) / 8 + i * ITEM_FIELDS;
-    this.f64[base] = a;
-    this.f64[base + 1] = b;
-    this.f64[base + 2] = c;
-    this.f64[base + 3] = d;
-    this.f64[base + 4] = e;
+    for (const name in layout) this.f64[base + layout[name]] = values[name];
   }
 
-  /** Sets `flag` in the flags (field 2) of item i: how a worker reports on an item. */
+  /** Sets `flag` in CutHash item i's flags: how a worker reports on an item. */
   flagItem(slot: number, i: number, flag: number): void {
-    this.f64[(slot * SLOT_BYTES + ITEMS_AT) / 8 + i * ITEM_FIELDS + 2] = this.item(slot, i, 2) | flag;
+    this.f64[(slot * SLOT_BYTES + ITEMS_AT) / 8 + i * ITEM_FIELDS + CutHashItem.flags] = this.item(slot, i, CutHashItem.flags) | flag;
   }
 
   /** Cut i: [chunk length, index of the item it ends in]. */

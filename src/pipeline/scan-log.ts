@@ -8,8 +8,8 @@ import type { ScanEvent, ScannedEntry } from "../fs/walk.ts";
 import { BackpakError } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import type { WorkerPool } from "./pool.ts";
-import { H, JobType } from "./protocol.ts";
-import { ENTRY_HEADER, Rec, SCAN_HEAD, SCAN_TAIL } from "./scan-records.ts";
+import { H, JobType, ScanItem } from "./protocol.ts";
+import { Rec, ScanRecords } from "./scan-records.ts";
 
 export interface ScanOptions {
   readonly dereference: boolean;
@@ -17,7 +17,6 @@ export interface ScanOptions {
   readonly excludes: ExcludeSpec;
 }
 
-const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
 /** A scan running on a worker, writing into the ring [base, base + size) of the pool's data buffer. */
@@ -25,13 +24,15 @@ export class ScanJob {
   /** Regular files found so far, and the sum of their sizes: the backup's totals once the scan ended. */
   files = 0;
   bytes = 0;
+  /** Entries left out because they can't be read, in walk order. */
+  readonly unreadable: { readonly path: string; readonly why: string }[] = [];
   #log = new Uint8Array(1 << 20);
   #len = 0;
   #tail = 0;
   #error: string | undefined;
   #ended = false;
   readonly #slot: number;
-  readonly #view: DataView;
+  readonly #ring: ScanRecords;
 
   constructor(
     readonly pool: WorkerPool,
@@ -46,59 +47,57 @@ export class ScanJob {
     if (read < request.length) throw new BackpakError("usage", "Too many or too long paths and exclude patterns to back up at once", { hint: "back up a common parent directory, and use fewer or shorter patterns" });
     const slot = pool.take(JobType.Scan);
     const slots = pool.slots;
-    slots.setItem(slot, 0, base, size, written);
-    slots.set(slot, SCAN_HEAD, 0);
-    slots.set(slot, SCAN_TAIL, 0);
+    slots.setItem(slot, 0, ScanItem, { offset: base, size, requestLength: written });
+    slots.set(slot, H.ScanHead, 0);
+    slots.set(slot, H.ScanTail, 0);
     slots.set(slot, H.Items, 1);
     pool.submit(slot, 0);
     this.#slot = slot;
-    this.#view = new DataView(pool.data.buffer, pool.data.byteOffset, pool.data.byteLength);
+    this.#ring = new ScanRecords(pool.data);
   }
 
   /** Copies what the worker has written into the log; true once the scan ended. */
   drain(): boolean {
     const slots = this.pool.slots;
-    const data = this.pool.data;
-    const head = Atomics.load(slots.i32, slots.at(this.#slot, SCAN_HEAD));
+    const ring = this.#ring;
+    const head = Atomics.load(slots.i32, slots.at(this.#slot, H.ScanHead));
     while (this.#tail !== head && !this.#ended) {
       const at = this.base + this.#tail;
-      const kind = data[at]!;
-      let n: number;
+      const kind = ring.kind(at);
+      if (kind === Rec.Wrap) {
+        this.#tail = 0;
+        continue;
+      }
+      const n = ring.length(at);
       switch (kind) {
-        case Rec.Wrap:
-          this.#tail = 0;
-          continue;
         case Rec.End:
           this.#ended = true;
-          n = 1;
-          break;
-        case Rec.Exit:
-          n = 1;
-          this.#append(at, 1);
           break;
         case Rec.Error:
-        case Rec.Special: {
-          const len = this.#view.getUint32(at + 1, true);
-          const text = decoder.decode(data.subarray(at + 5, at + 5 + len));
-          if (kind === Rec.Error) this.#error ??= text;
-          else log.warn(`Skipping special file (${text.slice(0, text.indexOf(" "))}) ${text.slice(text.indexOf(" ") + 1)}`);
-          n = 5 + len;
+          this.#error ??= ring.message(at);
+          break;
+        case Rec.Unreadable: {
+          const text = ring.message(at);
+          const tab = text.lastIndexOf("\t");
+          this.unreadable.push({ path: text.slice(0, tab), why: text.slice(tab + 1) });
           break;
         }
-        default: {
-          if (kind === Rec.File) {
-            this.files++;
-            this.bytes += this.#view.getFloat64(at + 14, true);
-          }
-          const nameLen = this.#view.getUint16(at + 46, true);
-          n = ENTRY_HEADER + nameLen;
-          if (kind === Rec.Symlink) n += 2 + this.#view.getUint16(at + n, true);
-          this.#append(at, n);
+        case Rec.Special: {
+          const text = ring.message(at);
+          log.warn(`Skipping special file (${text.slice(0, text.indexOf(" "))}) ${text.slice(text.indexOf(" ") + 1)}`);
+          break;
         }
+        case Rec.File:
+          this.files++;
+          this.bytes += ring.size(at);
+          this.#append(at, n);
+          break;
+        default:
+          this.#append(at, n);
       }
       this.#tail += n;
     }
-    const tailIdx = slots.at(this.#slot, SCAN_TAIL);
+    const tailIdx = slots.at(this.#slot, H.ScanTail);
     Atomics.store(slots.i32, tailIdx, this.#tail);
     Atomics.notify(slots.i32, tailIdx);
     return this.#ended;
@@ -117,7 +116,7 @@ export class ScanJob {
   /** Waits for the scan to end; returns its log, or throws the problem it found. */
   async finish(): Promise<Uint8Array> {
     const slots = this.pool.slots;
-    const headIdx = slots.at(this.#slot, SCAN_HEAD);
+    const headIdx = slots.at(this.#slot, H.ScanHead);
     while (!this.drain()) {
       if (this.pool.finished(this.#slot)) {
         this.pool.complete(this.#slot); // throws if the worker failed or died
@@ -139,29 +138,20 @@ export class ScanJob {
 
 /** Replays a scan log as events, rebuilding each entry's absolute path. */
 export function* replayScan(logBytes: Uint8Array): Generator<ScanEvent> {
-  const view = new DataView(logBytes.buffer, logBytes.byteOffset, logBytes.byteLength);
+  const records = new ScanRecords(logBytes);
   const dirs: ScannedEntry[] = [];
-  for (let at = 0; at < logBytes.length; ) {
-    const kind = logBytes[at]!;
+  for (let at = 0; at < logBytes.length; at += records.length(at)) {
+    const kind = records.kind(at);
     if (kind === Rec.Exit) {
       yield { kind: "exit", entry: dirs.pop()! };
-      at += 1;
       continue;
     }
-    const nameLen = view.getUint16(at + 46, true);
-    const nameText = decoder.decode(logBytes.subarray(at + ENTRY_HEADER, at + ENTRY_HEADER + nameLen));
-    const top = logBytes[at + 1] === 1;
+    const { top, stat, name: nameText, target } = records.entry(at);
     const path = top ? nameText : `${dirs[dirs.length - 1]!.path}/${nameText}`;
     const name = top ? nameText.slice(nameText.lastIndexOf("/") + 1) : nameText;
-    const mode = view.getUint32(at + 2, true);
-    const uid = view.getUint32(at + 6, true);
-    const gid = view.getUint32(at + 10, true);
-    const atime = view.getBigInt64(at + 22, true);
-    const mtime = view.getBigInt64(at + 30, true);
-    const ctime = view.getBigInt64(at + 38, true);
-    let next = at + ENTRY_HEADER + nameLen;
+    const { mode, uid, gid, atime, mtime, ctime } = stat;
     if (kind === Rec.File) {
-      const entry: ScannedEntry = { path, name, metadata: { type: "posix", mode, size: view.getFloat64(at + 14, true), uid, gid, atime, mtime }, ctime };
+      const entry: ScannedEntry = { path, name, metadata: { type: "posix", mode, size: stat.size, uid, gid, atime, mtime }, ctime };
       yield { kind: "file", entry };
     } else {
       const entry: ScannedEntry = { path, name, metadata: { type: "posix", mode, uid, gid, atime, mtime }, ctime };
@@ -169,12 +159,8 @@ export function* replayScan(logBytes: Uint8Array): Generator<ScanEvent> {
         dirs.push(entry);
         yield { kind: "enter", entry };
       } else {
-        const targetLen = view.getUint16(next, true);
-        const target = decoder.decode(logBytes.subarray(next + 2, next + 2 + targetLen));
-        next += 2 + targetLen;
-        yield { kind: "symlink", entry, target };
+        yield { kind: "symlink", entry, target: target! };
       }
     }
-    at = next;
   }
 }

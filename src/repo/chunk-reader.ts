@@ -11,7 +11,7 @@ import { BackpakError, context } from "../lib/errors.ts";
 import { hashId } from "../kernels/sha224.ts";
 import { zstdDecompress } from "../kernels/zstd.ts";
 import { packKey } from "./keys.ts";
-import type { BlobLocation } from "./master-index.ts";
+import type { BlobLookup } from "./blob-table.ts";
 import { packFrames, type FrameSpan } from "./pack-frames.ts";
 import { readPackLayoutFrom, unpackBlobs, type PackLayout } from "./pack-file.ts";
 
@@ -31,7 +31,7 @@ export class ChunkReader {
 
   constructor(
     readonly backend: Backend,
-    readonly blobs: ReadonlyMap<BlobId, BlobLocation>,
+    readonly blobs: BlobLookup,
     /** Bytes of decompressed blobs to keep (at least one frame's worth is always kept). */
     readonly cacheBytes = 64 << 20,
   ) {}

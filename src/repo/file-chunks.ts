@@ -3,12 +3,11 @@
  * indexed as a chunk (not a tree, whose CBOR restore would otherwise write as file contents), and
  * their lengths must add up to the size the node records.
  */
-import type { BlobId } from "../format/id.ts";
 import type { Node } from "../format/tree.ts";
-import type { BlobLocation } from "./master-index.ts";
+import type { BlobLookup } from "./blob-table.ts";
 
 /** What is wrong with the file node's chunks (unindexed ones are left to the caller), or undefined. */
-export function fileChunksProblem(node: Node, blobs: ReadonlyMap<BlobId, BlobLocation>): string | undefined {
+export function fileChunksProblem(node: Node, blobs: BlobLookup): string | undefined {
   if (node.contents.kind !== "file") return undefined;
   let size = 0;
   for (const id of node.contents.chunks) {

@@ -1,19 +1,16 @@
 /**
  * The master index: every index in the repository merged, minus those another index supersedes,
- * and the blob map (blob → pack, type, length) built from it.
+ * into one blob table (blob → pack, type, length; pack → manifest) built straight from the indexes'
+ * CBOR, so no blob becomes an object or a string on the way.
  */
 import type { Backend } from "../backend/index.ts";
-import type { BlobId, IndexId, PackId } from "../format/id.ts";
-import type { BlobType, Manifest } from "../format/manifest.ts";
-import { log } from "../lib/log.ts";
-import { loadIndex } from "./index-file.ts";
-import { listObjects } from "./keys.ts";
-
-export interface BlobLocation {
-  readonly pack: PackId;
-  readonly type: BlobType;
-  readonly length: number;
-}
+import { ID_BYTES, idFromDigest, type BlobId, type IndexId, type PackId } from "../format/id.ts";
+import type { Manifest } from "../format/manifest.ts";
+import { log, logEnabled } from "../lib/log.ts";
+import { BlobTable } from "./blob-table.ts";
+import { visitIndexFile } from "./index-file.ts";
+import { indexKey, listObjects } from "./keys.ts";
+import { PackManifests } from "./pack-manifests.ts";
 
 export interface MasterIndex {
   /** Every index file listed in the repository (superseded ones included). */
@@ -22,44 +19,70 @@ export interface MasterIndex {
   readonly superseded: readonly IndexId[];
   /** Packs and their manifests, from the indexes that are not superseded. */
   readonly packs: ReadonlyMap<PackId, Manifest>;
-  readonly blobs: ReadonlyMap<BlobId, BlobLocation>;
+  readonly blobs: BlobTable;
   /** Blobs found in more than one pack (the first pack wins; `check` reports these). */
   readonly duplicateBlobs: number;
+}
+
+/** An index file's bytes as stored. */
+export interface IndexFile {
+  readonly id: IndexId;
+  readonly file: Uint8Array;
 }
 
 export async function loadMasterIndex(backend: Backend): Promise<MasterIndex> {
   log.info("Building a master index");
   const listed = await listObjects(backend, "index");
-  const loaded = await Promise.all(listed.map(async ({ id }) => ({ id, index: await loadIndex(backend, id) })));
-  const superseded = new Set<IndexId>();
-  for (const { index } of loaded) for (const s of index.supersedes) superseded.add(s);
-  const packs = new Map<PackId, Manifest>();
-  for (const { id, index } of loaded.sort((a, b) => (a.id < b.id ? -1 : 1))) {
-    if (superseded.has(id)) {
-      log.debug(`Index ${id} is superseded; skipping it`);
-      continue;
-    }
-    for (const [pack, manifest] of index.packs) packs.set(pack, manifest);
-  }
-  const { blobs, duplicates } = blobMap(packs);
+  const files = await Promise.all(listed.map(async ({ id }) => ({ id, file: await backend.read(indexKey(id)) })));
+  const { blobs, superseded } = mergeIndexes(files);
   const allIndexes = listed.map((l) => l.id);
-  return { allIndexes, superseded: allIndexes.filter((id) => superseded.has(id)), packs, blobs, duplicateBlobs: duplicates };
+  return { allIndexes, superseded: allIndexes.filter((id) => superseded.has(id)), packs: new PackManifests(blobs), blobs, duplicateBlobs: blobs.duplicates };
 }
 
-/** Maps every blob to the pack holding it. */
-export function blobMap(packs: ReadonlyMap<PackId, Manifest>): { blobs: Map<BlobId, BlobLocation>; duplicates: number } {
-  const blobs = new Map<BlobId, BlobLocation>();
-  let duplicates = 0;
-  for (const [pack, manifest] of packs) {
-    for (const e of manifest) {
-      const prev = blobs.get(e.id);
-      if (prev) {
-        duplicates++;
-        log.debug(`Duplicate blob ${e.id} in pack ${pack}, previously seen in pack ${prev.pack}`);
-        continue;
-      }
-      blobs.set(e.id, { pack, type: e.type, length: e.length });
+/**
+ * Merges index files, checked against their IDs, into one blob table: those not superseded, in ID
+ * order, each pack once. The first pass learns what each supersedes (known only once every index
+ * is read) and counts their blobs, so the table is made its full size at once; only the files
+ * stay in memory between the passes, never their CBOR. A damaged index throws, or with
+ * `onDamaged` is reported there and left out.
+ */
+export function mergeIndexes(files: readonly IndexFile[], onDamaged?: (err: Error) => void): { blobs: BlobTable; superseded: Set<IndexId> } {
+  const superseded = new Set<IndexId>();
+  const good: (IndexFile & { packs: number; blobs: number })[] = [];
+  for (const f of files) {
+    try {
+      const counted = { ...f, packs: 0, blobs: 0 };
+      visitIndexFile(f.id, f.file, {
+        supersedes: (s) => void superseded.add(s),
+        pack: () => {
+          counted.packs++;
+          return true;
+        },
+        blob: () => void counted.blobs++,
+      });
+      good.push(counted);
+    } catch (err) {
+      if (!onDamaged) throw err;
+      onDamaged(err as Error);
     }
   }
-  return { blobs, duplicates };
+  const merged = good.filter((f) => !superseded.has(f.id)).sort((a, b) => (a.id < b.id ? -1 : 1));
+  for (const f of good) if (superseded.has(f.id)) log.debug(`Index ${f.id} is superseded; skipping it`);
+  const blobs = new BlobTable({ blobs: merged.reduce((n, f) => n + f.blobs, 0), packs: merged.reduce((n, f) => n + f.packs, 0) });
+  const duplicate = (id: BlobId): void => {
+    if (!logEnabled("debug")) return;
+    const [first, ...others] = blobs.packsOf(id);
+    log.debug(`Duplicate blob ${id} in pack ${others.at(-1)}, previously seen in pack ${first}`);
+  };
+  for (const { id, file } of merged) {
+    visitIndexFile(id, file, {
+      supersedes: () => {},
+      pack: (data, at) => blobs.addPack(data, at),
+      blob: (type, length, data, at) => {
+        if (!blobs.addBlob(type, length, data, at)) duplicate(idFromDigest<"blob">(data.subarray(at, at + ID_BYTES)));
+      },
+    });
+  }
+  blobs.trim();
+  return { blobs, superseded };
 }

@@ -95,6 +95,9 @@ function withConfigHint<T>(configPath: string, parse: () => T): T {
   }
 }
 
+/** Whether a stat or read failed because nothing is there (so there is no repository). */
+const missing = (err: unknown): boolean => ["ENOENT", "ENOTDIR"].includes((err as NodeJS.ErrnoException).code ?? "");
+
 /**
  * Opens the repository at `location` (a directory with config.toml, or a config file for other
  * backends), checks a filesystem repository's layout, and asks `makeBackend` for its backends.
@@ -105,7 +108,7 @@ export function openRepository(location: string, makeBackend: BackendFactory): R
   try {
     stat = fs.statSync(location);
   } catch (err) {
-    throw new BackpakError("not-found", `Couldn't open repository ${location}`, {
+    throw new BackpakError(missing(err) ? "no-repository" : "io", `Couldn't open repository ${location}`, {
       cause: err,
       hint: "create one with `backpak -r <path> init filesystem`, or give the right -r",
     });
@@ -116,7 +119,7 @@ export function openRepository(location: string, makeBackend: BackendFactory): R
     text = fs.readFileSync(configPath, "utf8");
   } catch (err) {
     const denied = (err as NodeJS.ErrnoException).code === "EACCES";
-    throw new BackpakError(denied ? "io" : "not-found", `Couldn't read ${configPath}`, {
+    throw new BackpakError(missing(err) ? "no-repository" : "io", `Couldn't read ${configPath}`, {
       cause: err,
       hint: denied ? `check the permissions of ${location}` : `${location} doesn't look like a backpak repository`,
     });

@@ -1,7 +1,8 @@
 /**
- * Adopting what dead runs left: their resume indexes are merged into this run's, the finished
- * packs they list are moved into this run's directory (to be stored as a resumed run stores its
- * own), and everything else they left (temporary files, unlisted finished files) is deleted.
+ * Adopting what dead runs left: their resume indexes (and the pack sizes recorded beside them)
+ * are merged into this run's, the finished packs they list are moved into this run's directory
+ * (to be stored as a resumed run stores its own), and everything else they left (temporary
+ * files, unlisted finished files) is deleted.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -14,6 +15,7 @@ import { processExists } from "../lib/processes.ts";
 import { buildIndexFile } from "./index-file.ts";
 import { WIP_INDEX } from "./indexer.ts";
 import { readWip } from "./resume.ts";
+import { readWipSizes, WIP_SIZES, writeWipSizes } from "./wip-sizes.ts";
 import { tempOwner, workTempTag } from "./work-temps.ts";
 
 /** The prefix of a dead run's directory once a run has claimed it (renamed it into its own). */
@@ -22,12 +24,15 @@ export const ADOPTED = "adopted-";
 /** The file in a run directory that says which process it belongs to (see scratch-dir.ts). */
 export const RUN_FILE = "process";
 
-/** A dead run's state: its resume index, and the files of the finished packs it lists. */
+/** A dead run's state: its resume index, the sizes recorded for its packs, and the files of the finished packs it lists. */
 interface Salvage {
   readonly packs: Map<PackId, Manifest>;
   readonly supersedes: Set<IndexId>;
+  readonly sizes: Map<PackId, number>;
   readonly files: Map<PackId, string>;
 }
+
+const emptySalvage = (): Salvage => ({ packs: new Map(), supersedes: new Set(), sizes: new Map(), files: new Map() });
 
 /**
  * Moves the state of a dead run's directory `from` (already renamed into `runDir`, so no other
@@ -68,10 +73,10 @@ export function adoptLegacyState(runDir: string, workDir: string): void {
  * as scratch; a run directory is all scratch.
  */
 function salvage(dir: string, legacy: boolean): Salvage {
-  const out: Salvage = { packs: new Map(), supersedes: new Set(), files: new Map() };
+  const out = emptySalvage();
   const wipPath = path.join(dir, WIP_INDEX);
   try {
-    if (fs.existsSync(wipPath)) merge(out, readWip(wipPath));
+    if (fs.existsSync(wipPath)) merge(out, { ...readWip(wipPath), sizes: readWipSizes(dir) });
   } catch (err) {
     log.warn(`${(err as Error).message}; the packs it lists will be made again`);
   }
@@ -84,7 +89,7 @@ function salvage(dir: string, legacy: boolean): Salvage {
     }
     const finished = finishedPack(entry.name);
     const scratch = legacy ? finished !== undefined || tempOwner(entry.name) !== undefined : entry.name !== RUN_FILE;
-    if (entry.name === WIP_INDEX || !scratch) continue;
+    if (entry.name === WIP_INDEX || entry.name === WIP_SIZES || !scratch) continue;
     if (finished?.kind === "pack" && listed.has(finished.id)) {
       out.files.set(finished.id, file);
       continue;
@@ -95,19 +100,21 @@ function salvage(dir: string, legacy: boolean): Salvage {
   return out;
 }
 
-function merge(into: Salvage, from: IndexContents & { files?: ReadonlyMap<PackId, string> }): void {
+function merge(into: Salvage, from: IndexContents & { sizes: ReadonlyMap<PackId, number>; files?: ReadonlyMap<PackId, string> }): void {
   for (const [id, m] of from.packs) into.packs.set(id, m);
   for (const s of from.supersedes) into.supersedes.add(s);
+  for (const [id, size] of from.sizes) into.sizes.set(id, size);
   for (const [id, file] of from.files ?? []) into.files.set(id, file);
 }
 
-/** Merges `s` into `runDir`'s resume index, then moves its packs there. */
+/** Merges `s` into `runDir`'s resume index (the sizes first, as a run writes them), then moves its packs there. */
 function absorb(runDir: string, s: Salvage): void {
   if (s.packs.size === 0 && s.supersedes.size === 0) return;
   const ownWip = path.join(runDir, WIP_INDEX);
-  const merged: Salvage = { packs: new Map(), supersedes: new Set(), files: new Map() };
-  if (fs.existsSync(ownWip)) merge(merged, readWip(ownWip));
+  const merged = emptySalvage();
+  if (fs.existsSync(ownWip)) merge(merged, { ...readWip(ownWip), sizes: readWipSizes(runDir) });
   merge(merged, s);
+  writeWipSizes(runDir, merged.sizes, merged.packs.keys());
   writeFileAtomic(ownWip, buildIndexFile(merged).file, PRIVATE_FILE, workTempTag());
   for (const [id, file] of s.files) {
     const dest = path.join(runDir, `${id}.pack`);

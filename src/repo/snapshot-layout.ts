@@ -7,8 +7,7 @@
  */
 import path from "node:path";
 import type { StoredSnapshot } from "./snapshots.ts";
-import type { BlobId } from "../format/id.ts";
-import { isFileName, type Node, type Tree } from "../format/tree.ts";
+import { isFileName, type Node } from "../format/tree.ts";
 import { BackpakError } from "../lib/errors.ts";
 import { forestTree, type Forest, type TreeSource } from "./tree-cache.ts";
 
@@ -38,18 +37,20 @@ export function checkSnapshotLayout(s: StoredSnapshot, forest: Forest): void {
   }
 }
 
-/** The trees `checkSnapshotLayout` looks at, read from `trees`: the root, and those between an outer path and an inner one. */
-export async function layoutForest(s: StoredSnapshot, trees: TreeSource): Promise<Forest> {
-  const forest = new Map<BlobId, Tree>();
-  const get = async (id: BlobId): Promise<Tree> => {
-    let t = forest.get(id);
-    if (!t) forest.set(id, (t = await trees.tree(id)));
-    return t;
-  };
-  const root = await get(s.snapshot.tree);
+/**
+ * Just the trees `checkSnapshotLayout` reads (the root, and those on the way from an outer path to
+ * an inner one), from `source`: a restore of part of a snapshot checks it without loading the rest.
+ */
+export async function layoutForest(s: StoredSnapshot, source: TreeSource): Promise<Forest> {
+  const root = await source.tree(s.snapshot.tree);
+  const forest = new Map([[s.snapshot.tree, root]]);
   for (const [outer, , parts] of nestedPaths(s.snapshot.paths)) {
     let here = root.get(path.basename(outer));
-    for (let i = 0; i < parts.length && here?.contents.kind === "dir"; i++) here = (await get(here.contents.tree)).get(parts[i]!);
+    for (let i = 0; i < parts.length && here?.contents.kind === "dir"; i++) {
+      const tree = await source.tree(here.contents.tree);
+      forest.set(here.contents.tree, tree);
+      here = tree.get(parts[i]!);
+    }
   }
   return forest;
 }

@@ -12,7 +12,7 @@ import type { BlobId } from "../format/id.ts";
 import { EMPTY_TREE_ID, decodeTree, type Tree } from "../format/tree.ts";
 import { BackpakError } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
-import type { BlobLocation } from "./master-index.ts";
+import type { BlobLookup } from "./blob-table.ts";
 import { ChunkReader } from "./chunk-reader.ts";
 import { DEFAULT_FRAME_SIZE } from "./packer.ts";
 
@@ -48,7 +48,7 @@ export class TreeCache implements TreeSource {
 
   constructor(
     readonly backend: Backend,
-    readonly blobs: ReadonlyMap<BlobId, BlobLocation>,
+    readonly blobs: BlobLookup,
     readonly budget: number = treeCacheBudget(),
   ) {
     // Room for two frames of trees (a frame closes past its size): any less, and a walk through a

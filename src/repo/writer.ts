@@ -11,7 +11,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Backend } from "../backend/index.ts";
 import type { IndexContents } from "../format/index-file.ts";
-import type { BlobId, IndexId, PackId } from "../format/id.ts";
+import { idFromDigest, idToDigest, type BlobId, type IndexId, type PackId } from "../format/id.ts";
 import type { BlobType, Manifest, ManifestEntry } from "../format/manifest.ts";
 import { EMPTY_TREE_ID, encodeTree, type Tree } from "../format/tree.ts";
 import { hashId } from "../kernels/sha224.ts";
@@ -22,16 +22,21 @@ import { PACK_ZSTD_LEVEL } from "../kernels/zstd.ts";
 import { indexKey, packIdOf, packKey } from "./keys.ts";
 import { Indexer } from "./indexer.ts";
 import { Packer, type FinishedPack } from "./packer.ts";
+import type { Resumable } from "./resume.ts";
+import type { KnownBlobs } from "./blob-table.ts";
+import { DigestTable } from "./digest-table.ts";
 import { checkStoredSizes, storedSizes } from "./stored-sizes.ts";
 
 export interface WriterOptions {
   readonly backend: Backend;
   readonly scratchDir: string;
   readonly packSize: number;
-  /** Blob IDs already stored (the master index), which are never packed again. */
-  readonly packed: Set<BlobId>;
+  /** Blobs already stored (the master index), which are never packed again; none when left out. */
+  readonly packed?: KnownBlobs;
   /** The index to start from (a resumed run's WIP index, or an empty one). */
   readonly start: IndexContents;
+  /** The sizes recorded for the packs of `start` that a killed run finished (Resumable.sizes). */
+  readonly startSizes?: ReadonlyMap<PackId, number>;
   readonly dryRun: boolean;
   /** How many finished packs may be uploading at once (see transfersAtOnce); each waits in the scratch directory. */
   readonly uploads: number;
@@ -53,15 +58,17 @@ export class RepoWriter {
   readonly #chunks: Packer;
   readonly #trees: Packer;
   readonly #uploads: BoundedJobs;
+  /** Blobs this run packed or claimed, and those of the index it started from. */
+  readonly #claimed = new DigestTable();
   /** Packs stored before this run, listed once when the first one is stored. */
   #storedPacks: Promise<Map<string, number>> | undefined;
   /** Packs this run stored, by key, with their sizes. */
   readonly #wrote = new Map<string, number>();
 
   constructor(readonly opts: WriterOptions) {
-    for (const manifest of opts.start.packs.values()) for (const e of manifest) opts.packed.add(e.id);
+    for (const manifest of opts.start.packs.values()) for (const e of manifest) this.#claimed.add(idToDigest(e.id));
     this.#uploads = new BoundedJobs(opts.uploads);
-    this.#indexer = new Indexer(opts.scratchDir, opts.start, !opts.dryRun);
+    this.#indexer = new Indexer(opts.scratchDir, opts.start, !opts.dryRun, opts.startSizes);
     const packerOpts = { scratchDir: opts.scratchDir, packSize: opts.packSize, level: PACK_ZSTD_LEVEL, onPack: (p: FinishedPack) => this.#store(p) };
     this.#chunks = new Packer(packerOpts);
     this.#trees = new Packer(packerOpts);
@@ -74,16 +81,25 @@ export class RepoWriter {
 
   /** True if the blob is already stored or queued. */
   has(id: BlobId): boolean {
-    return this.opts.packed.has(id);
+    return this.hasDigest(idToDigest(id));
+  }
+
+  /** True if the blob whose ID is the 28 bytes at `at` is already stored or queued. */
+  hasDigest(digest: Uint8Array, at = 0): boolean {
+    if (this.#claimed.find(digest, at) >= 0) return true;
+    const stored = this.opts.packed;
+    if (!stored) return false;
+    return stored.hasDigest ? stored.hasDigest(digest, at) : stored.has(idFromDigest(digest, at));
   }
 
   /**
-   * Claims a chunk that will arrive compressed in a frame (`addChunkFrame`): true if it is new,
-   * false if it is already stored or claimed (a duplicate is never packed twice).
+   * Claims a chunk (the 28 bytes of its ID at `at`) that will arrive compressed in a frame
+   * (`addChunkFrame`): true if it is new, false if it is already stored or claimed (a duplicate is
+   * never packed twice).
    */
-  claim(id: BlobId, length: number): boolean {
-    if (this.opts.packed.has(id)) return false;
-    this.opts.packed.add(id);
+  claim(digest: Uint8Array, length: number, at = 0): boolean {
+    if (this.hasDigest(digest, at)) return false;
+    this.#claimed.add(digest, at);
     this.stats.chunkBytes += length;
     return true;
   }
@@ -96,8 +112,9 @@ export class RepoWriter {
 
   /** Packs the blob (compressing it on this thread) unless it is already packed; returns whether it was new. */
   async add(type: BlobType, id: BlobId, bytes: Uint8Array): Promise<boolean> {
-    if (this.opts.packed.has(id)) return false;
-    this.opts.packed.add(id);
+    const digest = idToDigest(id);
+    if (this.hasDigest(digest)) return false;
+    this.#claimed.add(digest);
     if (type === "chunk") this.stats.chunkBytes += bytes.length;
     else this.stats.treeBytes += bytes.length;
     await (type === "chunk" ? this.#chunks : this.#trees).add(type, id, bytes);
@@ -113,14 +130,21 @@ export class RepoWriter {
     return { id, fresh: await this.add("tree", id, bytes), bytes: bytes.length };
   }
 
-  /** Stores packs a previous run left in the scratch directory (already listed in the WIP index). */
-  async storeLeftovers(localPacks: ReadonlyMap<PackId, string>): Promise<void> {
-    for (const [id, file] of localPacks) await this.#uploads.start(() => this.#storePack(id, file));
+  /**
+   * Carries on from a killed run (see resume.ts): deletes the packs it stored short, where the
+   * storage allows it (their blobs are packed again), and stores the packs it left in the scratch
+   * directory (already listed in the WIP index).
+   */
+  async resume(r: Resumable): Promise<void> {
+    for (const id of r.storedShort) {
+      await this.opts.backend.remove(packKey(id)).catch((err: unknown) => log.warn(`Couldn't delete ${packKey(id)}, stored incomplete: ${causeChain(err).join(": ")}`));
+    }
+    for (const [id, file] of r.localPacks) await this.#uploads.start(() => this.#storePack(id, file));
   }
 
   /** Lists a finished pack in the WIP index and starts storing it (waiting only while every upload slot is taken). */
   async #store(pack: FinishedPack): Promise<void> {
-    this.#indexer.addPack(pack.id, pack.manifest);
+    this.#indexer.addPack(pack.id, pack.manifest, pack.size);
     this.stats.indexedPacks++;
     await this.#uploads.start(() => this.#storePack(pack.id, pack.path));
   }
@@ -163,6 +187,8 @@ export class RepoWriter {
   async finish(): Promise<IndexId | undefined> {
     await this.#chunks.flush();
     await this.#trees.flush();
+    // The last batches were compressed by the flushes.
+    this.stats.compressedBytes = this.#chunks.compressedBytes + this.#trees.compressedBytes;
     await this.#uploads.drain();
     await this.#checkPacks();
     const index = this.#indexer.finish();

@@ -1,5 +1,6 @@
-/** Renders a fatal error for people: the message, each cause beneath it, and a hint when there is one. */
+/** Renders a fatal error for people (the message, each cause beneath it, and a hint when there is one) and, for --json, as an exit_error message. */
 import { BackpakError, causeChain } from "../lib/errors.ts";
+import { jsonLine } from "./json-lines.ts";
 
 export function renderError(err: unknown): string {
   const [first, ...causes] = causeChain(err);
@@ -29,4 +30,10 @@ function findHint(err: unknown): string | undefined {
     return "the disk is full: free some space and run the command again (an interrupted backup, prune or copy resumes where it stopped)";
   }
   return undefined;
+}
+
+/** The `exit_error` message (docs/json.md): the exit status, the message with its causes, and the hint if there is one. */
+export function exitErrorJson(code: number, err: unknown): string {
+  const hint = findHint(err);
+  return jsonLine("exit_error", { code, message: causeChain(err).join(": "), ...(hint === undefined ? {} : { hint }) });
 }

@@ -1,14 +1,16 @@
 /**
- * JSON renderings of objects for `cat`: IDs as base32 strings, timestamps as RFC 3339 strings, the
- * repository's config with the keys of config.toml and its credentials redacted.
+ * JSON renderings of objects for `cat` and the --json messages: IDs as base32 strings, timestamps
+ * as RFC 3339 strings, the repository's config with the keys of config.toml and its credentials redacted.
  */
+import { shortId, type SnapshotId } from "../format/id.ts";
 import type { IndexContents } from "../format/index-file.ts";
 import type { Manifest } from "../format/manifest.ts";
 import { serializeRepoConfig, type RepoConfig } from "../format/repo-config.ts";
 import { parseTomlTable } from "../format/toml.ts";
 import type { Snapshot } from "../format/snapshot.ts";
 import { timestampString, zonedString } from "../format/time.ts";
-import { sortedEntries, type NodeMetadata, type Tree } from "../format/tree.ts";
+import { sortedEntries, type Node, type NodeMetadata, type Tree } from "../format/tree.ts";
+import { jsonLine } from "./json-lines.ts";
 
 const ts = (t: bigint | null): string | null => (t === null ? null : timestampString(t));
 
@@ -60,4 +62,15 @@ export function repoConfigJson(config: RepoConfig): string {
   const backend = raw.backend as Record<string, unknown>;
   for (const key of CREDENTIALS) if (key in backend) backend[key] = "(redacted)";
   return JSON.stringify(raw);
+}
+
+/** A snapshot in --json messages: its ID and short ID, its time in RFC 3339 (UTC) and the zone it was taken in, author, tags, paths and tree. */
+export function snapshotFields(id: SnapshotId, s: Snapshot): object {
+  return { id, short_id: shortId(id), time: timestampString(s.time), time_zone: s.tz, author: s.author, tags: s.tags, paths: s.paths, tree: s.tree };
+}
+
+/** ls --json's `node` message: the path in the snapshot, its kind, a symlink's target, and its metadata as `cat` shows it. */
+export function nodeJsonLine(path: string, node: Node): string {
+  const c = node.contents;
+  return jsonLine("node", { path, type: c.kind, ...(c.kind === "symlink" ? { target: c.target } : {}), metadata: metadataJson(node.metadata) });
 }

@@ -53,6 +53,8 @@ export function backupLines(p: BackupProgress, traffic: Traffic, spin: string, e
  * being read), how fast new and changed files are read, and the time.
  */
 function backupTotalLine(p: BackupProgress, elapsed: number): string {
+  // Bytes read before the walk ended come from a stream (backup --stdin), whose size isn't known ahead.
+  if (!p.walked && p.readBytes > 0) return `T ${niceSize(p.readBytes)} read so far at ${rate(p.readBytes, elapsed)}, ${clock(elapsed)} elapsed`;
   if (!p.walked) return `T walking the paths to see what there is, ${clock(elapsed)} elapsed`;
   const files = p.newFiles + p.changedFiles + p.unmodifiedFiles;
   const done = p.readBytes + p.unmodifiedBytes;

@@ -7,7 +7,17 @@ import { isTerminal, setOverlay, stderr, stdout } from "./output.ts";
 
 const SPINNER = ["|", "/", "-", "\\"];
 
-export class ProgressView {
+/** What a command drives while it works: text lines (ProgressView) or JSON status messages (JsonStatus). */
+export interface ProgressDisplay {
+  /** Cheap enough to call for every file. */
+  tick(): void;
+  /** The run is over (successfully or not). */
+  done(): void;
+  /** Seconds since the display was made. */
+  readonly elapsed: number;
+}
+
+export class ProgressView implements ProgressDisplay {
   readonly #tty: boolean;
   readonly #every: number;
   #last = 0;

@@ -3,7 +3,7 @@ import type { BlobId } from "../format/id.ts";
 import type { Snapshot } from "../format/snapshot.ts";
 import type { StoredSnapshot } from "../repo/snapshots.ts";
 import { compareTrees } from "../ops/compare.ts";
-import type { ForestSizes } from "../ops/sizes.ts";
+import type { FileSize, ForestSizes } from "../ops/sizes.ts";
 import type { Forest } from "../repo/tree-cache.ts";
 import { EMPTY_TREE_ID } from "../format/tree.ts";
 import { niceSize } from "../lib/sizes.ts";
@@ -25,9 +25,14 @@ export function snapshotBlock(id: StoredSnapshot["id"], s: Snapshot, sizes: Fore
   return lines;
 }
 
+/** The files that brought new data, most first. */
+export function newDataFiles(sizes: ForestSizes): [string, FileSize][] {
+  return [...sizes.perFile].filter(([, f]) => f.introduced > 0).sort((a, b) => b[1].introduced - a[1].introduced);
+}
+
 /** Files that brought new data, most first: ` <path><pad> | <new> new, <reused> reused`. */
 export function fileSizeLines(sizes: ForestSizes): string[] {
-  const files = [...sizes.perFile].filter(([, f]) => f.introduced > 0).sort((a, b) => b[1].introduced - a[1].introduced);
+  const files = newDataFiles(sizes);
   if (files.length === 0) return [];
   const pad = Math.max(...files.map(([p]) => width(p)));
   return [...files.map(([p, f]) => ` ${p}${" ".repeat(pad - width(p))} | ${niceSize(f.introduced)} new, ${niceSize(f.reused)} reused`), ""];

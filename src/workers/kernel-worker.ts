@@ -11,7 +11,7 @@ import { zstdDecompress } from "../kernels/zstd.ts";
 import { unchangedSince, type FileStamp } from "../fs/file-stamp.ts";
 import { statFd } from "../fs/metadata.ts";
 import { writeIntoFile } from "../lib/fsutil.ts";
-import { H, ItemFlag, JobType, MAX_CUTS, SlotQueue, Slots, Status } from "../pipeline/protocol.ts";
+import { BlobItem, CompressItem, CutHashItem, FrameItem, H, HashItem, ItemFlag, JobType, MAX_CUTS, ScanItem, SlotQueue, Slots, Status } from "../pipeline/protocol.ts";
 import { runReadHook, type ReadHook } from "../pipeline/read-hook.ts";
 import type { WorkerInit } from "../pipeline/worker-init.ts";
 import { scanPaths, type ScanRequest } from "./scan.ts";
@@ -52,8 +52,8 @@ const OPEN_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NONBLOCK;
  */
 function readItem(slots: Slots, slot: number, item: number, view: Uint8Array, flags: number): void {
   if (flags & ItemFlag.First) {
-    const at = slots.item(slot, item, 3);
-    const len = slots.item(slot, item, 4);
+    const at = slots.item(slot, item, CutHashItem.pathAt);
+    const len = slots.item(slot, item, CutHashItem.pathLength);
     const path = slots.path(slot, at, len);
     stream = { path, stamp: slots.stamp(slot, at + len), fd: -1, pos: 0, blocks: 0, changed: false };
     try {
@@ -103,9 +103,9 @@ function cutHash(slots: Slots, slot: number, data: Uint8Array): void {
     slots.setCut(slot, cuts++, bytes.length, item);
   };
   for (; item < items; item++) {
-    const off = slots.item(slot, item, 0);
-    const len = slots.item(slot, item, 1);
-    const flags = slots.item(slot, item, 2);
+    const off = slots.item(slot, item, CutHashItem.offset);
+    const len = slots.item(slot, item, CutHashItem.length);
+    const flags = slots.item(slot, item, CutHashItem.flags);
     const view = data.subarray(off, off + len);
     hashing = (flags & ItemFlag.CutOnly) === 0;
     slots.set(slot, H.FailedItem, item);
@@ -126,10 +126,10 @@ function hash(slots: Slots, slot: number, data: Uint8Array): void {
   const items = slots.get(slot, H.Items);
   let hasher: Bun.CryptoHasher | undefined;
   for (let i = 0; i < items; i++) {
-    const off = slots.item(slot, i, 0);
-    const piece = data.subarray(off, off + slots.item(slot, i, 1));
-    const out = slots.digest(slot, slots.item(slot, i, 2));
-    const last = slots.item(slot, i, 3) === 1;
+    const off = slots.item(slot, i, HashItem.offset);
+    const piece = data.subarray(off, off + slots.item(slot, i, HashItem.length));
+    const out = slots.digest(slot, slots.item(slot, i, HashItem.digest));
+    const last = slots.item(slot, i, HashItem.last) === 1;
     if (last && !hasher) {
       sha224Into(piece, out);
       continue;
@@ -146,14 +146,17 @@ function hash(slots: Slots, slot: number, data: Uint8Array): void {
 /** Gathers the item ranges into one contiguous view (copying only when there are several). */
 function gather(slots: Slots, slot: number, data: Uint8Array): Uint8Array {
   const items = slots.get(slot, H.Items);
-  if (items === 1) return data.subarray(slots.item(slot, 0, 0), slots.item(slot, 0, 0) + slots.item(slot, 0, 1));
+  if (items === 1) {
+    const off = slots.item(slot, 0, CompressItem.offset);
+    return data.subarray(off, off + slots.item(slot, 0, CompressItem.length));
+  }
   let total = 0;
-  for (let i = 0; i < items; i++) total += slots.item(slot, i, 1);
+  for (let i = 0; i < items; i++) total += slots.item(slot, i, CompressItem.length);
   if (scratch.length < total) scratch = new Uint8Array(Math.max(total, scratch.length * 2));
   let at = 0;
   for (let i = 0; i < items; i++) {
-    const off = slots.item(slot, i, 0);
-    const len = slots.item(slot, i, 1);
+    const off = slots.item(slot, i, CompressItem.offset);
+    const len = slots.item(slot, i, CompressItem.length);
     scratch.set(data.subarray(off, off + len), at);
     at += len;
   }
@@ -173,30 +176,29 @@ function compress(slots: Slots, slot: number, data: Uint8Array): void {
 const digest = new Uint8Array(28);
 
 /**
- * Item 0 is a zstd frame (ring offset, length, decompressed size); items 1.. are blobs in it
- * (offset, length, path offset, path length, file offset) whose digests are in the digest area
- * from index 0. Each blob is verified, then written at its offset in its file (none for a path
- * length of 0), so every worker writes files at once.
+ * Item 0 is a zstd frame (FrameItem); items 1.. are blobs in it (BlobItem) whose digests are in
+ * the digest area from index 0. Each blob is verified, then written at its offset in its file
+ * (none for a path length of 0), so every worker writes files at once.
  */
 function decompress(slots: Slots, slot: number, data: Uint8Array): void {
-  const off = slots.item(slot, 0, 0);
-  const raw = zstdDecompress(data.subarray(off, off + slots.item(slot, 0, 1)), "the frame", { exactly: slots.item(slot, 0, 2) });
+  const off = slots.item(slot, 0, FrameItem.offset);
+  const raw = zstdDecompress(data.subarray(off, off + slots.item(slot, 0, FrameItem.length)), "the frame", { exactly: slots.item(slot, 0, FrameItem.rawSize) });
   allocated += raw.length;
   const items = slots.get(slot, H.Items);
   for (let i = 1; i < items; i++) {
     slots.set(slot, H.FailedItem, i);
-    const bOff = slots.item(slot, i, 0);
-    const bLen = slots.item(slot, i, 1);
+    const bOff = slots.item(slot, i, BlobItem.offset);
+    const bLen = slots.item(slot, i, BlobItem.length);
     if (bOff + bLen > raw.length) throw new Error("a blob runs past the end of its frame");
     const blob = raw.subarray(bOff, bOff + bLen);
     sha224Into(blob, digest);
     const want = slots.digest(slot, i - 1);
     for (let k = 0; k < 28; k++) if (digest[k] !== want[k]) throw new Error("a blob doesn't match its ID");
-    const pathLen = slots.item(slot, i, 3);
+    const pathLen = slots.item(slot, i, BlobItem.pathLength);
     if (pathLen > 0) {
       // A failure from here on is the destination's (a full disk, say), not the pack's.
       slots.set(slot, H.FailedWrite, 1);
-      writeIntoFile(slots.path(slot, slots.item(slot, i, 2), pathLen), blob, slots.item(slot, i, 4));
+      writeIntoFile(slots.path(slot, slots.item(slot, i, BlobItem.pathAt), pathLen), blob, slots.item(slot, i, BlobItem.fileOffset));
       slots.set(slot, H.FailedWrite, 0);
     }
   }
@@ -218,13 +220,13 @@ function collectGarbage(): void {
 }
 
 /**
- * The pre-flight scan: item 0 is the ring (offset, size, request length); the request is JSON at
- * the start of the ring (room for any number of paths and patterns), read before any record is written.
+ * The pre-flight scan: item 0 is the ring (ScanItem); the request is JSON at the start of the ring
+ * (room for any number of paths and patterns), read before any record is written.
  */
 function scan(slots: Slots, slot: number, data: Uint8Array): void {
-  const base = slots.item(slot, 0, 0);
-  const request = JSON.parse(textDecoder.decode(data.subarray(base, base + slots.item(slot, 0, 2)))) as ScanRequest;
-  scanPaths(request, slots, slot, data, base, slots.item(slot, 0, 1));
+  const base = slots.item(slot, 0, ScanItem.offset);
+  const request = JSON.parse(textDecoder.decode(data.subarray(base, base + slots.item(slot, 0, ScanItem.requestLength)))) as ScanRequest;
+  scanPaths(request, slots, slot, data, base, slots.item(slot, 0, ScanItem.size));
 }
 
 const KERNELS: Record<number, (slots: Slots, slot: number, data: Uint8Array) => void> = {

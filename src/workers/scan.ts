@@ -2,14 +2,16 @@
  * The pre-flight scan, run on a worker: walks the paths to back up (stat, directory listing,
  * symlink target, a readability check for files), writing one record per entry into a ring the
  * main thread drains. Excluded entries are left out before anything under them is read; with
- * --one-file-system a directory on another filesystem is kept, empty. Problems (a name that isn't
- * UTF-8, an unreadable file, a bad `.backpakignore`) end the scan with an error record naming the path.
+ * --one-file-system a directory on another filesystem is kept, empty. An entry that can't be read
+ * (permission denied, vanished, a name or symlink target that isn't UTF-8) is left out with an
+ * Unreadable record naming it and why, and the scan goes on, so every such entry is reported; a
+ * bad `.backpakignore` ends the scan with an error record.
  */
 import fs from "node:fs";
 import { Excluder, isExcluded, type DirRules, type ExcludeSpec } from "../fs/excludes.ts";
 import { statx } from "../fs/statx.ts";
-import { ENTRY_HEADER, Rec, SCAN_HEAD, SCAN_TAIL } from "../pipeline/scan-records.ts";
-import type { Slots } from "../pipeline/protocol.ts";
+import { H, type Slots } from "../pipeline/protocol.ts";
+import { Rec, ScanRecords } from "../pipeline/scan-records.ts";
 
 export interface ScanRequest {
   readonly paths: readonly string[];
@@ -26,31 +28,28 @@ class ScanFailed extends Error {}
 
 /** Writes records into the ring [base, base + size), waiting while the reader catches up. */
 class RingWriter {
-  readonly #view: DataView;
   #head = 0;
   constructor(
-    readonly data: Uint8Array,
+    readonly records: ScanRecords,
     readonly base: number,
     readonly size: number,
     readonly slots: Slots,
     readonly slot: number,
-  ) {
-    this.#view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  }
+  ) {}
 
   #free(): number {
-    const tail = Atomics.load(this.slots.i32, this.slots.at(this.slot, SCAN_TAIL));
+    const tail = Atomics.load(this.slots.i32, this.slots.at(this.slot, H.ScanTail));
     return this.#head >= tail ? this.size - this.#head + tail - 1 : tail - this.#head - 1;
   }
 
   /** Reserves `n` contiguous bytes (wrapping to the start when needed) and returns their offset. */
   reserve(n: number): number {
     for (;;) {
-      const tailIdx = this.slots.at(this.slot, SCAN_TAIL);
+      const tailIdx = this.slots.at(this.slot, H.ScanTail);
       const tail = Atomics.load(this.slots.i32, tailIdx);
       if (this.#head + n < this.size && this.#free() >= n) return this.base + this.#head;
       if (this.#head + n >= this.size && tail > n && tail <= this.#head) {
-        this.data[this.base + this.#head] = Rec.Wrap;
+        this.records.writeMark(this.base + this.#head, Rec.Wrap);
         this.#head = 0;
         this.#publish();
         continue;
@@ -65,61 +64,43 @@ class RingWriter {
   }
 
   #publish(): void {
-    const idx = this.slots.at(this.slot, SCAN_HEAD);
+    const idx = this.slots.at(this.slot, H.ScanHead);
     Atomics.store(this.slots.i32, idx, this.#head);
     Atomics.notify(this.slots.i32, idx);
-  }
-
-  view(): DataView {
-    return this.#view;
   }
 }
 
 export function scanPaths(req: ScanRequest, slots: Slots, slot: number, data: Uint8Array, base: number, size: number): void {
-  const ring = new RingWriter(data, base, size, slots, slot);
+  const records = new ScanRecords(data);
+  const ring = new RingWriter(records, base, size, slots, slot);
   const skips = req.skips.map((p) => new RegExp(p));
   const excluder = new Excluder(req.excludes);
-  const dv = ring.view();
   const message = (kind: number, text: string): void => {
     const bytes = encoder.encode(text);
-    const at = ring.reserve(5 + bytes.length);
-    data[at] = kind;
-    dv.setUint32(at + 1, bytes.length, true);
-    data.set(bytes, at + 5);
-    ring.commit(5 + bytes.length);
+    const n = ScanRecords.messageLength(bytes);
+    records.writeMessage(ring.reserve(n), kind, bytes);
+    ring.commit(n);
   };
   const mark = (kind: number): void => {
-    data[ring.reserve(1)] = kind;
+    records.writeMark(ring.reserve(1), kind);
     ring.commit(1);
   };
   const entry = (kind: number, top: boolean, st: Stat, name: Uint8Array, target?: Uint8Array): void => {
-    const n = ENTRY_HEADER + name.length + (target ? 2 + target.length : 0);
-    const at = ring.reserve(n);
-    data[at] = kind;
-    data[at + 1] = top ? 1 : 0;
-    dv.setUint32(at + 2, st.mode, true);
-    dv.setUint32(at + 6, st.uid, true);
-    dv.setUint32(at + 10, st.gid, true);
-    dv.setFloat64(at + 14, st.size, true);
-    dv.setBigInt64(at + 22, st.atime, true);
-    dv.setBigInt64(at + 30, st.mtime, true);
-    dv.setBigInt64(at + 38, st.ctime, true);
-    dv.setUint16(at + 46, name.length, true);
-    data.set(name, at + ENTRY_HEADER);
-    if (target) {
-      dv.setUint16(at + ENTRY_HEADER + name.length, target.length, true);
-      data.set(target, at + ENTRY_HEADER + 2 + name.length);
-    }
+    const n = ScanRecords.entryLength(name, target);
+    records.writeEntry(ring.reserve(n), kind, top, st, name, target);
     ring.commit(n);
   };
   const fail = (msg: string, err?: unknown): never => {
     throw new ScanFailed(err === undefined ? msg : `${msg}: ${err instanceof Error ? err.message : String(err)}`);
   };
+  /** Leaves out an entry that can't be read, recording it as "path\twhy". */
+  const skip = (path: string, why: string): void => message(Rec.Unreadable, `${path}\t${why}`);
 
   /** Visits one entry, under the rules of its directory, in a walk started on the device `dev`. */
   const visit = (path: string, text: string, name: Uint8Array, top: boolean, rules: DirRules, dev: number): void => {
     if (skips.some((re) => re.test(path))) return;
-    const st = stat(path, req.dereference) ?? fail(`Couldn't stat ${path}`, lastError);
+    const st = stat(path, req.dereference);
+    if (st === undefined) return skip(path, req.dereference && stat(path, false) !== undefined ? "dangling symlink, with --dereference" : unreadableWhy(lastError));
     const type = st.mode & S_IFMT;
     if (rules.length > 0 && isExcluded(rules, path, text, type === 0o040000)) return;
     switch (type) {
@@ -133,7 +114,7 @@ export function scanPaths(req: ScanRequest, slots: Slots, slot: number, data: Ui
         try {
           names = fs.readdirSync(path, { encoding: "buffer" });
         } catch (err) {
-          return fail(`Failed iterating subdirectory ${path}`, err);
+          return skip(`${path}/`, unreadableWhy(err));
         }
         names.sort(Buffer.compare);
         // A name that isn't UTF-8 fails the scan only once the directory is known not to be left out.
@@ -154,8 +135,8 @@ export function scanPaths(req: ScanRequest, slots: Slots, slot: number, data: Ui
         entry(Rec.Enter, top, st, name);
         for (const [i, t] of texts.entries()) {
           const n = names[i]!;
-          if (t === undefined) return fail(`Failed iterating subdirectory ${path}: the name ${JSON.stringify(n.toString("latin1"))} (bytes ${n.toString("hex")}) isn't valid UTF-8`);
-          visit(`${path}/${t}`, t, n, false, inner, top ? st.dev : dev);
+          if (t === undefined) skip(`${path}/${JSON.stringify(n.toString("latin1"))}`, `non-UTF-8 name (bytes ${n.toString("hex")})`);
+          else visit(`${path}/${t}`, t, n, false, inner, top ? st.dev : dev);
         }
         mark(Rec.Exit);
         return;
@@ -164,9 +145,13 @@ export function scanPaths(req: ScanRequest, slots: Slots, slot: number, data: Ui
         let target: Buffer;
         try {
           target = fs.readlinkSync(path, { encoding: "buffer" });
-          strictUtf8.decode(target);
         } catch (err) {
-          return fail(`Couldn't get the UTF-8 symlink target of ${path}`, err);
+          return skip(path, unreadableWhy(err));
+        }
+        try {
+          strictUtf8.decode(target);
+        } catch {
+          return skip(path, `non-UTF-8 symlink target (bytes ${target.toString("hex")})`);
         }
         entry(Rec.Symlink, top, st, name, target);
         return;
@@ -175,7 +160,7 @@ export function scanPaths(req: ScanRequest, slots: Slots, slot: number, data: Ui
         try {
           fs.accessSync(path, fs.constants.R_OK);
         } catch (err) {
-          return fail(`Can't open ${path}`, err);
+          return skip(path, unreadableWhy(err));
         }
         entry(Rec.File, top, st, name);
         return;
@@ -202,6 +187,14 @@ interface Stat {
   mtime: bigint;
   ctime: bigint;
   dev: number;
+}
+
+/** Why an entry can't be read, in a few words: "permission denied", "vanished" or the system's message. */
+function unreadableWhy(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  if (code === "ENOENT" || code === "ENOTDIR") return "vanished";
+  return err instanceof Error ? err.message : String(err);
 }
 
 let lastError: unknown;

@@ -102,8 +102,19 @@ export async function runAsync(args: readonly string[], opts: RunOptions = {}): 
   return result(args, code, stdout, stderr);
 }
 
+/**
+ * Runs `backpak <args>` with its standard input piped from `sh -c source` (a child of this
+ * process, as in `source | backpak …`).
+ */
+export async function runPiped(source: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  const from = Bun.spawn({ cmd: ["sh", "-c", source], stdin: "ignore", stdout: "pipe", stderr: "inherit" });
+  const proc = Bun.spawn({ ...spawnOptions(args, opts), stdin: from.stdout, stdout: "pipe", stderr: "pipe" });
+  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).bytes(), new Response(proc.stderr).bytes(), proc.exited, from.exited]);
+  return result(args, code, stdout, stderr);
+}
+
 /** A word for sh, single-quoted. */
-const shellWord = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+export const shellWord = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /**
  * Runs `backpak <args>` on a pseudo-terminal (through util-linux `script`), as someone at a
@@ -154,6 +165,11 @@ export function cli(work: string, repo: string, args: readonly string[], opts: R
 /** Like cli, on a pseudo-terminal (see runInTerminal). */
 export function cliInTerminal(work: string, repo: string, args: readonly string[], opts: RunOptions = {}): { code: number; output: string } {
   return runInTerminal(cliArgs(work, repo, args), opts);
+}
+
+/** Like cli, with standard input piped from `sh -c source` (see runPiped). */
+export function cliPiped(work: string, repo: string, source: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  return runPiped(source, cliArgs(work, repo, args), opts);
 }
 
 /** Like cli, without blocking this process meanwhile. */
@@ -256,6 +272,9 @@ export function catJson(work: string, repo: string, args: readonly string[]): un
 export function escapeRegex(s: string): string {
   return s.replace(/[\\.+*?()|[\]{}^$]/g, "\\$&");
 }
+
+/** How many objects a run (at -v or more) stored, from its "Repository requests" line. */
+export const puts = (r: RunResult): number => Number(/INFO Repository requests: \d+ list, \d+ get, (\d+) put/.exec(r.stderr)?.[1]);
 
 /**
  * The part of stderr that reports failure: ERROR log lines and the final "Error: …" report with

@@ -4,6 +4,7 @@
  * `T/link/victim`). Restore refuses them before touching the disk, with or without `-o`, and
  * `check` names the snapshot. Nested paths that agree with the tree are still refused when a
  * directory between them is a symlink on disk, which the inner path would be written through.
+ * A partial restore (patterns, SNAPSHOT:PATH) refuses them just the same.
  */
 import { expect, test } from "bun:test";
 import fs from "node:fs";
@@ -24,7 +25,7 @@ test("a root entry not named after the snapshot's path: restore --delete -o DIR 
   fs.mkdirSync(path.join(out, "keep"), { recursive: true });
   fs.writeFileSync(path.join(out, "keep", "precious"), "mine\n");
 
-  for (const args of [["restore", "--delete", "--output", out, "LAST"], ["restore", "--delete", "LAST"]]) {
+  for (const args of [["restore", "--delete", "--output", out, "LAST"], ["restore", "--delete", "LAST"], ["restore", "--delete", "-o", out, "-e", "x", "LAST"]]) {
     const r = fails(cli(work, repo, args));
     expect(errorReport(r)).toContain(`Snapshot ${snapshot}`);
     expect(errorReport(r)).toContain(`"zzz"`);
@@ -46,7 +47,9 @@ test("nested paths T/link (a symlink out of T) and T/link/victim: restore writes
   const before = { outside: entriesIn(outside), keep: fs.readFileSync(path.join(outside, "keep"), "utf8") };
 
   const out = path.join(base, "out");
-  for (const args of [["restore", "LAST"], ["restore", "--delete", "LAST"], ["restore", "--output", out, "LAST"]]) {
+  // A partial restore checks the whole snapshot too.
+  const partial = [["restore", "-i", "victim", "LAST"], ["restore", "-e", "nothing", "LAST"], ["restore", "LAST:victim"]];
+  for (const args of [["restore", "LAST"], ["restore", "--delete", "LAST"], ["restore", "--output", out, "LAST"], ...partial]) {
     const r = fails(cli(work, repo, args));
     expect(errorReport(r)).toContain(`Snapshot ${snapshot}`);
     expect(errorReport(r)).toContain("inside");

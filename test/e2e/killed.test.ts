@@ -1,27 +1,46 @@
 /**
  * A backup killed outright (SIGKILL, as by the OOM killer or a power cut) loses nothing: the next
  * run, from any working directory, adopts its run directory, resumes and cleans up after it (and
- * leaves a live run's directory alone), even when a prune deleted the packs it stored meanwhile;
- * what an earlier version left in the working directory is adopted too.
+ * leaves a live run's directory alone), even when a prune from elsewhere deleted the packs it
+ * stored meanwhile; a prune that adopts it keeps its packs for the next backup; what an earlier
+ * version left in the working directory is adopted too.
  */
 import { expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
+import { readWip } from "../../src/repo/resume.ts";
 import { randomBytes } from "../helpers/random.ts";
-import { cleanUpAfterThisFile, cli, contentsOf, deadPid, filesIn, objectIds, ok, spawnCli, tempDir } from "./harness.ts";
+import { cleanUpAfterThisFile, cli, contentsOf, deadPid, type EnvOverrides, filesIn, objectIds, ok, puts, spawnCli, tempDir } from "./harness.ts";
 import { plantLiveRun, runDirsIn, scratchRootOf, waitingPacks, whenRun } from "./scratch-dirs.ts";
 
 cleanUpAfterThisFile();
 
-/** A backup of 1 MiB packs SIGKILLed once `stop(runDir)` says so (while it is still going): its working dir, repository, source and run directory. */
-async function killedBackup(label: string, files: number, fileBytes: number, stop: (runDir: string, repo: string) => boolean): Promise<{ work: string; repo: string; src: string; runDir: string }> {
+/** The packs listed by the WIP index in run directory `dir` (none before it is written). */
+function wipPacks(dir: string): string[] {
+  const wip = path.join(dir, "backpak-wip.index");
+  return fs.existsSync(wip) ? [...readWip(wip).packs.keys()] : [];
+}
+
+/**
+ * A backup of 1 MiB packs SIGKILLed once `stop(runDir)` says so (while it is still going): its
+ * working dir, repository, source and run directory. `before` runs on the new repository first;
+ * the backup runs with `env`.
+ */
+async function killedBackup(
+  label: string,
+  files: number,
+  fileBytes: number,
+  stop: (runDir: string, repo: string) => boolean,
+  { before = () => {}, env = {} }: { before?: (work: string, repo: string) => void; env?: EnvOverrides } = {},
+): Promise<{ work: string; repo: string; src: string; runDir: string }> {
   const work = tempDir(`${label}-work`);
   const repo = path.join(work, "repo");
   const src = path.join(work, "src");
   fs.mkdirSync(src);
   for (let i = 0; i < files; i++) fs.writeFileSync(path.join(src, `f${i}`), randomBytes(500 + i, fileBytes));
   ok(cli(work, repo, ["init", "--pack-size", "1MiB", "filesystem"]));
-  const proc = spawnCli(work, repo, ["backup", src]);
+  before(work, repo);
+  const proc = spawnCli(work, repo, ["backup", src], env);
   const { dir } = await whenRun(scratchRootOf(repo), proc, (d) => stop(d, repo));
   proc.kill("SIGKILL");
   await proc.exited;
@@ -80,8 +99,9 @@ test("a backup killed after storing packs resumes after a prune deleted them, pa
   const { work, repo, src } = await killedBackup("killed-pruned", 8, 2 << 20, (_, r) => objectIds(r, "packs").length >= 2);
   expect(objectIds(repo, "snapshots")).toEqual([]);
 
-  // A prune from elsewhere (say, a cron job) runs before the backup is resumed.
-  const pruned = ok(cli(tempDir("killed-pruned-elsewhere"), repo, ["prune"]));
+  // A prune from elsewhere (say, another machine's cron job, so it can't adopt the killed run's
+  // directory) runs before the backup is resumed.
+  const pruned = ok(cli(tempDir("killed-pruned-elsewhere"), repo, ["--scratch-dir", tempDir("killed-pruned-scratch"), "prune"]));
   expect(pruned.stdout).toContain("that no index lists");
   expect(objectIds(repo, "packs")).toEqual([]);
 
@@ -94,3 +114,48 @@ test("a backup killed after storing packs resumes after a prune deleted them, pa
   ok(cli(work, repo, ["restore", "--output", out, "LAST"]));
   expect(contentsOf(out)).toEqual(contentsOf(src));
 });
+
+for (const forgotten of [false, true]) {
+  test(`a prune that adopts a killed backup's run directory${forgotten ? ", with a forgotten snapshot to prune," : ""} keeps its packs, and the next backup stores none of them again`, async () => {
+    // Killed with two packs stored and more finished but waiting (every later upload hangs).
+    const earlier = new Set<string>();
+    const before = (work: string, repo: string): void => {
+      if (!forgotten) return;
+      const old = path.join(work, "old");
+      fs.mkdirSync(old);
+      fs.writeFileSync(path.join(old, "gone"), randomBytes(77, 1500_000));
+      ok(cli(work, repo, ["backup", old]));
+      ok(cli(work, repo, ["forget", "LAST"]));
+      for (const p of objectIds(repo, "packs")) earlier.add(p);
+    };
+    const stored = (repo: string): string[] => objectIds(repo, "packs").filter((p) => !earlier.has(p));
+    const { work, repo, src, runDir } = await killedBackup("killed-adopted", 8, 2 << 20, (d, r) => stored(r).length === 2 && wipPacks(d).length > 2, {
+      before,
+      env: { BACKPAK_BACKEND_FAULT: "put:packs/:3+:hang" },
+    });
+    const killedRun = wipPacks(runDir);
+    expect(killedRun).toEqual(expect.arrayContaining(stored(repo)));
+
+    // The prune adopts the killed run's directory: it stores the waiting packs (and its index), and deletes none of the stored ones.
+    const pruned = ok(cli(work, repo, ["prune"]));
+    expect(pruned.stderr).toContain("Adopted what an interrupted run left in");
+    expect(pruned.stdout).toMatch(/Keep \d+ packs \(.+\) an interrupted run left, listed in the new index so that the next backup reuses them/);
+    expect(puts(pruned)).toBe(killedRun.length - 2 + 1);
+    expect(objectIds(repo, "packs").sort()).toEqual(killedRun.sort());
+    const inodes = new Map(killedRun.map((p) => [p, fs.statSync(path.join(repo, "packs", `${p}.pack`)).ino]));
+    expect(runDirsIn(scratchRootOf(repo))).toEqual([]);
+
+    // The next backup finds their blobs indexed: it stores only what the killed run hadn't packed, and none of its packs again.
+    const rerun = ok(cli(work, repo, ["backup", src]));
+    expect(rerun.stderr).not.toContain("resuming where we left off");
+    const added = objectIds(repo, "packs").filter((p) => !inodes.has(p));
+    expect(puts(rerun)).toBe(added.length + 2);
+    for (const [p, ino] of inodes) expect(fs.statSync(path.join(repo, "packs", `${p}.pack`)).ino).toBe(ino);
+    const { stderr } = ok(cli(work, repo, ["check", "--read-packs"]));
+    expect(stderr).not.toContain("not listed in any index");
+    expect(stderr).not.toContain("more than one pack");
+    const out = tempDir("killed-adopted-out");
+    ok(cli(work, repo, ["restore", "--output", out, "LAST"]));
+    expect(contentsOf(out)).toEqual(contentsOf(src));
+  });
+}

@@ -12,7 +12,7 @@ import { FaultProxy } from "../helpers/fault-proxy.ts";
 import { randomBytes } from "../helpers/random.ts";
 import { S3RVER_KEY_ID, S3RVER_SECRET } from "../helpers/s3-server.ts";
 import { s3ServerForThisFile, sshdsForThisFile } from "../helpers/servers-for-this-file.ts";
-import { cleanUpAfterThisFile, cli, cliAsync, contentsOf, ok, spawnCli, tempDir, type RunResult } from "./harness.ts";
+import { cleanUpAfterThisFile, cli, cliAsync, contentsOf, ok, puts, spawnCli, tempDir } from "./harness.ts";
 import { runDirsIn, scratchRootOf, waitingPacks, whenRun } from "./scratch-dirs.ts";
 
 cleanUpAfterThisFile();
@@ -105,7 +105,6 @@ async function killAfterUploads(work: string, remote: Remote, src: string): Prom
   return dir;
 }
 
-const puts = (r: RunResult): number => Number(/INFO Repository requests: \d+ list, \d+ get, (\d+) put/.exec(r.stderr)?.[1]);
 
 for (const [name, makeRemote] of Object.entries(REMOTES)) {
   for (const where of ["the same", "another"]) {

@@ -144,6 +144,8 @@ test("wrong credentials, a missing bucket or an unreachable endpoint fail at onc
   ok(cli(work, gone, ["init", "s3", "--bucket", "never-made", "--endpoint", server.url, "--path-style"]));
   const missing = fails(await cliAsync(work, gone, ["snapshots"], { env }));
   expect(errorReport(missing)).toContain(`there is no bucket never-made at ${server.url}`);
+  // No bucket, no repository: exit status 10, as for a filesystem repository that isn't there.
+  expect(missing.code).toBe(10);
 
   const closed = await FaultProxy.start(server.url);
   closed.stop();

@@ -177,7 +177,10 @@ test("an unreachable server, a wrong path and a read-only account fail at once, 
 
   const wrong = path.join(tempDir("sftp-config"), "wrong.toml");
   fs.writeFileSync(wrong, fs.readFileSync(config, "utf8").replace(/^path = .*$/m, `path = "${root}-missing"`));
-  const missing = errorReport(fails(await run(work, wrong, ["snapshots"])));
+  const missingRun = fails(await run(work, wrong, ["snapshots"]));
+  // No directory, no repository: exit status 10.
+  expect(missingRun.code).toBe(10);
+  const missing = errorReport(missingRun);
   // The first thing a command does is take its lock.
   expect(missing).toContain(`Couldn't find locks/ in SFTP repository ${sshd.user}@127.0.0.1:${root}-missing`);
   expect(missing).toContain("Hint: check the path in the repository's config file; `backpak init sftp` creates a repository");

@@ -1,12 +1,13 @@
 /**
  * Storage that keeps only part of an upload and reports success (BACKPAK_BACKEND_FAULT "short"):
  * the run fails naming the object, no index or snapshot refers to what was cut short, and the
- * next run stores it again.
+ * next run stores it again, also when the run was killed before it could check.
  */
 import { expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
-import { cleanUpAfterThisFile, cli, contentsOf, errorReport, fails, objectIds, ok, randomSourceAndRepo, tempDir } from "./harness.ts";
+import { cleanUpAfterThisFile, cli, contentsOf, errorReport, fails, objectIds, ok, randomSourceAndRepo, spawnCli, tempDir } from "./harness.ts";
+import { scratchRootOf, whenRun } from "./scratch-dirs.ts";
 
 cleanUpAfterThisFile();
 
@@ -45,4 +46,24 @@ test("a pack stored short before another upload fails is named, and the resumed 
   expect(errorReport(r)).toMatch(/Couldn't store packs\/[0-9a-v]+\.pack[\s\S]*EIO/);
   expect(r.stderr).toMatch(/WARN The storage didn't keep what was written: packs\/[0-9a-v]+\.pack \(\d+ bytes stored, not \d+\)/);
   recovers(work, repo, src);
+});
+
+test("a pack stored short by a backup killed before its end-of-run check isn't trusted by the rerun", async () => {
+  const { work, repo, src } = setupSource("short-killed");
+  // The first pack is stored short and every later pack's upload hangs, so the run never gets to
+  // its check; it is killed once the short pack is in the repository.
+  const proc = spawnCli(work, repo, ["backup", src], { BACKPAK_BACKEND_FAULT: "put:packs/:1:short,put:packs/:2+:hang" });
+  await whenRun(scratchRootOf(repo), proc, () => objectIds(repo, "packs").length === 1);
+  proc.kill("SIGKILL");
+  await proc.exited;
+  const [short] = objectIds(repo, "packs");
+
+  const rerun = ok(cli(work, repo, ["backup", src]));
+  expect(rerun.stderr).toContain("WIP index file found, resuming where we left off");
+  expect(rerun.stderr).toMatch(new RegExp(`Pack ${short} of the WIP index is stored with \\d+ bytes, not the \\d+ written; it will be deleted and its blobs packed again`));
+  const { stderr } = ok(cli(work, repo, ["check", "--read-packs"]));
+  expect(stderr).not.toContain("not listed in any index");
+  const out = tempDir("short-killed-out");
+  ok(cli(work, repo, ["restore", "--output", out, "LAST"]));
+  expect(contentsOf(out)).toEqual(contentsOf(src));
 });

@@ -44,7 +44,7 @@ test("user config: defaults and fields", () => {
   const c = parseUserConfig('cache_size = "2 GiB"\nskips = ["a", "b"]\n[backup]\ndereference = true\n[restore]\noutput = "/o"\n', "u");
   expect(c).toEqual({ cacheSize: 2 * 2 ** 30, skips: ["a", "b"], backup: { ...DEFAULT_USER_CONFIG.backup, dereference: true }, restore: { output: "/o" } });
   const excludes = parseUserConfig(
-    '[backup]\nexcludes = ["*.o"]\niexcludes = ["*.JPG"]\nexclude_files = ["x.txt", "/abs/y.txt"]\nexclude_if_present = [".nobackup"]\nexclude_caches = true\none_file_system = true\n',
+    '[backup]\nexcludes = ["*.o"]\niexcludes = ["*.JPG"]\nexclude_files = ["x.txt", "/abs/y.txt"]\nexclude_if_present = [".nobackup"]\nexclude_caches = true\none_file_system = true\nskip_unreadable = true\n',
     "/home/me/.config/backpak.toml",
   );
   expect(excludes.backup).toEqual({
@@ -55,6 +55,7 @@ test("user config: defaults and fields", () => {
     excludeIfPresent: [".nobackup"],
     excludeCaches: true,
     oneFileSystem: true,
+    skipUnreadable: true,
   });
   expect(() => parseUserConfig("[backup]\nexcludes = \"*.o\"", "u.toml")).toThrow("u.toml: backup.excludes must be a list of strings");
   expect(() => parseUserConfig("[backup]\nexclude_caches = 1", "u.toml")).toThrow("u.toml: backup.exclude_caches must be true or false");

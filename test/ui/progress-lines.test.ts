@@ -34,6 +34,11 @@ test("backup shows how much of the pre-flight walk's total is done, files too, h
   ]);
 });
 
+test("a stream (backup --stdin) has no total: it shows what was read so far and how fast", () => {
+  const p = { ...newBackupProgress(), readBytes: 6_000_000, currentPath: "/db.sql" };
+  expect(backupLines(p, traffic, "|", 2).slice(3)).toEqual(["T 6.00 MB read so far at 3.00 MB/s, 0:02 elapsed", "/db.sql"]);
+});
+
 test("until the pre-flight walk ends there is no total; before anything is done the ETA is unknown, and once all is done it is zero", () => {
   expect(backupLines(newBackupProgress(), traffic, "|", 3)[3]).toBe("T walking the paths to see what there is, 0:03 elapsed");
   const start = { ...newBackupProgress(), walked: true, totalFiles: 4, totalBytes: 1_000 };

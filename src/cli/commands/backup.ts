@@ -7,16 +7,20 @@ import { BackpakError } from "../../lib/errors.ts";
 import { parseUserTime, systemZone } from "../../format/time.ts";
 import { log } from "../../lib/log.ts";
 import { backup as runBackup, newBackupProgress } from "../../ops/backup.ts";
-import { mergeSkips } from "../../ops/skips.ts";
+import { backupStdin } from "../../ops/backup-stdin.ts";
+import { mergeSkips } from "../../fs/skips.ts";
 import { initFilesystemRepository } from "../../repo/repository.ts";
 import { stdout } from "../../ui/output.ts";
-import { ProgressView } from "../../ui/progress.ts";
 import { backupLines } from "../../ui/progress-lines.ts";
 import { backupSummaryLines } from "../../ui/backup-summary.ts";
+import { backupStatus, backupSummary } from "../../ui/backup-json.ts";
+import { printJson } from "../../ui/json-lines.ts";
 import { UsageError } from "../args.ts";
-import { arg, type Command } from "../command.ts";
+import { arg, JSON_OPTION, type Command } from "../command.ts";
+import { progressDisplay, wantsJson } from "../report-mode.ts";
 import { excludeSpec } from "../exclude-args.ts";
 import { pathsFromFiles } from "../files-from.ts";
+import { stdinInput } from "../stdin-input.ts";
 
 /** --time: a local date-time in the system's zone, or RFC 3339 (checked while parsing, so a bad one is a usage error). */
 function snapshotTime(text: string): bigint {
@@ -41,16 +45,25 @@ export const backup: Command = {
     details: [
       "Each path becomes a top-level entry named by its last component, so two paths with the same",
       "name can't be backed up together. Unchanged files (same size and modification time as in the",
-      "newest snapshot of the same paths) are not read again. A missing path, an unreadable file or a",
-      "name that isn't UTF-8 stops the backup, naming it, before anything is written. An interrupted",
-      "backup resumes when run again in the same working directory (-C).",
+      "newest snapshot of the same paths) are not read again. A missing path stops the backup. Entries",
+      "that can't be read (permission denied, vanished, a name that isn't UTF-8) stop it too, all of",
+      "them listed, before anything is written; with --skip-unreadable the rest is stored, each left-out",
+      "entry is named on stderr, and the exit status is 3. An interrupted backup resumes when run again.",
       "",
-      "Exit status: 0 done, 1 error, 2 usage error, 3 snapshot stored without some files (they changed",
-      "while being read and couldn't be read again), 128+N killed by signal N.",
+      "With --json, stdout carries `status` messages (at most one a second) and then one `summary`",
+      "with the counts of files and directories, the bytes read and added, and the snapshot's ID",
+      "(docs/json.md).",
+      "",
+      "Exit status: 0 done, 1 error, 2 usage error, 3 snapshot stored without some entries (unreadable",
+      "ones with --skip-unreadable, or files that changed while being read and couldn't be read again),",
+      "10 no repository, 11 repository locked,",
+      "128+N killed by signal N.",
       "",
       "Examples:",
       "  backpak -r /srv/backups backup /home /etc",
       "  backpak -r /srv/backups backup --tag nightly --skip /node_modules/ ~/src",
+      "  backpak -r /srv/backups backup --stdin mydb.sql   (after a pipe: pg_dump mydb | backpak …)",
+      "  backpak -r /srv/backups backup --skip-unreadable /home   (stores the rest, exit status 3)",
     ].join("\n"),
     options: [
       { long: "dereference", short: "L", kind: "flag", help: "Dereference symbolic links instead of just saving their target.", conflicts: ["no-dereference"] },
@@ -68,9 +81,12 @@ export const backup: Command = {
       { long: "exclude-caches", kind: "flag", help: "Leave out every directory with a valid CACHEDIR.TAG" },
       { long: "one-file-system", short: "x", kind: "flag", help: "Don't descend into directories on another filesystem than the path given (they are kept, empty)" },
       { long: "files-from", kind: "multi", value: "FILE", path: true, help: "Back up the paths listed in FILE too, one a line (# comments and blank lines skipped)" },
+      { long: "stdin", kind: "value", value: "NAME", help: "Store standard input as one file named NAME (snapshot path /NAME), e.g. pg_dump db | backpak backup --stdin db.sql" },
+      { long: "skip-unreadable", kind: "flag", help: "Store what can be read, warning about each entry that can't (exit status 3), instead of stopping" },
       { long: "dry-run", short: "n", kind: "flag", help: "Do everything but store anything in the repository" },
       { long: "time", kind: "value", value: "TIME", help: 'The snapshot\'s time instead of now, e.g. "2012-11-01 22:08:41" (local) or RFC 3339', validate: snapshotTime },
-      { long: "quiet", short: "q", kind: "flag", help: "Print only warnings, errors and the snapshot's ID line (no progress or summary), e.g. for cron" },
+      { long: "quiet", short: "q", kind: "flag", help: "Print only warnings, errors and the snapshot's ID line (no progress or summary), e.g. for cron;\nwith --json, only the summary" },
+      JSON_OPTION,
     ],
     positionals: [
       {
@@ -83,7 +99,9 @@ export const backup: Command = {
   },
   async run(args, ctx) {
     const paths = [...arg.list(args, "PATHS"), ...pathsFromFiles(arg.multi(args, "files-from"))];
-    if (paths.length === 0) throw new UsageError("usage", "No paths to back up", { hint: "give paths as arguments or with --files-from FILE (For more information, try 'backpak backup --help'.)" });
+    const stdinName = arg.value(args, "stdin");
+    const input = stdinName === undefined ? undefined : stdinInput(stdinName, paths);
+    if (stdinName === undefined && paths.length === 0) throw new UsageError("usage", "No paths to back up", { hint: "give paths as arguments or with --files-from FILE (For more information, try 'backpak backup --help'.)" });
     const excludes = excludeSpec(args, ctx.config.backup);
     // First, so a scratch directory it can't write stops it before the repository is touched.
     const scratchDir = ctx.scratch();
@@ -98,30 +116,41 @@ export const backup: Command = {
     };
     const timeText = arg.value(args, "time");
     const time = timeText === undefined ? undefined : snapshotTime(timeText);
-    const quiet = arg.flag(args, "quiet");
+    const json = wantsJson(args);
+    const dryRun = arg.flag(args, "dry-run");
     const progress = newBackupProgress();
-    const view = quiet ? undefined : new ProgressView((spin, elapsed) => backupLines(progress, ctx.traffic, spin, elapsed));
+    const view = progressDisplay(args, (spin, elapsed) => backupLines(progress, ctx.traffic, spin, elapsed), (elapsed) => backupStatus(progress, elapsed));
     if (view) progress.tick = () => view.tick();
-    const outcome = await runBackup(openRepo, {
-      paths,
-      dereference,
-      skips: mergeSkips(ctx.config.skips, arg.multi(args, "skip")),
-      excludes,
+    const start = new Date();
+    const snapshotOpts = {
       author: arg.value(args, "author") ?? os.hostname(),
       tags: arg.multi(args, "tag"),
-      dryRun: arg.flag(args, "dry-run"),
+      dryRun,
       allowEmpty: arg.flag(args, "allow-empty"),
       allowRepeat: arg.flag(args, "allow-repeat"),
       ...(time !== undefined ? { time } : {}),
       scratchDir,
+    };
+    const started = input !== undefined ? backupStdin(openRepo, input, { ...snapshotOpts, name: stdinName! }, progress) : runBackup(openRepo, {
+      ...snapshotOpts,
+      paths,
+      dereference,
+      skips: mergeSkips(ctx.config.skips, arg.multi(args, "skip")),
+      excludes,
+      skipUnreadable: ctx.config.backup.skipUnreadable || arg.flag(args, "skip-unreadable"),
       repositoryExists: !(ctx.repositorySource === "default" && !fs.existsSync(ctx.repositoryPath)),
-    }, progress).finally(() => view?.done());
-    if (view) stdout.write(backupSummaryLines(progress, view.elapsed, arg.flag(args, "dry-run")).join("\n") + "\n");
-    // backpak's spelling, kept as the last line so scripts that look for it keep working.
-    if (outcome.kind === "snapshot") stdout.line(`${view ? "\n" : ""}Snaphsot ${shortId(outcome.id)} done`);
-    if (progress.leftOutFiles === 0) return;
+    }, progress);
+    const outcome = await started.finally(() => view?.done());
+    if (json) printJson("summary", backupSummary(progress, outcome, dryRun, { start, end: new Date() }));
+    else {
+      if (view) stdout.write(backupSummaryLines(progress, view.elapsed, dryRun).join("\n") + "\n");
+      // backpak's spelling, kept as the last line so scripts that look for it keep working.
+      if (outcome.kind === "snapshot") stdout.line(`${view ? "\n" : ""}Snaphsot ${shortId(outcome.id)} done`);
+    }
     const n = progress.leftOutFiles;
-    log.warn(`${n} ${n === 1 ? "file" : "files"} changed while being read and couldn't be read again: left out of the snapshot (exit status 3)`);
-    return LEFT_OUT_EXIT;
+    const skipped = progress.skippedEntries;
+    if (n > 0) log.warn(`${n} ${n === 1 ? "file" : "files"} changed while being read and couldn't be read again: left out of the snapshot (exit status 3)`);
+    if (skipped > 0) log.warn(`${skipped} unreadable ${skipped === 1 ? "entry" : "entries"} left out of the snapshot (exit status 3)`);
+    return n + skipped > 0 ? LEFT_OUT_EXIT : undefined;
   },
 };

@@ -8,7 +8,7 @@ import { arg, type Command } from "../command.ts";
 const sub = (name: CatKind, about: string, pos: string): CommandSpec => ({
   name,
   about,
-  positionals: [{ name: pos, required: true, help: name === "snapshot" ? "An ID prefix, LAST or LAST~N" : "The full 45-character ID" }],
+  positionals: [{ name: pos, required: true, help: name === "snapshot" ? "An ID prefix, LAST (or latest) or LAST~N" : "The full 45-character ID" }],
 });
 
 export const cat: Command = {

@@ -3,7 +3,7 @@ import { usageError } from "../args.ts";
 import { shortId } from "../../format/id.ts";
 import { copy as runCopy } from "../../ops/copy.ts";
 import { newRepackProgress } from "../../ops/repack-writer.ts";
-import { mergeSkips } from "../../ops/skips.ts";
+import { mergeSkips } from "../../fs/skips.ts";
 import { ProgressView } from "../../ui/progress.ts";
 import { repackLines } from "../../ui/progress-lines.ts";
 import { stdout } from "../../ui/output.ts";
@@ -26,7 +26,7 @@ export const copy: Command = {
       ...FILTER_OPTIONS,
     ],
     details: "Give the snapshots to copy, or --all, or filters (--tag, --author, --path) to copy every snapshot\nthey select. With references, LAST and latest count only the snapshots the filters select.",
-    positionals: [{ name: "SNAPSHOTS", variadic: true, help: "The snapshots to copy (ID prefixes, LAST, LAST~N)" }],
+    positionals: [{ name: "SNAPSHOTS", variadic: true, help: "The snapshots to copy (ID prefixes, LAST, latest, LAST~N)" }],
   },
   async run(args, ctx) {
     const to = arg.value(args, "to");

@@ -1,7 +1,7 @@
-/** `backpak dump [-o FILE] <SNAPSHOT> <PATH>`: print a file or directory listing from a snapshot. */
+/** `backpak dump [-o FILE] [--archive tar] <SNAPSHOT> <PATH>`: print a file, a directory listing or a directory's tar archive from a snapshot. */
 import fs from "node:fs";
 import path from "node:path";
-import { openFileRange, PRIVATE_FILE } from "../../lib/fsutil.ts";
+import { openFileRange, PRIVATE_FILE, writeStreamAtomic } from "../../lib/fsutil.ts";
 import { workTempPath } from "../../repo/work-temps.ts";
 import { sortedEntries } from "../../format/tree.ts";
 import { BackpakError } from "../../lib/errors.ts";
@@ -16,9 +16,21 @@ export const dump: Command = {
   spec: {
     name: "dump",
     about: "Print a given file or directory from a given snapshot",
-    options: [{ long: "output", short: "o", kind: "value", value: "FILE", path: true, help: "Write to the given file instead of stdout (- is stdout)" }],
+    details: [
+      "A file is printed as it is. A directory is listed, one entry a line, or with --archive tar written as",
+      "a tar archive (pax/ustar: modes, owners, mtimes, symlinks and directories; entries named from PATH),",
+      "streamed as it is read, so `backpak dump --archive tar LAST dir | tar -x` recreates dir.",
+      "",
+      "Examples:",
+      "  backpak dump LAST db.sql > db.sql",
+      "  backpak dump --archive tar LAST home | tar -x -C /tmp/restored",
+    ].join("\n"),
+    options: [
+      { long: "output", short: "o", kind: "value", value: "FILE", path: true, help: "Write to the given file instead of stdout (- is stdout)" },
+      { long: "archive", kind: "value", value: "FORMAT", choices: ["tar"], help: "Write a directory as an archive in this format (tar) instead of listing it" },
+    ],
     positionals: [
-      { name: "SNAPSHOT", required: true, help: "The snapshot: an ID prefix, LAST or LAST~N" },
+      { name: "SNAPSHOT", required: true, help: "The snapshot: an ID prefix, LAST (or latest) or LAST~N" },
       { name: "PATH", required: true, help: "The path inside the snapshot, e.g. src/main.rs" },
     ],
   },
@@ -43,6 +55,11 @@ export const dump: Command = {
       } finally {
         fs.rmSync(scratch, { force: true });
       }
+      return;
+    }
+    if (target.kind === "dir" && arg.value(args, "archive") === "tar") {
+      if (out !== undefined && out !== "-") return writeStreamAtomic(path.resolve(out), target.tar());
+      for await (const piece of target.tar()) stdout.write(piece);
       return;
     }
     const text =

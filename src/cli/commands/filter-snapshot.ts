@@ -3,7 +3,7 @@ import os from "node:os";
 import { shortId } from "../../format/id.ts";
 import { usageError } from "../args.ts";
 import { filterSnapshot as runFilter } from "../../ops/filter-snapshot.ts";
-import { mergeSkips } from "../../ops/skips.ts";
+import { mergeSkips } from "../../fs/skips.ts";
 import { stdout } from "../../ui/output.ts";
 import { arg, type Command } from "../command.ts";
 

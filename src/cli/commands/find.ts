@@ -8,7 +8,7 @@ import { loadRepository } from "../../ops/open.ts";
 import { selectSnapshots } from "../../repo/snapshot-filter.ts";
 import type { StoredSnapshot } from "../../repo/snapshots.ts";
 import { BufferedLines } from "../../ui/buffered-lines.ts";
-import { arg, type Command } from "../command.ts";
+import { arg, JSON_OPTION, type Command } from "../command.ts";
 import { compileAsUsage } from "../exclude-args.ts";
 import { FILTER_OPTIONS, snapshotFilter } from "../snapshot-filter-args.ts";
 
@@ -48,7 +48,7 @@ export const find: Command = {
     options: [
       { long: "snapshot", short: "s", kind: "multi", value: "SNAPSHOT", help: "Search only this snapshot (repeatable; ID prefix, LAST, latest, LAST~N)" },
       { long: "ignore-case", short: "i", kind: "flag", help: "Match patterns without regard to case" },
-      { long: "json", kind: "flag", help: "Print one JSON object per line for each entry found" },
+      JSON_OPTION,
       ...FILTER_OPTIONS,
     ],
     positionals: [{ name: "PATTERN", required: true, variadic: true, help: "Globs the paths must match (at least one of them)" }],

@@ -2,14 +2,16 @@
  * `backpak forget [-n] [--prune] [FILTERS] (<SNAPSHOTS>... | --keep-*... [--group-by FIELDS])`:
  * forget snapshots by reference, DUPLICATES, or what a retention policy does not keep; then prune.
  */
-import { shortId } from "../../format/id.ts";
+import { shortId, type SnapshotId } from "../../format/id.ts";
 import { civil } from "../../format/time.ts";
 import { forgetByPolicy, forget as runForget } from "../../ops/forget.ts";
 import { DEFAULT_GROUP_BY, GROUP_FIELDS, isEmptyPolicy, parseDuration, type GroupField, type RetentionGroup, type RetentionPolicy } from "../../ops/retention.ts";
 import { BackpakError } from "../../lib/errors.ts";
 import { stdout } from "../../ui/output.ts";
 import { usageError, type OptSpec, type Parsed } from "../args.ts";
-import { arg, type Command } from "../command.ts";
+import { printForgetSummary, printNamedVerdict, printPolicyVerdicts } from "../../ui/forget-json.ts";
+import { arg, JSON_OPTION, QUIET_OPTION, type Command } from "../command.ts";
+import { wantsJson } from "../report-mode.ts";
 import { FILTER_OPTIONS, snapshotFilter } from "../snapshot-filter-args.ts";
 import { pruneWithProgress } from "./prune.ts";
 
@@ -115,6 +117,9 @@ export const forget: Command = {
       "Data used by these snapshots is not immediately deleted,\nbut will be thrown out by the next `prune`",
       "(or at once with --prune, which then prunes as `backpak prune` does, with its exclusive lock).",
       "",
+      "With --json: a `verdict` message per snapshot (keep or remove, with the rules that keep it),",
+      "then a `summary` (docs/json.md).",
+      "",
       "Examples:",
       "  backpak -r /srv/backups forget --keep-daily 7 --keep-weekly 4 --keep-monthly 12",
       "  backpak -r /srv/backups forget -n --keep-within 30d     (name what it would forget)",
@@ -133,9 +138,11 @@ export const forget: Command = {
       },
       ...FILTER_OPTIONS,
       { long: "prune", kind: "flag", help: "Prune afterwards (see `backpak prune`; not with --dry-run)" },
+      QUIET_OPTION,
+      JSON_OPTION,
     ],
     positionals: [
-      { name: "SNAPSHOTS", variadic: true, help: 'The snapshots to forget (ID prefixes, LAST, LAST~N), or "DUPLICATES" to forget duplicate snapshots' },
+      { name: "SNAPSHOTS", variadic: true, help: 'The snapshots to forget (ID prefixes, LAST, latest, LAST~N), or "DUPLICATES" to forget duplicate snapshots' },
     ],
   },
   async run(args, ctx) {
@@ -151,17 +158,43 @@ export const forget: Command = {
     const prune = arg.flag(args, "prune");
     if (prune && dryRun) throw usageError("backpak forget", "--prune can't go with --dry-run: a dry run forgets nothing for prune to clear");
     const filter = snapshotFilter(args);
-    if (refs.length > 0) await runForget(await ctx.openRepository(), { refs, dryRun, filter, print: stdout.line });
-    else {
+    const json = wantsJson(args);
+    const removed: SnapshotId[] = [];
+    const removing = (id: SnapshotId): void => {
+      removed.push(id);
+      if (!json) stdout.line(dryRun ? `Would remove ${id}` : `Forgetting ${id}`);
+    };
+    let kept = 0;
+    if (refs.length > 0) {
+      const duplicateOf = new Map<SnapshotId, SnapshotId>();
+      await runForget(await ctx.openRepository(), {
+        refs,
+        dryRun,
+        filter,
+        events: {
+          removing: (id) => {
+            if (json) printNamedVerdict(id, duplicateOf.get(id));
+            removing(id);
+          },
+          duplicate: (dup, of) => {
+            duplicateOf.set(dup, of);
+            if (!json) stdout.line(`Snapshot ${dup} is a duplicate of ${of}`);
+          },
+        },
+      });
+    } else {
       const scope = { filter, groupBy: grouping === undefined ? DEFAULT_GROUP_BY : groupBy(grouping) };
       await forgetByPolicy(await ctx.openRepository(), policy, dryRun, (groups) => {
+        kept = groups.reduce((n, g) => n + g.verdicts.filter((v) => v.keep).length, 0);
+        if (json) return printPolicyVerdicts(groups);
         const lines = retentionLines(groups);
         if (lines.length > 0) stdout.write(lines.join("\n") + "\n");
-      }, stdout.line, scope);
+      }, removing, scope);
     }
+    if (json) printForgetSummary(dryRun, kept, removed);
     if (!prune) return;
     // Prune runs alone: give up forget's shared lock and take prune's exclusive one.
     await ctx.releaseLocks();
-    await pruneWithProgress(await ctx.openRepository({ lock: "exclusive" }), ctx, false);
+    await pruneWithProgress(await ctx.openRepository({ lock: "exclusive" }), ctx, args, false);
   },
 };

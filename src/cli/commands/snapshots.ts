@@ -7,7 +7,10 @@ import { loadSnapshots } from "../../repo/snapshots.ts";
 import { loadForest, type Forest } from "../../repo/tree-cache.ts";
 import { stdout } from "../../ui/output.ts";
 import { fileSizeLines, snapshotBlock, statLines } from "../../ui/snapshot-report.ts";
-import { arg, type Command } from "../command.ts";
+import { printJson } from "../../ui/json-lines.ts";
+import { snapshotMessage } from "../../ui/snapshot-json.ts";
+import { arg, JSON_OPTION, QUIET_OPTION, type Command } from "../command.ts";
+import { wantsJson } from "../report-mode.ts";
 import { FILTER_OPTIONS, snapshotFilter } from "../snapshot-filter-args.ts";
 
 export const snapshots: Command = {
@@ -17,18 +20,21 @@ export const snapshots: Command = {
     about: "List snapshots",
     options: [
       { long: "reverse", short: "r", kind: "flag", help: "Newest first" },
-      { long: "stat", kind: "flag", help: "Show what changed since the snapshot before" },
+      { long: "stat", kind: "flag", help: "Show what changed since the snapshot before", conflicts: ["json"] },
       { long: "metadata", short: "m", kind: "flag", help: "With --stat, show metadata changes too" },
       { long: "sizes", short: "s", kind: "flag", help: "Show how much data each snapshot holds, and how much of it is new" },
       { long: "file-sizes", short: "f", kind: "flag", help: "Show the files that brought new data (implies --sizes)" },
       ...FILTER_OPTIONS,
+      QUIET_OPTION,
+      JSON_OPTION,
     ],
-    positionals: [{ name: "SNAPSHOTS", variadic: true, help: "Only these snapshots (ID prefixes, LAST, LAST~N); default: all (that the filters select)" }],
+    positionals: [{ name: "SNAPSHOTS", variadic: true, help: "Only these snapshots (ID prefixes, LAST, latest, LAST~N); default: all (that the filters select)" }],
   },
   async run(args, ctx) {
     const fileSizes = arg.flag(args, "file-sizes");
     const sizes = fileSizes || arg.flag(args, "sizes");
     const stat = arg.flag(args, "stat");
+    const json = wantsJson(args);
     const repo = await ctx.openRepository();
     // A plain listing needs only the snapshots; sizes and changes need the index and trees.
     const loaded = sizes || stat ? await loadRepository(repo) : undefined;
@@ -53,6 +59,10 @@ export const snapshots: Command = {
     for (const i of order) {
       const s = all[i]!;
       if (!chosen.has(s.id)) continue;
+      if (json) {
+        printJson("snapshot", snapshotMessage(s.id, s.snapshot, sized.get(i), fileSizes));
+        continue;
+      }
       const lines = snapshotBlock(s.id, s.snapshot, sized.get(i));
       if (stat) lines.push(...(await statLines(forests.get(i - 1), forests.get(i)!, arg.flag(args, "metadata"), fileSizes ? sized.get(i) : undefined)), "");
       else if (fileSizes) lines.push(...fileSizeLines(sized.get(i)!));

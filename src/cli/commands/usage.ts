@@ -4,14 +4,24 @@ import { log } from "../../lib/log.ts";
 import { niceSize } from "../../lib/sizes.ts";
 import { usage as runUsage } from "../../ops/usage.ts";
 import { stdout } from "../../ui/output.ts";
-import type { Command } from "../command.ts";
+import { printJson } from "../../ui/json-lines.ts";
+import { usageMessage } from "../../ui/usage-json.ts";
+import { JSON_OPTION, QUIET_OPTION, type Command } from "../command.ts";
+import { wantsJson } from "../report-mode.ts";
 
 export const usage: Command = {
   lock: "read",
-  spec: { name: "usage", about: "Print repository size stats." },
-  async run(_args, ctx) {
+  spec: {
+    name: "usage",
+    about: "Print repository size stats.",
+    details: "With --json: one `usage` message (docs/json.md).",
+    options: [QUIET_OPTION, JSON_OPTION],
+  },
+  async run(args, ctx) {
     const repo = await ctx.openRepository();
     const r = await runUsage(repo);
+    if (r.unusedBytes < 0) log.warn(`Snapshots contain ${niceSize(-r.unusedBytes)} more than packs! Consider running \`backpak check\`.`);
+    if (wantsJson(args)) return printJson("usage", usageMessage(r, repo.config.backend.type));
     const lines: string[] = [];
     if (r.snapshots === 0) lines.push("0 snapshots");
     else {
@@ -20,7 +30,6 @@ export const usage: Command = {
     }
     const unused = r.unusedBytes > 0 ? `, including ${niceSize(r.unusedBytes)} unused data.\nConsider running \`backpak prune\`.` : "";
     lines.push("", `${r.indexes} ${r.indexes === 1 ? "index" : "indexes"} reference ${r.packs} packs${unused}`);
-    if (r.unusedBytes < 0) log.warn(`Snapshots contain ${niceSize(-r.unusedBytes)} more than packs! Consider running \`backpak check\`.`);
     const filter = repo.config.filter ? ` and ${repo.config.filter.filter.trim().split(/\s+/)[0]}` : "";
     lines.push(
       "",

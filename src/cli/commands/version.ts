@@ -1,6 +1,6 @@
 /** `backpak version [--json]`: what `-V` prints, or one JSON object for scripts. */
 import { stdout } from "../../ui/output.ts";
-import { arg, type Command } from "../command.ts";
+import { arg, JSON_OPTION, type Command } from "../command.ts";
 import { REPOSITORY_FORMAT, VERSION, versionLine } from "../version.ts";
 
 export const version: Command = {
@@ -9,7 +9,7 @@ export const version: Command = {
     name: "version",
     about: "Print version information",
     details: 'With --json: {"message_type":"version","version":"…","repository_format":"backpak 0.3.0"}',
-    options: [{ long: "json", kind: "flag", help: "Print one JSON object" }],
+    options: [JSON_OPTION],
   },
   async run(args) {
     stdout.line(arg.flag(args, "json") ? JSON.stringify({ message_type: "version", version: VERSION, repository_format: REPOSITORY_FORMAT }) : versionLine());

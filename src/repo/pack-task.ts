@@ -8,9 +8,9 @@ import { PACK_MAGIC } from "../format/magic.ts";
 import type { Manifest } from "../format/manifest.ts";
 import type { RangeReader } from "../backend/index.ts";
 import type { BlobTarget, PackTask } from "../pipeline/blob-pipeline.ts";
-import { packKey } from "../repo/keys.ts";
-import { readPackLayoutFrom } from "../repo/pack-file.ts";
-import { transfersAtOnce, type Repository } from "../repo/repository.ts";
+import { packKey } from "./keys.ts";
+import { readPackLayoutFrom } from "./pack-file.ts";
+import { transfersAtOnce, type Repository } from "./repository.ts";
 
 export interface OpenPack {
   readonly manifest: Manifest;

@@ -17,11 +17,12 @@ export class TreeBuilder {
     top.set(name, node);
   }
 
-  /** The directory ends: `store` turns its tree into an ID, which becomes a node named `name` in its parent. */
-  async exit(name: string, metadata: PosixMetadata, store: (tree: Tree) => Promise<BlobId>): Promise<void> {
+  /** The directory ends: `store` turns its tree into an ID (returned), which becomes a node named `name` in its parent. */
+  async exit(name: string, metadata: PosixMetadata, store: (tree: Tree) => Promise<BlobId>): Promise<BlobId> {
     if (this.#open.length < 2) throw new BackpakError("internal", "exit without enter");
-    const tree = this.#open.pop()!;
-    this.add(name, { contents: { kind: "dir", tree: await store(tree) }, metadata });
+    const tree = await store(this.#open.pop()!);
+    this.add(name, { contents: { kind: "dir", tree }, metadata });
+    return tree;
   }
 
   /** The top-level tree (every `enter` matched by an `exit`). */

@@ -4,10 +4,11 @@
  * or pack data, and for backup room for compressed frames.
  */
 import { PACK_ZSTD_LEVEL } from "../kernels/zstd.ts";
-import { ChunkPipeline, type Frame } from "../pipeline/chunk-pipeline.ts";
-import { faultPlanFromEnv } from "../pipeline/fault.ts";
-import { WorkerPool, defaultWorkerCount } from "../pipeline/pool.ts";
-import { readHookFromEnv } from "../pipeline/read-hook.ts";
+import { ChunkPipeline } from "./chunk-pipeline.ts";
+import type { Frame } from "./frame-stage.ts";
+import { faultPlanFromEnv } from "./fault.ts";
+import { WorkerPool, defaultWorkerCount } from "./pool.ts";
+import { readHookFromEnv } from "./read-hook.ts";
 
 const MiB = 1 << 20;
 /** New chunks are compressed in frames of about this many bytes. */

@@ -7,7 +7,7 @@ import { expect, test } from "bun:test";
 import { MemoryBackend, type RangeReader } from "../../src/backend/index.ts";
 import type { PackId } from "../../src/format/id.ts";
 import { BackpakError } from "../../src/lib/errors.ts";
-import { PacksAhead } from "../../src/ops/pack-task.ts";
+import { PacksAhead } from "../../src/repo/pack-task.ts";
 import type { Repository } from "../../src/repo/repository.ts";
 
 /** A memory backend that records which objects were opened and closed; `missing` ones fail to open. */
