@@ -61,7 +61,9 @@ test("a hit reads nothing; a miss decompresses its frame once for every tree in 
 
 test("past the budget the least recently used trees are evicted, and reading one again reads (and verifies) it again", async () => {
   const b = new MemoryBackend();
-  const trees = Array.from({ length: 12 }, (_, i) => filesTree(`t${i}`));
+  // Big enough that the frames kept encoded (at least 2 MiB) can't hold them all either.
+  const trees = Array.from({ length: 16 }, (_, i) => filesTree(`t${i}`, 2000));
+  expect(trees.reduce((n, t) => n + encodeTree(t).length, 0)).toBeGreaterThan(2 * 2 ** 20 + 2 * encodeTree(trees[0]!).length);
   // One tree per pack: each miss reads exactly the tree asked for.
   const ids: BlobId[] = [];
   for (const t of trees) ids.push(...(await storeTrees(b, [t], 1e9)));
@@ -71,16 +73,16 @@ test("past the budget the least recently used trees are evicted, and reading one
     expect(await cache.tree(id)).toEqual(trees[i]!);
     expect(cache.residentBytes).toBeLessThanOrEqual(cache.budget);
   }
-  expect([cache.framesRead, cache.decoded]).toEqual([12, 12]);
+  expect([cache.framesRead, cache.decoded]).toEqual([16, 16]);
   // The last three are held; touching the oldest of them keeps it over the next one read.
-  await cache.tree(ids[9]!);
-  expect([cache.framesRead, cache.decoded]).toEqual([12, 12]);
+  await cache.tree(ids[13]!);
+  expect([cache.framesRead, cache.decoded]).toEqual([16, 16]);
   await cache.tree(ids[0]!);
-  expect([cache.framesRead, cache.decoded]).toEqual([13, 13]);
-  await cache.tree(ids[9]!);
-  expect(cache.decoded).toBe(13);
-  await cache.tree(ids[10]!);
-  expect(cache.decoded).toBe(14);
+  expect([cache.framesRead, cache.decoded]).toEqual([17, 17]);
+  await cache.tree(ids[13]!);
+  expect(cache.decoded).toBe(17);
+  await cache.tree(ids[14]!);
+  expect(cache.decoded).toBe(18);
 
   // Evicted, then damaged in the repository: the re-read finds the damage instead of trusting a stale copy.
   const key = packKey((await loadMasterIndex(b)).blobs.get(ids[1]!)!.pack);
