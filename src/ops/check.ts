@@ -3,7 +3,8 @@
  * --read-packs, decodes with every blob matching its ID and its manifest matching the index); every
  * chunk a snapshot uses is indexed. Problems are reported one by one; any problem fails the check,
  * with a hint for what was found. A missing pack, a damaged blob (or a pack that can't be read at
- * all), or a chunk no index lists is followed by every snapshot and path that needs it.
+ * all), or a chunk no index lists is followed by every snapshot and path that needs it; a tree that
+ * can't be read, by the directory it holds in each snapshot.
  */
 import type { BlobId, IndexId, PackId, SnapshotId } from "../format/id.ts";
 import { shortId } from "../format/id.ts";
@@ -175,6 +176,11 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
     return `broken pack ${pack} (chunk ${chunk})`;
   });
   const checkedTrees = new Set<BlobId>();
+  /** Notes which hint fits a tree that couldn't be loaded: an index lacks it, or its pack should be read whole. */
+  const hintFor = (err: unknown): void => {
+    if (err instanceof BackpakError && err.kind === "not-found") unindexed = true;
+    else if (!opts.readPacks) unreadTrees = true;
+  };
   for (const listed of snapshotList) {
     const loaded = await tryLoadSnapshot(repo.backend, listed);
     if (isDamaged(loaded)) {
@@ -184,7 +190,14 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
     }
     const { id, snapshot } = loaded;
     try {
-      const forest = await loadForest(snapshot.tree, trees);
+      // Every tree that can't be read is named with the directory it holds, so the user knows what is lost.
+      let unreadable = 0;
+      const forest = await loadForest(snapshot.tree, trees, (tree, names, err) => {
+        unreadable++;
+        fail(`Snapshot ${id}: ${names.length === 0 ? "root tree" : `dir ${names.join("/")}: tree`} ${tree} can't be read, nor anything beneath it: ${describe(err)}`);
+        hintFor(err);
+      });
+      if (unreadable > 0) continue;
       checkSnapshotLayout(loaded, forest);
       for (const problem of fileProblems(forest, blobs, checkedTrees)) fail(`Snapshot ${id}: ${problem}`);
       for (const f of packUsers.files(forest, snapshot.tree)) log.error(`Snapshot ${id}: ${f.path} needs ${f.needs}`);
@@ -200,8 +213,7 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
       }
     } catch (err) {
       fail(`Snapshot ${id}: ${describe(err)}`);
-      if (err instanceof BackpakError && err.kind === "not-found") unindexed = true;
-      else if (!opts.readPacks) unreadTrees = true;
+      hintFor(err);
     }
   }
   let missing = 0;
