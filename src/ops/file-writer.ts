@@ -13,6 +13,7 @@ import path from "node:path";
 import type { BlobId, PackId } from "../format/id.ts";
 import type { Node } from "../format/tree.ts";
 import { applyMetadata } from "../fs/apply.ts";
+import { reach } from "../fs/long-path.ts";
 import { BackpakError, context, withContext } from "../lib/errors.ts";
 import { PRIVATE_FILE, randomTag, writeIntoFile } from "../lib/fsutil.ts";
 import { onInterrupt } from "../lib/interrupt.ts";
@@ -32,7 +33,7 @@ export interface MetadataOptions {
 
 interface PendingFile {
   readonly dest: string;
-  /** Where its bytes are written: `dest` itself for a new file, else a name beside it. */
+  /** Where its bytes are written: `dest` itself for a new file, else a name beside it; as `reach` gives it, so of any length. */
   readonly tmp: string;
   readonly node: Node;
   readonly replacing: boolean;
@@ -96,7 +97,7 @@ export class FileWriter {
       this.#unwritten.set(dest, { dest, pack: undefined, why: new BackpakError("corrupt", `Won't restore ${dest}: ${problem}`, { hint: "run `backpak check` to find the snapshots that hold it" }) });
       return;
     }
-    const tmp = replacing ? path.join(path.dirname(dest), `.${path.basename(dest)}.backpak-${randomTag()}`) : dest;
+    const tmp = reach(replacing ? path.join(path.dirname(dest), `.${path.basename(dest)}.backpak-${randomTag()}`) : dest);
     let size = 0;
     for (const id of node.contents.chunks) {
       const loc = this.index.blobs.get(id)!;
@@ -217,7 +218,7 @@ export class FileWriter {
     for (const [i, targets] of wanted) {
       const bytes = await reader.chunk(manifest[i]!.id);
       for (const t of targets) {
-        withContext(`Couldn't write ${t.path}`, () => writeIntoFile(t.path, bytes, t.offset));
+        withContext(`Couldn't write ${this.#byTmp.get(t.path)?.dest ?? t.path}`, () => writeIntoFile(t.path, bytes, t.offset));
       }
       onBlob(i, targets);
     }
@@ -234,9 +235,10 @@ export class FileWriter {
   #done(f: PendingFile): void {
     if (f.replacing) {
       try {
-        const old = fs.lstatSync(f.dest, { throwIfNoEntry: false });
+        const dest = reach(f.dest);
+        const old = fs.lstatSync(dest, { throwIfNoEntry: false });
         if (old?.isFile()) fs.chmodSync(f.tmp, old.mode & 0o7777);
-        fs.renameSync(f.tmp, f.dest);
+        fs.renameSync(f.tmp, dest);
       } catch (err) {
         throw new BackpakError("io", `Couldn't move the restored ${f.dest} into place`, { cause: err });
       }

@@ -9,6 +9,7 @@ import fs from "node:fs";
 import type { BlobId } from "../format/id.ts";
 import type { Node } from "../format/tree.ts";
 import { unchangedSince } from "../fs/file-stamp.ts";
+import { reach } from "../fs/long-path.ts";
 import { statFd, toMetadata } from "../fs/metadata.ts";
 import { createChunker, type Chunker } from "../kernels/fastcdc/index.ts";
 import { hashId } from "../kernels/sha224.ts";
@@ -30,7 +31,7 @@ export async function rereadFile(path: string, store: ChunkStore, hook: ReadHook
   for (let attempt = 2; ; attempt++) {
     let fd: number;
     try {
-      fd = fs.openSync(path, OPEN_FLAGS);
+      fd = fs.openSync(reach(path), OPEN_FLAGS);
     } catch (err) {
       return leftOut(path, (err as Error).message);
     }

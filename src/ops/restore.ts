@@ -23,7 +23,6 @@ import { forestFromFs } from "./fs-forest.ts";
 import { startBlobPool } from "./pipeline-setup.ts";
 import { loadRepository, snapshotWithForest, type LoadedRepository } from "./open.ts";
 import { refuseNonDirectoriesBetween } from "./nested-paths.ts";
-import { refuseOverlongPaths } from "./path-limit.ts";
 import { failIfIncomplete } from "./restore-report.ts";
 
 export interface RestoreOptions {
@@ -53,7 +52,6 @@ async function destination(id: SnapshotId, paths: readonly string[], forest: For
   if (output === undefined) {
     log.info(`Restoring snapshot ${id} to its paths, ${debugSet(paths)}`);
     for (const p of paths) map.set(path.basename(p), p);
-    refuseOverlongPaths(map, snapshotTop, forest);
     refuseNonDirectoriesBetween(paths);
     // A top-level path that is gone is simply restored afresh.
     return { fs: await forestFromFs(paths.filter((p) => fs.existsSync(p)), snapshotTop, forest), map };
@@ -65,7 +63,6 @@ async function destination(id: SnapshotId, paths: readonly string[], forest: For
   // or symlink: each goes into the output directory under its name.
   if (oneDir) map.set(name, output);
   else for (const p of paths) map.set(path.basename(p), path.join(output, path.basename(p)));
-  refuseOverlongPaths(map, snapshotTop, forest);
   fs.mkdirSync(output, { recursive: true });
   if (oneDir) {
     const dir = fs.realpathSync(output);

@@ -7,6 +7,7 @@
  */
 import fs from "node:fs";
 import { Excluder, isExcluded, type DirRules, type ExcludeSpec } from "../fs/excludes.ts";
+import { reach } from "../fs/long-path.ts";
 import { statx } from "../fs/statx.ts";
 import { ENTRY_HEADER, Rec, SCAN_HEAD, SCAN_TAIL } from "../pipeline/scan-records.ts";
 import type { Slots } from "../pipeline/protocol.ts";
@@ -131,7 +132,7 @@ export function scanPaths(req: ScanRequest, slots: Slots, slot: number, data: Ui
         }
         let names: Buffer[];
         try {
-          names = fs.readdirSync(path, { encoding: "buffer" });
+          names = fs.readdirSync(reach(path), { encoding: "buffer" });
         } catch (err) {
           return fail(`Failed iterating subdirectory ${path}`, err);
         }
@@ -163,7 +164,7 @@ export function scanPaths(req: ScanRequest, slots: Slots, slot: number, data: Ui
       case 0o120000: {
         let target: Buffer;
         try {
-          target = fs.readlinkSync(path, { encoding: "buffer" });
+          target = fs.readlinkSync(reach(path), { encoding: "buffer" });
           strictUtf8.decode(target);
         } catch (err) {
           return fail(`Couldn't get the UTF-8 symlink target of ${path}`, err);
@@ -173,7 +174,7 @@ export function scanPaths(req: ScanRequest, slots: Slots, slot: number, data: Ui
       }
       case 0o100000:
         try {
-          fs.accessSync(path, fs.constants.R_OK);
+          fs.accessSync(reach(path), fs.constants.R_OK);
         } catch (err) {
           return fail(`Can't open ${path}`, err);
         }
@@ -205,7 +206,8 @@ interface Stat {
 }
 
 let lastError: unknown;
-function stat(path: string, follow: boolean): Stat | undefined {
+function stat(longPath: string, follow: boolean): Stat | undefined {
+  const path = reach(longPath);
   const s = statx(path, follow);
   if (s) return s;
   try {
