@@ -2,7 +2,7 @@
  * A tree whose paths are far longer than PATH_MAX (4096 bytes), with names as long as NAME_MAX
  * (255 bytes): backup reads it whole, and restore creates it whole (directories, files written by
  * the workers, symlinks, permissions and times at every depth), then compares it with the disk as
- * deep, and replaces a changed file at the bottom.
+ * deep, replaces a changed file at the bottom, and deletes what the snapshot doesn't hold.
  */
 import { expect, test } from "bun:test";
 import fs from "node:fs";
@@ -65,5 +65,11 @@ test("a tree deeper than PATH_MAX backs up and restores byte for byte, with its 
   expect(restore().map(short)).toEqual(["C bottom.bin"]);
   // (Renaming it into place moves its directory's mtime, as at any depth; files are compared.)
   const files = (c: Record<string, string>): string[][] => Object.entries(c).filter(([p]) => !p.endsWith("/"));
+  expect(files(deepContents(out))).toEqual(files(want));
+
+  // What isn't in the snapshot goes with --delete, however deep.
+  inDeepDir(out, [...names.slice(0, 30), "extra"], (at) => fs.writeFileSync(at("gone.txt"), "not in the snapshot\n"));
+  const removed = lines(ok(cli(work, repo, ["restore", "--output", out, "--delete", "LAST"])).stdout).filter((l) => l.startsWith("- "));
+  expect(removed.map(short)).toEqual(["- extra", "- gone.txt"]);
   expect(files(deepContents(out))).toEqual(files(want));
 });
