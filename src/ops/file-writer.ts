@@ -157,7 +157,7 @@ export class FileWriter {
       if (!l) byPack.set(pack, (l = []));
       l.push(id);
     }
-    const pipeline = new BlobPipeline(pool, ringBytes);
+    const pipeline = new BlobPipeline(pool, ringBytes, (tmp) => this.#nameOf(tmp));
     const packs = [...byPack].sort((a, b) => (a[0] < b[0] ? -1 : 1));
     const ahead = new PacksAhead(this.repo, packs.map(([pack]) => pack));
     try {
@@ -218,10 +218,15 @@ export class FileWriter {
     for (const [i, targets] of wanted) {
       const bytes = await reader.chunk(manifest[i]!.id);
       for (const t of targets) {
-        withContext(`Couldn't write ${this.#byTmp.get(t.path)?.dest ?? t.path}`, () => writeIntoFile(t.path, bytes, t.offset));
+        withContext(`Couldn't write ${this.#nameOf(t.path)}`, () => writeIntoFile(t.path, bytes, t.offset));
       }
       onBlob(i, targets);
     }
+  }
+
+  /** The destination a file's bytes were being written for, for errors. */
+  #nameOf(tmp: string): string {
+    return this.#byTmp.get(tmp)?.dest ?? tmp;
   }
 
   #written(targets: readonly BlobTarget[]): void {

@@ -9,7 +9,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { deepContents, inDeepDir } from "../helpers/deep-tree.ts";
 import { randomBytes } from "../helpers/random.ts";
-import { cleanUpAfterThisFile, cli, lines, ok, setup } from "./harness.ts";
+import { canMount, withSmallDisk } from "../helpers/tmpfs.ts";
+import { cleanUpAfterThisFile, cli, errorReport, fails, lines, ok, setup } from "./harness.ts";
 
 cleanUpAfterThisFile();
 
@@ -72,4 +73,17 @@ test("a tree deeper than PATH_MAX backs up and restores byte for byte, with its 
   const removed = lines(ok(cli(work, repo, ["restore", "--output", out, "--delete", "LAST"])).stdout).filter((l) => l.startsWith("- "));
   expect(removed.map(short)).toEqual(["- extra", "- gone.txt"]);
   expect(files(deepContents(out))).toEqual(files(want));
+});
+
+test.skipIf(!canMount)("a deep file the workers can't write (a full disk) is named by its own path", () => {
+  const { work, repo } = setup("deep-full");
+  const data = path.join(work, "data");
+  deepTree(data);
+  ok(cli(work, repo, ["backup", data]));
+  withSmallDisk("deep-full-disk", 1, (disk) => {
+    const out = path.join(disk, "out");
+    const report = errorReport(fails(cli(work, repo, ["restore", "--output", out, "LAST"])));
+    expect(report).toContain(`Couldn't write ${out}/${names.join("/")}/bottom.bin`);
+    expect(report).not.toContain("/proc/self/fd/");
+  });
 });
