@@ -1,12 +1,13 @@
-/** Changing the disk for a restore: symlinks, directories, removals, and nodes' metadata. */
+/** Changing the disk for a restore: symlinks, directories, removals, and nodes' metadata, at paths of any length. */
 import fs from "node:fs";
 import type { Node } from "../format/tree.ts";
 import { BackpakError } from "../lib/errors.ts";
+import { reach } from "./long-path.ts";
 import { setTimes } from "./times.ts";
 
 export function makeSymlink(target: string, path: string): void {
   try {
-    fs.symlinkSync(target, path);
+    fs.symlinkSync(target, reach(path));
   } catch (err) {
     throw new BackpakError("io", `Couldn't create symlink ${path}`, { cause: err });
   }
@@ -14,7 +15,7 @@ export function makeSymlink(target: string, path: string): void {
 
 export function makeDir(path: string): void {
   try {
-    fs.mkdirSync(path);
+    fs.mkdirSync(reach(path));
   } catch (err) {
     throw new BackpakError("io", `Couldn't create dir ${path}`, { cause: err });
   }
@@ -23,8 +24,8 @@ export function makeDir(path: string): void {
 /** Removes a node: directories with everything in them, anything else by unlinking (never following symlinks). */
 export function removeNode(path: string, isDir: boolean): void {
   try {
-    if (isDir) fs.rmSync(path, { recursive: true, force: false });
-    else fs.unlinkSync(path);
+    if (isDir) fs.rmSync(reach(path), { recursive: true, force: false });
+    else fs.unlinkSync(reach(path));
   } catch (err) {
     throw new BackpakError("io", `Couldn't remove ${path}`, { cause: err });
   }
@@ -42,7 +43,7 @@ export function applyMetadata(path: string, node: Node, opts: { times: boolean; 
   if (opts.permissions && node.contents.kind !== "symlink") {
     if (m.type !== "posix") throw new BackpakError("usage", `Can't restore Windows permissions onto ${path}`);
     try {
-      fs.chmodSync(path, m.mode & 0o7777);
+      fs.chmodSync(reach(path), m.mode & 0o7777);
     } catch (err) {
       throw new BackpakError("io", `Couldn't chmod ${path}`, { cause: err });
     }

@@ -8,6 +8,7 @@
 import fs from "node:fs";
 import { ignoreRule, mergeRules, type IgnoreRule } from "../format/gitignore.ts";
 import { BackpakError } from "../lib/errors.ts";
+import { reach } from "./long-path.ts";
 
 /** The name of the per-directory ignore files. */
 export const IGNORE_FILE = ".backpakignore";
@@ -94,7 +95,7 @@ function isCacheDir(dir: string): boolean {
   const head = Buffer.alloc(CACHEDIR_SIGNATURE.length);
   let n: number;
   try {
-    const fd = fs.openSync(`${dir}/CACHEDIR.TAG`, "r");
+    const fd = fs.openSync(reach(`${dir}/CACHEDIR.TAG`), "r");
     try {
       n = fs.readSync(fd, head, 0, head.length, 0);
     } finally {
@@ -135,7 +136,7 @@ export class Excluder {
     const file = `${dir}/${IGNORE_FILE}`;
     let text: string;
     try {
-      text = fs.readFileSync(file, "utf8");
+      text = fs.readFileSync(reach(file), "utf8");
     } catch (err) {
       throw new BackpakError("io", `Couldn't read ${file}`, { cause: err, hint: `make it readable, or add ${IGNORE_FILE} to --exclude` });
     }

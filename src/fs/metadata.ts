@@ -2,6 +2,7 @@
 import fs from "node:fs";
 import { metadataKind, type NodeKind, type PosixMetadata } from "../format/tree.ts";
 import { BackpakError } from "../lib/errors.ts";
+import { reach } from "./long-path.ts";
 import { fstatx, statx, type RawStat } from "./statx.ts";
 
 export interface Stat {
@@ -30,7 +31,8 @@ function nodeStat(stat: () => fs.BigIntStats, path: string): RawStat {
 
 /** Stats `path` (following a final symlink only with `dereference`); errors name the path. */
 export function statPath(path: string, dereference: boolean): Stat {
-  const st = statx(path, dereference) ?? nodeStat(() => (dereference ? fs.statSync(path, { bigint: true }) : fs.lstatSync(path, { bigint: true })), path);
+  const at = reach(path);
+  const st = statx(at, dereference) ?? nodeStat(() => (dereference ? fs.statSync(at, { bigint: true }) : fs.lstatSync(at, { bigint: true })), path);
   const metadata = toMetadata(st);
   return { metadata, kind: metadataKind(metadata), ctime: st.ctime };
 }

@@ -1,7 +1,8 @@
-/** Directory listings and symlink targets that must be UTF-8 (the format stores names as text). */
+/** Directory listings and symlink targets (at paths of any length) that must be UTF-8 (the format stores names as text). */
 import fs from "node:fs";
 import { decodeUtf8Strict } from "../lib/bytes.ts";
 import { BackpakError } from "../lib/errors.ts";
+import { reach } from "./long-path.ts";
 
 const NOT_UTF8_HINT = "rename it to valid UTF-8, or leave it out with --skip";
 
@@ -9,7 +10,7 @@ const NOT_UTF8_HINT = "rename it to valid UTF-8, or leave it out with --skip";
 export function readDirUtf8(dir: string): string[] {
   let raw: Buffer[];
   try {
-    raw = fs.readdirSync(dir, { encoding: "buffer" });
+    raw = fs.readdirSync(reach(dir), { encoding: "buffer" });
   } catch (err) {
     throw new BackpakError("io", `Failed iterating subdirectory ${dir}`, { cause: err });
   }
@@ -28,7 +29,7 @@ export function readDirUtf8(dir: string): string[] {
 export function readLinkUtf8(path: string): string {
   let raw: Buffer;
   try {
-    raw = fs.readlinkSync(path, { encoding: "buffer" });
+    raw = fs.readlinkSync(reach(path), { encoding: "buffer" });
   } catch (err) {
     throw new BackpakError("io", `Couldn't get symlink target of ${path}`, { cause: err });
   }

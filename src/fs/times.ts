@@ -5,6 +5,7 @@
 import { dlopen, FFIType, ptr } from "bun:ffi";
 import fs from "node:fs";
 import { BackpakError } from "../lib/errors.ts";
+import { reach } from "./long-path.ts";
 
 const AT_FDCWD = -100;
 const AT_SYMLINK_NOFOLLOW = process.platform === "darwin" ? 0x20 : 0x100;
@@ -30,8 +31,9 @@ function load(): Utimensat | null {
 
 const NS = 1_000_000_000n;
 
-/** Sets atime and mtime (ns since the epoch) of `path` itself, even when it is a symlink. */
+/** Sets atime and mtime (ns since the epoch) of `path` itself (of any length), even when it is a symlink. */
 export function setTimes(path: string, atime: bigint, mtime: bigint): void {
+  const at = reach(path);
   const fn = load();
   if (fn) {
     const spec = new BigInt64Array([atime / NS, atime % NS, mtime / NS, mtime % NS]);
@@ -41,12 +43,12 @@ export function setTimes(path: string, atime: bigint, mtime: bigint): void {
         spec[i - 1] = spec[i - 1]! - 1n;
       }
     }
-    const p = Buffer.from(path + "\0");
+    const p = Buffer.from(at + "\0");
     if (fn(AT_FDCWD, ptr(p), ptr(spec), AT_SYMLINK_NOFOLLOW) === 0) return;
   }
   // Fallback (no libc found, or the call failed): microsecond precision, and a clear error if it fails too.
   try {
-    fs.lutimesSync(path, Number(atime) / 1e9, Number(mtime) / 1e9);
+    fs.lutimesSync(at, Number(atime) / 1e9, Number(mtime) / 1e9);
   } catch (err) {
     throw new BackpakError("io", `Couldn't set timestamps for ${path}`, { cause: err });
   }

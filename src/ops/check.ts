@@ -4,7 +4,8 @@
  * --read-packs-subset, the packs of the subset do and the others exist); every
  * chunk a snapshot uses is indexed. Problems are reported one by one; any problem fails the check,
  * with a hint for what was found. A missing pack, a damaged blob (or a pack that can't be read at
- * all), or a chunk no index lists is followed by every snapshot and path that needs it.
+ * all), or a chunk no index lists is followed by every snapshot and path that needs it; a tree that
+ * can't be read, by the directory it holds in each snapshot.
  */
 import type { BlobId, PackId, SnapshotId } from "../format/id.ts";
 import { shortId } from "../format/id.ts";
@@ -26,7 +27,7 @@ import { warnUnlistedPacks } from "./unlisted-packs.ts";
 import type { Repository } from "../repo/repository.ts";
 import { checkSnapshotLayout, layoutForest } from "../repo/snapshot-layout.ts";
 import { damagedSnapshotError, damagedSnapshotsHint, isDamaged, tryLoadSnapshot, type DamagedSnapshot } from "../repo/snapshots.ts";
-import { TreeCache, distinctTrees, type TreeSource } from "../repo/tree-cache.ts";
+import { TreeCache, distinctTrees, type OnUnreadableTree, type TreeSource } from "../repo/tree-cache.ts";
 import { fileChunksProblem } from "../repo/file-chunks.ts";
 
 export interface CheckOptions {
@@ -98,10 +99,16 @@ async function verifyPack(repo: Repository, pipeline: BlobPipeline, id: PackId, 
  * those not checked before (each tree is checked once, however often it recurs), and the chunks
  * its files need that no index lists.
  */
-async function fileProblems(root: BlobId, trees: TreeSource, blobs: BlobLookup, checked: Set<BlobId>): Promise<{ problems: string[]; unlisted: Set<BlobId> }> {
+async function fileProblems(
+  root: BlobId,
+  trees: TreeSource,
+  blobs: BlobLookup,
+  checked: Set<BlobId>,
+  onUnreadable: OnUnreadableTree,
+): Promise<{ problems: string[]; unlisted: Set<BlobId> }> {
   const problems: string[] = [];
   const unlisted = new Set<BlobId>();
-  for await (const [treeId, tree] of distinctTrees(root, trees)) {
+  for await (const [treeId, tree] of distinctTrees(root, trees, new Set(), onUnreadable)) {
     for (const node of tree.values()) if (node.contents.kind === "file") for (const c of node.contents.chunks) if (!blobs.has(c)) unlisted.add(c);
     if (checked.has(treeId)) continue;
     checked.add(treeId);
@@ -206,6 +213,11 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
     return `broken pack ${pack} (chunk ${chunk})`;
   });
   const checkedTrees = new Set<BlobId>();
+  /** Notes which hint fits a tree that couldn't be loaded: an index lacks it, or its pack should be read whole. */
+  const hintFor = (err: unknown): void => {
+    if (err instanceof BackpakError && err.kind === "not-found") unindexed = true;
+    else if (!readAll) unreadTrees = true;
+  };
   for (const listed of snapshotList) {
     const loaded = await tryLoadSnapshot(repo.backend, listed);
     if (isDamaged(loaded)) {
@@ -215,20 +227,26 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
     }
     const { id, snapshot } = loaded;
     try {
-      checkSnapshotLayout(loaded, await layoutForest(loaded, trees));
-      const { problems, unlisted } = await fileProblems(snapshot.tree, trees, blobs, checkedTrees);
+      // Every tree that can't be read is named with the directory it holds, so the user knows what is lost.
+      let unreadable = 0;
+      const { problems, unlisted } = await fileProblems(snapshot.tree, trees, blobs, checkedTrees, (tree, names, err) => {
+        unreadable++;
+        fail(`Snapshot ${id}: ${names.length === 0 ? "root tree" : `dir ${names.join("/")}: tree`} ${tree} can't be read, nor anything beneath it: ${describe(err)}`);
+        hintFor(err);
+      });
       for (const problem of problems) fail(`Snapshot ${id}: ${problem}`);
-      for await (const f of packUsers.files(trees, snapshot.tree)) log.error(`Snapshot ${id}: ${f.path} needs ${f.needs}`);
       // Only the chunks no index lists are remembered (with the snapshots that use them), not every chunk.
       for (const c of unlisted) {
         let s = users.get(c);
         if (!s) users.set(c, (s = new Set()));
         s.add(id);
       }
+      if (unreadable > 0) continue;
+      checkSnapshotLayout(loaded, await layoutForest(loaded, trees));
+      for await (const f of packUsers.files(trees, snapshot.tree)) log.error(`Snapshot ${id}: ${f.path} needs ${f.needs}`);
     } catch (err) {
       fail(`Snapshot ${id}: ${describe(err)}`);
-      if (err instanceof BackpakError && err.kind === "not-found") unindexed = true;
-      else if (!readAll) unreadTrees = true;
+      hintFor(err);
     }
   }
   let missing = 0;

@@ -13,6 +13,7 @@ import path from "node:path";
 import type { BlobId, PackId } from "../format/id.ts";
 import type { Node } from "../format/tree.ts";
 import { applyMetadata } from "../fs/apply.ts";
+import { reach } from "../fs/long-path.ts";
 import { BackpakError, context, withContext } from "../lib/errors.ts";
 import { PRIVATE_FILE, randomTag, writeIntoFile } from "../lib/fsutil.ts";
 import { onInterrupt } from "../lib/interrupt.ts";
@@ -32,7 +33,7 @@ export interface MetadataOptions {
 
 interface PendingFile {
   readonly dest: string;
-  /** Where its bytes are written: `dest` itself for a new file, else a name beside it. */
+  /** Where its bytes are written: `dest` itself for a new file, else a name beside it; as `reach` gives it, so of any length. */
   readonly tmp: string;
   readonly node: Node;
   readonly replacing: boolean;
@@ -96,7 +97,7 @@ export class FileWriter {
       this.#unwritten.set(dest, { dest, pack: undefined, why: new BackpakError("corrupt", `Won't restore ${dest}: ${problem}`, { hint: "run `backpak check` to find the snapshots that hold it" }) });
       return;
     }
-    const tmp = replacing ? path.join(path.dirname(dest), `.${path.basename(dest)}.backpak-${randomTag()}`) : dest;
+    const tmp = reach(replacing ? path.join(path.dirname(dest), `.${path.basename(dest)}.backpak-${randomTag()}`) : dest);
     let size = 0;
     for (const id of node.contents.chunks) {
       const loc = this.index.blobs.get(id)!;
@@ -156,7 +157,7 @@ export class FileWriter {
       if (!l) byPack.set(pack, (l = []));
       l.push(id);
     }
-    const pipeline = new BlobPipeline(pool, ringBytes);
+    const pipeline = new BlobPipeline(pool, ringBytes, (tmp) => this.#nameOf(tmp));
     const packs = [...byPack].sort((a, b) => (a[0] < b[0] ? -1 : 1));
     const ahead = new PacksAhead(this.repo, packs.map(([pack]) => pack));
     try {
@@ -217,10 +218,15 @@ export class FileWriter {
     for (const [i, targets] of wanted) {
       const bytes = await reader.chunk(manifest[i]!.id);
       for (const t of targets) {
-        withContext(`Couldn't write ${t.path}`, () => writeIntoFile(t.path, bytes, t.offset));
+        withContext(`Couldn't write ${this.#nameOf(t.path)}`, () => writeIntoFile(t.path, bytes, t.offset));
       }
       onBlob(i, targets);
     }
+  }
+
+  /** The destination a file's bytes were being written for, for errors. */
+  #nameOf(tmp: string): string {
+    return this.#byTmp.get(tmp)?.dest ?? tmp;
   }
 
   #written(targets: readonly BlobTarget[]): void {
@@ -234,9 +240,10 @@ export class FileWriter {
   #done(f: PendingFile): void {
     if (f.replacing) {
       try {
-        const old = fs.lstatSync(f.dest, { throwIfNoEntry: false });
+        const dest = reach(f.dest);
+        const old = fs.lstatSync(dest, { throwIfNoEntry: false });
         if (old?.isFile()) fs.chmodSync(f.tmp, old.mode & 0o7777);
-        fs.renameSync(f.tmp, f.dest);
+        fs.renameSync(f.tmp, dest);
       } catch (err) {
         throw new BackpakError("io", `Couldn't move the restored ${f.dest} into place`, { cause: err });
       }

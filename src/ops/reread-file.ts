@@ -8,6 +8,7 @@
 import fs from "node:fs";
 import type { Node } from "../format/tree.ts";
 import { unchangedSince } from "../fs/file-stamp.ts";
+import { reach } from "../fs/long-path.ts";
 import { statFd, toMetadata } from "../fs/metadata.ts";
 import { log } from "../lib/log.ts";
 import { READ_BLOCK, runReadHook, type ReadHook } from "../pipeline/read-hook.ts";
@@ -26,7 +27,7 @@ export async function rereadFile(path: string, store: ChunkStore, hook: ReadHook
   for (let attempt = 2; ; attempt++) {
     let fd: number;
     try {
-      fd = fs.openSync(path, OPEN_FLAGS);
+      fd = fs.openSync(reach(path), OPEN_FLAGS);
     } catch (err) {
       return leftOut(path, err);
     }

@@ -8,6 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { EMPTY_TREE_ID, type Node, type Tree } from "../format/tree.ts";
 import { removeNode } from "../fs/apply.ts";
+import { reach } from "../fs/long-path.ts";
 import type { RestoreFilter, Within } from "../fs/restore-filter.ts";
 import { BackpakError } from "../lib/errors.ts";
 import type { Forest } from "../repo/tree-cache.ts";
@@ -60,7 +61,7 @@ export async function removeSelected(p: string, node: Node, forest: Forest, r: S
 /** The names in directory `dest` that aren't among `gone` (a dry run deletes nothing, so those are still there). */
 function leftIn(dest: string, gone: ReadonlySet<string>): string[] {
   try {
-    return fs.readdirSync(dest).filter((name) => !gone.has(name));
+    return fs.readdirSync(reach(dest)).filter((name) => !gone.has(name));
   } catch (err) {
     throw new BackpakError("io", `Couldn't list ${dest}`, { cause: err });
   }
@@ -68,7 +69,7 @@ function leftIn(dest: string, gone: ReadonlySet<string>): string[] {
 
 function rmdir(dest: string): void {
   try {
-    fs.rmdirSync(dest);
+    fs.rmdirSync(reach(dest));
   } catch (err) {
     throw new BackpakError("io", `Couldn't remove ${dest}`, { cause: err });
   }

@@ -25,7 +25,6 @@ import { forestFromFs } from "./fs-forest.ts";
 import { startBlobPool } from "../pipeline/pipeline-setup.ts";
 import { loadRepository, snapshotWithForest, type LoadedRepository } from "./open.ts";
 import { refuseNonDirectoriesBetween } from "./nested-paths.ts";
-import { refuseOverlongPaths } from "./path-limit.ts";
 import { removeSelected, type SelectedRemoval } from "./restore-removal.ts";
 import { failIfIncomplete } from "./restore-report.ts";
 import { scanSkip, selectView, type RestoreSelection, type SnapshotView } from "./restore-select.ts";
@@ -63,7 +62,6 @@ async function destination(id: SnapshotId, paths: readonly string[], forest: For
   if (output === undefined) {
     log.info(`Restoring snapshot ${id} to its paths, ${debugSet(paths)}`);
     for (const p of paths) map.set(path.basename(p), p);
-    refuseOverlongPaths(map, snapshotTop, forest);
     refuseNonDirectoriesBetween(paths);
     // A top-level path that is gone is simply restored afresh.
     return { fs: await forestFromFs(paths.filter((p) => fs.existsSync(p)), snapshotTop, forest, skip([...map].map(([name, p]) => [p, name]))), map };
@@ -75,7 +73,6 @@ async function destination(id: SnapshotId, paths: readonly string[], forest: For
   // or symlink: each goes into the output directory under its name.
   if (oneDir) map.set(name, output);
   else for (const p of paths) map.set(path.basename(p), path.join(output, path.basename(p)));
-  refuseOverlongPaths(map, snapshotTop, forest);
   fs.mkdirSync(output, { recursive: true });
   if (oneDir) {
     const dir = fs.realpathSync(output);

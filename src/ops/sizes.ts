@@ -5,7 +5,7 @@
  * to size snapshots holding an empty directory).
  */
 import type { BlobId } from "../format/id.ts";
-import { EMPTY_TREE_ID, type Tree } from "../format/tree.ts";
+import { EMPTY_TREE_ID, type Node, type Tree } from "../format/tree.ts";
 import { BackpakError } from "../lib/errors.ts";
 import type { BlobLookup } from "../repo/blob-table.ts";
 import type { Forest } from "../repo/tree-cache.ts";
@@ -22,8 +22,14 @@ export interface ForestSizes {
   chunkBytes: number;
   introduced: number;
   reused: number;
-  /** Per file (tree-relative path), for files with any data; empty unless asked for. */
-  readonly perFile: Map<string, FileSize>;
+  /**
+   * The files that brought new data (tree-relative path → sizes), empty unless asked for: each
+   * holds a chunk first seen here, so there are no more of them than new chunks, however many
+   * paths the snapshot expands to.
+   */
+  readonly newFiles: Map<string, FileSize>;
+  /** What the file `node` at `path` (a path of this snapshot) brought and reused; undefined for a file without data. Needs `newFiles`. */
+  readonly fileSize: (path: string, node: Node) => FileSize | undefined;
 }
 
 /** Tree and chunk bytes of everything beneath a tree, counting each path. */
@@ -33,19 +39,28 @@ interface Totals {
 }
 
 /**
- * Sizes of the snapshot `root`. With `perFile` every path is walked to name each file; without, a
- * subtree seen before (in this snapshot or an earlier one) is counted as reused whole from its
- * totals, which are computed once per distinct tree, so shared subtrees cost one visit however
- * many paths they expand to.
+ * Sizes of the snapshot `root`. A subtree seen before (in this snapshot or an earlier one) holds
+ * only blobs seen before, so it is counted as reused whole from its totals, computed once per
+ * distinct tree: shared subtrees cost one visit however many paths they expand to. With
+ * `perFile`, the files that bring new data are named as the walk meets them.
  */
 export function forestSizes(root: BlobId, forest: Forest, blobs: BlobLookup, seen: Set<BlobId>, opts: { readonly perFile: boolean }): ForestSizes {
-  const s: ForestSizes = { treeBytes: 0, chunkBytes: 0, introduced: 0, reused: 0, perFile: new Map() };
   const size = (id: BlobId, what: string): number => {
     if (id === EMPTY_TREE_ID) return 1;
     const loc = blobs.get(id);
     if (!loc) throw new BackpakError("corrupt", `Couldn't find ${what} ${id} to get size`, { hint: "run `backpak check`" });
     return loc.length;
   };
+  const newFiles = new Map<string, FileSize>();
+  const fileSize = (path: string, node: Node): FileSize | undefined => {
+    if (node.contents.kind !== "file" || node.contents.chunks.length === 0) return undefined;
+    const brought = newFiles.get(path);
+    if (brought) return brought;
+    let reused = 0;
+    for (const chunk of node.contents.chunks) reused += size(chunk, "chunk");
+    return { introduced: 0, reused };
+  };
+  const s: ForestSizes = { treeBytes: 0, chunkBytes: 0, introduced: 0, reused: 0, newFiles, fileSize };
   const count = (id: BlobId, n: number): boolean => {
     const fresh = !seen.has(id);
     seen.add(id);
@@ -70,7 +85,7 @@ export function forestSizes(root: BlobId, forest: Forest, blobs: BlobLookup, see
   /** Set when the directory just met was counted whole, so the walk leaves out its contents. */
   let countedWhole = false;
   const countTree = (id: BlobId): void => {
-    if (!opts.perFile && seen.has(id)) {
+    if (seen.has(id)) {
       const t = foldTrees(id, forest, totalsOf, totals);
       const all = size(id, "tree") + t.trees + t.chunks;
       s.treeBytes += size(id, "tree") + t.trees;
@@ -97,7 +112,7 @@ export function forestSizes(root: BlobId, forest: Forest, blobs: BlobLookup, see
         if (count(chunk, n)) f.introduced += n;
         else f.reused += n;
       }
-      if (opts.perFile) s.perFile.set(path, f);
+      if (opts.perFile && f.introduced > 0) newFiles.set(path, f);
     }
   }
   return s;

@@ -69,6 +69,8 @@ export class BlobPipeline {
   constructor(
     readonly pool: WorkerPool,
     ringBytes: number,
+    /** The name errors give a target's path (a restore writes long paths through short `/proc/self/fd/…` ones). */
+    readonly nameOf: (path: string) => string = (path) => path,
   ) {
     this.#ring = new ByteRing(0, ringBytes);
     this.#windowBytes = Math.min(16 << 20, Math.floor(ringBytes / 3));
@@ -239,7 +241,7 @@ export class BlobPipeline {
     const slots = this.pool.slots;
     const item = slots.get(job.slot, H.FailedItem);
     if (slots.get(job.slot, H.FailedWrite) === 1) {
-      return context("io", `Couldn't write ${slots.path(job.slot, slots.item(job.slot, item, BlobItem.pathAt), slots.item(job.slot, item, BlobItem.pathLength))}`, err);
+      return context("io", `Couldn't write ${this.nameOf(slots.path(job.slot, slots.item(job.slot, item, BlobItem.pathAt), slots.item(job.slot, item, BlobItem.pathLength)))}`, err);
     }
     const b = job.itemBlob[item] ?? -1;
     const what = b >= 0 ? ` (blob ${idFromDigest(job.task.blobs[b]!.digest)})` : "";

@@ -115,35 +115,58 @@ export const cycle = (id: BlobId): BackpakError =>
 /** All trees reachable from `root`, by ID. */
 export type Forest = ReadonlyMap<BlobId, Tree>;
 
+/** Told of a tree that couldn't be read: its ID, the names leading to it from the root (none for the root itself), and why. */
+export type OnUnreadableTree = (id: BlobId, names: readonly string[], err: unknown) => void;
+
 /**
- * Every tree reachable from `root` that isn't in `seen` yet, with its ID, each once; `seen`
- * gets every tree visited, so sharing it across calls visits a tree shared by several roots once.
+ * Every tree reachable from `root` that isn't in `seen` yet, with its ID, each once, depth first on
+ * an explicit stack (a tree nested 10,000 deep costs heap, not call stack); `seen` gets every tree
+ * visited, so sharing it across calls visits a tree shared by several roots once. A tree that
+ * contains itself is reported, not followed forever. With `onUnreadable`, a tree that can't be
+ * read is handed to it (with the first path that reaches it) and left out with everything beneath
+ * it, and the walk goes on, so one pass finds every unreadable tree.
  */
-export async function* distinctTrees(root: BlobId, trees: TreeSource, seen: Set<BlobId> = new Set()): AsyncGenerator<[BlobId, Tree]> {
+export async function* distinctTrees(root: BlobId, trees: TreeSource, seen: Set<BlobId> = new Set(), onUnreadable?: OnUnreadableTree): AsyncGenerator<[BlobId, Tree]> {
   if (seen.has(root)) return;
   /** The trees on the current branch, which a subtree must not be one of. */
   const onBranch = new Set<BlobId>();
-  const stack: { readonly id: BlobId; readonly subtrees: BlobId[]; next: number }[] = [];
-  const enter = async (id: BlobId): Promise<[BlobId, Tree]> => {
-    const tree = await trees.tree(id);
+  const stack: { readonly id: BlobId; readonly subtrees: (readonly [string, BlobId])[]; next: number }[] = [];
+  /** names[i]: the entry that leads from stack[i] to stack[i + 1]. */
+  const names: string[] = [];
+  /** The tree, pushed on the stack; undefined when it couldn't be read (and `onUnreadable` was told). */
+  const enter = async (id: BlobId, name: string | undefined): Promise<[BlobId, Tree] | undefined> => {
+    let tree: Tree;
+    try {
+      tree = await trees.tree(id);
+    } catch (err) {
+      if (!onUnreadable) throw err;
+      seen.add(id);
+      onUnreadable(id, name === undefined ? [] : [...names, name], err);
+      return undefined;
+    }
     seen.add(id);
     onBranch.add(id);
-    const subtrees: BlobId[] = [];
-    for (const node of tree.values()) if (node.contents.kind === "dir") subtrees.push(node.contents.tree);
+    const subtrees: (readonly [string, BlobId])[] = [];
+    for (const [n, node] of tree) if (node.contents.kind === "dir") subtrees.push([n, node.contents.tree]);
     stack.push({ id, subtrees, next: 0 });
+    if (name !== undefined) names.push(name);
     return [id, tree];
   };
-  yield await enter(root);
+  const first = await enter(root, undefined);
+  if (first) yield first;
   while (stack.length > 0) {
     const top = stack[stack.length - 1]!;
     if (top.next === top.subtrees.length) {
       stack.pop();
+      names.pop();
       onBranch.delete(top.id);
       continue;
     }
-    const sub = top.subtrees[top.next++]!;
+    const [name, sub] = top.subtrees[top.next++]!;
     if (onBranch.has(sub)) throw cycle(sub);
-    if (!seen.has(sub)) yield await enter(sub);
+    if (seen.has(sub)) continue;
+    const entered = await enter(sub, name);
+    if (entered) yield entered;
   }
 }
 

@@ -10,29 +10,30 @@ import { metadataLetter } from "./tree-lines.ts";
 
 export class ChangeReporter implements CompareCallbacks {
   constructor(
-    readonly emit: (code: string, path: string, node: Node) => void,
+    /** `node` is what the line shows; `now`, the node at `path` in the new tree (none for a removal). */
+    readonly emit: (code: string, path: string, node: Node, now: Node | undefined) => void,
     /** Report metadata changes (-m); otherwise they are silent. */
     readonly metadata: boolean,
   ) {}
 
   async added(path: string, node: Node, trees: Trees): Promise<void> {
-    for await (const [p, n] of streamNode(path, node, trees)) this.emit("+", p, n);
+    for await (const [p, n] of streamNode(path, node, trees)) this.emit("+", p, n, n);
   }
 
   async removed(path: string, node: Node, trees: Trees): Promise<void> {
-    for await (const [p, n] of streamNode(path, node, trees)) this.emit("-", p, n);
+    for await (const [p, n] of streamNode(path, node, trees)) this.emit("-", p, n, undefined);
   }
 
   async contentsChanged(path: string, oldNode: Node, newNode: Node): Promise<void> {
     if (oldNode.contents.kind === "symlink") {
-      this.emit("-", path, oldNode);
-      this.emit("+", path, newNode);
+      this.emit("-", path, oldNode, undefined);
+      this.emit("+", path, newNode, newNode);
     } else {
-      this.emit("C", path, oldNode);
+      this.emit("C", path, oldNode, newNode);
     }
   }
 
   async metadataChanged(path: string, oldNode: Node, newNode: Node): Promise<void> {
-    if (this.metadata) this.emit(metadataLetter(oldNode.metadata, newNode.metadata), path, newNode);
+    if (this.metadata) this.emit(metadataLetter(oldNode.metadata, newNode.metadata), path, newNode, newNode);
   }
 }

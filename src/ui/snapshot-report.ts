@@ -5,7 +5,7 @@ import type { StoredSnapshot } from "../repo/snapshots.ts";
 import { compareTrees } from "../ops/compare.ts";
 import type { FileSize, ForestSizes } from "../ops/sizes.ts";
 import type { Forest } from "../repo/tree-cache.ts";
-import { EMPTY_TREE_ID } from "../format/tree.ts";
+import { EMPTY_TREE_ID, type Node } from "../format/tree.ts";
 import { niceSize } from "../lib/sizes.ts";
 import { DiffPrinter } from "./diff-printer.ts";
 import { snapshotLines } from "./snapshot-text.ts";
@@ -27,7 +27,7 @@ export function snapshotBlock(id: StoredSnapshot["id"], s: Snapshot, sizes: Fore
 
 /** The files that brought new data, most first. */
 export function newDataFiles(sizes: ForestSizes): [string, FileSize][] {
-  return [...sizes.perFile].filter(([, f]) => f.introduced > 0).sort((a, b) => b[1].introduced - a[1].introduced);
+  return [...sizes.newFiles].sort((a, b) => b[1].introduced - a[1].introduced);
 }
 
 /** Files that brought new data, most first: ` <path><pad> | <new> new, <reused> reused`. */
@@ -40,13 +40,13 @@ export function fileSizeLines(sizes: ForestSizes): string[] {
 
 /** The changes from `before` (the empty tree for the first snapshot) to `after`, with sizes padded onto file lines when given. */
 export async function statLines(before: [BlobId, Forest] | undefined, after: [BlobId, Forest], metadata: boolean, sizes: ForestSizes | undefined): Promise<string[]> {
-  const collected: [string, string][] = [];
+  const collected: [line: string, path: string, now: Node | undefined][] = [];
   const empty: [BlobId, Forest] = [EMPTY_TREE_ID, new Map([[EMPTY_TREE_ID, new Map()]])];
-  await compareTrees(before ?? empty, after, "", new DiffPrinter((line, path) => collected.push([line, path]), metadata, true));
+  await compareTrees(before ?? empty, after, "", new DiffPrinter((line, path, now) => collected.push([line, path, now]), metadata, true));
   if (!sizes) return collected.map(([l]) => l);
   const pad = Math.max(0, ...collected.map(([l]) => width(l)));
-  return collected.map(([l, p]) => {
-    const f = sizes.perFile.get(p);
+  return collected.map(([l, p, now]) => {
+    const f = now && sizes.fileSize(p, now);
     return f ? `${l}${" ".repeat(pad - width(l))} | ${niceSize(f.introduced)} new, ${niceSize(f.reused)} reused` : l;
   });
 }

@@ -9,6 +9,7 @@ import path from "node:path";
 import { createChunker, type Chunker } from "../kernels/fastcdc/index.ts";
 import { zstdDecompress } from "../kernels/zstd.ts";
 import { unchangedSince, type FileStamp } from "../fs/file-stamp.ts";
+import { reach } from "../fs/long-path.ts";
 import { statFd } from "../fs/metadata.ts";
 import { writeIntoFile } from "../lib/fsutil.ts";
 import { BlobItem, CompressItem, CutHashItem, FrameItem, H, HashItem, ItemFlag, JobType, MAX_CUTS, ScanItem, SlotQueue, Slots, Status } from "../pipeline/protocol.ts";
@@ -57,7 +58,7 @@ function readItem(slots: Slots, slot: number, item: number, view: Uint8Array, fl
     const path = slots.path(slot, at, len);
     stream = { path, stamp: slots.stamp(slot, at + len), fd: -1, pos: 0, blocks: 0, changed: false };
     try {
-      stream.fd = fs.openSync(path, OPEN_FLAGS);
+      stream.fd = fs.openSync(reach(path), OPEN_FLAGS);
     } catch {
       stream.changed = true;
     }

@@ -9,6 +9,7 @@
  */
 import fs from "node:fs";
 import { Excluder, isExcluded, type DirRules, type ExcludeSpec } from "../fs/excludes.ts";
+import { reach } from "../fs/long-path.ts";
 import { statx } from "../fs/statx.ts";
 import { H, type Slots } from "../pipeline/protocol.ts";
 import { Rec, ScanRecords } from "../pipeline/scan-records.ts";
@@ -112,7 +113,7 @@ export function scanPaths(req: ScanRequest, slots: Slots, slot: number, data: Ui
         }
         let names: Buffer[];
         try {
-          names = fs.readdirSync(path, { encoding: "buffer" });
+          names = fs.readdirSync(reach(path), { encoding: "buffer" });
         } catch (err) {
           return skip(`${path}/`, unreadableWhy(err));
         }
@@ -144,7 +145,7 @@ export function scanPaths(req: ScanRequest, slots: Slots, slot: number, data: Ui
       case 0o120000: {
         let target: Buffer;
         try {
-          target = fs.readlinkSync(path, { encoding: "buffer" });
+          target = fs.readlinkSync(reach(path), { encoding: "buffer" });
         } catch (err) {
           return skip(path, unreadableWhy(err));
         }
@@ -158,7 +159,7 @@ export function scanPaths(req: ScanRequest, slots: Slots, slot: number, data: Ui
       }
       case 0o100000:
         try {
-          fs.accessSync(path, fs.constants.R_OK);
+          fs.accessSync(reach(path), fs.constants.R_OK);
         } catch (err) {
           return skip(path, unreadableWhy(err));
         }
@@ -198,7 +199,8 @@ function unreadableWhy(err: unknown): string {
 }
 
 let lastError: unknown;
-function stat(path: string, follow: boolean): Stat | undefined {
+function stat(longPath: string, follow: boolean): Stat | undefined {
+  const path = reach(longPath);
   const s = statx(path, follow);
   if (s) return s;
   try {

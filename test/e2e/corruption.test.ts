@@ -3,8 +3,8 @@ import { expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
 import { randomBytes } from "../helpers/random.ts";
-import { text } from "../fixtures/src-tree.ts";
-import { catJson, cleanUpAfterThisFile, cli, errorReport, fails, objectIds, ok, setup, tempDir } from "./harness.ts";
+import { pinTimes, text } from "../fixtures/src-tree.ts";
+import { catJson, cleanUpAfterThisFile, cli, errorReport, fails, listedSnapshots, objectIds, ok, setup, tempDir } from "./harness.ts";
 
 cleanUpAfterThisFile();
 
@@ -12,13 +12,14 @@ interface IndexJson {
   packs: Record<string, { type: "chunk" | "tree"; length: number; id: string }[]>;
 }
 
-/** A backed-up repository: one chunk pack, one tree pack, one index, one snapshot. */
+/** A backed-up repository: one chunk pack, one tree pack, one index, one snapshot. Times are pinned, so a later backup repeats the trees of what is unchanged. */
 function backedUp(label: string) {
   const { work, repo } = setup(label);
   const data = tempDir(`${label}-data`);
   fs.mkdirSync(path.join(data, "sub"));
   fs.writeFileSync(path.join(data, "random.bin"), randomBytes(3, 3_000_000));
   fs.writeFileSync(path.join(data, "sub", "notes.txt"), text(4, 5_000));
+  pinTimes(data);
   ok(cli(work, repo, ["backup", data]));
   const [index] = objectIds(repo, "indexes");
   const packs = (catJson(work, repo, ["index", index!]) as IndexJson).packs;
@@ -99,4 +100,19 @@ test("a restore that fails on a damaged pack leaves the file on disk as it was, 
   expect(errorReport(fails(cli(work, repo, ["restore", "LAST"])))).toContain(chunkPack);
   expect(fs.readFileSync(file, "utf8")).toBe("edited since the backup");
   expect(fs.readdirSync(data).sort()).toEqual(["random.bin", "sub"]);
+});
+
+test("a damaged tree pack: check names the directory each snapshot loses, not only the pack", () => {
+  const { work, repo, data, snapshot: first, treePack } = backedUp("treepath");
+  // The second snapshot's root tree is packed anew; its unchanged sub/ is the first pack's tree.
+  fs.writeFileSync(path.join(data, "added.txt"), "a new file, so the top directory's tree changes\n");
+  pinTimes(data);
+  ok(cli(work, repo, ["backup", data]));
+  const second = listedSnapshots(work, repo).find((s) => s !== first)!;
+  flipMiddleByte(packFile(repo, treePack));
+  for (const args of [["check"], ["check", "--read-packs"]]) {
+    const report = errorReport(fails(cli(work, repo, args)));
+    expect(report).toContain(`Snapshot ${first}: root tree `);
+    expect(report).toMatch(new RegExp(`Snapshot ${second}: dir ${path.basename(data)}/sub: tree [0-9a-z]+ can't be read, nor anything beneath it: Couldn't read pack ${treePack}`));
+  }
 });

@@ -1,8 +1,8 @@
 /**
  * A repository of a few hundred bytes whose trees share subtrees so that one snapshot expands to
  * 2^24 files: ls streams its listing as it walks (a reader that stops after the first megabyte ends
- * it, as `| head` would, with its memory still small); check, `snapshots --sizes` and usage visit
- * each distinct tree once.
+ * it, as `| head` would, with its memory still small); check, `snapshots --sizes` and
+ * `--file-sizes`, and usage visit each distinct tree once.
  */
 import { expect, test } from "bun:test";
 import fs from "node:fs";
@@ -17,7 +17,7 @@ function peakRss(pid: number): number {
   return Number(line.split(/\s+/)[1]) * 1024;
 }
 
-test("ls of a snapshot expanding to 2^24 files streams with bounded memory; check, sizes and usage pass", async () => {
+test("ls of a snapshot expanding to 2^24 files streams with bounded memory; check, sizes, file sizes and usage pass", async () => {
   const { repo, work } = craftedRepo("hostile-fanout");
   const payload = new TextEncoder().encode("x");
   const trees = [treeOf({ f: fileNode([payload]) })];
@@ -46,5 +46,8 @@ test("ls of a snapshot expanding to 2^24 files streams with bounded memory; chec
   ok(cli(work, repo, ["check", "--read-packs"]));
   // Sizes count every path: 2^24 one-byte files, from trees shared rather than walked path by path.
   expect(ok(cli(work, repo, ["snapshots", "--sizes"])).stdout).toContain("(16.78 MB files");
+  // File sizes name the one file that brought the byte, without walking (or keeping) the other paths.
+  const deepest = ["data", ...Array<string>(24).fill("a"), "f"].join("/");
+  expect(ok(cli(work, repo, ["snapshots", "--file-sizes"])).stdout).toContain(`\n ${deepest} | 1 B new, 0 B reused\n\n`);
   ok(cli(work, repo, ["usage"]));
 });

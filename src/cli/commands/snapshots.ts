@@ -52,7 +52,7 @@ export const snapshots: Command = {
       if (!needed || !loaded) continue;
       const forest = await loadForest(s.snapshot.tree, loaded.trees);
       forests.set(i, [s.snapshot.tree, forest]);
-      if (sizes) sized.set(i, forestSizes(s.snapshot.tree, forest, loaded.index.blobs, seen, { perFile: fileSizes || stat }));
+      if (sizes) sized.set(i, forestSizes(s.snapshot.tree, forest, loaded.index.blobs, seen, { perFile: fileSizes }));
     }
     const order = all.map((_, i) => i);
     if (arg.flag(args, "reverse")) order.reverse();
