@@ -21,7 +21,7 @@ import { SftpBackend } from "../backend/sftp.ts";
 import { resolveS3Credentials } from "../backend/s3-credentials.ts";
 import type { BackendConfig, RepoConfig } from "../format/repo-config.ts";
 import { log } from "../lib/log.ts";
-import { openRepository, type BackendFactory, type Repository, type RepositoryBackends } from "../repo/repository.ts";
+import { type BackendFactory, openRepository, type Repository, type RepositoryBackends } from "../repo/index.ts";
 
 export interface BackendChoice {
   /** The user config's cache_size: the limit the local cache is pruned to. */

@@ -6,8 +6,7 @@
  */
 import { BackpakError, context } from "../lib/errors.ts";
 import { UsageError } from "./args.ts";
-import { acquireLock, type HeldLock } from "../repo/lock-holder.ts";
-import type { Repository } from "../repo/repository.ts";
+import { acquireLock, type HeldLock, type Repository } from "../repo/index.ts";
 
 export type LockMode = "none" | "read" | "shared" | "exclusive";
 

@@ -3,7 +3,7 @@
  * `--author` or its restic name `--host`, `--path`), and the filter they describe.
  */
 import path from "node:path";
-import type { SnapshotFilter } from "../repo/snapshot-filter.ts";
+import type { SnapshotFilter } from "../repo/index.ts";
 import type { OptSpec, Parsed } from "./args.ts";
 import { arg } from "./command.ts";
 

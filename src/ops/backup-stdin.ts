@@ -8,10 +8,7 @@ import type { Node } from "../format/tree.ts";
 import { nowNs } from "../format/time.ts";
 import { log } from "../lib/log.ts";
 import { GcSchedule } from "../pipeline/gc-schedule.ts";
-import { loadMasterIndex } from "../repo/master-index.ts";
-import type { Repository } from "../repo/repository.ts";
-import { openRepoWriter, resumeStart } from "../repo/pipelined-writer.ts";
-import { loadSnapshots } from "../repo/snapshots.ts";
+import { loadMasterIndex, loadSnapshots, openRepoWriter, type Repository, resumeStart } from "../repo/index.ts";
 import { finishSnapshot, type BackupOutcome, type BackupProgress, type SnapshotOptions } from "./backup.ts";
 import { chunkBlocks } from "./chunk-blocks.ts";
 

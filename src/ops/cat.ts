@@ -6,13 +6,7 @@ import type { Snapshot } from "../format/snapshot.ts";
 import { decodeTree, type Tree } from "../format/tree.ts";
 import { BackpakError } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
-import { loadIndex } from "../repo/index-file.ts";
-import { packKey } from "../repo/keys.ts";
-import { loadMasterIndex } from "../repo/master-index.ts";
-import { readPackLayout } from "../repo/pack-file.ts";
-import { ChunkReader } from "../repo/chunk-reader.ts";
-import type { Repository } from "../repo/repository.ts";
-import { findSnapshot, loadSnapshots } from "../repo/snapshots.ts";
+import { ChunkReader, findSnapshot, loadIndex, loadMasterIndex, loadSnapshots, packKey, readPackLayout, type Repository } from "../repo/index.ts";
 
 export type CatKind = "blob" | "pack" | "index" | "snapshot";
 

@@ -12,23 +12,12 @@ import { shortId } from "../format/id.ts";
 import type { Manifest } from "../format/manifest.ts";
 import { BackpakError, causeChain } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
-import type { BlobLookup } from "../repo/blob-table.ts";
-import { REBUILD_INDEX_HINT } from "../repo/index-file.ts";
-import { indexKey, listObjects, packKey } from "../repo/keys.ts";
-import { mergeIndexes, type IndexFile } from "../repo/master-index.ts";
-import { PackManifests } from "../repo/pack-manifests.ts";
-import { unpackBlobs } from "../repo/pack-file.ts";
+import { type BlobLookup, checkSnapshotLayout, type DamagedSnapshot, damagedSnapshotError, damagedSnapshotsHint, distinctTrees, fileChunksProblem, type IndexFile, indexKey, isDamaged, layoutForest, listObjects, mergeIndexes, type OnUnreadableTree, packKey, PackManifests, PacksAhead, REBUILD_INDEX_HINT, type Repository, TreeCache, type TreeSource, tryLoadSnapshot, unpackBlobs, withPack } from "../repo/index.ts";
 import { BlobPipeline, UnsplittablePack } from "../pipeline/blob-pipeline.ts";
-import { PacksAhead, withPack } from "../repo/pack-task.ts";
 import { PackUsers } from "./pack-users.ts";
 import { pickPacks, type PackSubset } from "./pack-subset.ts";
 import { startBlobPool } from "../pipeline/pipeline-setup.ts";
 import { warnUnlistedPacks } from "./unlisted-packs.ts";
-import type { Repository } from "../repo/repository.ts";
-import { checkSnapshotLayout, layoutForest } from "../repo/snapshot-layout.ts";
-import { damagedSnapshotError, damagedSnapshotsHint, isDamaged, tryLoadSnapshot, type DamagedSnapshot } from "../repo/snapshots.ts";
-import { TreeCache, distinctTrees, type OnUnreadableTree, type TreeSource } from "../repo/tree-cache.ts";
-import { fileChunksProblem } from "../repo/file-chunks.ts";
 
 export interface CheckOptions {
   readonly readPacks: boolean;

@@ -9,7 +9,7 @@ import { contentsEqual, metadataEqual, metadataKind, type Node, type NodeKind, t
 import { BackpakError } from "../lib/errors.ts";
 import { compareUtf8 } from "../lib/order.ts";
 import { yieldPoint } from "../lib/yield-point.ts";
-import { treeOf, type Trees } from "../repo/tree-walk.ts";
+import { treeOf, type Trees } from "../repo/index.ts";
 
 export interface CompareCallbacks {
   /** `trees` holds the trees beneath `node`. */

@@ -7,12 +7,7 @@
 import type { SnapshotId } from "../format/id.ts";
 import { makeSnapshot } from "../format/snapshot.ts";
 import { log } from "../lib/log.ts";
-import { ChunkReader } from "../repo/chunk-reader.ts";
-import { listObjects } from "../repo/keys.ts";
-import { loadMasterIndex } from "../repo/master-index.ts";
-import type { Repository } from "../repo/repository.ts";
-import { selectSnapshots, type SnapshotFilter } from "../repo/snapshot-filter.ts";
-import { snapshotId, storeSnapshots } from "../repo/snapshots.ts";
+import { ChunkReader, listObjects, loadMasterIndex, type Repository, selectSnapshots, type SnapshotFilter, snapshotId, storeSnapshots } from "../repo/index.ts";
 import { loadRepository } from "./open.ts";
 import { repackTree } from "./repack.ts";
 import { RepackWriter, type RepackProgress } from "./repack-writer.ts";

@@ -2,7 +2,7 @@
 import fs from "node:fs";
 import type { BlobId, SnapshotId } from "../format/id.ts";
 import { log } from "../lib/log.ts";
-import type { Repository } from "../repo/repository.ts";
+import type { Repository } from "../repo/index.ts";
 import type { CompareCallbacks } from "./compare.ts";
 import { compareTrees } from "./compare.ts";
 import { forestFromFs } from "./fs-forest.ts";

@@ -9,7 +9,7 @@ import { TAR_END, tarHeader, tarPadding, type TarEntry } from "../format/tar.ts"
 import { modificationTime, sortedEntries, type Node, type Tree } from "../format/tree.ts";
 import { BackpakError } from "../lib/errors.ts";
 import { GcSchedule } from "../pipeline/gc-schedule.ts";
-import { ChunkReader } from "../repo/chunk-reader.ts";
+import { ChunkReader } from "../repo/index.ts";
 import type { LoadedRepository } from "./open.ts";
 
 /** The tar stream of the directory `node` (its tree already loaded as `tree`), named `path` in the archive. */

@@ -20,11 +20,7 @@ import { onInterrupt } from "../lib/interrupt.ts";
 import { log } from "../lib/log.ts";
 import { BlobPipeline, UnsplittablePack, type BlobTarget } from "../pipeline/blob-pipeline.ts";
 import type { WorkerPool } from "../pipeline/pool.ts";
-import { ChunkReader } from "../repo/chunk-reader.ts";
-import { fileChunksProblem } from "../repo/file-chunks.ts";
-import type { MasterIndex } from "../repo/master-index.ts";
-import type { Repository } from "../repo/repository.ts";
-import { PacksAhead, withPack } from "../repo/pack-task.ts";
+import { ChunkReader, fileChunksProblem, type MasterIndex, PacksAhead, type Repository, withPack } from "../repo/index.ts";
 
 export interface MetadataOptions {
   readonly times: boolean;

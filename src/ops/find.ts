@@ -8,8 +8,7 @@ import type { BlobId } from "../format/id.ts";
 import { modificationTime, sortedEntries, type Node } from "../format/tree.ts";
 import { BackpakError } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
-import type { StoredSnapshot } from "../repo/snapshots.ts";
-import type { TreeSource } from "../repo/tree-cache.ts";
+import type { StoredSnapshot, TreeSource } from "../repo/index.ts";
 import { FindCache } from "./find-cache.ts";
 
 export interface FoundEntry {

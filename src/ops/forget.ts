@@ -10,10 +10,7 @@
 import { isId, type SnapshotId } from "../format/id.ts";
 import { BackpakError, causeChain } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
-import { snapshotKey } from "../repo/keys.ts";
-import type { Repository } from "../repo/repository.ts";
-import { loadSnapshots, resolveSnapshot, type StoredSnapshot } from "../repo/snapshots.ts";
-import { isNoFilter, matchesFilter, NO_FILTER, selectSnapshots, type SnapshotFilter } from "../repo/snapshot-filter.ts";
+import { isNoFilter, loadSnapshots, matchesFilter, NO_FILTER, type Repository, resolveSnapshot, selectSnapshots, type SnapshotFilter, snapshotKey, type StoredSnapshot } from "../repo/index.ts";
 import { applyPolicy, DEFAULT_GROUP_BY, type GroupField, type RetentionGroup, type RetentionPolicy } from "./retention.ts";
 
 /** What forget tells the CLI, which shows it: the command's result. */

@@ -8,8 +8,7 @@ import { encodeTree, type Tree } from "../format/tree.ts";
 import { walkEvents } from "../fs/walk.ts";
 import { hashId } from "../kernels/sha224.ts";
 import { BackpakError } from "../lib/errors.ts";
-import type { Forest } from "../repo/tree-cache.ts";
-import { treeOf, type Trees } from "../repo/tree-walk.ts";
+import { type Forest, treeOf, type Trees } from "../repo/index.ts";
 import { startPipeline } from "../pipeline/pipeline-setup.ts";
 import { newWalkProgress, walkIntoTrees } from "./walk-into-trees.ts";
 

@@ -7,7 +7,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { BackpakError } from "../lib/errors.ts";
-import { nestedPaths } from "../repo/snapshot-layout.ts";
+import { nestedPaths } from "../repo/index.ts";
 
 /** Throws when, for a path of `paths` inside another, the outer path or a directory between them is on disk as something other than a directory. */
 export function refuseNonDirectoriesBetween(paths: readonly string[]): void {

@@ -1,9 +1,6 @@
 /** What most read-side commands start from: the master index, the snapshots (in time order, and the damaged ones), a tree cache. */
 import { withContextAsync } from "../lib/errors.ts";
-import { loadMasterIndex, type MasterIndex } from "../repo/master-index.ts";
-import type { Repository } from "../repo/repository.ts";
-import { findSnapshot, loadSnapshots, type SnapshotList, type StoredSnapshot } from "../repo/snapshots.ts";
-import { TreeCache, loadForest, type Forest, type TreeSource } from "../repo/tree-cache.ts";
+import { findSnapshot, type Forest, loadForest, loadMasterIndex, loadSnapshots, type MasterIndex, type Repository, type SnapshotList, type StoredSnapshot, TreeCache, type TreeSource } from "../repo/index.ts";
 
 export interface LoadedRepository {
   readonly repo: Repository;

@@ -1,9 +1,7 @@
 /** Finds the files of a snapshot that need chunks which can't be read (to name what a missing or damaged pack, or a lost index entry, breaks). */
 import type { BlobId } from "../format/id.ts";
 import type { Node, Tree } from "../format/tree.ts";
-import type { TreeSource } from "../repo/tree-cache.ts";
-import { streamFold } from "../repo/tree-fold.ts";
-import { streamTree } from "../repo/tree-walk.ts";
+import { streamFold, streamTree, type TreeSource } from "../repo/index.ts";
 
 /** A file (its path as `ls` shows it) and why it can't be restored: what the first unreadable chunk it needs is, e.g. "broken pack <id>". */
 export interface PackUser {

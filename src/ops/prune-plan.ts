@@ -5,7 +5,7 @@
  */
 import type { BlobId, PackId } from "../format/id.ts";
 import type { Manifest } from "../format/manifest.ts";
-import { distinctTrees, type TreeSource } from "../repo/tree-cache.ts";
+import { distinctTrees, type TreeSource } from "../repo/index.ts";
 
 export interface PackPlan {
   readonly reusable: Map<PackId, Manifest>;

@@ -10,10 +10,7 @@ import type { IndexId, PackId } from "../format/id.ts";
 import type { Manifest } from "../format/manifest.ts";
 import { BackpakError, causeChain } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
-import { Indexer } from "../repo/indexer.ts";
-import { indexKey, listObjects, packKey } from "../repo/keys.ts";
-import { readPackLayoutFrom } from "../repo/pack-file.ts";
-import type { Repository } from "../repo/repository.ts";
+import { Indexer, indexKey, listObjects, packKey, readPackLayoutFrom, type Repository } from "../repo/index.ts";
 
 export interface RebuildIndexOptions {
   readonly dryRun: boolean;

@@ -5,10 +5,7 @@
  */
 import { idToDigest, type BlobId, type IndexId } from "../format/id.ts";
 import type { Tree } from "../format/tree.ts";
-import type { ChunkReader } from "../repo/chunk-reader.ts";
-import { PipelinedWriter, type PipelinedWriterOptions } from "../repo/pipelined-writer.ts";
-import type { Repository } from "../repo/repository.ts";
-import type { RepoWriter, WriterStats } from "../repo/writer.ts";
+import { type ChunkReader, PipelinedWriter, type PipelinedWriterOptions, type Repository, type RepoWriter, type WriterStats } from "../repo/index.ts";
 
 /** What a prune or copy has done so far, for progress lines. */
 export interface RepackProgress extends WriterStats {

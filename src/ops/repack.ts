@@ -7,7 +7,7 @@
  */
 import type { BlobId } from "../format/id.ts";
 import { EMPTY_TREE_ID, sortedEntries, type Node, type Tree } from "../format/tree.ts";
-import { cycle, type TreeSource } from "../repo/tree-cache.ts";
+import { cycle, type TreeSource } from "../repo/index.ts";
 
 export interface RepackHandlers {
   /** True to drop the entry at this tree-relative path (and everything under it). */

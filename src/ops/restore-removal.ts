@@ -11,8 +11,7 @@ import { removeNode } from "../fs/apply.ts";
 import { reach } from "../fs/long-path.ts";
 import type { RestoreFilter, Within } from "../fs/restore-filter.ts";
 import { BackpakError } from "../lib/errors.ts";
-import type { Forest } from "../repo/tree-cache.ts";
-import { walkNode } from "../repo/tree-walk.ts";
+import { type Forest, walkNode } from "../repo/index.ts";
 import type { CompareCallbacks } from "./compare.ts";
 
 export interface SelectedRemoval {

@@ -12,8 +12,7 @@ import { encodeTree, type Node, type Tree } from "../format/tree.ts";
 import type { RestoreFilter, Within } from "../fs/restore-filter.ts";
 import { hashId } from "../kernels/sha224.ts";
 import { BackpakError } from "../lib/errors.ts";
-import type { StoredSnapshot } from "../repo/snapshots.ts";
-import type { Forest, TreeSource } from "../repo/tree-cache.ts";
+import type { Forest, StoredSnapshot, TreeSource } from "../repo/index.ts";
 
 export interface RestoreSelection {
   /** Restore only this path inside the snapshot: relative, starting with a top-level name (as `ls` shows), or absolute (as backed up). */

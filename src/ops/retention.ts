@@ -6,7 +6,7 @@
  */
 import { civil, type Civil } from "../format/time.ts";
 import { BackpakError } from "../lib/errors.ts";
-import type { StoredSnapshot } from "../repo/snapshots.ts";
+import type { StoredSnapshot } from "../repo/index.ts";
 
 /** A calendar span as restic's `--keep-within` takes it, e.g. `1y5m7d2h`. */
 export interface Duration {

@@ -7,10 +7,7 @@
 import type { BlobId } from "../format/id.ts";
 import { EMPTY_TREE_ID, type Node, type Tree } from "../format/tree.ts";
 import { BackpakError } from "../lib/errors.ts";
-import type { BlobLookup } from "../repo/blob-table.ts";
-import type { Forest } from "../repo/tree-cache.ts";
-import { foldTrees } from "../repo/tree-fold.ts";
-import { walkTree } from "../repo/tree-walk.ts";
+import { type BlobLookup, foldTrees, type Forest, walkTree } from "../repo/index.ts";
 
 export interface FileSize {
   introduced: number;

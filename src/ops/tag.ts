@@ -8,9 +8,7 @@ import { makeSnapshot } from "../format/snapshot.ts";
 import type { SnapshotId } from "../format/id.ts";
 import { BackpakError } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
-import { snapshotKey } from "../repo/keys.ts";
-import type { Repository } from "../repo/repository.ts";
-import { findSnapshots, loadSnapshots, storeSnapshot } from "../repo/snapshots.ts";
+import { findSnapshots, loadSnapshots, type Repository, snapshotKey, storeSnapshot } from "../repo/index.ts";
 
 /** What to do to each snapshot's tags: replace them all with `set`, or add and remove some. */
 export interface TagEdit {

@@ -3,9 +3,7 @@
  * or nobody refreshed them for 30 minutes, or they don't decode), or every lock with `removeAll`.
  */
 import { log } from "../lib/log.ts";
-import { isStale, localJudge } from "../repo/lock-rule.ts";
-import { describeLock, listLocks, removeLock } from "../repo/locks.ts";
-import type { Repository } from "../repo/repository.ts";
+import { describeLock, isStale, listLocks, localJudge, removeLock, type Repository } from "../repo/index.ts";
 
 export interface UnlockReport {
   /** Keys of the locks removed. */

@@ -1,8 +1,6 @@
 /** `usage`: how big the repository is and how much of it snapshots use. */
 import type { BlobId } from "../format/id.ts";
-import { listObjects } from "../repo/keys.ts";
-import type { Repository } from "../repo/repository.ts";
-import { loadForest } from "../repo/tree-cache.ts";
+import { listObjects, loadForest, type Repository } from "../repo/index.ts";
 import { loadRepository } from "./open.ts";
 import { forestSizes, packedBytesOf } from "./sizes.ts";
 import { warnUnlistedPacks } from "./unlisted-packs.ts";

@@ -14,7 +14,7 @@ import type { ChunkPipeline } from "../pipeline/chunk-pipeline.ts";
 import type { FileTicket } from "../pipeline/file-ticket.ts";
 import { EventGcSchedule } from "../pipeline/gc-schedule.ts";
 import { rereadFile, UnreadableFile } from "./reread-file.ts";
-import { TreeBuilder } from "../repo/tree-builder.ts";
+import { TreeBuilder } from "../repo/index.ts";
 
 export interface TreeSink {
   /** True if the chunk (its ID's 28 bytes) is already stored or claimed (checking doesn't claim it). */

@@ -5,7 +5,7 @@
  */
 import type { Node } from "../format/tree.ts";
 import type { CompareCallbacks } from "../ops/compare.ts";
-import { streamNode, type Trees } from "../repo/tree-walk.ts";
+import { streamNode, type Trees } from "../repo/index.ts";
 import { metadataLetter } from "./tree-lines.ts";
 
 export class ChangeReporter implements CompareCallbacks {

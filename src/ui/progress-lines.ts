@@ -6,7 +6,7 @@ import type { Traffic } from "../backend/index.ts";
 import type { BackupProgress } from "../ops/backup.ts";
 import type { WriteProgress } from "../ops/file-writer.ts";
 import type { RepackProgress } from "../ops/repack-writer.ts";
-import type { WriterStats } from "../repo/writer.ts";
+import type { WriterStats } from "../repo/index.ts";
 import { niceSize } from "../lib/sizes.ts";
 import { terminalWidth } from "./output.ts";
 import { truncatePath } from "./progress.ts";

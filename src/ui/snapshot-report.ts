@@ -1,10 +1,9 @@
 /** `snapshots` with --sizes, --file-sizes and --stat: each snapshot's lines, sizes, and its changes from the one before. */
 import type { BlobId } from "../format/id.ts";
 import type { Snapshot } from "../format/snapshot.ts";
-import type { StoredSnapshot } from "../repo/snapshots.ts";
+import type { Forest, StoredSnapshot } from "../repo/index.ts";
 import { compareTrees } from "../ops/compare.ts";
 import type { FileSize, ForestSizes } from "../ops/sizes.ts";
-import type { Forest } from "../repo/tree-cache.ts";
 import { EMPTY_TREE_ID, type Node } from "../format/tree.ts";
 import { niceSize } from "../lib/sizes.ts";
 import { DiffPrinter } from "./diff-printer.ts";

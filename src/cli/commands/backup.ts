@@ -9,7 +9,7 @@ import { log } from "../../lib/log.ts";
 import { backup as runBackup, newBackupProgress } from "../../ops/backup.ts";
 import { backupStdin } from "../../ops/backup-stdin.ts";
 import { mergeSkips } from "../../fs/skips.ts";
-import { initFilesystemRepository } from "../../repo/repository.ts";
+import { initFilesystemRepository } from "../../repo/index.ts";
 import { stdout } from "../../ui/output.ts";
 import { backupLines } from "../../ui/progress-lines.ts";
 import { backupSummaryLines } from "../../ui/backup-summary.ts";

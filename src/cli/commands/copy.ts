@@ -8,7 +8,7 @@ import { ProgressView } from "../../ui/progress.ts";
 import { repackLines } from "../../ui/progress-lines.ts";
 import { stdout } from "../../ui/output.ts";
 import { arg, type Command } from "../command.ts";
-import { isNoFilter } from "../../repo/snapshot-filter.ts";
+import { isNoFilter } from "../../repo/index.ts";
 import { FILTER_OPTIONS, snapshotFilter } from "../snapshot-filter-args.ts";
 
 export const copy: Command = {

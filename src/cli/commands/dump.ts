@@ -2,7 +2,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { openFileRange, PRIVATE_FILE, writeStreamAtomic } from "../../lib/fsutil.ts";
-import { workTempPath } from "../../repo/work-temps.ts";
+import { workTempPath } from "../../repo/index.ts";
 import { sortedEntries } from "../../format/tree.ts";
 import { BackpakError } from "../../lib/errors.ts";
 import { dump as runDump } from "../../ops/dump.ts";

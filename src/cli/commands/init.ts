@@ -9,7 +9,7 @@ import { DEFAULT_PACK_SIZE, type BackendConfig, type RepoConfig } from "../../fo
 import { BackpakError } from "../../lib/errors.ts";
 import { log } from "../../lib/log.ts";
 import { parseByteSize } from "../../lib/sizes.ts";
-import { initFilesystemRepository } from "../../repo/repository.ts";
+import { initFilesystemRepository } from "../../repo/index.ts";
 import { usageError, type Parsed } from "../args.ts";
 import { arg, type Command } from "../command.ts";
 import { createConfigOnlyRepository } from "./init-config-file.ts";

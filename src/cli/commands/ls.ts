@@ -1,7 +1,7 @@
 /** `backpak ls <SNAPSHOT>`: every path in a snapshot. */
 import { log } from "../../lib/log.ts";
 import { loadRepository, snapshotTrees } from "../../ops/open.ts";
-import { streamTree } from "../../repo/tree-walk.ts";
+import { streamTree } from "../../repo/index.ts";
 import { BufferedLines } from "../../ui/buffered-lines.ts";
 import { nodeLine } from "../../ui/tree-lines.ts";
 import { jsonLine } from "../../ui/json-lines.ts";

@@ -1,7 +1,7 @@
 /** `backpak prune [-n]`: garbage-collect packs and indexes no snapshot needs. */
 import { prune as runPrune } from "../../ops/prune.ts";
 import { newRepackProgress } from "../../ops/repack-writer.ts";
-import type { Repository } from "../../repo/repository.ts";
+import type { Repository } from "../../repo/index.ts";
 import { printJson } from "../../ui/json-lines.ts";
 import { stdout } from "../../ui/output.ts";
 import { repackLines } from "../../ui/progress-lines.ts";

@@ -2,9 +2,7 @@
 import type { BlobId, SnapshotId } from "../../format/id.ts";
 import { loadRepository } from "../../ops/open.ts";
 import { forestSizes, type ForestSizes } from "../../ops/sizes.ts";
-import { selectSnapshots } from "../../repo/snapshot-filter.ts";
-import { loadSnapshots } from "../../repo/snapshots.ts";
-import { loadForest, type Forest } from "../../repo/tree-cache.ts";
+import { type Forest, loadForest, loadSnapshots, selectSnapshots } from "../../repo/index.ts";
 import { stdout } from "../../ui/output.ts";
 import { fileSizeLines, snapshotBlock, statLines } from "../../ui/snapshot-report.ts";
 import { printJson } from "../../ui/json-lines.ts";

@@ -1,0 +1,28 @@
+/** The repository layer's surface: everything the layers to its right (ops, ui, cli) use of it; they import repo/ only through this file. */
+export type { BlobLookup, KnownBlobs } from "./blob-table.ts";
+export { ChunkReader } from "./chunk-reader.ts";
+export { fileChunksProblem } from "./file-chunks.ts";
+export { loadIndex, REBUILD_INDEX_HINT } from "./index-file.ts";
+export { Indexer } from "./indexer.ts";
+export { indexKey, listObjects, packKey, snapshotKey } from "./keys.ts";
+export { acquireLock, type HeldLock } from "./lock-holder.ts";
+export { isStale, localJudge } from "./lock-rule.ts";
+export { describeLock, listLocks, removeLock } from "./locks.ts";
+export { type IndexFile, loadMasterIndex, type MasterIndex, mergeIndexes } from "./master-index.ts";
+export { readPackLayout, readPackLayoutFrom, unpackBlobs } from "./pack-file.ts";
+export { PackManifests } from "./pack-manifests.ts";
+export { PacksAhead, withPack } from "./pack-task.ts";
+export { openRepoWriter, PipelinedWriter, type PipelinedWriterOptions, resumeStart } from "./pipelined-writer.ts";
+export { type BackendFactory, initFilesystemRepository, openRepository, type Repository, type RepositoryBackends } from "./repository.ts";
+export { findResumable, type Resumable } from "./resume.ts";
+export { openRunDir } from "./scratch-dir.ts";
+export { isNoFilter, matchesFilter, NO_FILTER, selectSnapshots, type SnapshotFilter } from "./snapshot-filter.ts";
+export { checkSnapshotLayout, layoutForest, nestedPaths } from "./snapshot-layout.ts";
+export { type DamagedSnapshot, damagedSnapshotError, damagedSnapshotsHint, findSnapshot, findSnapshots, isDamaged, loadSnapshots, resolveSnapshot, snapshotId, type SnapshotList, type StoredSnapshot, storeSnapshot, storeSnapshots, tryLoadSnapshot } from "./snapshots.ts";
+export { sizesListedAsWritten } from "./stored-sizes.ts";
+export { TreeBuilder } from "./tree-builder.ts";
+export { cycle, distinctTrees, type Forest, forestTree, loadForest, type OnUnreadableTree, TreeCache, type TreeSource } from "./tree-cache.ts";
+export { foldTrees, streamFold } from "./tree-fold.ts";
+export { streamNode, streamTree, treeOf, type Trees, walkNode, walkTree } from "./tree-walk.ts";
+export { workTempPath } from "./work-temps.ts";
+export type { RepoWriter, WriterStats } from "./writer.ts";
