@@ -47,7 +47,8 @@ function reportFor(fault: string): RegExp {
   const [op, prefix, , kind] = fault.split(":") as [string, string, string, string];
   const key = op === "list" ? prefix : KEYS[prefix]!;
   if (kind === "short") return new RegExp(op === "put" ? `The storage didn't keep what was written: ${key}` : "pack [0-9a-v]+ is truncated");
-  return new RegExp(`Couldn't ${VERBS[op]} ${key}(: |[\\s\\S]*Caused by:[\\s\\S]*)${ERRORS[kind]}`);
+  // The object, then the error: on one line, as the next cause in the chain, or in the chain below.
+  return new RegExp(`Couldn't ${VERBS[op]} ${key}(: |\\n +\\d+: |[\\s\\S]*Caused by:[\\s\\S]*)${ERRORS[kind]}`);
 }
 
 /** A working directory holding `src`, a repository `repo` with two snapshots (the first also held `old`), and an empty `dest`. */

@@ -109,7 +109,12 @@ test("a damaged tree pack: check names the directory each snapshot loses, not on
   pinTimes(data);
   ok(cli(work, repo, ["backup", data]));
   const second = listedSnapshots(work, repo).find((s) => s !== first)!;
-  flipMiddleByte(packFile(repo, treePack));
+  // The frame's zstd magic (just past the pack's 9-byte magic), so no tree of the frame can be read,
+  // whichever snapshot check reads first (a flipped literal would spoil one tree and spare the rest).
+  const file = packFile(repo, treePack);
+  const bytes = fs.readFileSync(file);
+  bytes[9] = bytes[9]! ^ 0xff;
+  fs.writeFileSync(file, bytes);
   for (const args of [["check"], ["check", "--read-packs"]]) {
     const report = errorReport(fails(cli(work, repo, args)));
     expect(report).toContain(`Snapshot ${first}: root tree `);
