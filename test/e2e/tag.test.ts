@@ -19,7 +19,7 @@ test("tag edits tags by writing a new snapshot and removing the old one", () => 
   const tagged = ok(cli(work, repo, ["tag", "--add", "b", "--add", "c", older.slice(0, 8)]));
   const retagged = objectIds(repo, "snapshots").find((id) => id !== newer)!;
   expect(retagged).not.toBe(older);
-  expect(tagged.stdout).toContain(`Snapshot ${older} is now ${retagged}\nChanged the tags of 1 snapshots`);
+  expect(tagged.stdout).toContain(`Snapshot ${older} is now ${retagged}\nChanged the tags of 1 snapshot`);
   expect(objectIds(repo, "snapshots")).toEqual([newer, retagged].sort());
   // Everything but the tags is the same, so it keeps its place: LAST is still the newer one.
   expect(catJson(work, repo, ["snapshot", retagged])).toEqual({ ...before, tags: ["a", "b", "c"] });

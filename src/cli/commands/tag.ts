@@ -33,6 +33,6 @@ export const tag: Command = {
     }
     const scratchDir = ctx.scratch();
     const changed = await runTag(await ctx.openRepository(), arg.list(args, "SNAPSHOTS"), edit, scratchDir, stdout.line);
-    stdout.line(`Changed the tags of ${changed} snapshots`);
+    stdout.line(`Changed the tags of ${changed} ${changed === 1 ? "snapshot" : "snapshots"}`);
   },
 };
