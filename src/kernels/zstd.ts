@@ -15,7 +15,16 @@ export const PACK_ZSTD_LEVEL = 1;
 
 /** Compresses `data` into one zstd frame (with its content size in the header). */
 export function zstdCompress(data: Uint8Array, level = DEFAULT_ZSTD_LEVEL): Uint8Array {
-  return new Uint8Array(Bun.zstdCompressSync(data, { level }));
+  return asPlainBytes(Bun.zstdCompressSync(data, { level }));
+}
+
+/**
+ * The bytes of a Buffer zstd returned, as a plain Uint8Array: a view when the Buffer is its whole
+ * ArrayBuffer (it is for all but tiny outputs), so a 50 MB index isn't held twice while it is
+ * copied; a copy when it is a slice of a shared pool, which a view would keep alive.
+ */
+export function asPlainBytes(b: Buffer): Uint8Array {
+  return b.byteOffset === 0 && b.buffer.byteLength === b.byteLength ? new Uint8Array(b.buffer) : new Uint8Array(b);
 }
 
 /**
@@ -35,7 +44,7 @@ export function zstdDecompress(data: Uint8Array, what: string, limit: OutputLimi
   try {
     // Frames whose headers state sizes that fit decode straight into a buffer of that size (the
     // fast path); others (backpak's streamed frames say no size) are decoded with a cap.
-    out = fitsByHeaders(data, limit) ? new Uint8Array(Bun.zstdDecompressSync(data)) : new Uint8Array(zlib.zstdDecompressSync(data, { maxOutputLength: Math.max(cap, 1) }));
+    out = asPlainBytes(fitsByHeaders(data, limit) ? Bun.zstdDecompressSync(data) : zlib.zstdDecompressSync(data, { maxOutputLength: Math.max(cap, 1) }));
   } catch (err) {
     if ((err as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE") {
       throw new BackpakError("corrupt", `${what} decompresses to more than ${cap} bytes`, { hint: "run `backpak check` to see which objects are damaged" });

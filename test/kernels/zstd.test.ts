@@ -1,6 +1,6 @@
 /** zstd decoding with an expected size or a cap: sizes within it pass, and a frame that would grow past it stops there with an error naming the object. */
 import { expect, test } from "bun:test";
-import { zstdCompress, zstdDecompress } from "../../src/kernels/zstd.ts";
+import { asPlainBytes, zstdCompress, zstdDecompress } from "../../src/kernels/zstd.ts";
 import { concatBytes } from "../../src/lib/bytes.ts";
 import { randomBytes } from "../helpers/random.ts";
 import { streamedFrame } from "../helpers/zstd-stream.ts";
@@ -44,4 +44,15 @@ test("a frame whose header understates its size is refused, not decoded past it"
   expect(z[4]! & 0x23).toBe(0);
   new DataView(z.buffer, z.byteOffset).setUint32(6, 4096, true);
   expect(() => zstdDecompress(z, "pack p's frame at byte 9", { exactly: 4096 })).toThrow("pack p's frame at byte 9 is not valid zstd data");
+});
+
+test("zstd's output is used in place, not copied, unless it is a slice of a larger buffer", () => {
+  const whole = Buffer.alloc(1 << 20, 7);
+  const inPlace = asPlainBytes(whole);
+  expect(inPlace.buffer).toBe(whole.buffer);
+  expect(Object.getPrototypeOf(inPlace)).toBe(Uint8Array.prototype);
+  const pooled = Buffer.alloc(64).fill("tiny", 8, 12).subarray(8, 12);
+  const copied = asPlainBytes(pooled);
+  expect(copied.buffer).not.toBe(pooled.buffer);
+  expect(new TextDecoder().decode(copied)).toBe("tiny");
 });
