@@ -41,10 +41,10 @@ async function storeTrees(b: MemoryBackend, trees: Tree[], packSize: number): Pr
 
 const treeBytes = (t: Tree): number => decodedTreeBytes(encodeTree(t).length);
 
-test("the budget is 64 MiB unless BACKPAK_TREE_CACHE_MIB says otherwise", () => {
-  expect(treeCacheBudget({})).toBe(64 << 20);
+test("the budget is 8 MiB unless BACKPAK_TREE_CACHE_MIB says otherwise", () => {
+  expect(treeCacheBudget({})).toBe(8 << 20);
   expect(treeCacheBudget({ BACKPAK_TREE_CACHE_MIB: "3" })).toBe(3 << 20);
-  expect(treeCacheBudget({ BACKPAK_TREE_CACHE_MIB: "lots" })).toBe(64 << 20);
+  expect(treeCacheBudget({ BACKPAK_TREE_CACHE_MIB: "lots" })).toBe(8 << 20);
 });
 
 test("a hit reads nothing; a miss decompresses its frame once for every tree in it", async () => {
