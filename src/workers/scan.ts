@@ -22,6 +22,12 @@ export interface ScanRequest {
 }
 
 const S_IFMT = 0o170000;
+/**
+ * Entries between the garbage collections the scan asks for. Left to itself the collector let the
+ * scan worker's garbage (a name buffer, path strings and a stat record per entry) pile up: a scan
+ * of a million files held 170 MB more at the backup's peak, and took no less time.
+ */
+const ENTRIES_PER_COLLECTION = 50_000;
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 const encoder = new TextEncoder();
 
@@ -86,10 +92,12 @@ export function scanPaths(req: ScanRequest, slots: Slots, slot: number, data: Ui
     records.writeMark(ring.reserve(1), kind);
     ring.commit(1);
   };
+  let entries = 0;
   const entry = (kind: number, top: boolean, st: Stat, name: Uint8Array, target?: Uint8Array): void => {
     const n = ScanRecords.entryLength(name, target);
     records.writeEntry(ring.reserve(n), kind, top, st, name, target);
     ring.commit(n);
+    if (++entries % ENTRIES_PER_COLLECTION === 0) Bun.gc(false);
   };
   const fail = (msg: string, err?: unknown): never => {
     throw new ScanFailed(err === undefined ? msg : `${msg}: ${err instanceof Error ? err.message : String(err)}`);
