@@ -32,7 +32,9 @@ const TREE_OVERHEAD = 256;
  * The default budget. Walks read each tree once in pack order, so what saves them work is the
  * frames kept encoded, not decoded trees kept for a second asking: on a million files `ls` and a
  * no-change backup take as long with 8 MiB as with 64, and 64 MiB of live trees let the garbage
- * collector grow the heap by 200-300 MB more before it collects the walk's garbage.
+ * collector grow the heap by 200-300 MB more before it collects the walk's garbage. `check` walks
+ * each snapshot twice, and its second walk decodes again the trees a bigger cache held whole
+ * (the Linux sources: 0.5 s against 0.7 s).
  */
 const DEFAULT_BUDGET_MIB = 8;
 
