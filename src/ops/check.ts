@@ -12,7 +12,7 @@ import { shortId } from "../format/id.ts";
 import type { Manifest } from "../format/manifest.ts";
 import { BackpakError, causeChain } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
-import { type BlobLookup, checkSnapshotLayout, type DamagedSnapshot, damagedSnapshotError, damagedSnapshotsHint, distinctTrees, fileChunksProblem, type IndexFile, indexKey, isDamaged, layoutForest, listObjects, mergeIndexes, type OnUnreadableTree, packKey, PackManifests, PacksAhead, REBUILD_INDEX_HINT, type Repository, TreeCache, type TreeSource, tryLoadSnapshot, unpackBlobs, withPack } from "../repo/index.ts";
+import { type BlobLookup, checkSnapshotLayout, type DamagedSnapshot, damagedSnapshotError, damagedSnapshotsHint, distinctTrees, fileChunksProblem, indexKey, isDamaged, layoutForest, listObjects, mergeIndexes, type OnUnreadableTree, packKey, PackManifests, PacksAhead, REBUILD_INDEX_HINT, type Repository, TreeCache, type TreeSource, tryLoadSnapshot, unpackBlobs, withPack } from "../repo/index.ts";
 import { BlobPipeline, UnsplittablePack } from "../pipeline/blob-pipeline.ts";
 import { PackUsers } from "./pack-users.ts";
 import { pickPacks, type PackSubset } from "./pack-subset.ts";
@@ -128,19 +128,15 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
   const snapshotList = await listObjects(repo.backend, "snapshot");
   // Indexes, one by one, so one bad index doesn't hide the rest.
   const indexes = await listObjects(repo.backend, "index");
-  const files: IndexFile[] = [];
   const damagedIndex = (err: unknown): void => {
     fail(describe(err));
     unindexed = true;
   };
-  for (const { id } of indexes) {
-    try {
-      files.push({ id, file: await repo.backend.read(indexKey(id)) });
-    } catch (err) {
-      damagedIndex(err);
-    }
-  }
-  const { blobs } = mergeIndexes(files, damagedIndex);
+  const { blobs } = await mergeIndexes(
+    indexes.map((i) => i.id),
+    (id) => repo.backend.read(indexKey(id)),
+    damagedIndex,
+  );
   const packs = new PackManifests(blobs);
   if (blobs.duplicates > 0) {
     // backpak 0.3.0 refuses a repository where a blob is in two packs.

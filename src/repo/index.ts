@@ -8,7 +8,7 @@ export { indexKey, listObjects, packKey, snapshotKey } from "./keys.ts";
 export { acquireLock, type HeldLock } from "./lock-holder.ts";
 export { isStale, localJudge } from "./lock-rule.ts";
 export { describeLock, listLocks, removeLock } from "./locks.ts";
-export { type IndexFile, loadMasterIndex, type MasterIndex, mergeIndexes } from "./master-index.ts";
+export { loadMasterIndex, type MasterIndex, mergeIndexes, type ReadIndex } from "./master-index.ts";
 export { readPackLayout, readPackLayoutFrom, unpackBlobs } from "./pack-file.ts";
 export { PackManifests } from "./pack-manifests.ts";
 export { PacksAhead, withPack } from "./pack-task.ts";

@@ -24,65 +24,84 @@ export interface MasterIndex {
   readonly duplicateBlobs: number;
 }
 
-/** An index file's bytes as stored. */
-export interface IndexFile {
-  readonly id: IndexId;
-  readonly file: Uint8Array;
-}
+/** Index files read at once while merging: enough to hide a remote backend's latency, few enough that their bytes stay small. */
+const READ_AHEAD = 4;
+
+/** Reads an index file's bytes as stored. */
+export type ReadIndex = (id: IndexId) => Promise<Uint8Array>;
 
 export async function loadMasterIndex(backend: Backend): Promise<MasterIndex> {
   log.info("Building a master index");
   const listed = await listObjects(backend, "index");
-  const files = await Promise.all(listed.map(async ({ id }) => ({ id, file: await backend.read(indexKey(id)) })));
-  const { blobs, superseded } = mergeIndexes(files);
   const allIndexes = listed.map((l) => l.id);
+  const { blobs, superseded } = await mergeIndexes(allIndexes, (id) => backend.read(indexKey(id)));
   return { allIndexes, superseded: allIndexes.filter((id) => superseded.has(id)), packs: new PackManifests(blobs), blobs, duplicateBlobs: blobs.duplicates };
 }
 
 /**
- * Merges index files, checked against their IDs, into one blob table: those not superseded, in ID
- * order, each pack once. The first pass learns what each supersedes (known only once every index
- * is read) and counts their blobs, so the table is made its full size at once; only the files
- * stay in memory between the passes, never their CBOR. A damaged index throws, or with
- * `onDamaged` is reported there and left out.
+ * Merges the indexes, each read by `read` and checked against its ID, into one blob table: those
+ * not superseded, in ID order, each pack once. Each index is read and decompressed once, in ID
+ * order with the next few reads under way, and its CBOR fills the table as it is walked, so only
+ * one index is held decompressed (and a few as stored) at a time. What an index supersedes is known
+ * only once every index is read: if one already merged turns out superseded (an interrupted prune
+ * or rebuild-index left it), or fails part-way through, the merge starts again without it. A
+ * damaged or unreadable index throws, or with `onDamaged` is reported there and left out.
  */
-export function mergeIndexes(files: readonly IndexFile[], onDamaged?: (err: Error) => void): { blobs: BlobTable; superseded: Set<IndexId> } {
+export async function mergeIndexes(ids: readonly IndexId[], read: ReadIndex, onDamaged?: (err: Error) => void): Promise<{ blobs: BlobTable; superseded: Set<IndexId> }> {
   const superseded = new Set<IndexId>();
-  const good: (IndexFile & { packs: number; blobs: number })[] = [];
-  for (const f of files) {
+  const damaged = new Set<IndexId>();
+  const sorted = [...ids].sort();
+  let blobs = await mergeInOrder(sorted, read, superseded, damaged, onDamaged);
+  const left = (id: IndexId): boolean => superseded.has(id) || damaged.has(id);
+  if (blobs.mergedFrom.some(left)) blobs = await mergeInOrder(sorted.filter((id) => !left(id)), read, undefined, damaged, onDamaged);
+  for (const id of sorted) if (superseded.has(id)) log.debug(`Index ${id} is superseded; skipping it`);
+  blobs.table.trim();
+  return { blobs: blobs.table, superseded };
+}
+
+/**
+ * One pass over `ids`: merges each into a new table, noting what each supersedes in `superseded`
+ * (when given) and the ones that fail in `damaged`; says which indexes added to the table.
+ */
+async function mergeInOrder(
+  ids: readonly IndexId[],
+  read: ReadIndex,
+  superseded: Set<IndexId> | undefined,
+  damaged: Set<IndexId>,
+  onDamaged?: (err: Error) => void,
+): Promise<{ table: BlobTable; mergedFrom: IndexId[] }> {
+  const table = new BlobTable();
+  const mergedFrom: IndexId[] = [];
+  const duplicate = (id: BlobId): void => {
+    if (!logEnabled("debug")) return;
+    const [first, ...others] = table.packsOf(id);
+    log.debug(`Duplicate blob ${id} in pack ${others.at(-1)}, previously seen in pack ${first}`);
+  };
+  const settled = (id: IndexId): Promise<Uint8Array | Error> => read(id).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+  const ahead = ids.slice(0, READ_AHEAD).map(settled);
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!;
+    const file = await ahead.shift()!;
+    if (i + READ_AHEAD < ids.length) ahead.push(settled(ids[i + READ_AHEAD]!));
+    let added = false;
     try {
-      const counted = { ...f, packs: 0, blobs: 0 };
-      visitIndexFile(f.id, f.file, {
-        supersedes: (s) => void superseded.add(s),
-        pack: () => {
-          counted.packs++;
-          return true;
+      if (file instanceof Error) throw file;
+      visitIndexFile(id, file, {
+        supersedes: (s) => void superseded?.add(s),
+        pack: (data, at) => {
+          added = true;
+          return table.addPack(data, at);
         },
-        blob: () => void counted.blobs++,
+        blob: (type, length, data, at) => {
+          if (!table.addBlob(type, length, data, at)) duplicate(idFromDigest<"blob">(data.subarray(at, at + ID_BYTES)));
+        },
       });
-      good.push(counted);
     } catch (err) {
+      damaged.add(id);
       if (!onDamaged) throw err;
       onDamaged(err as Error);
     }
+    if (added) mergedFrom.push(id);
   }
-  const merged = good.filter((f) => !superseded.has(f.id)).sort((a, b) => (a.id < b.id ? -1 : 1));
-  for (const f of good) if (superseded.has(f.id)) log.debug(`Index ${f.id} is superseded; skipping it`);
-  const blobs = new BlobTable({ blobs: merged.reduce((n, f) => n + f.blobs, 0), packs: merged.reduce((n, f) => n + f.packs, 0) });
-  const duplicate = (id: BlobId): void => {
-    if (!logEnabled("debug")) return;
-    const [first, ...others] = blobs.packsOf(id);
-    log.debug(`Duplicate blob ${id} in pack ${others.at(-1)}, previously seen in pack ${first}`);
-  };
-  for (const { id, file } of merged) {
-    visitIndexFile(id, file, {
-      supersedes: () => {},
-      pack: (data, at) => blobs.addPack(data, at),
-      blob: (type, length, data, at) => {
-        if (!blobs.addBlob(type, length, data, at)) duplicate(idFromDigest<"blob">(data.subarray(at, at + ID_BYTES)));
-      },
-    });
-  }
-  blobs.trim();
-  return { blobs, superseded };
+  return { table, mergedFrom };
 }

@@ -5,19 +5,44 @@ import type { IndexContents } from "../../src/format/index-file.ts";
 import type { Manifest } from "../../src/format/manifest.ts";
 import { setLogSink } from "../../src/lib/log.ts";
 import { buildIndexFile } from "../../src/repo/index-file.ts";
-import { mergeIndexes, type IndexFile } from "../../src/repo/master-index.ts";
+import { loadMasterIndex, mergeIndexes } from "../../src/repo/master-index.ts";
+import { MemoryBackend } from "../../src/backend/memory.ts";
+import { indexKey } from "../../src/repo/keys.ts";
 import { PackManifests } from "../../src/repo/pack-manifests.ts";
 import { randomBytes } from "../helpers/random.ts";
 
+/** Reads the files, counting every read and the most that were asked for but not yet taken. */
+const reader = (files: readonly IndexFile[]) => {
+  const byId = new Map(files.map((f) => [f.id, f.file]));
+  const seen = { reads: 0, mostAhead: 0, ahead: 0 };
+  const read = async (id: IndexId): Promise<Uint8Array> => {
+    seen.reads++;
+    seen.mostAhead = Math.max(seen.mostAhead, ++seen.ahead);
+    await Promise.resolve();
+    seen.ahead--;
+    const file = byId.get(id);
+    if (!file) throw new Error(`no index ${id}`);
+    return file;
+  };
+  return { ids: files.map((f) => f.id), read, seen };
+};
+const merge = (files: readonly IndexFile[], onDamaged?: (err: Error) => void) => {
+  const { ids, read } = reader(files);
+  return mergeIndexes(ids, read, onDamaged);
+};
 const blobId = (seed: number): BlobId => idFromDigest<"blob">(randomBytes(seed, 28));
 const packId = (seed: number): PackId => idFromDigest<"pack">(randomBytes(1000 + seed, 28));
 const chunks = (...seeds: number[]): Manifest => seeds.map((s) => ({ type: "chunk", length: s, id: blobId(s) }));
+interface IndexFile {
+  readonly id: IndexId;
+  readonly file: Uint8Array;
+}
 const index = (packs: [PackId, Manifest][], supersedes: IndexId[] = []): IndexFile & { contents: IndexContents } => {
   const contents = { packs: new Map(packs), supersedes: new Set(supersedes) };
   return { ...buildIndexFile(contents), contents };
 };
 
-test("an index superseded by another is left out, and a blob in two packs is found in the pack of the lower index ID", () => {
+test("an index superseded by another is left out, and a blob in two packs is found in the pack of the lower index ID", async () => {
   const a = index([[packId(1), chunks(1, 2)]]);
   const b = index([[packId(2), chunks(2, 3)]]);
   const old = index([[packId(3), chunks(4)]]);
@@ -25,9 +50,9 @@ test("an index superseded by another is left out, and a blob in two packs is fou
   const [first, second] = a.id < b.id ? [a, b] : [b, a];
   const debug: string[] = [];
   setLogSink((level, message) => void (level === "debug" && debug.push(message)), "debug");
-  let merged: ReturnType<typeof mergeIndexes>;
+  let merged: Awaited<ReturnType<typeof mergeIndexes>>;
   try {
-    merged = mergeIndexes([newer, second, old, first]);
+    merged = await merge([newer, second, old, first]);
   } finally {
     setLogSink(() => {}, "warn");
   }
@@ -45,14 +70,69 @@ test("an index superseded by another is left out, and a blob in two packs is fou
   expect(new Map(new PackManifests(blobs))).toEqual(new Map([...first.contents.packs, ...second.contents.packs, ...newer.contents.packs]));
 });
 
-test("a damaged index is reported and left out when asked, and fails the merge otherwise", () => {
+test("a damaged index is reported and left out when asked, and fails the merge otherwise", async () => {
   const good = index([[packId(1), chunks(1)]]);
   const bad = index([[packId(2), chunks(2)]]);
   const damaged = { id: bad.id, file: bad.file.slice(0, bad.file.length - 3) };
   const reported: string[] = [];
-  const { blobs } = mergeIndexes([good, damaged], (err) => reported.push(err.message));
+  const { blobs } = await merge([good, damaged], (err) => reported.push(err.message));
   expect(reported).toEqual([expect.stringContaining(`Index ${bad.id} can't be used: indexes/${bad.id}.index is damaged`)]);
   expect(blobs.has(blobId(1))).toBe(true);
   expect(blobs.has(blobId(2))).toBe(false);
-  expect(() => mergeIndexes([good, damaged])).toThrow(`Index ${bad.id} can't be used`);
+  await expect(merge([good, damaged])).rejects.toThrow(`Index ${bad.id} can't be used`);
+});
+
+test("each index is read once, a few at a time, when none is superseded", async () => {
+  const files = Array.from({ length: 20 }, (_, i) => index([[packId(i), chunks(i, i + 1)]]));
+  const { ids, read, seen } = reader(files);
+  const { blobs } = await mergeIndexes(ids, read);
+  expect(seen.reads).toBe(20);
+  expect(seen.mostAhead).toBeLessThanOrEqual(4);
+  expect(blobs.size).toBe(21);
+  expect(blobs.duplicates).toBe(19);
+});
+
+test("a superseded index is dropped by merging the others again, reading each of them a second time", async () => {
+  const old = index([[packId(1), chunks(1, 2)]]);
+  const others = Array.from({ length: 5 }, (_, i) => index([[packId(10 + i), chunks(10 + i, 2)]], i === 0 ? [old.id] : []));
+  const { ids, read, seen } = reader([old, ...others]);
+  const { blobs, superseded } = await mergeIndexes(ids, read);
+  expect([...superseded]).toEqual([old.id]);
+  expect(blobs.has(blobId(1))).toBe(false);
+  expect(blobs.findPack(packId(1))).toBe(-1);
+  expect(blobs.packCount).toBe(5);
+  expect(blobs.duplicates).toBe(4);
+  expect(seen.reads).toBe(6 + 5);
+  expect(seen.mostAhead).toBeLessThanOrEqual(4);
+});
+
+test("an index that can't be read is reported and left out when asked, and fails the merge otherwise", async () => {
+  const good = index([[packId(1), chunks(1)]]);
+  const missing = index([[packId(2), chunks(2)]]);
+  const { read } = reader([good]);
+  const reported: string[] = [];
+  const { blobs } = await mergeIndexes([good.id, missing.id], read, (err) => reported.push(err.message));
+  expect(reported).toEqual([`no index ${missing.id}`]);
+  expect(blobs.has(blobId(1))).toBe(true);
+  await expect(mergeIndexes([good.id, missing.id], read)).rejects.toThrow(`no index ${missing.id}`);
+});
+
+test("loading the master index reads the index files a few at a time, not all at once", async () => {
+  const files = Array.from({ length: 10 }, (_, i) => index([[packId(i), chunks(i)]]));
+  const backend = new MemoryBackend();
+  for (const f of files) backend.objects.set(indexKey(f.id), f.file);
+  let ahead = 0;
+  let mostAhead = 0;
+  const read = backend.read.bind(backend);
+  backend.read = async (key) => {
+    mostAhead = Math.max(mostAhead, ++ahead);
+    try {
+      return await read(key);
+    } finally {
+      ahead--;
+    }
+  };
+  const master = await loadMasterIndex(backend);
+  expect(master.blobs.size).toBe(10);
+  expect(mostAhead).toBeLessThanOrEqual(4);
 });
