@@ -32,6 +32,8 @@ export function encodeIndex(index: IndexContents): Uint8Array {
 
 /** What reading an index hands on: its superseded indexes, then each pack and its blobs, without making objects of them. */
 export interface IndexVisitor {
+  /** The CBOR's size, first, to make room by (see mostEntriesIn). */
+  size?(cborBytes: number): void;
   supersedes(id: IndexId): void;
   /** A pack's ID (28 bytes at `at` of `data`); false skips its manifest. */
   pack(data: Uint8Array, at: number): boolean;
@@ -40,6 +42,7 @@ export interface IndexVisitor {
 
 /** Reads an index's CBOR, handing what it lists to `v` in the order it is written. */
 export function visitIndex(bytes: Uint8Array, what: string, v: IndexVisitor): void {
+  v.size?.(bytes.length);
   const c = new CborCursor(bytes, what);
   const list = (each: () => void, n: number): void => {
     if (n < 0) while (!c.atBreak()) each();

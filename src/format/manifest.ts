@@ -23,6 +23,17 @@ export function writeManifest(w: CborWriter, manifest: Manifest): void {
   }
 }
 
+/**
+ * The fewest bytes a manifest entry's CBOR takes: a 3-entry map of "type" ("tree" at shortest),
+ * "length" (a one-byte int at shortest) and "id" (28 bytes behind a 2-byte header).
+ */
+const SMALLEST_ENTRY_BYTES = 1 + 5 + 5 + 7 + 1 + 3 + 30;
+
+/** The most manifest entries `cborBytes` of CBOR can hold: room to make for them before they are read. */
+export function mostEntriesIn(cborBytes: number): number {
+  return Math.floor(cborBytes / SMALLEST_ENTRY_BYTES);
+}
+
 export function encodeManifest(manifest: Manifest): Uint8Array {
   const w = new CborWriter(16 + manifest.length * 56);
   writeManifest(w, manifest);

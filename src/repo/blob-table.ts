@@ -87,6 +87,13 @@ export class BlobTable implements BlobLookup, KnownBlobs {
     return this.#ids.copyCount === copies;
   }
 
+  /** Makes room for `more` blobs beyond those added, so adding them needn't grow the table. */
+  reserve(more: number): void {
+    this.#ids.reserve(more);
+    this.#lengths = fitted(this.#lengths, this.#ids.count + more, 1);
+    this.#where = fitted(this.#where, this.#ids.count + more, 1);
+  }
+
   /** Adds a pack and its manifest, given as objects. False if the table has the pack already. */
   addManifest(pack: PackId, manifest: Manifest): boolean {
     if (!this.addPack(idToDigest(pack))) return false;
@@ -148,10 +155,10 @@ function fittedDown(a: Uint32Array<ArrayBuffer>, n: number): Uint32Array<ArrayBu
   return a.length > n ? a.slice(0, n) : a;
 }
 
-/** `a`, or a copy half as big again when it has fewer than `n` elements. */
-function fitted(a: Uint32Array<ArrayBuffer>, n: number): Uint32Array<ArrayBuffer> {
+/** `a`, or a copy `growth` times `n` long (half as big again by default) when it has fewer than `n` elements. */
+function fitted(a: Uint32Array<ArrayBuffer>, n: number, growth = 1.5): Uint32Array<ArrayBuffer> {
   if (n <= a.length) return a;
-  const grown = new Uint32Array(Math.ceil(n * 1.5));
+  const grown = new Uint32Array(Math.ceil(n * growth));
   grown.set(a);
   return grown;
 }

@@ -43,6 +43,17 @@ export class DigestTable {
     return this.#keys.byteLength + this.#slots.byteLength + this.#tags.byteLength;
   }
 
+  /** Makes room for `more` keys beyond those added, so adding them needn't grow the table. */
+  reserve(more: number): void {
+    const keys = (this.#count + more) * ID_BYTES;
+    if (keys > this.#keys.length) {
+      const grown = new Uint8Array(keys);
+      grown.set(this.#keys);
+      this.#keys = grown;
+    }
+    if (this.#count + more > this.#slots.length * MAX_LOAD) this.#rehash(slotsFor(this.#count + more));
+  }
+
   /** Key `n`'s digest: a view into the table, to be copied if kept. */
   key(n: number): Uint8Array {
     return this.#keys.subarray(n * ID_BYTES, (n + 1) * ID_BYTES);

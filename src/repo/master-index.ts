@@ -5,7 +5,7 @@
  */
 import type { Backend } from "../backend/index.ts";
 import { ID_BYTES, idFromDigest, type BlobId, type IndexId, type PackId } from "../format/id.ts";
-import type { Manifest } from "../format/manifest.ts";
+import { mostEntriesIn, type Manifest } from "../format/manifest.ts";
 import { log, logEnabled } from "../lib/log.ts";
 import { BlobTable } from "./blob-table.ts";
 import { visitIndexFile } from "./index-file.ts";
@@ -87,6 +87,7 @@ async function mergeInOrder(
     try {
       if (file instanceof Error) throw file;
       visitIndexFile(id, file, {
+        size: (cborBytes) => table.reserve(mostEntriesIn(cborBytes)),
         supersedes: (s) => void superseded?.add(s),
         pack: (data, at) => {
           added = true;

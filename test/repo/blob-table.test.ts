@@ -99,3 +99,15 @@ test("a table made for the blobs and packs to come doesn't grow while they are a
   expect(made / 50_000).toBeLessThan(48);
   expect(t.get(idFromDigest<"blob">(ids.subarray(777 * 28, 778 * 28)))).toEqual({ pack: packId(0), type: "tree", length: 777 });
 });
+
+test("room reserved for blobs is used as they are added: the table doesn't grow, and finds them all", () => {
+  const t = new BlobTable();
+  t.addManifest(packId(0), manifest(0, 10));
+  t.reserve(1000);
+  const reserved = t.byteLength;
+  for (let p = 1; p <= 10; p++) t.addManifest(packId(p), manifest(p, 100));
+  expect(t.byteLength).toBe(reserved);
+  for (let p = 0; p <= 10; p++) for (const e of manifest(p, p === 0 ? 10 : 100)) expect(t.get(e.id)).toEqual({ pack: packId(p), type: e.type, length: e.length });
+  t.trim();
+  expect(t.byteLength).toBeLessThan(reserved);
+});
