@@ -5,6 +5,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { asPlainBytes } from "../lib/bytes.ts";
 import { BackpakError } from "../lib/errors.ts";
 import { moveFile, openFileRange, syncDir } from "../lib/fsutil.ts";
 import type { Backend, ListedObject, RangeReader } from "./backend.ts";
@@ -24,7 +25,7 @@ export class FilesystemBackend implements Backend {
 
   async read(key: string): Promise<Uint8Array> {
     try {
-      return new Uint8Array(fs.readFileSync(this.#path(key)));
+      return asPlainBytes(fs.readFileSync(this.#path(key)));
     } catch (err) {
       throw notFoundOr(err, key, this.#path(key));
     }

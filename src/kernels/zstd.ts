@@ -1,5 +1,6 @@
 /** zstd on Bun's native implementation: one-shot frames, and decoding of one or more concatenated frames. */
 import zlib from "node:zlib";
+import { asPlainBytes } from "../lib/bytes.ts";
 import { BackpakError } from "../lib/errors.ts";
 import { scanFrames } from "./zstd-frames.ts";
 
@@ -16,15 +17,6 @@ export const PACK_ZSTD_LEVEL = 1;
 /** Compresses `data` into one zstd frame (with its content size in the header). */
 export function zstdCompress(data: Uint8Array, level = DEFAULT_ZSTD_LEVEL): Uint8Array {
   return asPlainBytes(Bun.zstdCompressSync(data, { level }));
-}
-
-/**
- * The bytes of a Buffer zstd returned, as a plain Uint8Array: a view when the Buffer is its whole
- * ArrayBuffer (it is for all but tiny outputs), so a 50 MB index isn't held twice while it is
- * copied; a copy when it is a slice of a shared pool, which a view would keep alive.
- */
-export function asPlainBytes(b: Buffer): Uint8Array {
-  return b.byteOffset === 0 && b.buffer.byteLength === b.byteLength ? new Uint8Array(b.buffer) : new Uint8Array(b);
 }
 
 /**

@@ -1,5 +1,14 @@
 /** Small helpers over Uint8Array: concatenation, comparison, big-endian integers. */
 
+/**
+ * A Buffer's bytes as a plain Uint8Array: a view when the Buffer is its whole ArrayBuffer (it is
+ * for all but tiny ones), so a 50 MB index isn't held twice while it is copied; a copy when it is
+ * a slice of a shared pool, which a view would keep alive.
+ */
+export function asPlainBytes(b: Buffer): Uint8Array {
+  return b.byteOffset === 0 && b.buffer.byteLength === b.byteLength ? new Uint8Array(b.buffer) : new Uint8Array(b);
+}
+
 export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   let total = 0;
   for (const p of parts) total += p.length;

@@ -1,6 +1,7 @@
 /** zstd decoding with an expected size or a cap: sizes within it pass, and a frame that would grow past it stops there with an error naming the object. */
 import { expect, test } from "bun:test";
-import { asPlainBytes, zstdCompress, zstdDecompress } from "../../src/kernels/zstd.ts";
+import { asPlainBytes } from "../../src/lib/bytes.ts";
+import { zstdCompress, zstdDecompress } from "../../src/kernels/zstd.ts";
 import { concatBytes } from "../../src/lib/bytes.ts";
 import { randomBytes } from "../helpers/random.ts";
 import { streamedFrame } from "../helpers/zstd-stream.ts";
