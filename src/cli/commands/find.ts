@@ -7,8 +7,10 @@ import { findInSnapshot, type FoundEntry } from "../../ops/find.ts";
 import { loadRepository } from "../../ops/open.ts";
 import { selectSnapshots, type StoredSnapshot } from "../../repo/index.ts";
 import { BufferedLines } from "../../ui/buffered-lines.ts";
+import { jsonLine } from "../../ui/json-lines.ts";
 import { arg, JSON_OPTION, type Command } from "../command.ts";
 import { compileAsUsage } from "../exclude-args.ts";
+import { wantsJson } from "../report-mode.ts";
 import { FILTER_OPTIONS, snapshotFilter } from "../snapshot-filter-args.ts";
 
 /** What is remembered of trees already searched: about 64 MiB, in lists of at most 4096 entries. */
@@ -20,8 +22,8 @@ const mtimeText = (e: FoundEntry): string | null => (e.mtime === null ? null : t
 /** `file        1234  2024-05-01T10:00:00Z  /home/me/notes.txt` (size `-` when not recorded). */
 const textLine = (e: FoundEntry): string => `${e.type.padEnd(7)} ${String(e.size ?? "-").padStart(12)}  ${mtimeText(e) ?? "-"}  ${e.path}`;
 
-const jsonLine = (s: StoredSnapshot, e: FoundEntry): string =>
-  JSON.stringify({ message_type: "match", snapshot: s.id, path: e.path, type: e.type, size: e.size ?? null, mtime: mtimeText(e) });
+/** The fields of a `match` message (docs/json.md). */
+const matchFields = (s: StoredSnapshot, e: FoundEntry): object => ({ snapshot: s.id, path: e.path, type: e.type, size: e.size ?? null, mtime: mtimeText(e) });
 
 export const find: Command = {
   lock: "read",
@@ -55,7 +57,7 @@ export const find: Command = {
   async run(args, ctx) {
     const ignoreCase = arg.flag(args, "ignore-case");
     const rules = compileAsUsage({ ...NO_EXCLUDES, patterns: arg.list(args, "PATTERN").map((pattern) => ({ pattern, ignoreCase, source: "find's <PATTERN>" })) });
-    const json = arg.flag(args, "json");
+    const json = wantsJson(args);
     const loaded = await loadRepository(await ctx.openRepository());
     const cache = new FindCache(CACHE_BUDGET, CACHE_LIST);
     const out = new BufferedLines();
@@ -63,7 +65,7 @@ export const find: Command = {
     for (const s of selectSnapshots(loaded.snapshots, arg.multi(args, "snapshot"), snapshotFilter(args))) {
       let first = true;
       await findInSnapshot(s, loaded.trees, (path, name, isDir) => isExcluded(rules, path, name, isDir), cache, (e) => {
-        if (json) return out.line(jsonLine(s, e));
+        if (json) return out.line(jsonLine("match", matchFields(s, e)));
         if (first && printed) out.line("");
         if (first) out.line(`Found matching entries in snapshot ${shortId(s.id)} from ${humanDate(s.snapshot.time, s.snapshot.tz)}`);
         first = false;

@@ -1,6 +1,8 @@
 /** `backpak version [--json]`: what `-V` prints, or one JSON object for scripts. */
+import { printJson } from "../../ui/json-lines.ts";
 import { stdout } from "../../ui/output.ts";
-import { arg, JSON_OPTION, type Command } from "../command.ts";
+import { JSON_OPTION, type Command } from "../command.ts";
+import { wantsJson } from "../report-mode.ts";
 import { REPOSITORY_FORMAT, VERSION, versionLine } from "../version.ts";
 
 export const version: Command = {
@@ -12,6 +14,7 @@ export const version: Command = {
     options: [JSON_OPTION],
   },
   async run(args) {
-    stdout.line(arg.flag(args, "json") ? JSON.stringify({ message_type: "version", version: VERSION, repository_format: REPOSITORY_FORMAT }) : versionLine());
+    if (wantsJson(args)) printJson("version", { version: VERSION, repository_format: REPOSITORY_FORMAT });
+    else stdout.line(versionLine());
   },
 };
