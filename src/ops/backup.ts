@@ -21,6 +21,7 @@ import { startBackupPool } from "../pipeline/pipeline-setup.ts";
 import { skipMatcher } from "../fs/skips.ts";
 import { IndexedFilesOnly } from "./unindexed-files.ts";
 import { newWalkProgress, walkIntoTrees, type WalkProgress } from "./walk-into-trees.ts";
+import { plural } from "../lib/plural.ts";
 
 export interface BackupOptions {
   readonly paths: readonly string[];
@@ -148,7 +149,7 @@ type Unreadable = { readonly path: string; readonly why: string };
 /** The error that stops a backup without --skip-unreadable, listing every entry it couldn't read. */
 function unreadableError(entries: readonly Unreadable[]): BackpakError {
   const n = entries.length;
-  return new BackpakError("io", `Can't read ${n} ${n === 1 ? "entry" : "entries"}, so no snapshot was stored:\n  ${entries.map(describeUnreadable).join("\n  ")}`, {
+  return new BackpakError("io", `Can't read ${plural(n, "entry", "entries")}, so no snapshot was stored:\n  ${entries.map(describeUnreadable).join("\n  ")}`, {
     hint: "fix their permissions or names, leave them out with --exclude, or pass --skip-unreadable to store the rest (exit status 3)",
   });
 }

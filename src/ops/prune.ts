@@ -17,6 +17,7 @@ import { loadRepository } from "./open.ts";
 import { planPacks, reachableBlobs } from "./prune-plan.ts";
 import { repackTree } from "./repack.ts";
 import { RepackWriter, type RepackProgress } from "./repack-writer.ts";
+import { plural } from "../lib/plural.ts";
 
 export interface PruneOptions {
   readonly dryRun: boolean;
@@ -32,7 +33,6 @@ const blobBytes = (manifests: Iterable<Manifest>): number => {
   return n;
 };
 
-const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
 /** A number of packs and the bytes of the blobs in them (or, for unlisted packs, their file sizes). */
 export interface PackCount {

@@ -1,6 +1,7 @@
 /** The warnings `check` and `usage` give for packs no index lists (left by an interrupted run, or by a lost index). */
 import type { PackId } from "../format/id.ts";
 import { log } from "../lib/log.ts";
+import { plural } from "../lib/plural.ts";
 
 /** Warns about each stored pack missing from `indexed`, then once with advice; returns how many there were. */
 export function warnUnlistedPacks(stored: Iterable<PackId>, indexed: ReadonlyMap<PackId, unknown> | ReadonlySet<PackId>): number {
@@ -11,7 +12,7 @@ export function warnUnlistedPacks(stored: Iterable<PackId>, indexed: ReadonlyMap
     unlisted++;
   }
   if (unlisted > 0) {
-    log.warn(`${unlisted} ${unlisted === 1 ? "pack is" : "packs are"} unreachable. If no \`backup\` is running now, \`prune\` deletes them (their blobs are packed again when needed), or \`rebuild-index\` lists them if an index was lost.`);
+    log.warn(`${plural(unlisted, "pack is", "packs are")} unreachable. If no \`backup\` is running now, \`prune\` deletes them (their blobs are packed again when needed), or \`rebuild-index\` lists them if an index was lost.`);
   }
   return unlisted;
 }

@@ -15,6 +15,7 @@ import type { FileTicket } from "../pipeline/file-ticket.ts";
 import { EventGcSchedule } from "../pipeline/gc-schedule.ts";
 import { rereadFile, UnreadableFile } from "./reread-file.ts";
 import { TreeBuilder } from "../repo/index.ts";
+import { plural } from "../lib/plural.ts";
 
 export interface TreeSink {
   /** True if the chunk (its ID's 28 bytes) is already stored or claimed (checking doesn't claim it). */
@@ -128,7 +129,7 @@ export async function walkIntoTrees(batches: AsyncIterable<readonly WalkEvent[]>
             progress.leftOutFiles++;
             break;
           }
-          const n = t.changed ? "read again" : `${p.ids!.length} ${p.ids!.length === 1 ? "chunk" : "chunks"}`;
+          const n = t.changed ? "read again" : plural(p.ids!.length, "chunk", "chunks");
           log.debug(`${pad9(p.fresh ? "backup" : "deduped")} ${entry.path} (${n})`);
           if (event.previous?.contents.kind === "file") progress.changedFiles++;
           else progress.newFiles++;

@@ -21,6 +21,7 @@ import { progressDisplay, wantsJson } from "../report-mode.ts";
 import { excludeSpec } from "../exclude-args.ts";
 import { pathsFromFiles } from "../files-from.ts";
 import { stdinInput } from "../stdin-input.ts";
+import { plural } from "../../lib/plural.ts";
 
 /** --time: a local date-time in the system's zone, or RFC 3339 (checked while parsing, so a bad one is a usage error). */
 function snapshotTime(text: string): bigint {
@@ -149,7 +150,7 @@ export const backup: Command = {
     }
     const n = progress.leftOutFiles;
     const skipped = progress.skippedEntries;
-    if (n > 0) log.warn(`${n} ${n === 1 ? "file" : "files"} changed while being read and couldn't be read again: left out of the snapshot (exit status 3)`);
+    if (n > 0) log.warn(`${plural(n, "file", "files")} changed while being read and couldn't be read again: left out of the snapshot (exit status 3)`);
     if (skipped > 0) log.warn(`${skipped} unreadable ${skipped === 1 ? "entry" : "entries"} left out of the snapshot (exit status 3)`);
     return n + skipped > 0 ? LEFT_OUT_EXIT : undefined;
   },

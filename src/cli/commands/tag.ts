@@ -3,6 +3,7 @@ import { tag as runTag, type TagEdit } from "../../ops/tag.ts";
 import { stdout } from "../../ui/output.ts";
 import { usageError } from "../args.ts";
 import { arg, type Command } from "../command.ts";
+import { plural } from "../../lib/plural.ts";
 
 export const tag: Command = {
   lock: "shared",
@@ -33,6 +34,6 @@ export const tag: Command = {
     }
     const scratchDir = ctx.scratch();
     const changed = await runTag(await ctx.openRepository(), arg.list(args, "SNAPSHOTS"), edit, scratchDir, stdout.line);
-    stdout.line(`Changed the tags of ${changed} ${changed === 1 ? "snapshot" : "snapshots"}`);
+    stdout.line(`Changed the tags of ${plural(changed, "snapshot", "snapshots")}`);
   },
 };

@@ -2,6 +2,7 @@
 import { unlock as runUnlock } from "../../ops/unlock.ts";
 import { stdout } from "../../ui/output.ts";
 import { arg, type Command } from "../command.ts";
+import { plural } from "../../lib/plural.ts";
 
 export const unlock: Command = {
   lock: "none",
@@ -12,6 +13,6 @@ export const unlock: Command = {
   },
   async run(args, ctx) {
     const { removed, kept } = await runUnlock(await ctx.openRepository(), arg.flag(args, "remove-all"));
-    stdout.line(`Removed ${removed.length} ${removed.length === 1 ? "lock" : "locks"}${kept.length > 0 ? `; ${kept.length} held by running commands kept (--remove-all removes them too)` : ""}`);
+    stdout.line(`Removed ${plural(removed.length, "lock", "locks")}${kept.length > 0 ? `; ${kept.length} held by running commands kept (--remove-all removes them too)` : ""}`);
   },
 };

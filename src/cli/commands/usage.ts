@@ -8,6 +8,7 @@ import { printJson } from "../../ui/json-lines.ts";
 import { usageMessage } from "../../ui/usage-json.ts";
 import { JSON_OPTION, QUIET_OPTION, type Command } from "../command.ts";
 import { wantsJson } from "../report-mode.ts";
+import { plural } from "../../lib/plural.ts";
 
 export const usage: Command = {
   lock: "read",
@@ -29,7 +30,7 @@ export const usage: Command = {
       lines.push(`${niceSize(r.uniqueBytes)} unique data`, `${niceSize(r.reusedBytes)} reused (deduplicated)`);
     }
     const unused = r.unusedBytes > 0 ? `, including ${niceSize(r.unusedBytes)} unused data.\nConsider running \`backpak prune\`.` : "";
-    lines.push("", `${r.indexes} ${r.indexes === 1 ? "index" : "indexes"} reference ${r.packs} packs${unused}`);
+    lines.push("", `${plural(r.indexes, "index", "indexes")} reference ${r.packs} packs${unused}`);
     const filter = repo.config.filter ? ` and ${repo.config.filter.filter.trim().split(/\s+/)[0]}` : "";
     lines.push(
       "",
