@@ -11,6 +11,7 @@ import type { Backend } from "../backend/index.ts";
 import type { BlobId } from "../format/id.ts";
 import { EMPTY_TREE_ID, decodeTree, type Tree } from "../format/tree.ts";
 import { BackpakError } from "../lib/errors.ts";
+import { CostLru } from "../lib/cost-lru.ts";
 import { log } from "../lib/log.ts";
 import type { BlobLookup } from "./blob-table.ts";
 import { ChunkReader } from "./chunk-reader.ts";
@@ -48,9 +49,8 @@ export function treeCacheBudget(env: NodeJS.ProcessEnv = process.env): number {
 export const decodedTreeBytes = (encodedLength: number): number => encodedLength * DECODED_PER_ENCODED + TREE_OVERHEAD;
 
 export class TreeCache implements TreeSource {
-  /** Cached trees and their reckoned sizes, least recently used first (a Map keeps insertion order). */
-  readonly #trees = new Map<BlobId, { readonly tree: Tree; readonly bytes: number }>();
-  #resident = 0;
+  /** Cached trees, each costing its reckoned decoded size. */
+  readonly #trees: CostLru<BlobId, Tree>;
   /** Encoded trees, by frame. */
   readonly #frames: ChunkReader;
   /** Trees decoded so far (misses), for tests and logs. */
@@ -61,6 +61,7 @@ export class TreeCache implements TreeSource {
     readonly blobs: BlobLookup,
     readonly budget: number = treeCacheBudget(),
   ) {
+    this.#trees = new CostLru(budget);
     // Room for two frames of trees (a frame closes past its size): any less, and a walk through a
     // frame decompresses it again for trees it evicted.
     this.#frames = new ChunkReader(backend, blobs, Math.max(Math.floor(budget / 4), 2 * DEFAULT_FRAME_SIZE));
@@ -73,17 +74,12 @@ export class TreeCache implements TreeSource {
 
   /** Reckoned bytes of the trees held now; never more than the budget. */
   get residentBytes(): number {
-    return this.#resident;
+    return this.#trees.cost;
   }
 
   /** The tree if it is cached (marking it recently used), without reading anything. */
   peek(id: BlobId): Tree | undefined {
-    if (id === EMPTY_TREE_ID) return new Map();
-    const hit = this.#trees.get(id);
-    if (!hit) return undefined;
-    this.#trees.delete(id);
-    this.#trees.set(id, hit);
-    return hit.tree;
+    return id === EMPTY_TREE_ID ? new Map() : this.#trees.get(id);
   }
 
   async tree(id: BlobId): Promise<Tree> {
@@ -96,25 +92,8 @@ export class TreeCache implements TreeSource {
     log.debug(`Decoding tree ${id} of pack ${loc.pack}`);
     const bytes = await this.#frames.chunk(id);
     const found = decodeTree(bytes, `tree ${id}`);
-    this.#add(id, found, decodedTreeBytes(bytes.length));
+    this.#trees.set(id, found, decodedTreeBytes(bytes.length));
     return found;
-  }
-
-  /** Caches a tree, evicting the least recently used until it fits; one bigger than the whole budget isn't kept. */
-  #add(id: BlobId, tree: Tree, bytes: number): void {
-    if (bytes > this.budget) return;
-    const old = this.#trees.get(id);
-    if (old) {
-      this.#trees.delete(id);
-      this.#resident -= old.bytes;
-    }
-    for (const [oldest, { bytes: b }] of this.#trees) {
-      if (this.#resident + bytes <= this.budget) break;
-      this.#trees.delete(oldest);
-      this.#resident -= b;
-    }
-    this.#trees.set(id, { tree, bytes });
-    this.#resident += bytes;
   }
 }
 
