@@ -83,12 +83,18 @@ function compileIgnoreFile(text: string, dir: string, file: string): IgnoreRule[
 
 /** True when the last rule that matches the entry excludes it. */
 export function isExcluded(rules: DirRules, path: string, name: string, isDir: boolean): boolean {
+  const i = lastMatch(rules, path, name, isDir);
+  return i >= 0 && !rules[i]!.negate;
+}
+
+/** The index of the last rule that matches the entry, or -1: the last match decides, so a later `!pattern` takes back an earlier one. */
+export function lastMatch(rules: DirRules, path: string, name: string, isDir: boolean): number {
   for (let i = rules.length - 1; i >= 0; i--) {
     const r = rules[i]!;
     if (r.dirOnly && !isDir) continue;
-    if (r.re.test(r.onName ? name : path)) return !r.negate;
+    if (r.re.test(r.onName ? name : path)) return i;
   }
-  return false;
+  return -1;
 }
 
 function isCacheDir(dir: string): boolean {

@@ -8,7 +8,7 @@
  * takes back part of what an earlier one brought.
  */
 import { mayMatchBeneath, type IgnoreRule } from "../format/gitignore.ts";
-import { compileExcludes, compilePatterns, isExcluded, type DirRules, type ExcludePattern } from "./excludes.ts";
+import { compileExcludes, compilePatterns, isExcluded, lastMatch, type DirRules, type ExcludePattern } from "./excludes.ts";
 
 /**
  * Where an entry lies, as its parent directory passes it on: `in` an included directory (or no
@@ -28,6 +28,8 @@ const NOTHING: Decision = { selected: false, within: "none" };
 
 export class RestoreFilter {
   readonly #includes: readonly [ExcludePattern, IgnoreRule][];
+  /** The rules of `#includes`, in the same order. */
+  readonly #includeRules: DirRules;
   readonly #excludes: DirRules;
   readonly #hit = new Set<ExcludePattern>();
   /** Some pattern is matched against whole paths (the others only against names, so callers may pass "" for the path). */
@@ -36,8 +38,9 @@ export class RestoreFilter {
   /** Throws a usage error naming a malformed pattern and the flag it came from. */
   constructor(include: readonly ExcludePattern[], exclude: readonly ExcludePattern[]) {
     this.#includes = compilePatterns(include);
+    this.#includeRules = this.#includes.map(([, rule]) => rule);
     this.#excludes = compileExcludes({ patterns: exclude });
-    this.needsPaths = [...this.#includes.map(([, rule]) => rule), ...this.#excludes].some((rule) => !rule.onName);
+    this.needsPaths = [...this.#includeRules, ...this.#excludes].some((rule) => !rule.onName);
   }
 
   /**
@@ -79,13 +82,11 @@ export class RestoreFilter {
   #decide(within: Within, path: string, name: string, isDir: boolean, count: boolean): Decision {
     if (within === "none" || isExcluded(this.#excludes, path, name, isDir)) return NOTHING;
     let included = within === "in";
-    for (let i = this.#includes.length - 1; i >= 0; i--) {
+    const i = lastMatch(this.#includeRules, path, name, isDir);
+    if (i >= 0) {
       const [pattern, rule] = this.#includes[i]!;
-      if (rule.dirOnly && !isDir) continue;
-      if (!rule.re.test(rule.onName ? name : path)) continue;
       included = !rule.negate;
       if (count && included) this.#hit.add(pattern);
-      break;
     }
     if (!isDir) return { selected: included, within: "none" };
     if (included) return { selected: true, within: "in" };
