@@ -48,6 +48,9 @@ export function treeCacheBudget(env: NodeJS.ProcessEnv = process.env): number {
 /** What a tree encoded in `encodedLength` bytes is reckoned to cost once decoded. */
 export const decodedTreeBytes = (encodedLength: number): number => encodedLength * DECODED_PER_ENCODED + TREE_OVERHEAD;
 
+/** The empty tree, which backup never packs (trees are read-only, so one serves every lookup). */
+const EMPTY_TREE: Tree = new Map();
+
 export class TreeCache implements TreeSource {
   /** Cached trees, each costing its reckoned decoded size. */
   readonly #trees: CostLru<BlobId, Tree>;
@@ -79,7 +82,7 @@ export class TreeCache implements TreeSource {
 
   /** The tree if it is cached (marking it recently used), without reading anything. */
   peek(id: BlobId): Tree | undefined {
-    return id === EMPTY_TREE_ID ? new Map() : this.#trees.get(id);
+    return id === EMPTY_TREE_ID ? EMPTY_TREE : this.#trees.get(id);
   }
 
   async tree(id: BlobId): Promise<Tree> {
