@@ -87,6 +87,14 @@ export class CborWriter {
     return this;
   }
 
+  /** Appends bytes that are already CBOR (one encoded item or more), as they are. */
+  raw(b: Uint8Array): this {
+    this.#reserve(b.length);
+    this.#buf.set(b, this.#len);
+    this.#len += b.length;
+    return this;
+  }
+
   text(s: string): this {
     // Most names are ASCII: write them straight in; otherwise let the encoder do it.
     const n = s.length;

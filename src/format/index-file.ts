@@ -12,10 +12,21 @@ export interface IndexContents {
   readonly packs: ReadonlyMap<PackId, Manifest>;
 }
 
+/**
+ * What an index is encoded from: as IndexContents, except that a pack's manifest may be its CBOR
+ * already encoded (what the pack's ID hashes), written as it is.
+ */
+export interface EncodableIndex {
+  readonly supersedes: ReadonlySet<IndexId>;
+  readonly packs: ReadonlyMap<PackId, Manifest | Uint8Array>;
+}
+
 const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-export function encodeIndex(index: IndexContents): Uint8Array {
-  const w = new CborWriter();
+export function encodeIndex(index: EncodableIndex): Uint8Array {
+  let size = 64 + 30 * index.supersedes.size;
+  for (const m of index.packs.values()) size += 32 + (m instanceof Uint8Array ? m.length : 16 + m.length * 58);
+  const w = new CborWriter(size);
   w.map(2).text("supersedes");
   const supersedes = [...index.supersedes].sort(byText);
   w.array(supersedes.length);
@@ -25,7 +36,9 @@ export function encodeIndex(index: IndexContents): Uint8Array {
   w.map(packs.length);
   for (const id of packs) {
     w.bytes(idToDigest(id));
-    writeManifest(w, index.packs.get(id)!);
+    const m = index.packs.get(id)!;
+    if (m instanceof Uint8Array) w.raw(m);
+    else writeManifest(w, m);
   }
   return w.finish();
 }

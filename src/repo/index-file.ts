@@ -2,7 +2,7 @@
 import path from "node:path";
 import type { Backend } from "../backend/index.ts";
 import { cborCapFor } from "../format/cbor-cap.ts";
-import { decodeIndex, encodeIndex, visitIndex, type IndexContents, type IndexVisitor } from "../format/index-file.ts";
+import { decodeIndex, encodeIndex, visitIndex, type EncodableIndex, type IndexContents, type IndexVisitor } from "../format/index-file.ts";
 import { INDEX_MAGIC, hasMagic, magicBytes } from "../format/magic.ts";
 import type { IndexId } from "../format/id.ts";
 import { concatBytes } from "../lib/bytes.ts";
@@ -12,7 +12,7 @@ import { zstdCompress, zstdDecompress } from "../kernels/zstd.ts";
 import { indexKey } from "./keys.ts";
 
 /** Encodes an index; returns its ID and the bytes of the whole file. */
-export function buildIndexFile(index: IndexContents): { id: IndexId; file: Uint8Array } {
+export function buildIndexFile(index: EncodableIndex): { id: IndexId; file: Uint8Array } {
   const cbor = encodeIndex(index);
   return { id: hashId<"index">(cbor), file: concatBytes([magicBytes(INDEX_MAGIC), zstdCompress(cbor)]) };
 }

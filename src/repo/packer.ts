@@ -22,7 +22,8 @@ import { scratchWrite, scratchWriteError, workTempPath } from "./work-temps.ts";
 /** A finished pack file in the scratch directory, ready to store. */
 export interface FinishedPack {
   readonly id: PackId;
-  readonly manifest: ManifestEntry[];
+  /** The manifest's CBOR, which the ID hashes. */
+  readonly manifest: Uint8Array;
   readonly path: string;
   readonly size: number;
 }
@@ -175,7 +176,7 @@ export class Packer {
     fs.renameSync(pack.tmp, named);
     const size = pack.written + z.length + 4;
     verifyFinishedPack(named, id);
-    await this.opts.onPack({ id, manifest: pack.manifest, path: named, size });
+    await this.opts.onPack({ id, manifest: manifestCbor, path: named, size });
   }
 }
 

@@ -12,7 +12,7 @@ import path from "node:path";
 import type { Backend } from "../backend/index.ts";
 import type { IndexContents } from "../format/index-file.ts";
 import { idFromDigest, idToDigest, type BlobId, type IndexId, type PackId } from "../format/id.ts";
-import type { BlobType, Manifest, ManifestEntry } from "../format/manifest.ts";
+import type { BlobType, ManifestEntry } from "../format/manifest.ts";
 import { EMPTY_TREE_ID, encodeTree, type Tree } from "../format/tree.ts";
 import { hashId } from "../kernels/sha224.ts";
 import { BoundedJobs } from "../lib/bounded-jobs.ts";
@@ -74,9 +74,9 @@ export class RepoWriter {
     this.#trees = new Packer(packerOpts);
   }
 
-  /** The packs the index being built lists so far (those it started from included). */
-  get packs(): ReadonlyMap<PackId, Manifest> {
-    return this.#indexer.contents().packs;
+  /** The packs the index being built lists so far (those it started from included), each with its manifest's CBOR. */
+  get packs(): ReadonlyMap<PackId, Uint8Array> {
+    return this.#indexer.packs;
   }
 
   /** True if the blob is already stored or queued. */

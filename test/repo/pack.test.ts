@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import fs from "node:fs";
 import { PACK_MAGIC } from "../../src/format/magic.ts";
-import { encodeManifest, type ManifestEntry } from "../../src/format/manifest.ts";
+import { decodeManifest, encodeManifest, type ManifestEntry } from "../../src/format/manifest.ts";
 import type { BlobId, PackId } from "../../src/format/id.ts";
 import { concatBytes, u32BE } from "../../src/lib/bytes.ts";
 import { hashId } from "../../src/kernels/sha224.ts";
@@ -20,9 +20,11 @@ const blobs = Array.from({ length: 12 }, (_, i) => {
   return { id: hashId<"blob">(bytes), bytes };
 });
 
-async function pack(packSize: number, frameSize?: number): Promise<FinishedPack[]> {
-  const done: FinishedPack[] = [];
-  const p = new Packer({ scratchDir: tempDir("packer"), packSize, ...(frameSize ? { frameSize } : {}), onPack: async (f) => void done.push(f) });
+/** The packs a Packer finishes, with their manifests decoded from the CBOR it hands on. */
+async function pack(packSize: number, frameSize?: number): Promise<(Omit<FinishedPack, "manifest"> & { manifest: ManifestEntry[] })[]> {
+  const done: (Omit<FinishedPack, "manifest"> & { manifest: ManifestEntry[] })[] = [];
+  const onPack = async (f: FinishedPack): Promise<void> => void done.push({ ...f, manifest: decodeManifest(f.manifest, f.id) });
+  const p = new Packer({ scratchDir: tempDir("packer"), packSize, ...(frameSize ? { frameSize } : {}), onPack });
   for (const b of blobs) await p.add("chunk", b.id, b.bytes);
   await p.flush();
   return done;

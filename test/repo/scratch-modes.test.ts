@@ -5,6 +5,7 @@ import path from "node:path";
 import { MemoryBackend } from "../../src/backend/memory.ts";
 import type { BlobId, PackId } from "../../src/format/id.ts";
 import { makeSnapshot } from "../../src/format/snapshot.ts";
+import { encodeManifest } from "../../src/format/manifest.ts";
 import { hashId } from "../../src/kernels/sha224.ts";
 import { zstdCompress } from "../../src/kernels/zstd.ts";
 import { Indexer, WIP_INDEX } from "../../src/repo/indexer.ts";
@@ -35,7 +36,7 @@ test("a pack being written and the finished pack handed on are 0600", async () =
 test("the WIP index, its pack sizes and the finished index are 0600", () => {
   const workDir = tempDir("scratch-indexer");
   const indexer = new Indexer(workDir, { packs: new Map(), supersedes: new Set() }, true);
-  indexer.addPack(hashId<"pack">("p") as PackId, [{ type: "chunk", length: 3, id: hashId<"blob">("b") as BlobId }], 100);
+  indexer.addPack(hashId<"pack">("p") as PackId, encodeManifest([{ type: "chunk", length: 3, id: hashId<"blob">("b") as BlobId }]), 100);
   expect(modeOf(path.join(workDir, WIP_INDEX))).toBe("600");
   expect(modeOf(path.join(workDir, WIP_SIZES))).toBe("600");
   const done = indexer.finish()!;

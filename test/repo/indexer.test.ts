@@ -1,0 +1,46 @@
+/** The Indexer: the index it writes from manifests held as CBOR is the one the format encodes, and it keeps no object per blob. */
+import { heapStats } from "bun:jsc";
+import { expect, test } from "bun:test";
+import fs from "node:fs";
+import { encodeManifest, type ManifestEntry } from "../../src/format/manifest.ts";
+import type { BlobId, IndexId, PackId } from "../../src/format/id.ts";
+import { hashId } from "../../src/kernels/sha224.ts";
+import { buildIndexFile } from "../../src/repo/index-file.ts";
+import { Indexer } from "../../src/repo/indexer.ts";
+import { cleanUpAfterThisFile, tempDir } from "../helpers/tmp.ts";
+
+cleanUpAfterThisFile();
+
+/** `n` manifest entries, chunks and trees mixed, with lengths of every CBOR integer size. */
+function entries(seed: string, n: number): ManifestEntry[] {
+  return Array.from({ length: n }, (_, i) => ({ type: i % 7 === 0 ? "tree" : "chunk", length: [3, 200, 70_000, 5_000_000][i % 4]! + i, id: hashId<"blob">(`${seed}/${i}`) as BlobId }));
+}
+
+test("the index file is byte for byte the one encoded from manifest entries, for a started and a fresh index", () => {
+  const start = new Map<PackId, ManifestEntry[]>([[hashId<"pack">("s1") as PackId, entries("s1", 40)], [hashId<"pack">("s2") as PackId, entries("s2", 3)]]);
+  const supersedes = new Set([hashId<"index">("old") as IndexId]);
+  const indexer = new Indexer(tempDir("indexer"), { packs: start, supersedes }, false);
+  const added = new Map<PackId, ManifestEntry[]>();
+  for (let p = 0; p < 5; p++) {
+    const manifest = entries(`p${p}`, 100 + p);
+    const id = hashId<"pack">(`p${p}`) as PackId;
+    added.set(id, manifest);
+    indexer.addPack(id, encodeManifest(manifest), 1000);
+  }
+  const done = indexer.finish()!;
+  const expected = buildIndexFile({ packs: new Map([...start, ...added]), supersedes });
+  expect(done.id).toBe(expected.id);
+  expect(Buffer.from(fs.readFileSync(done.path)).equals(Buffer.from(expected.file))).toBe(true);
+});
+
+test("100,000 blobs listed leave no object per blob on the heap", () => {
+  const indexer = new Indexer(tempDir("indexer-heap"), { packs: new Map(), supersedes: new Set() }, false);
+  const manifests = Array.from({ length: 10 }, (_, p) => encodeManifest(entries(`h${p}`, 10_000)));
+  Bun.gc(true);
+  const before = heapStats().objectCount;
+  manifests.forEach((m, p) => indexer.addPack(hashId<"pack">(`h${p}`) as PackId, m, 1000));
+  manifests.length = 0;
+  Bun.gc(true);
+  expect(heapStats().objectCount - before).toBeLessThan(1000);
+  expect(indexer.packs.size).toBe(10);
+});
