@@ -16,6 +16,11 @@ const BREAK = 0xff;
 const textEncoder = new TextEncoder();
 
 /** Appends CBOR items to a growing buffer. */
+/** The bytes of the head of an item whose argument is `n` (a length or a small unsigned integer). */
+export function headLength(n: number): number {
+  return n < 24 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : n <= 0xffffffff ? 5 : 9;
+}
+
 export class CborWriter {
   #buf: Uint8Array;
   #view: DataView;
@@ -150,8 +155,11 @@ export class CborWriter {
     return this;
   }
 
-  /** The bytes written so far (a copy). */
+  /**
+   * The bytes written so far: a copy, or the buffer itself when they fill it exactly (a writer
+   * sized in advance), since anything written after goes to a new buffer.
+   */
   finish(): Uint8Array {
-    return this.#buf.slice(0, this.#len);
+    return this.#len === this.#buf.length ? this.#buf : this.#buf.slice(0, this.#len);
   }
 }

@@ -2,7 +2,7 @@
  * Index files: CBOR map { "supersedes": [index IDs, sorted], "packs": { pack ID → manifest, sorted } }.
  * On disk: "MKBAKIDX1" + zstd(CBOR). Index ID = SHA-224 of the uncompressed CBOR.
  */
-import { CborWriter } from "./cbor.ts";
+import { CborWriter, headLength } from "./cbor.ts";
 import { CborCursor } from "./cbor-cursor.ts";
 import { idFromDigest, idToDigest, type IndexId, type PackId } from "./id.ts";
 import { visitManifest, writeManifest, type Manifest, type ManifestEntry, type ManifestVisitor } from "./manifest.ts";
@@ -23,10 +23,16 @@ export interface EncodableIndex {
 
 const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+/** The CBOR's size: exact when every manifest is already encoded (so the writer's buffer is the result, not copied), else an estimate. */
+function encodedSize(index: EncodableIndex): number {
+  const s = index.supersedes.size;
+  let size = 1 + 11 + headLength(s) + 30 * s + 6 + headLength(index.packs.size);
+  for (const m of index.packs.values()) size += 30 + (m instanceof Uint8Array ? m.length : 16 + m.length * 58);
+  return size;
+}
+
 export function encodeIndex(index: EncodableIndex): Uint8Array {
-  let size = 64 + 30 * index.supersedes.size;
-  for (const m of index.packs.values()) size += 32 + (m instanceof Uint8Array ? m.length : 16 + m.length * 58);
-  const w = new CborWriter(size);
+  const w = new CborWriter(encodedSize(index));
   w.map(2).text("supersedes");
   const supersedes = [...index.supersedes].sort(byText);
   w.array(supersedes.length);

@@ -12,7 +12,7 @@ import type { EncodableIndex, IndexContents } from "../format/index-file.ts";
 import type { IndexId, PackId } from "../format/id.ts";
 import { encodeManifest } from "../format/manifest.ts";
 import { BackpakError } from "../lib/errors.ts";
-import { PRIVATE_FILE, writeFileAtomic, writeFileSynced } from "../lib/fsutil.ts";
+import { copyFileSynced, PRIVATE_FILE, writeFileAtomic, writeFileSynced } from "../lib/fsutil.ts";
 import { buildIndexFile, indexFileName } from "./index-file.ts";
 import { WIP_SIZES, writeWipSizes } from "./wip-sizes.ts";
 import { scratchWrite, workTempTag } from "./work-temps.ts";
@@ -25,6 +25,8 @@ export class Indexer {
   readonly #supersedes: Set<IndexId>;
   /** The sizes of the finished packs, as far as known (not for the packs of an earlier index). */
   readonly #sizes: Map<PackId, number>;
+  /** The ID of the index the WIP file holds, while it holds what this Indexer lists. */
+  #wipId: IndexId | undefined;
 
   constructor(
     readonly scratchDir: string,
@@ -83,13 +85,27 @@ export class Indexer {
     // The sizes first: every pack the WIP index lists has its size recorded when it is listed.
     writeWipSizes(this.scratchDir, this.#sizes, this.#packs.keys());
     // Named after this process, so a later run can delete it if this one is killed while writing.
-    const file = buildIndexFile(this.#contents()).file;
+    this.#wipId = undefined;
+    const { id, file } = buildIndexFile(this.#contents());
     scratchWrite(this.wipPath, () => writeFileAtomic(this.wipPath, file, PRIVATE_FILE, workTempTag()));
+    this.#wipId = id;
   }
 
-  /** Writes `<id>.index` in the scratch directory; undefined when nothing was indexed. */
+  /**
+   * Writes `<id>.index` in the scratch directory (a copy of the WIP file when that is up to date,
+   * rather than encoding it all again); undefined when nothing was indexed.
+   */
   finish(): { id: IndexId; path: string } | undefined {
     if (this.isEmpty) return undefined;
+    const wipId = this.#wipId;
+    if (wipId !== undefined) {
+      const out = indexFileName(this.scratchDir, wipId);
+      scratchWrite(out, () => {
+        fs.rmSync(out, { force: true });
+        copyFileSynced(this.wipPath, out);
+      });
+      return { id: wipId, path: out };
+    }
     const { id, file } = buildIndexFile(this.#contents());
     const out = indexFileName(this.scratchDir, id);
     scratchWrite(out, () => writeFileSynced(out, file));

@@ -1,12 +1,23 @@
 /** CBOR as ciborium writes it: shortest heads, negative numbers, indefinite maps; hostile input is refused. */
 import { describe, expect, test } from "bun:test";
-import { CborWriter } from "../../src/format/cbor.ts";
+import { CborWriter, headLength } from "../../src/format/cbor.ts";
 import { CborCursor } from "../../src/format/cbor-cursor.ts";
 import { idFromDigest } from "../../src/format/id.ts";
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
 
 describe("CBOR writer", () => {
+  test("a writer filled exactly hands out its buffer, which later writes leave alone; raw bytes go in as they are", () => {
+    const w = new CborWriter(4);
+    w.array(2).raw(Uint8Array.of(0x01)).int(2);
+    expect(headLength(23) + headLength(24) + headLength(0x100) + headLength(0x10000)).toBe(1 + 2 + 3 + 5);
+    const full = w.int(7).finish();
+    expect([...full]).toEqual([0x82, 0x01, 0x02, 0x07]);
+    w.int(9);
+    expect([...full]).toEqual([0x82, 0x01, 0x02, 0x07]);
+    expect([...w.finish()]).toEqual([0x82, 0x01, 0x02, 0x07, 0x09]);
+  });
+
   test("integers use the shortest head", () => {
     const cases: [number | bigint, string][] = [
       [0, "00"],

@@ -16,10 +16,10 @@ function entries(seed: string, n: number): ManifestEntry[] {
   return Array.from({ length: n }, (_, i) => ({ type: i % 7 === 0 ? "tree" : "chunk", length: [3, 200, 70_000, 5_000_000][i % 4]! + i, id: hashId<"blob">(`${seed}/${i}`) as BlobId }));
 }
 
-test("the index file is byte for byte the one encoded from manifest entries, for a started and a fresh index", () => {
+test.each([false, true])("the index file is byte for byte the one encoded from manifest entries (resumable: %p)", (resumable) => {
   const start = new Map<PackId, ManifestEntry[]>([[hashId<"pack">("s1") as PackId, entries("s1", 40)], [hashId<"pack">("s2") as PackId, entries("s2", 3)]]);
   const supersedes = new Set([hashId<"index">("old") as IndexId]);
-  const indexer = new Indexer(tempDir("indexer"), { packs: start, supersedes }, false);
+  const indexer = new Indexer(tempDir("indexer"), { packs: start, supersedes }, resumable);
   const added = new Map<PackId, ManifestEntry[]>();
   for (let p = 0; p < 5; p++) {
     const manifest = entries(`p${p}`, 100 + p);
