@@ -36,8 +36,8 @@ function makeTree(root: string): void {
 
 async function scanSeconds(pool: ReturnType<typeof startBackupPool>, root: string, excludes: ExcludeSpec): Promise<{ seconds: number; files: number }> {
   const start = performance.now();
-  const scan = new ScanJob(pool.pool, [root], { dereference: false, skips: [], excludes }, 0, pool.inputBytes);
-  await scan.finish();
+  const scan = new ScanJob(pool.pool, [root], { dereference: false, skips: [], excludes }, 0, pool.inputBytes, tmp);
+  (await scan.finish()).close();
   return { seconds: (performance.now() - start) / 1000, files: scan.files };
 }
 

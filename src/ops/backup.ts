@@ -12,7 +12,7 @@ import { EMPTY_TREE_ID, type Tree } from "../format/tree.ts";
 import type { ExcludeSpec } from "../fs/excludes.ts";
 import { compareScan, type WalkEvent } from "../fs/walk.ts";
 import type { WorkerPool } from "../pipeline/pool.ts";
-import { ScanJob, replayScan } from "../pipeline/scan-log.ts";
+import { ScanJob, replayScan, type ScanLog } from "../pipeline/scan-log.ts";
 import { BackpakError, context } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import { comparePaths, sortedUnique } from "../lib/order.ts";
@@ -102,13 +102,14 @@ export async function backup(openRepo: () => Promise<Repository>, opts: BackupOp
   const paths = canonicalPaths(opts.paths);
   skipMatcher(opts.skips); // bad patterns fail here, before anything starts
   const { pool, inputBytes } = startBackupPool();
+  let scanLog: ScanLog | undefined;
   try {
     // The pre-flight scan runs on a worker while the repository loads; nothing is written until it passed.
     log.info(`Walking {${paths.map((p) => JSON.stringify(p)).join(", ")}} to see what we've got...`);
-    const scan = new ScanJob(pool, paths, { dereference: opts.dereference, skips: opts.skips, excludes: opts.excludes }, 0, inputBytes);
-    const scanned = async (): Promise<Uint8Array> => {
+    const scan = new ScanJob(pool, paths, { dereference: opts.dereference, skips: opts.skips, excludes: opts.excludes }, 0, inputBytes, opts.scratchDir);
+    const scanned = async (): Promise<ScanLog> => {
       try {
-        const scanLog = await scan.finish();
+        scanLog = await scan.finish();
         skipUnreadable(scan.unreadable, opts, progress);
         progress.walked = true;
         progress.totalFiles = scan.files;
@@ -119,7 +120,7 @@ export async function backup(openRepo: () => Promise<Repository>, opts: BackupOp
       }
     };
     // A repository that doesn't exist yet is only created once the scan passed.
-    const scanLog = opts.repositoryExists ? undefined : await scanned();
+    if (!opts.repositoryExists) await scanned();
     const repo = await openRepo();
     log.info("Finding a parent snapshot");
     // A damaged snapshot is warned about and can't be a parent; the newest readable one is.
@@ -140,6 +141,7 @@ export async function backup(openRepo: () => Promise<Repository>, opts: BackupOp
     indexedOnly.report();
     return await finishSnapshot(repo, root, paths, snapshots, opts);
   } finally {
+    scanLog?.close();
     pool.close();
   }
 }

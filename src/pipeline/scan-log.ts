@@ -1,15 +1,20 @@
 /**
  * The main thread's side of the pre-flight scan: starts it on a worker, drains its records from
  * the ring into a compact log (a few dozen bytes an entry, against hundreds as objects), and
- * replays the log as scan events.
+ * replays the log as scan events. The log stays in memory up to SCAN_LOG_MEMORY bytes; past that
+ * it goes to a file in the scratch directory (unlinked at once, so nothing is left behind), read
+ * back piece by piece, so a million files hold 4 MiB of log rather than 64.
  */
+import fs from "node:fs";
+import path from "node:path";
 import type { ExcludeSpec } from "../fs/excludes.ts";
 import type { ScanEvent, ScannedEntry } from "../fs/walk.ts";
-import { BackpakError } from "../lib/errors.ts";
+import { BackpakError, context } from "../lib/errors.ts";
+import { writeFullyAt } from "../lib/fsutil.ts";
 import { log } from "../lib/log.ts";
 import type { WorkerPool } from "./pool.ts";
 import { H, JobType, ScanItem } from "./protocol.ts";
-import { Rec, ScanRecords } from "./scan-records.ts";
+import { LONGEST_RECORD, Rec, ScanRecords } from "./scan-records.ts";
 
 export interface ScanOptions {
   readonly dereference: boolean;
@@ -19,6 +24,52 @@ export interface ScanOptions {
 
 const encoder = new TextEncoder();
 
+/** The most log bytes held in memory: past that, the log is written to its file. A record is far shorter (LONGEST_RECORD). */
+export const SCAN_LOG_MEMORY = 4 << 20;
+
+/** A finished scan's log: records in its file (if it grew that long), then the ones still in memory. */
+export class ScanLog {
+  /** Bytes read back from the file at a time (never fewer than the longest record). */
+  readonly pieceBytes: number;
+
+  constructor(
+    /** The file the first records went to, open and already unlinked, and how many bytes it holds. */
+    readonly spilled: { readonly fd: number; readonly bytes: number } | undefined,
+    readonly tail: Uint8Array,
+    pieceBytes = SCAN_LOG_MEMORY,
+  ) {
+    this.pieceBytes = Math.max(pieceBytes, LONGEST_RECORD);
+  }
+
+  /** The log as runs of whole records, in order; each run is valid only until the next is asked for. */
+  *pieces(): Generator<Uint8Array> {
+    const file = this.spilled;
+    if (file) {
+      const buf = new Uint8Array(this.pieceBytes);
+      const records = new ScanRecords(buf);
+      let kept = 0;
+      for (let pos = 0; pos < file.bytes; ) {
+        const n = fs.readSync(file.fd, buf, kept, Math.min(buf.length - kept, file.bytes - pos), pos);
+        if (n <= 0) throw new BackpakError("io", "The scan log in the scratch directory ended early", { hint: "check the scratch directory's disk, then run the backup again" });
+        pos += n;
+        const end = kept + n;
+        let whole = 0;
+        for (let len = records.lengthWithin(0, end); len > 0; len = records.lengthWithin(whole, end)) whole += len;
+        yield buf.subarray(0, whole);
+        buf.copyWithin(0, whole, end);
+        kept = end - whole;
+      }
+      if (kept !== 0) throw new BackpakError("internal", "the scan log's file ends in the middle of a record");
+    }
+    yield this.tail;
+  }
+
+  /** Closes the log's file (it was unlinked when made, so this frees its space). */
+  close(): void {
+    if (this.spilled) fs.closeSync(this.spilled.fd);
+  }
+}
+
 /** A scan running on a worker, writing into the ring [base, base + size) of the pool's data buffer. */
 export class ScanJob {
   /** Regular files found so far, and the sum of their sizes: the backup's totals once the scan ended. */
@@ -26,8 +77,11 @@ export class ScanJob {
   bytes = 0;
   /** Entries left out because they can't be read, in walk order. */
   readonly unreadable: { readonly path: string; readonly why: string }[] = [];
-  #log = new Uint8Array(1 << 20);
+  #log: Uint8Array;
   #len = 0;
+  /** The log's file, once the log outgrew memory, and the bytes written to it. */
+  #fd: number | undefined;
+  #spilled = 0;
   #tail = 0;
   #error: string | undefined;
   #ended = false;
@@ -40,7 +94,11 @@ export class ScanJob {
     opts: ScanOptions,
     readonly base: number,
     readonly size: number,
+    /** Where the log goes once it outgrows `memoryBytes` (the run's scratch directory). */
+    readonly spillDir: string,
+    readonly memoryBytes = SCAN_LOG_MEMORY,
   ) {
+    this.#log = new Uint8Array(Math.min(1 << 20, memoryBytes));
     // The request goes at the start of the ring, which the worker reads before writing records there.
     const request = JSON.stringify({ paths, dereference: opts.dereference, skips: opts.skips, excludes: opts.excludes });
     const { read, written } = encoder.encodeInto(request, pool.data.subarray(base, base + size));
@@ -103,18 +161,57 @@ export class ScanJob {
     return this.#ended;
   }
 
+  /** The bytes of log held in memory (at most `memoryBytes`, or one record when that is longer). */
+  get residentBytes(): number {
+    return this.#log.length;
+  }
+
   #append(at: number, n: number): void {
     if (this.#len + n > this.#log.length) {
-      const next = new Uint8Array(Math.max(this.#log.length * 2, this.#len + n));
-      next.set(this.#log.subarray(0, this.#len));
-      this.#log = next;
+      if (this.#log.length >= this.memoryBytes) this.#spill();
+      if (this.#len + n > this.#log.length) {
+        const next = new Uint8Array(Math.max(Math.min(this.#log.length * 2, this.memoryBytes), this.#len + n));
+        next.set(this.#log.subarray(0, this.#len));
+        this.#log = next;
+      }
     }
     this.#log.set(this.pool.data.subarray(at, at + n), this.#len);
     this.#len += n;
   }
 
-  /** Waits for the scan to end; returns its log, or throws the problem it found. */
-  async finish(): Promise<Uint8Array> {
+  /** Writes the records in memory to the end of the log's file (made on first use). */
+  #spill(): void {
+    const file = path.join(this.spillDir, `scan-${process.pid}-${crypto.randomUUID()}.log`);
+    try {
+      if (this.#fd === undefined) {
+        this.#fd = fs.openSync(file, "wx+", 0o600);
+        fs.unlinkSync(file);
+      }
+      writeFullyAt(this.#fd, this.#log.subarray(0, this.#len), this.#spilled);
+    } catch (err) {
+      this.#closeFile();
+      throw context("io", `Couldn't write the scan log in ${this.spillDir}`, err, "free some space in the scratch directory, or give one on a disk with room with --scratch-dir DIR");
+    }
+    this.#spilled += this.#len;
+    this.#len = 0;
+  }
+
+  #closeFile(): void {
+    if (this.#fd !== undefined) fs.closeSync(this.#fd);
+    this.#fd = undefined;
+  }
+
+  /** Waits for the scan to end; returns its log (close it when done), or throws the problem it found. */
+  async finish(): Promise<ScanLog> {
+    try {
+      return await this.#finish();
+    } catch (err) {
+      this.#closeFile();
+      throw err;
+    }
+  }
+
+  async #finish(): Promise<ScanLog> {
     const slots = this.pool.slots;
     const headIdx = slots.at(this.#slot, H.ScanHead);
     while (!this.drain()) {
@@ -132,14 +229,20 @@ export class ScanJob {
     this.pool.complete(this.#slot);
     this.pool.release(this.#slot);
     if (this.#error !== undefined) throw new BackpakError("io", this.#error);
-    return this.#log.subarray(0, this.#len);
+    const tail = this.#log.subarray(0, this.#len);
+    return new ScanLog(this.#fd === undefined ? undefined : { fd: this.#fd, bytes: this.#spilled }, tail, this.memoryBytes);
   }
 }
 
 /** Replays a scan log as events, rebuilding each entry's absolute path. */
-export function* replayScan(logBytes: Uint8Array): Generator<ScanEvent> {
-  const records = new ScanRecords(logBytes);
+export function* replayScan(log: ScanLog): Generator<ScanEvent> {
   const dirs: ScannedEntry[] = [];
+  for (const logBytes of log.pieces()) yield* replayRecords(logBytes, dirs);
+}
+
+/** Replays whole records, with `dirs` the directories open before them (and after them, once done). */
+function* replayRecords(logBytes: Uint8Array, dirs: ScannedEntry[]): Generator<ScanEvent> {
+  const records = new ScanRecords(logBytes);
   for (let at = 0; at < logBytes.length; at += records.length(at)) {
     const kind = records.kind(at);
     if (kind === Rec.Exit) {

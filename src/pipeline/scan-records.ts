@@ -18,6 +18,8 @@ export const Rec = { Enter: 1, Exit: 2, File: 3, Symlink: 4, Special: 5, Error: 
 /** Byte offsets of an entry's fields from the start of its record. */
 const E = { Top: 1, Mode: 2, Uid: 6, Gid: 10, Size: 14, Atime: 22, Mtime: 30, Ctime: 38, NameLength: 46, Name: 48 } as const;
 const MESSAGE_TEXT = 5;
+/** The longest record the log keeps: a symlink with a name and a target of 65,535 bytes each. */
+export const LONGEST_RECORD = E.Name + 0xffff + 2 + 0xffff;
 
 /** The stat fields an entry record carries. */
 export type RecordStat = Pick<RawStat, "mode" | "uid" | "gid" | "size" | "atime" | "mtime" | "ctime">;
@@ -101,6 +103,30 @@ export class ScanRecords {
       default:
         return E.Name + this.#view.getUint16(at + E.NameLength, true);
     }
+  }
+
+  /** The length of the record at `at` if all of it lies before `end`, else -1 (a record cut short, as a piece read from a file may end). */
+  lengthWithin(at: number, end: number): number {
+    const room = end - at;
+    if (room < 1) return -1;
+    switch (this.bytes[at]) {
+      case Rec.Exit:
+      case Rec.Wrap:
+      case Rec.End:
+        return 1;
+      case Rec.Error:
+      case Rec.Special:
+      case Rec.Unreadable:
+        if (room < MESSAGE_TEXT) return -1;
+        break;
+      case Rec.Symlink:
+        if (room < E.Name || room < E.Name + this.#view.getUint16(at + E.NameLength, true) + 2) return -1;
+        break;
+      default:
+        if (room < E.Name) return -1;
+    }
+    const n = this.length(at);
+    return n <= room ? n : -1;
   }
 
   /** The size field of an entry record. */
