@@ -89,6 +89,10 @@ export class Indexer {
     const { id, file } = buildIndexFile(this.#contents());
     scratchWrite(this.wipPath, () => writeFileAtomic(this.wipPath, file, PRIVATE_FILE, workTempTag()));
     this.#wipId = id;
+    // The CBOR, its compressed copy and the file's bytes are garbage now (over 100 MB on a million
+    // blobs), but big buffers outlive young collections: left to the runtime, rewriting the WIP
+    // index after each of 15 packs of a million blobs held 280 MB of old ones by the last.
+    Bun.gc(true);
   }
 
   /**
