@@ -41,12 +41,15 @@ export function syncDir(dir: string): void {
   }
 }
 
-/** Writes `data` to `dest` atomically: `<dest>.<tag>.part` (made with `mode`), fsync, rename, sync the directory. */
-export function writeFileAtomic(dest: string, data: Uint8Array | string, mode = PRIVATE_FILE, tag = randomTag()): void {
+/**
+ * Writes `data` (or its parts, one after another, so they need not be joined first) to `dest`
+ * atomically: `<dest>.<tag>.part` (made with `mode`), fsync, rename, sync the directory.
+ */
+export function writeFileAtomic(dest: string, data: Uint8Array | string | readonly Uint8Array[], mode = PRIVATE_FILE, tag = randomTag()): void {
   const tmp = `${dest}.${tag}.part`;
   const fd = fs.openSync(tmp, "wx", mode);
   try {
-    fs.writeFileSync(fd, data);
+    for (const part of typeof data === "string" || data instanceof Uint8Array ? [data] : data) fs.writeFileSync(fd, part);
     fs.fsyncSync(fd);
   } catch (err) {
     fs.closeSync(fd);

@@ -11,10 +11,16 @@ import { hashId } from "../kernels/sha224.ts";
 import { zstdCompress, zstdDecompress } from "../kernels/zstd.ts";
 import { indexKey } from "./keys.ts";
 
+/** Encodes an index; returns its ID and the file's bytes in two parts (the magic, then the compressed CBOR), so a big index needn't be copied to join them. */
+export function buildIndexParts(index: EncodableIndex): { id: IndexId; parts: [Uint8Array, Uint8Array] } {
+  const cbor = encodeIndex(index);
+  return { id: hashId<"index">(cbor), parts: [magicBytes(INDEX_MAGIC), zstdCompress(cbor)] };
+}
+
 /** Encodes an index; returns its ID and the bytes of the whole file. */
 export function buildIndexFile(index: EncodableIndex): { id: IndexId; file: Uint8Array } {
-  const cbor = encodeIndex(index);
-  return { id: hashId<"index">(cbor), file: concatBytes([magicBytes(INDEX_MAGIC), zstdCompress(cbor)]) };
+  const { id, parts } = buildIndexParts(index);
+  return { id, file: concatBytes(parts) };
 }
 
 /** Decompresses an index file's bytes to its CBOR; returns the ID that CBOR hashes to too. */

@@ -12,8 +12,8 @@ import type { EncodableIndex, IndexContents } from "../format/index-file.ts";
 import type { IndexId, PackId } from "../format/id.ts";
 import { encodeManifest } from "../format/manifest.ts";
 import { BackpakError } from "../lib/errors.ts";
-import { copyFileSynced, PRIVATE_FILE, writeFileAtomic, writeFileSynced } from "../lib/fsutil.ts";
-import { buildIndexFile, indexFileName } from "./index-file.ts";
+import { copyFileSynced, PRIVATE_FILE, writeFileAtomic } from "../lib/fsutil.ts";
+import { buildIndexParts, indexFileName } from "./index-file.ts";
 import { WIP_SIZES, writeWipSizes } from "./wip-sizes.ts";
 import { scratchWrite, workTempTag } from "./work-temps.ts";
 
@@ -84,15 +84,20 @@ export class Indexer {
   #writeWip(): void {
     // The sizes first: every pack the WIP index lists has its size recorded when it is listed.
     writeWipSizes(this.scratchDir, this.#sizes, this.#packs.keys());
-    // Named after this process, so a later run can delete it if this one is killed while writing.
     this.#wipId = undefined;
-    const { id, file } = buildIndexFile(this.#contents());
-    scratchWrite(this.wipPath, () => writeFileAtomic(this.wipPath, file, PRIVATE_FILE, workTempTag()));
-    this.#wipId = id;
-    // The CBOR, its compressed copy and the file's bytes are garbage now (over 100 MB on a million
-    // blobs), but big buffers outlive young collections: left to the runtime, rewriting the WIP
-    // index after each of 15 packs of a million blobs held 280 MB of old ones by the last.
+    // Named after this process, so a later run can delete it if this one is killed while writing.
+    this.#wipId = this.#write(this.wipPath, (parts) => writeFileAtomic(this.wipPath, parts, PRIVATE_FILE, workTempTag()));
+    // The CBOR and its compressed copy are garbage now (over 80 MB on a million blobs), but big
+    // buffers outlive young collections: left to the runtime, rewriting the WIP index after each
+    // of 15 packs of a million blobs held 280 MB of old ones by the last.
     Bun.gc(true);
+  }
+
+  /** Encodes the index and writes its file's parts to `file` with `write`; returns its ID. */
+  #write(file: string, write: (parts: readonly Uint8Array[]) => void): IndexId {
+    const { id, parts } = buildIndexParts(this.#contents());
+    scratchWrite(file, () => write(parts));
+    return id;
   }
 
   /**
@@ -110,9 +115,9 @@ export class Indexer {
       });
       return { id: wipId, path: out };
     }
-    const { id, file } = buildIndexFile(this.#contents());
+    const { id, parts } = buildIndexParts(this.#contents());
     const out = indexFileName(this.scratchDir, id);
-    scratchWrite(out, () => writeFileSynced(out, file));
+    scratchWrite(out, () => writeFileAtomic(out, parts));
     return { id, path: out };
   }
 
