@@ -108,25 +108,18 @@ export class ScanRecords {
   /** The length of the record at `at` if all of it lies before `end`, else -1 (a record cut short, as a piece read from a file may end). */
   lengthWithin(at: number, end: number): number {
     const room = end - at;
-    if (room < 1) return -1;
-    switch (this.bytes[at]) {
-      case Rec.Exit:
-      case Rec.Wrap:
-      case Rec.End:
-        return 1;
-      case Rec.Error:
-      case Rec.Special:
-      case Rec.Unreadable:
-        if (room < MESSAGE_TEXT) return -1;
-        break;
-      case Rec.Symlink:
-        if (room < E.Name || room < E.Name + this.#view.getUint16(at + E.NameLength, true) + 2) return -1;
-        break;
-      default:
-        if (room < E.Name) return -1;
-    }
+    if (room < 1 || room < this.#lengthKnownFrom(at, room)) return -1;
     const n = this.length(at);
     return n <= room ? n : -1;
+  }
+
+  /** How many bytes of the record at `at` tell its length, `room` of them being there. */
+  #lengthKnownFrom(at: number, room: number): number {
+    const kind = this.bytes[at];
+    if (kind === Rec.Exit || kind === Rec.Wrap || kind === Rec.End) return 1;
+    if (kind === Rec.Error || kind === Rec.Special || kind === Rec.Unreadable) return MESSAGE_TEXT;
+    if (kind !== Rec.Symlink || room < E.Name) return E.Name;
+    return E.Name + this.#view.getUint16(at + E.NameLength, true) + 2;
   }
 
   /** The size field of an entry record. */

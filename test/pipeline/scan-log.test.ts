@@ -6,6 +6,7 @@ import { NO_EXCLUDES } from "../../src/fs/excludes.ts";
 import type { ScanEvent } from "../../src/fs/walk.ts";
 import { WorkerPool } from "../../src/pipeline/pool.ts";
 import { replayScan, ScanJob } from "../../src/pipeline/scan-log.ts";
+import { Rec, ScanRecords } from "../../src/pipeline/scan-records.ts";
 import { cleanUpAfterThisFile, tempDir } from "../helpers/tmp.ts";
 
 cleanUpAfterThisFile();
@@ -50,4 +51,22 @@ test("a log over its memory bound holds no more than the bound, leaves no file, 
   expect(bounded.events.length).toBe(held.events.length);
   expect(bounded.events.filter((e) => e.kind === "file").length).toBe(3000);
   expect(bounded.events).toEqual(held.events);
+});
+
+test("a record cut anywhere is known to be cut short, whatever its kind", () => {
+  const bytes = new Uint8Array(512);
+  const records = new ScanRecords(bytes);
+  const stat = { mode: 0o120777, uid: 1, gid: 2, size: 3, atime: 4n, mtime: 5n, ctime: 6n };
+  const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+  const cases: [string, () => number][] = [
+    ["symlink", () => (records.writeEntry(0, Rec.Symlink, false, stat, enc("name"), enc("the/target")), ScanRecords.entryLength(enc("name"), enc("the/target")))],
+    ["file", () => (records.writeEntry(0, Rec.File, false, stat, enc("a-file")), ScanRecords.entryLength(enc("a-file")))],
+    ["message", () => (records.writeMessage(0, Rec.Unreadable, enc("path\twhy")), ScanRecords.messageLength(enc("path\twhy")))],
+    ["mark", () => (records.writeMark(0, Rec.Exit), 1)],
+  ];
+  for (const [kind, write] of cases) {
+    const n = write();
+    for (let end = 0; end < n; end++) expect([kind, end, records.lengthWithin(0, end)]).toEqual([kind, end, -1]);
+    expect([kind, records.lengthWithin(0, n), records.lengthWithin(0, n + 7)]).toEqual([kind, n, n]);
+  }
 });
