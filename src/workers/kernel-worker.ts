@@ -24,8 +24,9 @@ const textDecoder = new TextDecoder();
 let chunker: Chunker | undefined;
 let scratch = new Uint8Array(1 << 20);
 
+/** SHA-224 of `bytes` written straight into `out` (a slot's digest area): no buffer per chunk. */
 function sha224Into(bytes: Uint8Array, out: Uint8Array): void {
-  out.set(new Uint8Array(Bun.CryptoHasher.hash("sha224", bytes)));
+  Bun.CryptoHasher.hash("sha224", bytes, out);
 }
 
 let readHook: ReadHook | undefined;
