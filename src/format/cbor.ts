@@ -4,6 +4,7 @@
  * byte strings for IDs. (Reading is cbor-cursor.ts.)
  */
 import { BackpakError } from "../lib/errors.ts";
+import { ID_BYTES, idDigestInto, type ObjectId } from "./id.ts";
 
 const MAJOR_UINT = 0;
 const MAJOR_NEGINT = 1;
@@ -84,6 +85,26 @@ export class CborWriter {
     this.#reserve(b.length);
     this.#buf.set(b, this.#len);
     this.#len += b.length;
+    return this;
+  }
+
+  /** An ID as a byte string of its 28-byte digest, decoded straight into the buffer. */
+  idBytes(id: ObjectId): this {
+    this.#head(MAJOR_BYTES, ID_BYTES);
+    this.#reserve(ID_BYTES);
+    idDigestInto(id, this.#buf, this.#len);
+    this.#len += ID_BYTES;
+    return this;
+  }
+
+  /** Bytes already encoded as CBOR (a constant run of heads and keys, say), appended as they are. */
+  raw(cbor: Uint8Array): this {
+    const n = cbor.length;
+    this.#reserve(n);
+    const buf = this.#buf;
+    const at = this.#len;
+    for (let i = 0; i < n; i++) buf[at + i] = cbor[i]!;
+    this.#len += n;
     return this;
   }
 
