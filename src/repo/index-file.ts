@@ -8,13 +8,13 @@ import type { IndexId } from "../format/id.ts";
 import { concatBytes } from "../lib/bytes.ts";
 import { BackpakError, context } from "../lib/errors.ts";
 import { hashId } from "../kernels/sha224.ts";
-import { zstdCompress, zstdDecompress } from "../kernels/zstd.ts";
+import { DEFAULT_ZSTD_LEVEL, zstdCompress, zstdDecompress } from "../kernels/zstd.ts";
 import { indexKey } from "./keys.ts";
 
-/** Encodes an index; returns its ID and the bytes of the whole file. */
-export function buildIndexFile(index: IndexContents): { id: IndexId; file: Uint8Array } {
+/** Encodes an index (compressed at zstd `level`); returns its ID and the bytes of the whole file. */
+export function buildIndexFile(index: IndexContents, level = DEFAULT_ZSTD_LEVEL): { id: IndexId; file: Uint8Array } {
   const cbor = encodeIndex(index);
-  return { id: hashId<"index">(cbor), file: concatBytes([magicBytes(INDEX_MAGIC), zstdCompress(cbor)]) };
+  return { id: hashId<"index">(cbor), file: concatBytes([magicBytes(INDEX_MAGIC), zstdCompress(cbor, level)]) };
 }
 
 /** Decompresses an index file's bytes to its CBOR; returns the ID that CBOR hashes to too. */

@@ -16,6 +16,11 @@ import { WIP_SIZES, writeWipSizes } from "./wip-sizes.ts";
 import { scratchWrite, workTempTag } from "./work-temps.ts";
 
 export const WIP_INDEX = "backpak-wip.index";
+/**
+ * The WIP index is rewritten whole after every pack, and only this machine reads it back: zstd
+ * level 1 compresses it 3.5 times faster than the stored index's level 3, 7% larger.
+ */
+const WIP_INDEX_LEVEL = 1;
 
 export class Indexer {
   readonly #packs: Map<PackId, Manifest>;
@@ -74,7 +79,7 @@ export class Indexer {
     // The sizes first: every pack the WIP index lists has its size recorded when it is listed.
     writeWipSizes(this.scratchDir, this.#sizes, this.#packs.keys());
     // Named after this process, so a later run can delete it if this one is killed while writing.
-    const file = buildIndexFile(this.contents()).file;
+    const file = buildIndexFile(this.contents(), WIP_INDEX_LEVEL).file;
     scratchWrite(this.wipPath, () => writeFileAtomic(this.wipPath, file, PRIVATE_FILE, workTempTag()));
   }
 
