@@ -4,6 +4,7 @@
  * byte strings for IDs. (Reading is cbor-cursor.ts.)
  */
 import { BackpakError } from "../lib/errors.ts";
+import { ID_BYTES, idDigestInto, type ObjectId } from "./id.ts";
 
 const MAJOR_UINT = 0;
 const MAJOR_NEGINT = 1;
@@ -89,6 +90,15 @@ export class CborWriter {
     this.#reserve(b.length);
     this.#buf.set(b, this.#len);
     this.#len += b.length;
+    return this;
+  }
+
+  /** An ID as a byte string of its 28-byte digest, decoded straight into the buffer. */
+  idBytes(id: ObjectId): this {
+    this.#head(MAJOR_BYTES, ID_BYTES);
+    this.#reserve(ID_BYTES);
+    idDigestInto(id, this.#buf, this.#len);
+    this.#len += ID_BYTES;
     return this;
   }
 

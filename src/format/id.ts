@@ -82,19 +82,28 @@ export function parseId<K extends IdKind>(text: string, what = "object ID"): Obj
 /** Decodes an ID to its 28-byte digest. */
 export function idToDigest(id: ObjectId): Uint8Array {
   const out = new Uint8Array(ID_BYTES);
-  let acc = 0;
-  let bits = 0;
-  let o = 0;
-  for (let i = 0; i < ID_CHARS; i++) {
-    acc = (acc << 5) | DECODE[id.charCodeAt(i)]!;
-    bits += 5;
-    if (bits >= 8) {
-      bits -= 8;
-      if (o < ID_BYTES) out[o++] = (acc >>> bits) & 0xff;
-      acc &= (1 << bits) - 1;
-    }
-  }
+  idDigestInto(id, out, 0);
   return out;
+}
+
+/** Decodes an ID's 28-byte digest into `out` at `at` (no buffer of its own). */
+export function idDigestInto(id: ObjectId, out: Uint8Array, at: number): void {
+  const d = (i: number): number => DECODE[id.charCodeAt(i)]!;
+  let o = at;
+  // Eight digits make five bytes: five such groups, then five digits for the last three bytes.
+  for (let i = 0; i < 40; i += 8) {
+    const hi = (d(i) << 15) | (d(i + 1) << 10) | (d(i + 2) << 5) | d(i + 3); // 20 bits
+    const lo = (d(i + 4) << 15) | (d(i + 5) << 10) | (d(i + 6) << 5) | d(i + 7); // 20 bits
+    out[o++] = hi >>> 12;
+    out[o++] = (hi >>> 4) & 0xff;
+    out[o++] = ((hi & 15) << 4) | (lo >>> 16);
+    out[o++] = (lo >>> 8) & 0xff;
+    out[o++] = lo & 0xff;
+  }
+  const tail = (d(40) << 20) | (d(41) << 15) | (d(42) << 10) | (d(43) << 5) | d(44); // 24 bits and the pad bit
+  out[o++] = (tail >>> 17) & 0xff;
+  out[o++] = (tail >>> 9) & 0xff;
+  out[o] = (tail >>> 1) & 0xff;
 }
 
 export function shortId(id: ObjectId): string {

@@ -4,7 +4,7 @@
  */
 import { CborWriter, headLength } from "./cbor.ts";
 import { CborCursor } from "./cbor-cursor.ts";
-import { idFromDigest, idToDigest, type IndexId, type PackId } from "./id.ts";
+import { idFromDigest, type IndexId, type PackId } from "./id.ts";
 import { visitManifest, writeManifest, type Manifest, type ManifestEntry, type ManifestVisitor } from "./manifest.ts";
 
 export interface IndexContents {
@@ -36,12 +36,12 @@ export function encodeIndex(index: EncodableIndex): Uint8Array {
   w.map(2).text("supersedes");
   const supersedes = [...index.supersedes].sort(byText);
   w.array(supersedes.length);
-  for (const id of supersedes) w.bytes(idToDigest(id));
+  for (const id of supersedes) w.idBytes(id);
   w.text("packs");
   const packs = [...index.packs.keys()].sort(byText);
   w.map(packs.length);
   for (const id of packs) {
-    w.bytes(idToDigest(id));
+    w.idBytes(id);
     const m = index.packs.get(id)!;
     if (m instanceof Uint8Array) w.raw(m);
     else writeManifest(w, m);

@@ -4,7 +4,7 @@
  */
 import { CborWriter } from "./cbor.ts";
 import { CborCursor } from "./cbor-cursor.ts";
-import { idFromDigest, idToDigest, type BlobId } from "./id.ts";
+import { idFromDigest, type BlobId } from "./id.ts";
 
 export type BlobType = "chunk" | "tree";
 
@@ -16,11 +16,17 @@ export interface ManifestEntry {
 
 export type Manifest = readonly ManifestEntry[];
 
+/** What every entry of a type starts with, up to its length: `{"type": <type>, "length": `. */
+const ENTRY_HEADS: Readonly<Record<BlobType, Uint8Array>> = {
+  chunk: new CborWriter().map(3).text("type").text("chunk").text("length").finish(),
+  tree: new CborWriter().map(3).text("type").text("tree").text("length").finish(),
+};
+const ID_KEY = new CborWriter().text("id").finish();
+
+/** Writes a manifest's CBOR: each entry's constant keys are copied in, its ID decoded in place. */
 export function writeManifest(w: CborWriter, manifest: Manifest): void {
   w.array(manifest.length);
-  for (const e of manifest) {
-    w.map(3).text("type").text(e.type).text("length").int(e.length).text("id").bytes(idToDigest(e.id));
-  }
+  for (const e of manifest) w.raw(ENTRY_HEADS[e.type]).int(e.length).raw(ID_KEY).idBytes(e.id);
 }
 
 /**

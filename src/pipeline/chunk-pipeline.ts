@@ -33,6 +33,8 @@ export class ChunkPipeline {
   readonly #cuts: CutStage;
   readonly #hashes: HashStage;
   readonly #frames: FrameStage;
+  /** The pool's finished-job count when results were last collected (read before collecting them). */
+  #collectedAt = -1;
 
   constructor(
     readonly pool: WorkerPool,
@@ -64,13 +66,21 @@ export class ChunkPipeline {
     return t;
   }
 
-  /** Does whatever can be done now without waiting: collect results, hand on frames, release, read. */
+  /**
+   * Does whatever can be done now without waiting: collect results, hand on frames, release, read.
+   * Results are looked for only when some job finished since they were last collected: the walk
+   * pumps once per changed file, and small files far outnumber jobs.
+   */
   async pump(): Promise<void> {
     await yieldPoint();
-    this.#cuts.collect();
-    this.#hashes.collect();
-    this.#hashes.submit();
-    await this.#frames.handOn();
+    const finished = this.pool.finishedCount;
+    if (finished !== this.#collectedAt) {
+      this.#collectedAt = finished;
+      this.#cuts.collect();
+      this.#hashes.collect();
+      this.#hashes.submit();
+      await this.#frames.handOn();
+    }
     this.#releaseInput();
     this.#cuts.read();
   }

@@ -73,7 +73,13 @@ export class FrameStage {
   /** Adds a new chunk to the pending frame; returns that frame's sequence number. */
   add(chunk: ChunkRef): number {
     if (this.#pendingBytes > 0 && this.#pendingBytes + chunk.length > 2 * this.opts.frameBytes) this.submit();
-    for (const p of chunk.pieces) this.#pieces.push([p[0], p[1]]);
+    for (const [offset, length] of chunk.pieces) {
+      // New chunks of a file sit back to back in the ring: one range for them lets the worker
+      // compress the frame in place instead of gathering it into a copy.
+      const last = this.#pieces[this.#pieces.length - 1];
+      if (last && last[0] + last[1] === offset) last[1] += length;
+      else this.#pieces.push([offset, length]);
+    }
     this.#entries.push({ type: "chunk", length: chunk.length, id: chunk.id });
     this.#pendingBytes += chunk.length;
     return this.#nextSeq;

@@ -1,7 +1,8 @@
 /**
  * The worker pipeline seen from the binary: a worker that fails or dies fails the backup cleanly
  * (no snapshot, no index pointing at missing data, and the next run succeeds); any number of
- * workers gives the same snapshot; a file far larger than the ring goes through.
+ * workers gives the same snapshot; a file far larger than the ring goes through, and so do scan
+ * records far larger than it.
  */
 import { expect, test } from "bun:test";
 import fs from "node:fs";
@@ -76,4 +77,24 @@ test("a file many times the ring's size backs up and restores exactly through a 
   const out = tempDir("bigfile-out");
   ok(cli(work, repo, ["restore", "--output", out, "LAST"], { env }));
   expect(Buffer.from(fs.readFileSync(path.join(out, "big.bin"))).equals(Buffer.from(fs.readFileSync(big)))).toBe(true);
+});
+
+test("a scan with more records than its 16 MiB ring holds keeps every entry", () => {
+  const { work, repo } = setup("bigscan");
+  const dir = tempDir("bigscan-data");
+  // 4 directories of 16,000 empty files with 240-character names: about 19 MB of scan records.
+  const names: string[] = [];
+  for (let d = 0; d < 4; d++) {
+    fs.mkdirSync(path.join(dir, `d${d}`));
+    for (let i = 0; i < 16_000; i++) {
+      const name = `d${d}/${String(i).padStart(6, "0")}${"n".repeat(234)}`;
+      fs.writeFileSync(path.join(dir, name), "");
+      names.push(name);
+    }
+  }
+  fs.writeFileSync(path.join(dir, "last.txt"), "the end");
+  ok(cli(work, repo, ["backup", dir], { env: { BACKPAK_RING_MIB: "16" } }));
+  const listed = ok(cli(work, repo, ["ls", "LAST"])).stdout.split("\n").filter((l) => l !== "");
+  const base = path.basename(dir);
+  expect(listed.sort()).toEqual([`${base}/`, `${base}/last.txt`, ...[0, 1, 2, 3].map((d) => `${base}/d${d}/`), ...names.map((n) => `${base}/${n}`)].sort());
 });
