@@ -39,6 +39,17 @@ export interface PackTask {
    * (they are written nowhere); a failed write, or a worker's death, still throws.
    */
   readonly onDamage?: (err: BackpakError, indexes: readonly number[]) => void;
+  /** Where to start reading: the start of a frame an earlier run of the same pack reported (no wanted blob may lie before it). */
+  readonly from?: StreamPoint;
+  /** Told where each frame it reads starts. */
+  readonly onFrame?: (start: StreamPoint) => void;
+}
+
+/** A frame boundary in a pack's blob stream: its byte position in the pack, the raw bytes and the blobs before it. */
+export interface StreamPoint {
+  readonly pos: number;
+  readonly rawPos: number;
+  readonly blob: number;
 }
 
 /** A pack whose frames the workers can't take (one huge frame, or frames without their sizes): read it another way. */
@@ -71,6 +82,11 @@ export class BlobPipeline {
     ringBytes: number,
     /** The name errors give a target's path (a restore writes long paths through short `/proc/self/fd/…` ones). */
     readonly nameOf: (path: string) => string = (path) => path,
+    /**
+     * True while other work on this thread should go on during a wait for the workers (a restore
+     * planning its next batch): the wait then yields to the event loop instead of sleeping.
+     */
+    readonly shareThread: () => boolean = () => false,
   ) {
     this.#ring = new ByteRing(0, ringBytes);
     this.#windowBytes = Math.min(16 << 20, Math.floor(ringBytes / 3));
@@ -78,19 +94,28 @@ export class BlobPipeline {
 
   /**
    * Feeds one pack's frames to the workers (returning once all are submitted; `finish` waits for
-   * them). Throws UnsplittablePack, before anything of it is written, if its frames can't be split.
+   * them), from `task.from` or the start, up to the frame holding the last wanted blob. Returns
+   * where it stopped, or undefined when it read to the end. Throws UnsplittablePack, before
+   * anything of it is written, if its frames can't be split.
    */
-  async run(task: PackTask): Promise<void> {
+  async run(task: PackTask): Promise<StreamPoint | undefined> {
     const offsets: number[] = [];
     let raw = 0;
     for (const b of task.blobs) {
       offsets.push(raw);
       raw += b.length;
     }
-    let pos = task.blobsStart;
-    let rawPos = 0;
-    let blob = 0;
+    // Without the last blob wanted, reading stops after the frame of the last one that is; else it
+    // goes to the end, where a stream that holds fewer blobs than its manifest is caught.
+    let last = -1;
+    for (const b of task.wanted.keys()) last = Math.max(last, b);
+    if (last < 0 || last === task.blobs.length - 1) last = Infinity;
+    let pos = task.from?.pos ?? task.blobsStart;
+    let rawPos = task.from?.rawPos ?? 0;
+    let blob = task.from?.blob ?? 0;
+    if (blob > 0 && [...task.wanted.keys()].some((b) => b < blob)) throw new BackpakError("internal", `${task.label} was to be read from blob ${blob}, past a wanted one`);
     while (pos < task.blobsEnd) {
+      if (blob > last) return { pos, rawPos, blob };
       const want = Math.min(this.#windowBytes, task.blobsEnd - pos);
       const at = await this.#alloc(want);
       const view = this.pool.data.subarray(at, at + want);
@@ -110,11 +135,13 @@ export class BlobPipeline {
           if (!frame) break;
           if (frame.contentSize < 0) throw new UnsplittablePack(`${task.label}: a frame without its size`);
           const first = blob;
+          task.onFrame?.({ pos: pos + frame.start, rawPos, blob: first });
           while (blob < task.blobs.length && offsets[blob]! + task.blobs[blob]!.length <= rawPos + frame.contentSize) blob++;
           if (blob < task.blobs.length && offsets[blob]! < rawPos + frame.contentSize) throw new UnsplittablePack(`${task.label}: a blob spans frames`);
           await this.#submit(task, window, at + frame.start, frame.end - frame.start, frame.contentSize, first, blob, rawPos, offsets);
           rawPos += frame.contentSize;
           off = frame.end;
+          if (blob > last) break;
         }
         if (off === 0) throw new UnsplittablePack(`${task.label}: a frame larger than ${this.#windowBytes} bytes`);
       } finally {
@@ -125,6 +152,7 @@ export class BlobPipeline {
       pos += off;
     }
     if (blob !== task.blobs.length) throw new BackpakError("corrupt", `${task.label}'s frames hold fewer blobs than its manifest lists`);
+    return undefined;
   }
 
   /** Submits decompress jobs for the wanted blobs in one frame (several jobs if they don't fit one). */
@@ -192,7 +220,8 @@ export class BlobPipeline {
     if (this.#jobs.length === 0) throw new BackpakError("internal", "blob pipeline stalled");
     const seen = this.pool.finishedCount;
     if (this.#jobs.some((j) => this.pool.finished(j.slot))) return;
-    await this.pool.waitAny(seen);
+    if (this.shareThread()) await new Promise((resolve) => setImmediate(resolve));
+    else await this.pool.waitAny(seen);
   }
 
   /**
