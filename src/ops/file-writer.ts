@@ -23,8 +23,10 @@ import { log } from "../lib/log.ts";
 import { BlobPipeline, type StreamPoint, UnsplittablePack } from "../pipeline/blob-pipeline.ts";
 import { startBlobPool } from "../pipeline/pipeline-setup.ts";
 import type { WorkerPool } from "../pipeline/pool.ts";
-import { ChunkReader, fileChunksProblem, type MasterIndex, PacksAhead, type Repository, withPack } from "../repo/index.ts";
+import type { RangeReader } from "../backend/index.ts";
+import { ChunkReader, fileChunksProblem, type MasterIndex, PacksAhead, type Repository } from "../repo/index.ts";
 import { Batch, type BatchLimits, batchLimits, type FileTarget, type PendingFile } from "./restore-batch.ts";
+import { packTask, RestorePacks } from "./restore-packs.ts";
 
 export interface MetadataOptions {
   readonly times: boolean;
@@ -70,6 +72,7 @@ export class FileWriter {
   #undo: (() => void) | undefined;
   #workers: { pool: WorkerPool; pipeline: BlobPipeline } | undefined;
   #created = 0;
+  readonly #packs: RestorePacks;
   /** False while the planning waits for the writing (which then may sleep until a worker finishes). */
   #planning = true;
   /**
@@ -88,7 +91,9 @@ export class FileWriter {
     readonly metadata: MetadataOptions,
     readonly progress: WriteProgress = newWriteProgress(),
     readonly limits: BatchLimits = batchLimits(),
-  ) {}
+  ) {
+    this.#packs = new RestorePacks(index);
+  }
 
   /** Files created and not yet complete: those of the batch being planned and of the one being written. */
   get pendingFiles(): number {
@@ -126,13 +131,13 @@ export class FileWriter {
         offset += length;
       }
     }
-    await this.#next();
+    await this.#next(false);
   }
 
   /** A directory whose metadata is applied after everything in it is written. */
   async dir(dest: string, node: Node): Promise<void> {
     this.#batch.dirs.push([dest, node]);
-    await this.#next();
+    await this.#next(true);
   }
 
   /**
@@ -143,7 +148,7 @@ export class FileWriter {
     await this.#flush();
     this.#planning = false;
     await this.#writing;
-    log.debug(`Restored in ${this.batches} batches; ${this.#packsRead.size} packs read, ${this.packRereads} times by a later batch too, ${this.framesReread} frames read more than once`);
+    log.debug(`Restored in ${this.batches} batches; ${this.#packsRead.size} packs read, ${this.packRereads} times by a later batch too, ${this.framesReread} of their ${[...this.#packsRead.values()].reduce((n, f) => n + f.length, 0)} frames more than once`);
     return [...this.#unwritten.values()];
   }
 
@@ -181,9 +186,14 @@ export class FileWriter {
     return entries;
   }
 
-  /** Starts writing the batch being planned once it is full; otherwise lets a batch being written feed its workers now and then. */
-  async #next(): Promise<void> {
-    if (this.#batch.full(this.limits)) await this.#flush();
+  /**
+   * Starts writing the batch being planned once it is full at a directory's end (`dirEnd`), so a
+   * directory's files, whose chunks lie together in the packs, mostly share a batch; or once it
+   * holds twice its limits, whatever the walk's place. Otherwise lets a batch being written feed
+   * its workers now and then.
+   */
+  async #next(dirEnd: boolean): Promise<void> {
+    if (this.#batch.full(this.limits, dirEnd ? 1 : 2)) await this.#flush();
     else if (this.#current && ++this.#created % CREATES_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
   }
 
@@ -253,41 +263,41 @@ export class FileWriter {
       const pack = blobs.packId(p);
       /** This pack's chunks not written yet. */
       const pending = new Set(entries);
+      let reader: RangeReader | undefined;
       try {
-        await withPack(this.repo, pack, async (open) => {
-          /** Manifest index → blob table entry, for the chunks wanted from it. */
-          const entryAt = new Map<number, number>();
-          const wanted = new Map<number, readonly FileTarget[]>();
-          /** Each chunk is taken from the first place the manifest lists it. */
-          const unclaimed = new Set(pending);
-          let first = -1;
-          open.manifest.forEach((m, i) => {
-            const e = blobs.entryOf(idToDigest(m.id));
-            if (!unclaimed.delete(e)) return;
-            if (first < 0) first = i;
-            entryAt.set(i, e);
-            wanted.set(i, batch.targets.get(e)!);
-          });
-          const onBlob = (i: number): void => {
-            const e = entryAt.get(i)!;
-            pending.delete(e);
-            this.#written(batch.targets.get(e)!);
-          };
-          const onDamage = (err: BackpakError, indexes: readonly number[]): void => this.#lose(batch, indexes.map((i) => entryAt.get(i)!), pack, err);
-          try {
-            await pipeline.run({ ...open.task(wanted, { onBlob, onDamage }), ...this.#framesOf(p, first) });
-          } catch (err) {
-            if (!(err instanceof UnsplittablePack)) throw err;
-            log.debug(`${err.message}; reading it whole`);
-            await pipeline.finish();
-            await this.#writeWhole(pack, [...wanted].filter(([i]) => pending.has(entryAt.get(i)!)), onBlob);
-          }
-        }, ahead);
+        reader = await ahead.take(pack);
+        const layout = this.#packs.layout(p, pack, reader);
+        /** Manifest index → blob table entry, for the chunks wanted from it. */
+        const entryAt = new Map<number, number>();
+        const wanted = new Map<number, readonly FileTarget[]>();
+        let first = -1;
+        layout.entries.forEach((e, i) => {
+          if (e < 0 || !pending.has(e)) return;
+          if (first < 0) first = i;
+          entryAt.set(i, e);
+          wanted.set(i, batch.targets.get(e)!);
+        });
+        const onBlob = (i: number): void => {
+          const e = entryAt.get(i)!;
+          pending.delete(e);
+          this.#written(batch.targets.get(e)!);
+        };
+        const onDamage = (err: BackpakError, indexes: readonly number[]): void => this.#lose(batch, indexes.map((i) => entryAt.get(i)!), pack, err);
+        try {
+          await pipeline.run(packTask(layout, reader, { wanted, onBlob, onDamage, ...this.#framesOf(p, first) }));
+        } catch (err) {
+          if (!(err instanceof UnsplittablePack)) throw err;
+          log.debug(`${err.message}; reading it whole`);
+          await pipeline.finish();
+          await this.#writeWhole(pack, [...wanted].filter(([i]) => pending.has(entryAt.get(i)!)), onBlob);
+        }
       } catch (err) {
         // A pack that is missing or damaged fails the files that need it; anything else fails the restore.
         if (!(err instanceof BackpakError) || (err.kind !== "not-found" && err.kind !== "corrupt")) throw err;
         await pipeline.finish();
         this.#lose(batch, pending, pack, context(err.kind, `Couldn't read pack ${pack}`, err));
+      } finally {
+        reader?.close();
       }
     }
   }

@@ -1,9 +1,10 @@
 /**
  * A restore's batch of work: the files created and waiting for their chunks, every place each
  * chunk goes (keyed by its entry in the master index's blob table, not by a text ID), and the
- * directories whose walk ended while it was planned. A batch closes once it holds enough files or
- * chunk bytes (`BACKPAK_RESTORE_BATCH_FILES`, `BACKPAK_RESTORE_BATCH_MIB`), so what a restore holds
- * is bounded whatever the number of files in the snapshot.
+ * directories whose walk ended while it was planned. A batch closes at the end of a directory once
+ * it holds enough files and directories or chunk bytes (`BACKPAK_RESTORE_BATCH_FILES`,
+ * `BACKPAK_RESTORE_BATCH_MIB`), or wherever it holds twice that, so what a restore holds is
+ * bounded whatever the number of files in the snapshot.
  */
 import type { Node } from "../format/tree.ts";
 import { BackpakError } from "../lib/errors.ts";
@@ -26,9 +27,9 @@ export interface FileTarget extends BlobTarget {
 }
 
 export interface BatchLimits {
-  /** Files and directories a batch holds at most. */
+  /** Files and directories a batch holds before it closes at a directory's end (at most twice this). */
   readonly items: number;
-  /** Bytes of chunk targets (the data the batch writes) at most. */
+  /** Bytes of chunk targets (the data the batch writes), likewise. */
   readonly bytes: number;
 }
 
@@ -65,7 +66,8 @@ export class Batch {
     this.bytes += length;
   }
 
-  full(limits: BatchLimits): boolean {
-    return this.files.length + this.dirs.length >= limits.items || this.bytes >= limits.bytes;
+  /** Whether it holds `times` its limits. */
+  full(limits: BatchLimits, times = 1): boolean {
+    return this.files.length + this.dirs.length >= limits.items * times || this.bytes >= limits.bytes * times;
   }
 }

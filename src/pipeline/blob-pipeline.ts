@@ -159,6 +159,8 @@ export class BlobPipeline {
   async #submit(task: PackTask, window: Window, at: number, length: number, rawSize: number, from: number, to: number, rawStart: number, offsets: number[]): Promise<void> {
     let items: [number, readonly BlobTarget[]][] = [];
     let count = 0;
+    /** The most bytes the paths of `items` take. */
+    let paths = 0;
     const flush = async (): Promise<void> => {
       if (items.length === 0) return;
       await this.#waitForSlot();
@@ -190,14 +192,17 @@ export class BlobPipeline {
       this.#jobs.push({ slot, task, blobs: items, itemBlob, window });
       items = [];
       count = 0;
+      paths = 0;
     };
     for (let b = from; b < to; b++) {
       const targets = task.wanted.get(b);
       if (!targets) continue;
       const n = Math.max(1, targets.length);
-      if (count + n > MAX_ITEMS - 1 || pathsOf(items) + pathsOf([[b, targets]]) > PATH_BYTES) await flush();
+      const more = pathBytes(targets);
+      if (count + n > MAX_ITEMS - 1 || paths + more > PATH_BYTES) await flush();
       items.push([b, targets]);
       count += n;
+      paths += more;
     }
     await flush();
   }
@@ -304,8 +309,9 @@ export class BlobPipeline {
   }
 }
 
-function pathsOf(items: [number, readonly BlobTarget[]][]): number {
+/** The most bytes the targets' paths can take in a job (UTF-8: at most 3 bytes per UTF-16 unit). */
+function pathBytes(targets: readonly BlobTarget[]): number {
   let n = 0;
-  for (const [, targets] of items) for (const t of targets) n += t.path.length * 3;
+  for (const t of targets) n += t.path.length * 3;
   return n;
 }

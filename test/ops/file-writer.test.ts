@@ -10,13 +10,13 @@ import path from "node:path";
 import { FilesystemBackend } from "../../src/backend/filesystem.ts";
 import { loadMasterIndex, openRepository } from "../../src/repo/index.ts";
 import { FileWriter, newWriteProgress } from "../../src/ops/file-writer.ts";
-import { craftedRepo, fileNode, writeIndex, writePack } from "../helpers/craft-repo.ts";
+import { craftedRepo, dirNode, fileNode, treeOf, writeIndex, writePack } from "../helpers/craft-repo.ts";
 import { randomBytes } from "../helpers/random.ts";
 import { cleanUpAfterThisFile } from "../helpers/tmp.ts";
 
 cleanUpAfterThisFile();
 
-test("at most two batches of files are pending while 200 files are queued in batches of 10", async () => {
+test("at most two batches of files are pending while 200 files in 20 directories are queued in batches of 10", async () => {
   const { repo, work } = craftedRepo("file-writer");
   const chunks = Array.from({ length: 50 }, (_, i) => randomBytes(i + 1, 500 + i));
   // Two packs, so a batch reads from both, and one chunk is in every file.
@@ -28,19 +28,23 @@ test("at most two batches of files are pending while 200 files are queued in bat
   const out = path.join(work, "out");
   fs.mkdirSync(out);
   const parts = (i: number) => [chunks[i % 50]!, chunks[(i * 7 + 3) % 50]!, chunks[0]!];
+  const at = (i: number) => path.join(out, `d${Math.floor(i / 10)}`, `f${i}`);
   let most = 0;
   try {
     for (let i = 0; i < 200; i++) {
-      await writer.file(path.join(out, `f${i}`), fileNode(parts(i)), false);
+      if (i % 10 === 0) fs.mkdirSync(path.dirname(at(i)));
+      await writer.file(at(i), fileNode(parts(i)), false);
       most = Math.max(most, writer.pendingFiles);
+      // A batch closes at the end of a directory once it is full: here, each holds one directory.
+      if (i % 10 === 9) await writer.dir(path.dirname(at(i)), dirNode(treeOf({})));
     }
     expect(await writer.finish()).toEqual([]);
   } finally {
     await writer.close();
   }
   expect(most).toBeLessThanOrEqual(20);
-  expect(most).toBeGreaterThan(0);
+  expect(most).toBeGreaterThanOrEqual(10);
   expect(writer.batches).toBe(20);
   expect(progress.filesDone).toBe(200);
-  for (let i = 0; i < 200; i++) expect(Buffer.compare(fs.readFileSync(path.join(out, `f${i}`)), Buffer.concat(parts(i)))).toBe(0);
+  for (let i = 0; i < 200; i++) expect(Buffer.compare(fs.readFileSync(at(i)), Buffer.concat(parts(i)))).toBe(0);
 });
