@@ -60,6 +60,9 @@ export function newWriteProgress(): WriteProgress {
 /** Files created between two turns of the event loop while a batch is being written, so its pipeline is fed meanwhile. */
 const CREATES_PER_TURN = 32;
 
+/** Files and directories planned between two collections of the main thread's garbage. */
+const GC_EVERY = 20_000;
+
 export class FileWriter {
   #batch = new Batch();
   /** The batch being written (undefined once it is), and its write. */
@@ -72,6 +75,8 @@ export class FileWriter {
   #undo: (() => void) | undefined;
   #workers: { pool: WorkerPool; pipeline: BlobPipeline } | undefined;
   #created = 0;
+  /** Files and directories planned since the last collection. */
+  #planned = 0;
   readonly #packs: RestorePacks;
   /** False while the planning waits for the writing (which then may sleep until a worker finishes). */
   #planning = true;
@@ -80,7 +85,7 @@ export class FileWriter {
    * batch starts reading at the frame that holds the first blob it wants from the pack.
    */
   readonly #packsRead = new Map<number, StreamPoint[]>();
-  /** Times a batch read a pack an earlier batch had read from too, and frames read that an earlier batch had read. */
+  /** Times a batch read a pack an earlier batch had read from too, and frames scanned again that an earlier batch had scanned. */
   packRereads = 0;
   framesReread = 0;
   batches = 0;
@@ -148,7 +153,7 @@ export class FileWriter {
     await this.#flush();
     this.#planning = false;
     await this.#writing;
-    log.debug(`Restored in ${this.batches} batches; ${this.#packsRead.size} packs read, ${this.packRereads} times by a later batch too, ${this.framesReread} of their ${[...this.#packsRead.values()].reduce((n, f) => n + f.length, 0)} frames more than once`);
+    log.debug(`Restored in ${this.batches} batches; ${this.#packsRead.size} packs read, ${this.packRereads} times by a later batch too; ${this.framesReread + (this.#workers?.pipeline.knownFramesRead ?? 0)} frames read again`);
     return [...this.#unwritten.values()];
   }
 
@@ -202,6 +207,14 @@ export class FileWriter {
     const batch = this.#batch;
     this.#batch = new Batch();
     this.#planning = false;
+    // Planning leaves garbage (decoded trees, walk steps) the runtime would otherwise let pile up:
+    // collected every GC_EVERY files and directories planned, while the workers write the batch
+    // before, it kept a 100k-file restore at 240 MB instead of 360, for no measurable time.
+    this.#planned += batch.files.length + batch.dirs.length;
+    if (this.#planned >= GC_EVERY) {
+      this.#planned = 0;
+      Bun.gc(true);
+    }
     await this.#writing;
     this.#planning = true;
     this.#writing = this.#write(batch);
@@ -270,10 +283,8 @@ export class FileWriter {
         /** Manifest index → blob table entry, for the chunks wanted from it. */
         const entryAt = new Map<number, number>();
         const wanted = new Map<number, readonly FileTarget[]>();
-        let first = -1;
         layout.entries.forEach((e, i) => {
           if (e < 0 || !pending.has(e)) return;
-          if (first < 0) first = i;
           entryAt.set(i, e);
           wanted.set(i, batch.targets.get(e)!);
         });
@@ -284,7 +295,7 @@ export class FileWriter {
         };
         const onDamage = (err: BackpakError, indexes: readonly number[]): void => this.#lose(batch, indexes.map((i) => entryAt.get(i)!), pack, err);
         try {
-          await pipeline.run(packTask(layout, reader, { wanted, onBlob, onDamage, ...this.#framesOf(p, first) }));
+          await pipeline.run(packTask(layout, reader, { wanted, onBlob, onDamage, ...this.#framesOf(p) }));
         } catch (err) {
           if (!(err instanceof UnsplittablePack)) throw err;
           log.debug(`${err.message}; reading it whole`);
@@ -302,24 +313,18 @@ export class FileWriter {
     }
   }
 
-  /** Where a batch reads pack `p` from to get blobs from `first` on (the start of the last frame known to start at or before it), and how frames found are noted. */
-  #framesOf(p: number, first: number): { from?: StreamPoint; onFrame: (start: StreamPoint) => void } {
-    let starts = this.#packsRead.get(p);
-    if (starts) this.packRereads++;
-    else this.#packsRead.set(p, (starts = []));
-    const known = starts;
+  /** The frame starts known in pack `p` (see PackTask.known), and how those a batch finds are noted. */
+  #framesOf(p: number): { known: readonly StreamPoint[]; onFrame: (start: StreamPoint) => void } {
+    let known = this.#packsRead.get(p);
+    if (known) this.packRereads++;
+    else this.#packsRead.set(p, (known = []));
+    const starts = known;
     const onFrame = (start: StreamPoint): void => {
-      if (known.length === 0 || start.blob > known[known.length - 1]!.blob) known.push(start);
-      else this.framesReread++;
+      const lastPos = starts.length === 0 ? -1 : starts[starts.length - 1]!.pos;
+      if (start.pos > lastPos) starts.push(start);
+      else if (start.pos < lastPos) this.framesReread++;
     };
-    let lo = 0;
-    let hi = known.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (known[mid]!.blob <= first) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo === 0 ? { onFrame } : { from: known[lo - 1]!, onFrame };
+    return { known: starts, onFrame };
   }
 
   /** Chunks that can't be read: the files they go into can't be written. */

@@ -39,9 +39,12 @@ export interface PackTask {
    * (they are written nowhere); a failed write, or a worker's death, still throws.
    */
   readonly onDamage?: (err: BackpakError, indexes: readonly number[]) => void;
-  /** Where to start reading: the start of a frame an earlier run of the same pack reported (no wanted blob may lie before it). */
-  readonly from?: StreamPoint;
-  /** Told where each frame it reads starts. */
+  /**
+   * Frame starts an earlier run of the same pack reported, in stream order from its first frame:
+   * the frames between them are read alone, not scanned for.
+   */
+  readonly known?: readonly StreamPoint[];
+  /** Told where each frame it scans starts, and where it stopped scanning (the stream's end, or the next frame's start). */
   readonly onFrame?: (start: StreamPoint) => void;
 }
 
@@ -76,6 +79,8 @@ export class BlobPipeline {
   readonly #windows: Window[] = [];
   readonly #gc = new GcSchedule();
   blobsVerified = 0;
+  /** Frames read from a known place (PackTask.known): each read, scanned or not, by a run before. */
+  knownFramesRead = 0;
 
   constructor(
     readonly pool: WorkerPool,
@@ -93,34 +98,36 @@ export class BlobPipeline {
   }
 
   /**
-   * Feeds one pack's frames to the workers (returning once all are submitted; `finish` waits for
-   * them), from `task.from` or the start, up to the frame holding the last wanted blob. Returns
-   * where it stopped, or undefined when it read to the end. Throws UnsplittablePack, before
-   * anything of it is written, if its frames can't be split.
+   * Feeds one pack's frames that hold wanted blobs to the workers (returning once all are
+   * submitted; `finish` waits for them). Frames `task.known` lists are read alone, the others are
+   * found by scanning from the last known start, up to the frame holding the last wanted blob.
+   * Throws UnsplittablePack, before anything of it is written, if its frames can't be split.
    */
-  async run(task: PackTask): Promise<StreamPoint | undefined> {
+  async run(task: PackTask): Promise<void> {
     const offsets: number[] = [];
     let raw = 0;
     for (const b of task.blobs) {
       offsets.push(raw);
       raw += b.length;
     }
-    // Without the last blob wanted, reading stops after the frame of the last one that is; else it
+    const wanted = [...task.wanted.keys()].sort((a, b) => a - b);
+    // Without the last blob wanted, scanning stops after the frame of the last one that is; else it
     // goes to the end, where a stream that holds fewer blobs than its manifest is caught.
-    let last = -1;
-    for (const b of task.wanted.keys()) last = Math.max(last, b);
-    if (last < 0 || last === task.blobs.length - 1) last = Infinity;
-    let pos = task.from?.pos ?? task.blobsStart;
-    let rawPos = task.from?.rawPos ?? 0;
-    let blob = task.from?.blob ?? 0;
-    if (blob > 0 && [...task.wanted.keys()].some((b) => b < blob)) throw new BackpakError("internal", `${task.label} was to be read from blob ${blob}, past a wanted one`);
+    const last = wanted.length === 0 || wanted[wanted.length - 1] === task.blobs.length - 1 ? Infinity : wanted[wanted.length - 1]!;
+    const from = await this.#readKnown(task, wanted, offsets);
+    if (from === "done") return;
+    let pos = from?.pos ?? task.blobsStart;
+    let rawPos = from?.rawPos ?? 0;
+    let blob = from?.blob ?? 0;
     while (pos < task.blobsEnd) {
-      if (blob > last) return { pos, rawPos, blob };
+      if (blob > last) {
+        task.onFrame?.({ pos, rawPos, blob });
+        return;
+      }
       const want = Math.min(this.#windowBytes, task.blobsEnd - pos);
       const at = await this.#alloc(want);
       const view = this.pool.data.subarray(at, at + want);
-      const window: Window = { pending: 0, scanned: false };
-      this.#windows.push(window);
+      const window = this.#window();
       let off = 0;
       try {
         if (task.reader.readInto(view, pos) !== want) throw new BackpakError("corrupt", `${task.label} is shorter than its manifest says`);
@@ -152,11 +159,63 @@ export class BlobPipeline {
       pos += off;
     }
     if (blob !== task.blobs.length) throw new BackpakError("corrupt", `${task.label}'s frames hold fewer blobs than its manifest lists`);
-    return undefined;
+    task.onFrame?.({ pos, rawPos, blob });
+  }
+
+  /**
+   * Reads the frames among `task.known` (whose ends are known: the next start) that hold wanted
+   * blobs, consecutive ones a window at a time, and skips the rest; returns the last known start,
+   * where scanning goes on ("done" when no wanted blob lies past it, undefined when nothing is known).
+   */
+  async #readKnown(task: PackTask, wanted: readonly number[], offsets: readonly number[]): Promise<StreamPoint | "done" | undefined> {
+    const known = task.known ?? [];
+    if (known.length === 0) return undefined;
+    const lastKnown = known[known.length - 1]!;
+    let w = 0;
+    /** The known frame `k` (up to the last start, which has no known end) that holds the next wanted blob. */
+    const frameOfNext = (k: number): number => {
+      while (k + 1 < known.length - 1 && known[k + 1]!.blob <= wanted[w]!) k++;
+      return k;
+    };
+    for (let k = 0; w < wanted.length && wanted[w]! < lastKnown.blob; ) {
+      k = frameOfNext(k);
+      // Frames k…m-1 hold wanted blobs and fit one window.
+      let m = k + 1;
+      const past = (j: number): void => {
+        while (w < wanted.length && wanted[w]! < known[j]!.blob) w++;
+      };
+      past(m);
+      while (m < known.length - 1 && w < wanted.length && wanted[w]! < known[m + 1]!.blob && known[m + 1]!.pos - known[k]!.pos <= this.#windowBytes) past(++m);
+      const base = known[k]!.pos;
+      const want = known[m]!.pos - base;
+      if (want > this.#windowBytes) throw new UnsplittablePack(`${task.label}: a frame larger than ${this.#windowBytes} bytes`);
+      const at = await this.#alloc(want);
+      const window = this.#window();
+      try {
+        if (task.reader.readInto(this.pool.data.subarray(at, at + want), base) !== want) throw new BackpakError("corrupt", `${task.label} is shorter than its manifest says`);
+        this.#gc.add(want);
+        for (let j = k; j < m; j++) {
+          this.knownFramesRead++;
+          const [f, g] = [known[j]!, known[j + 1]!];
+          await this.#submit(task, window, at + f.pos - base, g.pos - f.pos, g.rawPos - f.rawPos, f.blob, g.blob, f.rawPos, offsets);
+        }
+      } finally {
+        window.scanned = true;
+        this.#release();
+      }
+      k = m;
+    }
+    return w < wanted.length ? lastKnown : "done";
+  }
+
+  #window(): Window {
+    const window: Window = { pending: 0, scanned: false };
+    this.#windows.push(window);
+    return window;
   }
 
   /** Submits decompress jobs for the wanted blobs in one frame (several jobs if they don't fit one). */
-  async #submit(task: PackTask, window: Window, at: number, length: number, rawSize: number, from: number, to: number, rawStart: number, offsets: number[]): Promise<void> {
+  async #submit(task: PackTask, window: Window, at: number, length: number, rawSize: number, from: number, to: number, rawStart: number, offsets: readonly number[]): Promise<void> {
     let items: [number, readonly BlobTarget[]][] = [];
     let count = 0;
     /** The most bytes the paths of `items` take. */
