@@ -230,7 +230,10 @@ class Restorer implements CompareCallbacks {
   async #add(dest: string, node: Node, trees: Trees): Promise<void> {
     for await (const [p, n, exit] of streamNode(dest, node, trees, { exits: true })) {
       await yieldPoint();
-      if (!exit) await this.#printer.added(p, shallow(n), SHALLOW_TREES);
+      if (!exit) {
+        if (this.#printer.addedAlone) this.#printer.addedAlone(p, n);
+        else await this.#printer.added(p, shallow(n), SHALLOW_TREES);
+      }
       if (this.opts.dryRun) continue;
       const c = n.contents;
       // A new symlink keeps the time it was made at, as in backpak.
