@@ -20,7 +20,7 @@ import { BackpakError, context, withContext } from "../lib/errors.ts";
 import { PRIVATE_FILE, randomTag, writeIntoFile } from "../lib/fsutil.ts";
 import { onInterrupt } from "../lib/interrupt.ts";
 import { log } from "../lib/log.ts";
-import { BlobPipeline, type StreamPoint, UnsplittablePack } from "../pipeline/blob-pipeline.ts";
+import { BlobPipeline, type PackTask, type StreamPoint, UnsplittablePack } from "../pipeline/blob-pipeline.ts";
 import { startBlobPool } from "../pipeline/pipeline-setup.ts";
 import type { WorkerPool } from "../pipeline/pool.ts";
 import type { RangeReader } from "../backend/index.ts";
@@ -63,9 +63,12 @@ const CREATES_PER_TURN = 32;
 /** Files and directories planned between two collections of the main thread's garbage. */
 const GC_EVERY = 20_000;
 
+/** A frame read by an earlier batch is read again, for wanted chunks making up less than this share of it, only at the late pass. */
+const SCATTERED = 1 / 4;
+
 export class FileWriter {
   #batch = new Batch();
-  /** The batch being written (undefined once it is), and its write. */
+  /** The batch whose chunks are being written (undefined between batches), and the write of the batch last started. */
   #current: Batch | undefined;
   #writing: Promise<void> = Promise.resolve();
   /** Files created and not complete, in the batch being planned and the one being written: what an interruption or a failure removes. */
@@ -78,11 +81,16 @@ export class FileWriter {
   /** Files and directories planned since the last collection. */
   #planned = 0;
   readonly #packs: RestorePacks;
+  /** Chunks deferred to a late pass (see `#defer`), the files they go into, and the directories waiting for them. */
+  #late = new Batch();
+  readonly #lateDirs: [string, Node][] = [];
+  /** Files completed by a late pass. */
+  lateFiles = 0;
   /** False while the planning waits for the writing (which then may sleep until a worker finishes). */
   #planning = true;
   /**
    * Packs read so far (by number), each with the frame starts found in it, in stream order: a later
-   * batch starts reading at the frame that holds the first blob it wants from the pack.
+   * batch reads the frames between them that hold blobs it wants alone (PackTask.known).
    */
   readonly #packsRead = new Map<number, StreamPoint[]>();
   /** Times a batch read a pack an earlier batch had read from too, and frames scanned again that an earlier batch had scanned. */
@@ -153,7 +161,8 @@ export class FileWriter {
     await this.#flush();
     this.#planning = false;
     await this.#writing;
-    log.debug(`Restored in ${this.batches} batches; ${this.#packsRead.size} packs read, ${this.packRereads} times by a later batch too; ${this.framesReread + (this.#workers?.pipeline.knownFramesRead ?? 0)} frames read again`);
+    await this.#writeLate();
+    log.debug(`Restored in ${this.batches} batches; ${this.#packsRead.size} packs read, ${this.packRereads} times by a later batch too; ${this.framesReread + (this.#workers?.pipeline.knownFramesRead ?? 0)} frames read again; ${this.lateFiles} files completed by a late pass`);
     return [...this.#unwritten.values()];
   }
 
@@ -231,33 +240,61 @@ export class FileWriter {
   async #write(batch: Batch): Promise<void> {
     if (batch.files.length + batch.dirs.length === 0) return;
     this.batches++;
-    if (batch.targets.size > 0) {
-      const pipeline = this.#pipeline();
-      this.#current = batch;
-      const byPack = new Map<number, number[]>();
-      for (const e of batch.targets.keys()) {
-        const p = this.index.blobs.packOfEntry(e);
-        const l = byPack.get(p);
-        if (l) l.push(e);
-        else byPack.set(p, [e]);
-      }
-      const packs = [...byPack].sort((a, b) => a[0] - b[0]);
-      const ahead = new PacksAhead(this.repo, packs.map(([p]) => this.index.blobs.packId(p)));
-      try {
-        await this.#writePacks(pipeline, batch, packs, ahead);
-      } finally {
-        ahead.close();
-      }
-      await pipeline.finish();
-      this.#current = undefined;
-    }
+    await this.#writeChunks(batch, true);
+    let lateReplacing = false;
     for (const f of batch.files) {
-      if (f.remaining === 0) continue;
+      if (f.remaining > 0 && f.late && !this.#unwritten.has(f.dest)) lateReplacing ||= f.replacing;
+    }
+    this.#settle(batch);
+    // A late file that replaces another is renamed into its directory at the late pass, which
+    // changes the directory's times: until then, directories wait.
+    if (lateReplacing || this.#lateDirs.length > 0) this.#lateDirs.push(...batch.dirs);
+    else for (const [dest, node] of batch.dirs) applyMetadata(dest, node, this.metadata);
+    if (this.#late.full(this.limits)) await this.#writeLate();
+  }
+
+  /** Writes the chunks deferred by the batches so far, each frame read once for all of them, then the directories that waited for them. */
+  async #writeLate(): Promise<void> {
+    const late = this.#late;
+    this.#late = new Batch();
+    if (late.targets.size > 0) this.lateFiles += late.files.length;
+    await this.#writeChunks(late, false);
+    for (const f of late.files) f.late = false;
+    this.#settle(late);
+    for (const [dest, node] of this.#lateDirs.splice(0)) applyMetadata(dest, node, this.metadata);
+  }
+
+  /** Writes a batch's chunks, pack by pack; with `deferring`, chunks lying scattered in frames read before go to the late batch. */
+  async #writeChunks(batch: Batch, deferring: boolean): Promise<void> {
+    if (batch.targets.size === 0) return;
+    const pipeline = this.#pipeline();
+    this.#current = batch;
+    const byPack = new Map<number, number[]>();
+    for (const e of batch.targets.keys()) {
+      const p = this.index.blobs.packOfEntry(e);
+      const l = byPack.get(p);
+      if (l) l.push(e);
+      else byPack.set(p, [e]);
+    }
+    const packs = [...byPack].sort((a, b) => a[0] - b[0]);
+    const ahead = new PacksAhead(this.repo, packs.map(([p]) => this.index.blobs.packId(p)));
+    try {
+      await this.#writePacks(pipeline, batch, packs, ahead, deferring);
+    } finally {
+      ahead.close();
+    }
+    await pipeline.finish();
+    this.#current = undefined;
+  }
+
+  /** After a batch's chunks are written: its files not complete must be ones that couldn't be (removed now) or late ones. */
+  #settle(batch: Batch): void {
+    for (const f of batch.files) {
+      if (f.remaining === 0 || f.late) continue;
       if (!this.#unwritten.has(f.dest)) throw new BackpakError("internal", `${f.dest} was not completely written`);
       fs.rmSync(f.tmp, { force: true });
       this.#unfinished.delete(f);
     }
-    for (const [dest, node] of batch.dirs) applyMetadata(dest, node, this.metadata);
   }
 
   #pipeline(): BlobPipeline {
@@ -270,7 +307,7 @@ export class FileWriter {
     return this.#workers.pipeline;
   }
 
-  async #writePacks(pipeline: BlobPipeline, batch: Batch, packs: readonly [number, number[]][], ahead: PacksAhead): Promise<void> {
+  async #writePacks(pipeline: BlobPipeline, batch: Batch, packs: readonly [number, number[]][], ahead: PacksAhead, deferring: boolean): Promise<void> {
     const blobs = this.index.blobs;
     for (const [p, entries] of packs) {
       const pack = blobs.packId(p);
@@ -288,6 +325,7 @@ export class FileWriter {
           entryAt.set(i, e);
           wanted.set(i, batch.targets.get(e)!);
         });
+        if (deferring) this.#defer(p, layout.blobs, wanted, entryAt, pending);
         const onBlob = (i: number): void => {
           const e = entryAt.get(i)!;
           pending.delete(e);
@@ -309,6 +347,51 @@ export class FileWriter {
         this.#lose(batch, pending, pack, context(err.kind, `Couldn't read pack ${pack}`, err));
       } finally {
         reader?.close();
+      }
+    }
+  }
+
+  /**
+   * Moves to the late batch the wanted chunks of pack `p` that lie in frames an earlier batch read
+   * and that make up less than SCATTERED of their frame (chunks deduplicated against files restored
+   * long before): each such frame is then read once at the late pass for every batch, not once per
+   * batch, while a frame a batch needs much of (at its start, where the batch before left off) is
+   * read again at once.
+   */
+  #defer(p: number, blobs: PackTask["blobs"], wanted: Map<number, readonly FileTarget[]>, entryAt: Map<number, number>, pending: Set<number>): void {
+    const known = this.#packsRead.get(p);
+    if (!known || known.length < 2) return;
+    const read = known[known.length - 1]!.blob;
+    /** Frame (its index in `known`) → the wanted blobs in it. */
+    const inFrame = new Map<number, number[]>();
+    for (const i of wanted.keys()) {
+      if (i >= read) continue;
+      let lo = 0;
+      let hi = known.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >>> 1;
+        if (known[mid]!.blob <= i) lo = mid;
+        else hi = mid - 1;
+      }
+      const list = inFrame.get(lo);
+      if (list) list.push(i);
+      else inFrame.set(lo, [i]);
+    }
+    for (const [k, indexes] of inFrame) {
+      const frameBytes = known[k + 1]!.rawPos - known[k]!.rawPos;
+      if (indexes.reduce((n, i) => n + blobs[i]!.length, 0) >= frameBytes * SCATTERED) continue;
+      for (const i of indexes) {
+        const e = entryAt.get(i)!;
+        for (const t of wanted.get(i)!) {
+          this.#late.target(e, this.index.blobs.lengthOfEntry(e), t);
+          if (!t.file.late) {
+            t.file.late = true;
+            this.#late.files.push(t.file);
+          }
+        }
+        wanted.delete(i);
+        entryAt.delete(i);
+        pending.delete(e);
       }
     }
   }

@@ -19,6 +19,8 @@ export interface PendingFile {
   readonly replacing: boolean;
   /** Chunks not written yet. */
   remaining: number;
+  /** Some of its chunks wait for the late pass (file-writer.ts `#defer`). */
+  late?: boolean;
 }
 
 /** Where a chunk goes: a place in a file, and the file. */
