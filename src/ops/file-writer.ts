@@ -7,8 +7,10 @@
  * time. A new file is written in place; a file that replaces an existing one is written beside it
  * and renamed over it once complete, so a failure never destroys the old one. A directory's
  * metadata is applied once the batch its walk ended in is written, children first, since creating
- * files changes their directories' times. A missing or damaged pack fails only the files that need
- * it: the rest are written, and `finish` names the ones that couldn't be.
+ * files changes their directories' times. Chunks a file shares with files of an earlier batch,
+ * scattered in frames that batch read, wait for a late pass that reads each such frame once. A
+ * missing or damaged pack fails only the files that need it: the rest are written, and `finish`
+ * names the ones that couldn't be.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -108,7 +110,7 @@ export class FileWriter {
     this.#packs = new RestorePacks(index);
   }
 
-  /** Files created and not yet complete: those of the batch being planned and of the one being written. */
+  /** Files created and not yet complete: those of the batch being planned, of the one being written, and those waiting for the late pass (which runs once they fill a batch). */
   get pendingFiles(): number {
     return this.#unfinished.size;
   }
