@@ -22,7 +22,7 @@ import { BackpakError, context, withContext } from "../lib/errors.ts";
 import { PRIVATE_FILE, randomTag, writeIntoFile } from "../lib/fsutil.ts";
 import { onInterrupt } from "../lib/interrupt.ts";
 import { log } from "../lib/log.ts";
-import { BlobPipeline, type PackTask, type StreamPoint, UnsplittablePack } from "../pipeline/blob-pipeline.ts";
+import { BlobPipeline, type StreamPoint, UnsplittablePack } from "../pipeline/blob-pipeline.ts";
 import { startBlobPool } from "../pipeline/pipeline-setup.ts";
 import type { WorkerPool } from "../pipeline/pool.ts";
 import type { RangeReader } from "../backend/index.ts";
@@ -278,10 +278,12 @@ export class FileWriter {
       if (l) l.push(e);
       else byPack.set(p, [e]);
     }
-    const packs = [...byPack].sort((a, b) => a[0] - b[0]);
+    let packs = [...byPack].sort((a, b) => a[0] - b[0]);
+    // Decided from the index, so a pack whose wanted chunks all wait isn't opened.
+    if (deferring) packs = packs.map(([p, entries]) => [p, this.#defer(p, entries, batch)] as [number, number[]]).filter(([, entries]) => entries.length > 0);
     const ahead = new PacksAhead(this.repo, packs.map(([p]) => this.index.blobs.packId(p)));
     try {
-      await this.#writePacks(pipeline, batch, packs, ahead, deferring);
+      await this.#writePacks(pipeline, batch, packs, ahead);
     } finally {
       ahead.close();
     }
@@ -309,7 +311,7 @@ export class FileWriter {
     return this.#workers.pipeline;
   }
 
-  async #writePacks(pipeline: BlobPipeline, batch: Batch, packs: readonly [number, number[]][], ahead: PacksAhead, deferring: boolean): Promise<void> {
+  async #writePacks(pipeline: BlobPipeline, batch: Batch, packs: readonly [number, number[]][], ahead: PacksAhead): Promise<void> {
     const blobs = this.index.blobs;
     for (const [p, entries] of packs) {
       const pack = blobs.packId(p);
@@ -327,7 +329,6 @@ export class FileWriter {
           entryAt.set(i, e);
           wanted.set(i, batch.targets.get(e)!);
         });
-        if (deferring) this.#defer(p, layout.blobs, wanted, entryAt, pending);
         const onBlob = (i: number): void => {
           const e = entryAt.get(i)!;
           pending.delete(e);
@@ -354,20 +355,28 @@ export class FileWriter {
   }
 
   /**
-   * Moves to the late batch the wanted chunks of pack `p` that lie in frames an earlier batch read
-   * and that make up less than SCATTERED of their frame (chunks deduplicated against files restored
-   * long before): each such frame is then read once at the late pass for every batch, not once per
-   * batch, while a frame a batch needs much of (at its start, where the batch before left off) is
-   * read again at once.
+   * Of `entries`, the chunks of pack `p` a batch wants, moves to the late batch those that lie in
+   * frames an earlier batch read and make up less than SCATTERED of their frame (chunks
+   * deduplicated against files restored long before), and returns the rest: each such frame is
+   * then read once at the late pass for every batch, not once per batch, while a frame a batch
+   * needs much of (at its start, where the batch before left off) is read again at once. Where a
+   * chunk lies in the pack comes from the index (its entries are in the pack's manifest order).
    */
-  #defer(p: number, blobs: PackTask["blobs"], wanted: Map<number, readonly FileTarget[]>, entryAt: Map<number, number>, pending: Set<number>): void {
+  #defer(p: number, entries: number[], batch: Batch): number[] {
     const known = this.#packsRead.get(p);
-    if (!known || known.length < 2) return;
+    if (!known || known.length < 2) return entries;
+    const blobs = this.index.blobs;
+    const start = blobs.packStart(p);
     const read = known[known.length - 1]!.blob;
-    /** Frame (its index in `known`) → the wanted blobs in it. */
-    const inFrame = new Map<number, number[]>();
-    for (const i of wanted.keys()) {
-      if (i >= read) continue;
+    /** Frame (its index in `known`) → the wanted entries in it, and their bytes. */
+    const inFrame = new Map<number, { entries: number[]; bytes: number }>();
+    const kept: number[] = [];
+    for (const e of entries) {
+      const i = e - start;
+      if (i >= read) {
+        kept.push(e);
+        continue;
+      }
       let lo = 0;
       let hi = known.length - 1;
       while (lo < hi) {
@@ -375,27 +384,27 @@ export class FileWriter {
         if (known[mid]!.blob <= i) lo = mid;
         else hi = mid - 1;
       }
-      const list = inFrame.get(lo);
-      if (list) list.push(i);
-      else inFrame.set(lo, [i]);
+      const f = inFrame.get(lo) ?? { entries: [], bytes: 0 };
+      f.entries.push(e);
+      f.bytes += blobs.lengthOfEntry(e);
+      inFrame.set(lo, f);
     }
-    for (const [k, indexes] of inFrame) {
-      const frameBytes = known[k + 1]!.rawPos - known[k]!.rawPos;
-      if (indexes.reduce((n, i) => n + blobs[i]!.length, 0) >= frameBytes * SCATTERED) continue;
-      for (const i of indexes) {
-        const e = entryAt.get(i)!;
-        for (const t of wanted.get(i)!) {
-          this.#late.target(e, this.index.blobs.lengthOfEntry(e), t);
+    for (const [k, f] of inFrame) {
+      if (f.bytes >= (known[k + 1]!.rawPos - known[k]!.rawPos) * SCATTERED) {
+        kept.push(...f.entries);
+        continue;
+      }
+      for (const e of f.entries) {
+        for (const t of batch.targets.get(e)!) {
+          this.#late.target(e, blobs.lengthOfEntry(e), t);
           if (!t.file.late) {
             t.file.late = true;
             this.#late.files.push(t.file);
           }
         }
-        wanted.delete(i);
-        entryAt.delete(i);
-        pending.delete(e);
       }
     }
+    return kept;
   }
 
   /** The frame starts known in pack `p` (see PackTask.known), and how those a batch finds are noted. */

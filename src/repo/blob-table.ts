@@ -143,6 +143,11 @@ export class BlobTable implements BlobLookup, KnownBlobs {
     return this.#lengths[e]!;
   }
 
+  /** Pack `p`'s first entry: its blobs are the entries from there on, in the order of its manifest. */
+  packStart(p: number): number {
+    return this.#starts[p]!;
+  }
+
   isChunkEntry(e: number): boolean {
     return (this.#where[e]! & TREE) === 0;
   }
