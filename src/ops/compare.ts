@@ -14,6 +14,8 @@ import { treeOf, type Trees } from "../repo/index.ts";
 export interface CompareCallbacks {
   /** `trees` holds the trees beneath `node`. */
   added(path: string, node: Node, trees: Trees): Promise<void>;
+  /** `node` itself added, without what lies beneath it (a caller walking an addition reports each path as it reaches it); `added` with the node alone when absent. */
+  addedAlone?(path: string, node: Node): void;
   removed(path: string, node: Node, trees: Trees): Promise<void>;
   /** A file's chunks or a symlink's target changed (never called for directories). */
   contentsChanged(path: string, oldNode: Node, newNode: Node): Promise<void>;

@@ -1,12 +1,13 @@
 /** `diff`: compare two snapshots, or a snapshot with its paths on disk as they are now. */
 import fs from "node:fs";
-import type { BlobId, SnapshotId } from "../format/id.ts";
+import type { SnapshotId } from "../format/id.ts";
 import { log } from "../lib/log.ts";
 import type { Repository } from "../repo/index.ts";
 import type { CompareCallbacks } from "./compare.ts";
 import { compareTrees } from "./compare.ts";
 import { forestFromFs } from "./fs-forest.ts";
 import { loadRepository, snapshotTrees } from "./open.ts";
+import { overlay } from "./tree-overlay.ts";
 
 export interface DiffOptions {
   readonly first: string;
@@ -32,7 +33,7 @@ export async function diff(repo: Repository, opts: DiffOptions): Promise<{ first
     // Only the trees on disk the repository doesn't hold are kept; the others are read from it
     // when the comparison needs them (it rarely does: a directory with the same tree on both sides is skipped).
     const [root, fresh] = await forestFromFs(paths.filter((p) => fs.existsSync(p)), await one.trees.tree(one.stored.snapshot.tree), one.trees, undefined, (id) => !loaded.index.blobs.has(id));
-    other = [root, { tree: async (id: BlobId) => fresh.get(id) ?? one.trees.tree(id), peek: (id: BlobId) => fresh.get(id) ?? one.trees.peek?.(id) }] as const;
+    other = [root, overlay(fresh, one.trees)] as const;
   }
   await compareTrees([one.stored.snapshot.tree, one.trees], other, "", opts.callbacks);
   return { first: one.stored.id, ...(second === undefined ? {} : { second }) };

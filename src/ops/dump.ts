@@ -11,7 +11,6 @@ import { findSnapshot, type Repository } from "../repo/index.ts";
 import { tarOfDirectory } from "./dump-tar.ts";
 import { FileWriter } from "./file-writer.ts";
 import { loadRepository } from "./open.ts";
-import { startBlobPool } from "../pipeline/pipeline-setup.ts";
 
 export interface DumpOptions {
   readonly snapshot: string;
@@ -64,13 +63,12 @@ export async function dump(repo: Repository, opts: DumpOptions): Promise<DumpTar
         path: soFar,
         writeTo: async (file) => {
           const writer = new FileWriter(repo, loaded.index, { times: false, permissions: false });
-          writer.file(file, node, fs.existsSync(file));
-          const { pool, ringBytes } = startBlobPool();
           try {
-            const [unwritten] = await writer.finish(pool, ringBytes);
+            await writer.file(file, node, fs.existsSync(file));
+            const [unwritten] = await writer.finish();
             if (unwritten) throw context(unwritten.why.kind, `Couldn't write ${file}`, unwritten.why, "run `backpak check` to see what else uses the missing or damaged pack");
           } finally {
-            pool.close();
+            await writer.close();
           }
         },
       };

@@ -1,6 +1,6 @@
 /** What most read-side commands start from: the master index, the snapshots (in time order, and the damaged ones), a tree cache. */
 import { withContextAsync } from "../lib/errors.ts";
-import { findSnapshot, type Forest, loadForest, loadMasterIndex, loadSnapshots, type MasterIndex, type Repository, type SnapshotList, type StoredSnapshot, TreeCache, type TreeSource } from "../repo/index.ts";
+import { findSnapshot, loadMasterIndex, loadSnapshots, type MasterIndex, type Repository, type SnapshotList, type StoredSnapshot, TreeCache, type TreeSource } from "../repo/index.ts";
 
 export interface LoadedRepository {
   readonly repo: Repository;
@@ -24,11 +24,4 @@ export function snapshotTrees(loaded: LoadedRepository, ref: string): { stored: 
   const stored = findSnapshot(loaded.snapshots, ref);
   const tree: TreeSource["tree"] = (id) => withContextAsync(`Couldn't load the trees of snapshot ${stored.id}`, () => loaded.trees.tree(id));
   return { stored, trees: { tree, peek: (id) => loaded.trees.peek(id) } };
-}
-
-/** Resolves a snapshot reference and loads its whole forest (restore still needs it whole); an error names the snapshot whose trees it couldn't load. */
-export async function snapshotWithForest(loaded: LoadedRepository, ref: string): Promise<{ stored: StoredSnapshot; forest: Forest }> {
-  const stored = findSnapshot(loaded.snapshots, ref);
-  const forest = await withContextAsync(`Couldn't load the trees of snapshot ${stored.id}`, () => loadForest(stored.snapshot.tree, loaded.trees));
-  return { stored, forest };
 }

@@ -6,13 +6,14 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { EMPTY_TREE_ID, type Node, type Tree } from "../format/tree.ts";
+import type { Node } from "../format/tree.ts";
 import { removeNode } from "../fs/apply.ts";
 import { reach } from "../fs/long-path.ts";
 import type { RestoreFilter, Within } from "../fs/restore-filter.ts";
 import { BackpakError } from "../lib/errors.ts";
-import { type Forest, walkNode } from "../repo/index.ts";
+import { streamNode, type Trees } from "../repo/index.ts";
 import type { CompareCallbacks } from "./compare.ts";
+import { shallow, SHALLOW_TREES } from "./shallow-node.ts";
 
 export interface SelectedRemoval {
   readonly filter: RestoreFilter;
@@ -24,30 +25,26 @@ export interface SelectedRemoval {
   readonly report: CompareCallbacks;
 }
 
-/** A directory as reported once its contents are gone. */
-const EMPTIED: Forest = new Map<typeof EMPTY_TREE_ID, Tree>([[EMPTY_TREE_ID, new Map()]]);
-const emptied = (node: Node): Node => ({ contents: { kind: "dir", tree: EMPTY_TREE_ID }, metadata: node.metadata });
-
-/** Deletes what `r.filter` selects of `node` (on disk at snapshot path `p`, its trees in `forest`), reporting each deletion first. */
-export async function removeSelected(p: string, node: Node, forest: Forest, r: SelectedRemoval): Promise<void> {
+/** Deletes what `r.filter` selects of `node` (on disk at snapshot path `p`, its trees in `trees`), reporting each deletion first. */
+export async function removeSelected(p: string, node: Node, trees: Trees, r: SelectedRemoval): Promise<void> {
   /** Directories on the current branch: where their entries lie, whether they are selected, which of their names were deleted. */
   const dirs: { readonly within: Within; readonly selected: boolean; readonly gone: Set<string> }[] = [];
   const start = r.filter.withinAbove(r.abs(p));
-  for (const [q, n, exit] of walkNode(p, node, forest, { exits: true })) {
+  for await (const [q, n, exit] of streamNode(p, node, trees, { exits: true })) {
     const dest = r.dest(q);
     const isDir = n.contents.kind === "dir";
     if (exit) {
       const dir = dirs.pop()!;
-      if (dir.selected && leftIn(dest, dir.gone).length === 0) await gone(q, dest, emptied(n), EMPTIED, true);
+      if (dir.selected && leftIn(dest, dir.gone).length === 0) await gone(q, dest, shallow(n), SHALLOW_TREES, true);
       continue;
     }
     const parent = dirs[dirs.length - 1];
     const d = r.filter.entry(parent ? parent.within : start, r.abs(q), path.basename(q), isDir);
     if (isDir) dirs.push({ within: d.within, selected: d.selected, gone: new Set() });
-    else if (d.selected) await gone(q, dest, n, forest, false);
+    else if (d.selected) await gone(q, dest, n, trees, false);
   }
 
-  async function gone(q: string, dest: string, n: Node, f: Forest, isDir: boolean): Promise<void> {
+  async function gone(q: string, dest: string, n: Node, f: Trees, isDir: boolean): Promise<void> {
     await r.report.removed(dest, n, f);
     if (!r.dryRun) {
       if (isDir) rmdir(dest);

@@ -1,10 +1,11 @@
 /**
  * The part of a snapshot a partial restore brings back: the subtree `SNAPSHOT:PATH` names, and of
  * it what `--include`/`--exclude` select (fs/restore-filter.ts), as a snapshot of its own: its
- * paths, a root tree and the forest beneath it, where a directory that lost entries is a new tree
- * and one that lost none keeps its ID. Trees are read one branch at a time through the tree cache,
- * and a directory where nothing can be selected is never read. Also says which paths on disk a
- * scan of the destination can leave out.
+ * paths, a root tree and a source of the trees beneath it, where a directory that lost entries is
+ * a new tree (held by the view) and one that lost none keeps its ID (read from the snapshot's
+ * source, so what is selected whole is never held). Trees are read one branch at a time through
+ * the tree cache, and a directory where nothing can be selected is never read. Also says which
+ * paths on disk a scan of the destination can leave out.
  */
 import path from "node:path";
 import type { BlobId } from "../format/id.ts";
@@ -12,7 +13,8 @@ import { encodeTree, type Node, type Tree } from "../format/tree.ts";
 import type { RestoreFilter, Within } from "../fs/restore-filter.ts";
 import { hashId } from "../kernels/sha224.ts";
 import { BackpakError } from "../lib/errors.ts";
-import type { Forest, StoredSnapshot, TreeSource } from "../repo/index.ts";
+import type { StoredSnapshot, TreeSource } from "../repo/index.ts";
+import { overlay } from "./tree-overlay.ts";
 
 export interface RestoreSelection {
   /** Restore only this path inside the snapshot: relative, starting with a top-level name (as `ls` shows), or absolute (as backed up). */
@@ -31,8 +33,10 @@ export class SelectionError extends BackpakError {
 export interface SnapshotView {
   readonly paths: readonly string[];
   readonly root: BlobId;
-  readonly forest: Forest;
+  /** The root tree and every tree beneath it. */
+  readonly trees: TreeSource;
 }
+
 
 type Top = readonly [name: string, abs: string, node: Node];
 
@@ -46,10 +50,10 @@ export async function selectView(stored: StoredSnapshot, trees: TreeSource, sele
     selection.subPath === undefined
       ? [...root].map(([name, node]) => [name, original.get(name)!, node] as const)
       : [await subtree(stored, original, root, trees, selection.subPath)];
-  const forest = new Map<BlobId, Tree>();
+  const made = new Map<BlobId, Tree>();
   const top = new Map<string, Node>();
   for (const [name, abs, node] of tops) {
-    const kept = await selectNode(name, abs, node, selection.filter, trees, forest);
+    const kept = await selectNode(name, abs, node, selection.filter, trees, made);
     if (kept) top.set(name, kept);
   }
   const unmatched = selection.filter?.unmatched() ?? [];
@@ -61,9 +65,9 @@ export async function selectView(stored: StoredSnapshot, trees: TreeSource, sele
     );
   }
   const id = treeId(top);
-  forest.set(id, top);
+  made.set(id, top);
   // All the snapshot's paths stay, so where --output puts each doesn't depend on what is selected.
-  return { paths: selection.subPath === undefined ? stored.snapshot.paths : [tops[0]![1]], root: id, forest };
+  return { paths: selection.subPath === undefined ? stored.snapshot.paths : [tops[0]![1]], root: id, trees: overlay(made, trees) };
 }
 
 /** The node `sub` names in the snapshot, with its name and the absolute path it was backed up from. */
@@ -138,9 +142,10 @@ class BranchPath {
 
 /**
  * The part of `node` (backed up from `abs`) that `filter` selects, or undefined when nothing is;
- * depth first on an explicit stack, a tree that contains itself reported.
+ * depth first on an explicit stack, a tree that contains itself reported. The trees it makes for
+ * directories that lost entries go into `made`.
  */
-async function selectNode(name: string, abs: string, node: Node, filter: RestoreFilter | undefined, trees: TreeSource, forest: Map<BlobId, Tree>): Promise<Node | undefined> {
+async function selectNode(name: string, abs: string, node: Node, filter: RestoreFilter | undefined, trees: TreeSource, made: Map<BlobId, Tree>): Promise<Node | undefined> {
   const stack: Frame[] = [];
   const onBranch = new Set<BlobId>();
   const branch = new BranchPath(filter?.needsPaths ?? false);
@@ -161,12 +166,9 @@ async function selectNode(name: string, abs: string, node: Node, filter: Restore
   const close = (f: Frame): Node | undefined => {
     onBranch.delete(f.node.contents.tree);
     if (!f.selected && f.kept.size === 0) return undefined;
-    if (f.whole) {
-      forest.set(f.node.contents.tree, f.tree);
-      return f.node;
-    }
+    if (f.whole) return f.node;
     const id = treeId(f.kept);
-    forest.set(id, f.kept);
+    made.set(id, f.kept);
     return { contents: { kind: "dir", tree: id }, metadata: f.node.metadata };
   };
   const first = await visit(name, branch.of(abs), node, filter?.withinAbove(abs) ?? "in");

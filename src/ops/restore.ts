@@ -14,16 +14,17 @@ import { hashId } from "../kernels/sha224.ts";
 import { BackpakError, withContext } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import { yieldPoint } from "../lib/yield-point.ts";
-import { checkSnapshotLayout, findSnapshot, type Forest, forestTree, layoutForest, type Repository, walkNode } from "../repo/index.ts";
+import { checkSnapshotLayout, distinctTrees, layoutForest, type Repository, streamNode, treeOf, type Trees, type TreeSource } from "../repo/index.ts";
 import { compareTrees, type CompareCallbacks } from "./compare.ts";
-import { FileWriter, type UnwrittenFile, type WriteProgress } from "./file-writer.ts";
+import { FileWriter, type WriteProgress } from "./file-writer.ts";
 import { forestFromFs } from "./fs-forest.ts";
-import { startBlobPool } from "../pipeline/pipeline-setup.ts";
-import { loadRepository, snapshotWithForest, type LoadedRepository } from "./open.ts";
+import { loadRepository, snapshotTrees, type LoadedRepository } from "./open.ts";
 import { refuseNonDirectoriesBetween } from "./nested-paths.ts";
 import { removeSelected, type SelectedRemoval } from "./restore-removal.ts";
 import { failIfIncomplete } from "./restore-report.ts";
 import { scanSkip, selectView, type RestoreSelection, type SnapshotView } from "./restore-select.ts";
+import { shallow, SHALLOW_TREES } from "./shallow-node.ts";
+import { overlay } from "./tree-overlay.ts";
 
 export interface RestoreOptions {
   readonly snapshot: string;
@@ -42,15 +43,24 @@ export interface RestoreOptions {
 const debugSet = (paths: readonly string[]): string => `{${paths.map((p) => JSON.stringify(p)).join(", ")}}`;
 
 interface Destination {
-  /** The tree of what is on disk now, keyed by the snapshot's top-level names. */
-  readonly fs: [BlobId, Forest];
+  /** The tree of what is on disk now, keyed by the snapshot's top-level names, and its subtrees. */
+  readonly fs: [BlobId, Trees];
   /** Top-level name → where it goes on disk. */
   readonly map: Map<string, string>;
 }
 
-async function destination(id: SnapshotId, paths: readonly string[], forest: Forest, root: BlobId, output: string | undefined, filter: RestoreFilter | undefined): Promise<Destination> {
+/**
+ * Where each of the snapshot's top-level entries goes, and what is there now. Of the trees on
+ * disk, only those the repository lacks are held; the others are read from `trees` if the
+ * comparison needs them (it rarely does: a directory with the same tree on both sides is skipped).
+ */
+async function destination(id: SnapshotId, paths: readonly string[], trees: TreeSource, root: BlobId, output: string | undefined, filter: RestoreFilter | undefined, stored: (id: BlobId) => boolean): Promise<Destination> {
   const map = new Map<string, string>();
-  const snapshotTop = forestTree(forest, root);
+  const snapshotTop = await trees.tree(root);
+  const onDisk = async (roots: readonly string[], previous: Tree | undefined, skip: ((p: string) => boolean) | undefined): Promise<[BlobId, TreeSource]> => {
+    const [fsRoot, fresh] = await forestFromFs(roots, previous, trees, skip, (t) => !stored(t));
+    return [fsRoot, overlay(fresh, trees)];
+  };
   const from = new Map(paths.map((p) => [path.basename(p), p]));
   /** What the scan of the disk leaves out: with patterns, what they can't select (`roots`: a top-level path on disk → its snapshot name). */
   const skip = (roots: Iterable<[string, string]>): ((p: string) => boolean) | undefined =>
@@ -60,7 +70,7 @@ async function destination(id: SnapshotId, paths: readonly string[], forest: For
     for (const p of paths) map.set(path.basename(p), p);
     refuseNonDirectoriesBetween(paths);
     // A top-level path that is gone is simply restored afresh.
-    return { fs: await forestFromFs(paths.filter((p) => fs.existsSync(p)), snapshotTop, forest, skip([...map].map(([name, p]) => [p, name]))), map };
+    return { fs: await onDisk(paths.filter((p) => fs.existsSync(p)), snapshotTop, skip([...map].map(([name, p]) => [p, name]))), map };
   }
   log.info(`Comparing snapshot ${id} to ${output}`);
   const name = path.basename(paths[0] ?? "");
@@ -73,39 +83,34 @@ async function destination(id: SnapshotId, paths: readonly string[], forest: For
   if (oneDir) {
     const dir = fs.realpathSync(output);
     const previous = snapshotTop.get(name);
-    const [fsRoot, fsForest] = await forestFromFs([dir], previous && new Map([[path.basename(dir), previous]]), forest, skip([[dir, name]]));
-    const top = new Map(forestTree(fsForest, fsRoot)) as Map<string, Node>;
+    const [fsRoot, fsTrees] = await onDisk([dir], previous && new Map([[path.basename(dir), previous]]), skip([[dir, name]]));
+    const top = new Map(await treeOf(fsTrees, fsRoot));
     const node = top.get(path.basename(dir))!;
     top.delete(path.basename(dir));
     top.set(name, node);
     const id2 = hashId<"blob">(encodeTree(top));
-    return { fs: [id2, new Map([...fsForest, [id2, top as Tree]])], map };
+    return { fs: [id2, overlay(new Map([[id2, top]]), fsTrees)], map };
   }
-  return { fs: await forestFromFs([...map.values()].filter((p) => fs.existsSync(p)), snapshotTop, forest, skip([...map].map(([name, p]) => [p, name]))), map };
+  return { fs: await onDisk([...map.values()].filter((p) => fs.existsSync(p)), snapshotTop, skip([...map].map(([name, p]) => [p, name]))), map };
 }
 
 /** Restores the snapshot `opts.snapshot` names; returns its ID. */
 export async function restore(repo: Repository, opts: RestoreOptions, progress?: WriteProgress): Promise<SnapshotId> {
   const loaded = await loadRepository(repo);
   const writer = new FileWriter(repo, loaded.index, { times: opts.times, permissions: opts.permissions }, progress);
-  const { id, refused } = await plan(loaded, opts, writer);
-  let unwritten: UnwrittenFile[] = [];
-  if (!opts.dryRun) {
-    Bun.gc(true);
-    const { pool, ringBytes } = startBlobPool();
-    try {
-      unwritten = await writer.finish(pool, ringBytes);
-    } finally {
-      pool.close();
-    }
+  try {
+    const { id, refused } = await plan(loaded, opts, writer);
+    failIfIncomplete(refused, await writer.finish());
+    return id;
+  } finally {
+    await writer.close();
   }
-  failIfIncomplete(refused, unwritten);
-  return id;
 }
 
 /**
- * Compares, makes directories and symlinks, and queues files; the trees are garbage once it
- * returns. Returns the snapshot's ID and how many directories it refused to replace.
+ * Compares, makes directories and symlinks, and queues files, which the writer writes a batch at a
+ * time as the comparison goes on; trees are read as it reaches them. Returns the snapshot's ID and
+ * how many directories it refused to replace.
  */
 async function plan(loaded: LoadedRepository, opts: RestoreOptions, writer: FileWriter): Promise<{ id: SnapshotId; refused: number }> {
   const [id, view] = await snapshotView(loaded, opts);
@@ -115,26 +120,27 @@ async function plan(loaded: LoadedRepository, opts: RestoreOptions, writer: File
     const above = path.dirname(view.paths[0]!);
     withContext(`Couldn't create ${above}`, () => fs.mkdirSync(above, { recursive: true }));
   }
-  const dest = await destination(id, view.paths, view.forest, view.root, opts.output, filter);
+  const dest = await destination(id, view.paths, view.trees, view.root, opts.output, filter, (t) => loaded.index.blobs.has(t));
   const restorer = new Restorer(dest.map, writer, opts);
   if (filter) {
     const from = new Map(view.paths.map((p) => [path.basename(p), p]));
     restorer.removal = { filter, dest: (p) => translate(dest.map, p), abs: (p) => translate(from, p), dryRun: opts.dryRun, report: opts.report };
   }
-  await compareTrees(dest.fs, [view.root, view.forest], "", restorer);
+  await compareTrees(dest.fs, [view.root, view.trees], "", restorer);
   return { id, refused: restorer.refused };
 }
 
-/** The snapshot as a whole, or the part of it `opts.select` asks for (nothing is written before it is known). */
+/**
+ * The snapshot as a whole, or the part of it `opts.select` asks for. Every tree of it is read once
+ * before anything is written (and let go), so a tree that can't be read, is damaged or contains
+ * itself fails the restore before it touches the disk; `selectView` reads them as it selects.
+ */
 async function snapshotView(loaded: LoadedRepository, opts: RestoreOptions): Promise<[SnapshotId, SnapshotView]> {
-  if (!opts.select) {
-    const { stored, forest } = await snapshotWithForest(loaded, opts.snapshot);
-    checkSnapshotLayout(stored, forest);
-    return [stored.id, { paths: stored.snapshot.paths, root: stored.snapshot.tree, forest }];
-  }
-  const stored = findSnapshot(loaded.snapshots, opts.snapshot);
-  checkSnapshotLayout(stored, await layoutForest(stored, loaded.trees));
-  return [stored.id, await selectView(stored, loaded.trees, opts.select)];
+  const { stored, trees } = snapshotTrees(loaded, opts.snapshot);
+  checkSnapshotLayout(stored, await layoutForest(stored, trees));
+  if (opts.select) return [stored.id, await selectView(stored, trees, opts.select)];
+  for await (const _ of distinctTrees(stored.snapshot.tree, trees));
+  return [stored.id, { paths: stored.snapshot.paths, root: stored.snapshot.tree, trees }];
 }
 
 /** A path in the snapshot ("top/a/b") → where `map` puts its top-level name. */
@@ -148,7 +154,8 @@ function translate(map: ReadonlyMap<string, string>, p: string): string {
 
 /**
  * Applies each difference to disk (unless dry-running) and reports it. Removals, directories and
- * symlinks happen at once; file contents and directory metadata go to the file writer.
+ * symlinks happen at once; file contents and directory metadata go to the file writer. What is
+ * added is reported and made path by path as one walk reaches it.
  */
 class Restorer implements CompareCallbacks {
   readonly #printer: CompareCallbacks;
@@ -168,17 +175,15 @@ class Restorer implements CompareCallbacks {
     return translate(this.map, p);
   }
 
-  async added(p: string, node: Node, forest: Forest): Promise<void> {
-    const dest = this.#translate(p);
-    await this.#printer.added(dest, node, forest);
-    if (!this.opts.dryRun) await this.#add(dest, node, forest);
+  async added(p: string, node: Node, trees: Trees): Promise<void> {
+    await this.#add(this.#translate(p), node, trees);
   }
 
-  async removed(p: string, node: Node, forest: Forest): Promise<void> {
+  async removed(p: string, node: Node, trees: Trees): Promise<void> {
     if (!this.opts.delete) return;
-    if (this.removal) return removeSelected(p, node, forest, this.removal);
+    if (this.removal) return removeSelected(p, node, trees, this.removal);
     const dest = this.#translate(p);
-    await this.#printer.removed(dest, node, forest);
+    await this.#printer.removed(dest, node, trees);
     if (!this.opts.dryRun) removeNode(dest, node.contents.kind === "dir");
   }
 
@@ -187,7 +192,7 @@ class Restorer implements CompareCallbacks {
     await this.#printer.contentsChanged(dest, oldNode, newNode);
     if (this.opts.dryRun) return;
     if (newNode.contents.kind === "file") {
-      this.files.file(dest, newNode, true);
+      await this.files.file(dest, newNode, true);
     } else if (newNode.contents.kind === "symlink") {
       removeNode(dest, false);
       makeSymlink(newNode.contents.target, dest);
@@ -198,36 +203,42 @@ class Restorer implements CompareCallbacks {
     const dest = this.#translate(p);
     await this.#printer.metadataChanged(dest, oldNode, newNode);
     if (this.opts.dryRun) return;
-    if (newNode.contents.kind === "dir") this.files.dir(dest, newNode);
+    if (newNode.contents.kind === "dir") await this.files.dir(dest, newNode);
     else this.#metadata(dest, newNode);
   }
 
-  async typeChanged(p: string, oldNode: Node, oldForest: Forest, newNode: Node, newForest: Forest): Promise<void> {
+  async typeChanged(p: string, oldNode: Node, oldTrees: Trees, newNode: Node, newTrees: Trees): Promise<void> {
     const dest = this.#translate(p);
     if (oldNode.contents.kind === "dir" && !this.opts.delete) {
       log.error(`Won't replace dir ${dest} with ${newNode.contents.kind} without --delete`);
       this.refused++;
       return;
     }
-    await this.#printer.removed(dest, oldNode, oldForest);
-    await this.#printer.added(dest, newNode, newForest);
-    if (this.opts.dryRun) return;
-    removeNode(dest, oldNode.contents.kind === "dir");
-    await this.#add(dest, newNode, newForest);
+    await this.#printer.removed(dest, oldNode, oldTrees);
+    if (!this.opts.dryRun) removeNode(dest, oldNode.contents.kind === "dir");
+    await this.#add(dest, newNode, newTrees);
   }
 
   #metadata(dest: string, node: Node): void {
     applyMetadata(dest, node, { times: this.opts.times, permissions: this.opts.permissions });
   }
 
-  /** Creates the node at `dest` and everything beneath it; a directory's metadata is queued after its contents. */
-  async #add(dest: string, node: Node, forest: Forest): Promise<void> {
-    for (const [p, n, exit] of walkNode(dest, node, forest, { exits: true })) {
+  /**
+   * Reports and (unless dry-running) creates the node at `dest` and everything beneath it, each
+   * path as the walk reaches it; a directory's metadata is queued after its contents.
+   */
+  async #add(dest: string, node: Node, trees: Trees): Promise<void> {
+    for await (const [p, n, exit] of streamNode(dest, node, trees, { exits: true })) {
       await yieldPoint();
+      if (!exit) {
+        if (this.#printer.addedAlone) this.#printer.addedAlone(p, n);
+        else await this.#printer.added(p, shallow(n), SHALLOW_TREES);
+      }
+      if (this.opts.dryRun) continue;
       const c = n.contents;
       // A new symlink keeps the time it was made at, as in backpak.
-      if (exit) this.files.dir(p, n);
-      else if (c.kind === "file") this.files.file(p, n, false);
+      if (exit) await this.files.dir(p, n);
+      else if (c.kind === "file") await this.files.file(p, n, false);
       else if (c.kind === "symlink") makeSymlink(c.target, p);
       else makeDir(p);
     }

@@ -39,6 +39,20 @@ export interface PackTask {
    * (they are written nowhere); a failed write, or a worker's death, still throws.
    */
   readonly onDamage?: (err: BackpakError, indexes: readonly number[]) => void;
+  /**
+   * Frame starts an earlier run of the same pack reported, in stream order from its first frame:
+   * the frames between them are read alone, not scanned for.
+   */
+  readonly known?: readonly StreamPoint[];
+  /** Told where each frame it scans starts, and where it stopped scanning (the stream's end, or the next frame's start). */
+  readonly onFrame?: (start: StreamPoint) => void;
+}
+
+/** A frame boundary in a pack's blob stream: its byte position in the pack, the raw bytes and the blobs before it. */
+export interface StreamPoint {
+  readonly pos: number;
+  readonly rawPos: number;
+  readonly blob: number;
 }
 
 /** A pack whose frames the workers can't take (one huge frame, or frames without their sizes): read it another way. */
@@ -65,20 +79,29 @@ export class BlobPipeline {
   readonly #windows: Window[] = [];
   readonly #gc = new GcSchedule();
   blobsVerified = 0;
+  /** Frames read from a known place (PackTask.known): each read, scanned or not, by a run before. */
+  knownFramesRead = 0;
 
   constructor(
     readonly pool: WorkerPool,
     ringBytes: number,
     /** The name errors give a target's path (a restore writes long paths through short `/proc/self/fd/…` ones). */
     readonly nameOf: (path: string) => string = (path) => path,
+    /**
+     * True while other work on this thread should go on during a wait for the workers (a restore
+     * planning its next batch): the wait then yields to the event loop instead of sleeping.
+     */
+    readonly shareThread: () => boolean = () => false,
   ) {
     this.#ring = new ByteRing(0, ringBytes);
     this.#windowBytes = Math.min(16 << 20, Math.floor(ringBytes / 3));
   }
 
   /**
-   * Feeds one pack's frames to the workers (returning once all are submitted; `finish` waits for
-   * them). Throws UnsplittablePack, before anything of it is written, if its frames can't be split.
+   * Feeds one pack's frames that hold wanted blobs to the workers (returning once all are
+   * submitted; `finish` waits for them). Frames `task.known` lists are read alone, the others are
+   * found by scanning from the last known start, up to the frame holding the last wanted blob.
+   * Throws UnsplittablePack, before anything of it is written, if its frames can't be split.
    */
   async run(task: PackTask): Promise<void> {
     const offsets: number[] = [];
@@ -87,15 +110,24 @@ export class BlobPipeline {
       offsets.push(raw);
       raw += b.length;
     }
-    let pos = task.blobsStart;
-    let rawPos = 0;
-    let blob = 0;
+    const wanted = [...task.wanted.keys()].sort((a, b) => a - b);
+    // Without the last blob wanted, scanning stops after the frame of the last one that is; else it
+    // goes to the end, where a stream that holds fewer blobs than its manifest is caught.
+    const last = wanted.length === 0 || wanted[wanted.length - 1] === task.blobs.length - 1 ? Infinity : wanted[wanted.length - 1]!;
+    const from = await this.#readKnown(task, wanted, offsets);
+    if (from === "done") return;
+    let pos = from?.pos ?? task.blobsStart;
+    let rawPos = from?.rawPos ?? 0;
+    let blob = from?.blob ?? 0;
     while (pos < task.blobsEnd) {
+      if (blob > last) {
+        task.onFrame?.({ pos, rawPos, blob });
+        return;
+      }
       const want = Math.min(this.#windowBytes, task.blobsEnd - pos);
       const at = await this.#alloc(want);
       const view = this.pool.data.subarray(at, at + want);
-      const window: Window = { pending: 0, scanned: false };
-      this.#windows.push(window);
+      const window = this.#window();
       let off = 0;
       try {
         if (task.reader.readInto(view, pos) !== want) throw new BackpakError("corrupt", `${task.label} is shorter than its manifest says`);
@@ -110,11 +142,13 @@ export class BlobPipeline {
           if (!frame) break;
           if (frame.contentSize < 0) throw new UnsplittablePack(`${task.label}: a frame without its size`);
           const first = blob;
+          task.onFrame?.({ pos: pos + frame.start, rawPos, blob: first });
           while (blob < task.blobs.length && offsets[blob]! + task.blobs[blob]!.length <= rawPos + frame.contentSize) blob++;
           if (blob < task.blobs.length && offsets[blob]! < rawPos + frame.contentSize) throw new UnsplittablePack(`${task.label}: a blob spans frames`);
           await this.#submit(task, window, at + frame.start, frame.end - frame.start, frame.contentSize, first, blob, rawPos, offsets);
           rawPos += frame.contentSize;
           off = frame.end;
+          if (blob > last) break;
         }
         if (off === 0) throw new UnsplittablePack(`${task.label}: a frame larger than ${this.#windowBytes} bytes`);
       } finally {
@@ -125,12 +159,67 @@ export class BlobPipeline {
       pos += off;
     }
     if (blob !== task.blobs.length) throw new BackpakError("corrupt", `${task.label}'s frames hold fewer blobs than its manifest lists`);
+    task.onFrame?.({ pos, rawPos, blob });
+  }
+
+  /**
+   * Reads the frames among `task.known` (whose ends are known: the next start) that hold wanted
+   * blobs, consecutive ones a window at a time, and skips the rest; returns the last known start,
+   * where scanning goes on ("done" when no wanted blob lies past it, undefined when nothing is known).
+   */
+  async #readKnown(task: PackTask, wanted: readonly number[], offsets: readonly number[]): Promise<StreamPoint | "done" | undefined> {
+    const known = task.known ?? [];
+    if (known.length === 0) return undefined;
+    const lastKnown = known[known.length - 1]!;
+    let w = 0;
+    /** The known frame `k` (up to the last start, which has no known end) that holds the next wanted blob. */
+    const frameOfNext = (k: number): number => {
+      while (k + 1 < known.length - 1 && known[k + 1]!.blob <= wanted[w]!) k++;
+      return k;
+    };
+    for (let k = 0; w < wanted.length && wanted[w]! < lastKnown.blob; ) {
+      k = frameOfNext(k);
+      // Frames k…m-1 hold wanted blobs and fit one window.
+      let m = k + 1;
+      const past = (j: number): void => {
+        while (w < wanted.length && wanted[w]! < known[j]!.blob) w++;
+      };
+      past(m);
+      while (m < known.length - 1 && w < wanted.length && wanted[w]! < known[m + 1]!.blob && known[m + 1]!.pos - known[k]!.pos <= this.#windowBytes) past(++m);
+      const base = known[k]!.pos;
+      const want = known[m]!.pos - base;
+      if (want > this.#windowBytes) throw new UnsplittablePack(`${task.label}: a frame larger than ${this.#windowBytes} bytes`);
+      const at = await this.#alloc(want);
+      const window = this.#window();
+      try {
+        if (task.reader.readInto(this.pool.data.subarray(at, at + want), base) !== want) throw new BackpakError("corrupt", `${task.label} is shorter than its manifest says`);
+        this.#gc.add(want);
+        for (let j = k; j < m; j++) {
+          this.knownFramesRead++;
+          const [f, g] = [known[j]!, known[j + 1]!];
+          await this.#submit(task, window, at + f.pos - base, g.pos - f.pos, g.rawPos - f.rawPos, f.blob, g.blob, f.rawPos, offsets);
+        }
+      } finally {
+        window.scanned = true;
+        this.#release();
+      }
+      k = m;
+    }
+    return w < wanted.length ? lastKnown : "done";
+  }
+
+  #window(): Window {
+    const window: Window = { pending: 0, scanned: false };
+    this.#windows.push(window);
+    return window;
   }
 
   /** Submits decompress jobs for the wanted blobs in one frame (several jobs if they don't fit one). */
-  async #submit(task: PackTask, window: Window, at: number, length: number, rawSize: number, from: number, to: number, rawStart: number, offsets: number[]): Promise<void> {
+  async #submit(task: PackTask, window: Window, at: number, length: number, rawSize: number, from: number, to: number, rawStart: number, offsets: readonly number[]): Promise<void> {
     let items: [number, readonly BlobTarget[]][] = [];
     let count = 0;
+    /** The most bytes the paths of `items` take. */
+    let paths = 0;
     const flush = async (): Promise<void> => {
       if (items.length === 0) return;
       await this.#waitForSlot();
@@ -162,14 +251,17 @@ export class BlobPipeline {
       this.#jobs.push({ slot, task, blobs: items, itemBlob, window });
       items = [];
       count = 0;
+      paths = 0;
     };
     for (let b = from; b < to; b++) {
       const targets = task.wanted.get(b);
       if (!targets) continue;
       const n = Math.max(1, targets.length);
-      if (count + n > MAX_ITEMS - 1 || pathsOf(items) + pathsOf([[b, targets]]) > PATH_BYTES) await flush();
+      const more = pathBytes(targets);
+      if (count + n > MAX_ITEMS - 1 || paths + more > PATH_BYTES) await flush();
       items.push([b, targets]);
       count += n;
+      paths += more;
     }
     await flush();
   }
@@ -192,7 +284,8 @@ export class BlobPipeline {
     if (this.#jobs.length === 0) throw new BackpakError("internal", "blob pipeline stalled");
     const seen = this.pool.finishedCount;
     if (this.#jobs.some((j) => this.pool.finished(j.slot))) return;
-    await this.pool.waitAny(seen);
+    if (this.shareThread()) await new Promise((resolve) => setImmediate(resolve));
+    else await this.pool.waitAny(seen);
   }
 
   /**
@@ -275,8 +368,9 @@ export class BlobPipeline {
   }
 }
 
-function pathsOf(items: [number, readonly BlobTarget[]][]): number {
+/** The most bytes the targets' paths can take in a job (UTF-8: at most 3 bytes per UTF-16 unit). */
+function pathBytes(targets: readonly BlobTarget[]): number {
   let n = 0;
-  for (const [, targets] of items) for (const t of targets) n += t.path.length * 3;
+  for (const t of targets) n += t.path.length * 3;
   return n;
 }

@@ -128,6 +128,30 @@ export class BlobTable implements BlobLookup, KnownBlobs {
     return this.#ids.copies(idToDigest(id)).map((e) => this.packId(this.#where[e]! >>> 1));
   }
 
+  /** The entry number of a blob's first copy (its ID's 28 bytes at `at`), or -1: a key for it that costs no string. */
+  entryOf(digest: Uint8Array, at = 0): number {
+    return this.#ids.find(digest, at);
+  }
+
+  /** Entry `e`'s pack number (see `packId`). */
+  packOfEntry(e: number): number {
+    return this.#where[e]! >>> 1;
+  }
+
+  /** Entry `e`'s length, and whether it is a chunk (not a tree). */
+  lengthOfEntry(e: number): number {
+    return this.#lengths[e]!;
+  }
+
+  /** Pack `p`'s first entry: its blobs are the entries from there on, in the order of its manifest. */
+  packStart(p: number): number {
+    return this.#starts[p]!;
+  }
+
+  isChunkEntry(e: number): boolean {
+    return (this.#where[e]! & TREE) === 0;
+  }
+
   packId(p: number): PackId {
     return idFromDigest<"pack">(this.#packIds.key(p));
   }

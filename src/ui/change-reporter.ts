@@ -20,6 +20,10 @@ export class ChangeReporter implements CompareCallbacks {
     for await (const [p, n] of streamNode(path, node, trees)) this.emit("+", p, n, n);
   }
 
+  addedAlone(path: string, node: Node): void {
+    this.emit("+", path, node, node);
+  }
+
   async removed(path: string, node: Node, trees: Trees): Promise<void> {
     for await (const [p, n] of streamNode(path, node, trees)) this.emit("-", p, n, undefined);
   }

@@ -11,7 +11,7 @@ import { hashId } from "../../src/kernels/sha224.ts";
 import { selectView } from "../../src/ops/restore-select.ts";
 import type { StoredSnapshot } from "../../src/repo/snapshots.ts";
 import type { TreeSource } from "../../src/repo/tree-cache.ts";
-import { walkTree } from "../../src/repo/tree-walk.ts";
+import { streamTree } from "../../src/repo/tree-walk.ts";
 
 const meta = (mode: number): Node["metadata"] => ({ type: "posix", mode, uid: 0, gid: 0, atime: 1n, mtime: 1n, size: 0 });
 const file = (): Node => ({ contents: { kind: "file", chunks: [] }, metadata: meta(0o100644) });
@@ -51,7 +51,7 @@ function snapshot(): { source: Recording; stored: StoredSnapshot; keep: Node; ca
 
 const paths = async (stored: StoredSnapshot, source: TreeSource, filter: RestoreFilter, subPath?: string): Promise<string[]> => {
   const view = await selectView(stored, source, subPath === undefined ? { filter } : { filter, subPath });
-  return [...walkTree("", view.forest, view.root)].map(([p, n]) => (n.contents.kind === "dir" ? `${p}/` : p));
+  return (await Array.fromAsync(streamTree("", view.trees, view.root))).map(([p, n]) => (n.contents.kind === "dir" ? `${p}/` : p));
 };
 const pattern = (p: string) => ({ pattern: p, ignoreCase: false, source: "--test" });
 
@@ -60,8 +60,8 @@ test("an excluded directory is never read, and a directory selected whole keeps 
   const view = await selectView(stored, source, { filter: new RestoreFilter([], [pattern("cache")]) });
   expect(source.read).not.toContain(treeOf(cache));
   expect(source.read).not.toContain(treeOf(big));
-  expect(view.forest.get(treeOf(keep))).toBe(source.trees.get(treeOf(keep))!);
-  expect([...walkTree("", view.forest, view.root)].map(([p]) => p)).toEqual(["me", "me/deep", "me/deep/er", "me/deep/er/z.c", "me/keep", "me/keep/a.c", "me/keep/b.h"]);
+  expect(await view.trees.tree(treeOf(keep))).toBe(source.trees.get(treeOf(keep))!);
+  expect((await Array.fromAsync(streamTree("", view.trees, view.root))).map(([p]) => p)).toEqual(["me", "me/deep", "me/deep/er", "me/deep/er/z.c", "me/keep", "me/keep/a.c", "me/keep/b.h"]);
 });
 
 test("an anchored include reads only the trees on its way; one that matches names reads them all", async () => {
@@ -81,7 +81,7 @@ test("a sub-path view is one top-level entry named after it, backed up from its 
   const { source, stored } = snapshot();
   const view = await selectView(stored, source, { subPath: "me/deep" });
   expect(view.paths).toEqual(["/home/me/deep"]);
-  expect([...walkTree("", view.forest, view.root)].map(([p]) => p)).toEqual(["deep", "deep/er", "deep/er/z.c"]);
+  expect((await Array.fromAsync(streamTree("", view.trees, view.root))).map(([p]) => p)).toEqual(["deep", "deep/er", "deep/er/z.c"]);
   expect(await paths(stored, source, new RestoreFilter([pattern("/home/me/keep/*.h")], []), "/home/me/keep")).toEqual(["keep/", "keep/b.h"]);
 });
 
@@ -91,10 +91,10 @@ test("a chain 20,000 deep is selected without recursion, with patterns that matc
   for (let i = 0; i < 20_000; i++) node = source.dir({ d: node });
   const stored: StoredSnapshot = { id: "s" as SnapshotId, size: 0, snapshot: { time: 0n, tz: "UTC", author: "t", tags: [], paths: ["/top"], tree: treeOf(source.dir({ top: node })) } };
   const view = await selectView(stored, source, { filter: new RestoreFilter([pattern("*.c")], [pattern("/top/x"), pattern("*.o")]) });
-  // Followed by hand: walkTree joins each path whole, which costs seconds at this depth.
-  let tree = view.forest.get(view.root)!;
+  // Followed by hand: streamTree joins each path whole, which costs seconds at this depth.
+  let tree = await view.trees.tree(view.root);
   let depth = -1;
-  for (let next = tree.get("top"); next?.contents.kind === "dir"; next = tree.get("d"), depth++) tree = view.forest.get(next.contents.tree)!;
+  for (let next = tree.get("top"); next?.contents.kind === "dir"; next = tree.get("d"), depth++) tree = await view.trees.tree(next.contents.tree);
   expect(depth).toBe(20_000);
   expect([...tree.keys()]).toEqual(["leaf.c"]);
 });
