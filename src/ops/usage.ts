@@ -1,6 +1,6 @@
 /** `usage`: how big the repository is and how much of it snapshots use. */
 import type { BlobId } from "../format/id.ts";
-import { listObjects, loadForest, type Repository } from "../repo/index.ts";
+import { listObjects, type Repository } from "../repo/index.ts";
 import { loadRepository } from "./open.ts";
 import { forestSizes, packedBytesOf } from "./sizes.ts";
 import { warnUnlistedPacks } from "./unlisted-packs.ts";
@@ -28,7 +28,7 @@ export async function usage(repo: Repository): Promise<UsageReport> {
   let reusedBytes = 0;
   const { chronological, damaged } = loaded.snapshots;
   for (const s of chronological) {
-    const sizes = forestSizes(s.snapshot.tree, await loadForest(s.snapshot.tree, loaded.trees), loaded.index.blobs, seen, { perFile: false });
+    const sizes = await forestSizes(s.snapshot.tree, loaded.trees, loaded.index.blobs, seen, { perFile: false });
     uniqueBytes += sizes.introduced;
     reusedBytes += sizes.reused;
   }

@@ -1,7 +1,7 @@
 /** `snapshots` with --sizes, --file-sizes and --stat: each snapshot's lines, sizes, and its changes from the one before. */
 import type { BlobId } from "../format/id.ts";
 import type { Snapshot } from "../format/snapshot.ts";
-import type { Forest, StoredSnapshot } from "../repo/index.ts";
+import type { StoredSnapshot, Trees } from "../repo/index.ts";
 import { compareTrees } from "../ops/compare.ts";
 import type { FileSize, ForestSizes } from "../ops/sizes.ts";
 import { EMPTY_TREE_ID, type Node } from "../format/tree.ts";
@@ -38,9 +38,9 @@ export function fileSizeLines(sizes: ForestSizes): string[] {
 }
 
 /** The changes from `before` (the empty tree for the first snapshot) to `after`, with sizes padded onto file lines when given. */
-export async function statLines(before: [BlobId, Forest] | undefined, after: [BlobId, Forest], metadata: boolean, sizes: ForestSizes | undefined): Promise<string[]> {
+export async function statLines(before: [BlobId, Trees] | undefined, after: [BlobId, Trees], metadata: boolean, sizes: ForestSizes | undefined): Promise<string[]> {
   const collected: [line: string, path: string, now: Node | undefined][] = [];
-  const empty: [BlobId, Forest] = [EMPTY_TREE_ID, new Map([[EMPTY_TREE_ID, new Map()]])];
+  const empty: [BlobId, Trees] = [EMPTY_TREE_ID, new Map([[EMPTY_TREE_ID, new Map()]])];
   await compareTrees(before ?? empty, after, "", new DiffPrinter((line, path, now) => collected.push([line, path, now]), metadata, true));
   if (!sizes) return collected.map(([l]) => l);
   const pad = Math.max(0, ...collected.map(([l]) => width(l)));

@@ -2,7 +2,7 @@
 import type { BlobId, SnapshotId } from "../../format/id.ts";
 import { loadRepository } from "../../ops/open.ts";
 import { forestSizes, type ForestSizes } from "../../ops/sizes.ts";
-import { type Forest, loadForest, loadSnapshots, selectSnapshots } from "../../repo/index.ts";
+import { loadSnapshots, selectSnapshots } from "../../repo/index.ts";
 import { stdout } from "../../ui/output.ts";
 import { fileSizeLines, snapshotBlock, statLines } from "../../ui/snapshot-report.ts";
 import { printJson } from "../../ui/json-lines.ts";
@@ -40,18 +40,11 @@ export const snapshots: Command = {
     const all = list.chronological;
     const refs = arg.list(args, "SNAPSHOTS");
     const chosen = new Set<SnapshotId>(selectSnapshots(list, refs, snapshotFilter(args)).map((s) => s.id));
-    // Sizes need every snapshot, oldest first (a blob is new where it first appears); --stat needs each one's predecessor.
-    const forests = new Map<number, [BlobId, Forest]>();
+    // Sizes need every snapshot, oldest first (a blob is new where it first appears). Trees are
+    // read through the bounded cache as each walk reaches them, never held a snapshot at a time.
     const sized = new Map<number, ForestSizes>();
     const seen = new Set<BlobId>();
-    for (let i = 0; i < all.length; i++) {
-      const s = all[i]!;
-      const needed = sizes || (stat && (chosen.has(s.id) || chosen.has(all[i + 1]?.id as SnapshotId)));
-      if (!needed || !loaded) continue;
-      const forest = await loadForest(s.snapshot.tree, loaded.trees);
-      forests.set(i, [s.snapshot.tree, forest]);
-      if (sizes) sized.set(i, forestSizes(s.snapshot.tree, forest, loaded.index.blobs, seen, { perFile: fileSizes }));
-    }
+    if (sizes && loaded) for (const [i, s] of all.entries()) sized.set(i, await forestSizes(s.snapshot.tree, loaded.trees, loaded.index.blobs, seen, { perFile: fileSizes }));
     const order = all.map((_, i) => i);
     if (arg.flag(args, "reverse")) order.reverse();
     for (const i of order) {
@@ -62,7 +55,10 @@ export const snapshots: Command = {
         continue;
       }
       const lines = snapshotBlock(s.id, s.snapshot, sized.get(i));
-      if (stat) lines.push(...(await statLines(forests.get(i - 1), forests.get(i)!, arg.flag(args, "metadata"), fileSizes ? sized.get(i) : undefined)), "");
+      if (stat && loaded) {
+        const before = all[i - 1];
+        lines.push(...(await statLines(before && [before.snapshot.tree, loaded.trees], [s.snapshot.tree, loaded.trees], arg.flag(args, "metadata"), fileSizes ? sized.get(i) : undefined)), "");
+      }
       else if (fileSizes) lines.push(...fileSizeLines(sized.get(i)!));
       stdout.write(lines.join("\n") + "\n");
     }
