@@ -29,6 +29,12 @@ export interface ForestSizes {
   readonly fileSize: (path: string, node: Node) => FileSize | undefined;
 }
 
+/** The blobs met so far, across snapshots (a BlobMarks beside the master index; a Set in tests). */
+export interface SeenBlobs {
+  has(id: BlobId): boolean;
+  add(id: BlobId): unknown;
+}
+
 /** Tree and chunk bytes of everything beneath a tree, counting each path. */
 interface Totals {
   readonly trees: number;
@@ -42,7 +48,7 @@ interface Totals {
  * as the walk reaches them (through a bounded cache, so a snapshot's trees are never held whole).
  * With `perFile`, the files that bring new data are named as the walk meets them.
  */
-export async function forestSizes(root: BlobId, trees: Trees, blobs: BlobLookup, seen: Set<BlobId>, opts: { readonly perFile: boolean }): Promise<ForestSizes> {
+export async function forestSizes(root: BlobId, trees: Trees, blobs: BlobLookup, seen: SeenBlobs, opts: { readonly perFile: boolean }): Promise<ForestSizes> {
   const size = (id: BlobId, what: string): number => {
     if (id === EMPTY_TREE_ID) return 1;
     const loc = blobs.get(id);
@@ -114,14 +120,4 @@ export async function forestSizes(root: BlobId, trees: Trees, blobs: BlobLookup,
     }
   }
   return s;
-}
-
-/**
- * Bytes the index holds for the blobs in `seen`: what snapshots use of the packs. Unlike the
- * `introduced` sums, this leaves out the unpacked empty tree's byte.
- */
-export function packedBytesOf(seen: ReadonlySet<BlobId>, blobs: BlobLookup): number {
-  let n = 0;
-  for (const id of seen) n += blobs.get(id)?.length ?? 0;
-  return n;
 }

@@ -123,6 +123,21 @@ export class BlobTable implements BlobLookup, KnownBlobs {
     return e < 0 ? undefined : { pack: this.packId(this.#where[e]! >>> 1), type: this.#typeOf(e), length: this.#lengths[e]! };
   }
 
+  /** Entries, copies included: `entryOf` answers below this. */
+  get entryCount(): number {
+    return this.#ids.count;
+  }
+
+  /** The number of the blob's first entry (the one lookups answer with), or -1: lets a caller keep a mark per blob in an array beside the table. */
+  entryOf(id: BlobId): number {
+    return this.#ids.find(idToDigest(id));
+  }
+
+  /** Entry `e`'s length. */
+  entryLength(e: number): number {
+    return this.#lengths[e]!;
+  }
+
   /** Every pack holding the blob, the one lookups answer with first. */
   packsOf(id: BlobId): PackId[] {
     return this.#ids.copies(idToDigest(id)).map((e) => this.packId(this.#where[e]! >>> 1));

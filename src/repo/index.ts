@@ -1,4 +1,5 @@
 /** The repository layer's surface: everything the layers to its right (ops, ui, cli) use of it; they import repo/ only through this file. */
+export { BlobMarks } from "./blob-marks.ts";
 export type { BlobLookup, KnownBlobs } from "./blob-table.ts";
 export { ChunkReader } from "./chunk-reader.ts";
 export { fileChunksProblem } from "./file-chunks.ts";
