@@ -7,28 +7,16 @@
 import { expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
+import { DIRS, treeReads, writeWideTree } from "./wide-tree.ts";
 import { cleanUpAfterThisFile, cli, ok, setup } from "./harness.ts";
 
 cleanUpAfterThisFile();
 
-const DIRS = 80;
-const FILES = 100;
-
-/** How often each tree was decoded, by tree. */
-const treeReads = (stderr: string): Map<string, number> => {
-  const counts = new Map<string, number>();
-  for (const m of stderr.matchAll(/Decoding tree ([0-9a-v]+)/g)) counts.set(m[1]!, (counts.get(m[1]!) ?? 0) + 1);
-  return counts;
-};
 
 test("check decodes each tree once through a 1 MiB tree cache, whatever the number of snapshots", () => {
   const { work, repo } = setup("check-walk");
   const src = path.join(work, "src");
-  for (let d = 0; d < DIRS; d++) {
-    const dir = path.join(src, `dir-${String(d).padStart(3, "0")}`);
-    fs.mkdirSync(dir, { recursive: true });
-    for (let f = 0; f < FILES; f++) fs.writeFileSync(path.join(dir, `file-${String(f).padStart(4, "0")}`), `${d}/${f}\n`);
-  }
+  writeWideTree(src);
   ok(cli(work, repo, ["backup", src]));
   const bounded = { env: { BACKPAK_TREE_CACHE_MIB: "1" } };
   const once = treeReads(ok(cli(work, repo, ["check"], bounded)).stderr);
