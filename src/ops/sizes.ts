@@ -51,9 +51,9 @@ interface Totals {
 export async function forestSizes(root: BlobId, trees: Trees, blobs: BlobLookup, seen: SeenBlobs, opts: { readonly perFile: boolean }): Promise<ForestSizes> {
   const size = (id: BlobId, what: string): number => {
     if (id === EMPTY_TREE_ID) return 1;
-    const loc = blobs.get(id);
-    if (!loc) throw new BackpakError("corrupt", `Couldn't find ${what} ${id} to get size`, { hint: "run `backpak check`" });
-    return loc.length;
+    const length = blobs.lengthOf ? blobs.lengthOf(id) : blobs.get(id)?.length;
+    if (length === undefined) throw new BackpakError("corrupt", `Couldn't find ${what} ${id} to get size`, { hint: "run `backpak check`" });
+    return length;
   };
   const newFiles = new Map<string, FileSize>();
   const fileSize = (path: string, node: Node): FileSize | undefined => {

@@ -9,18 +9,29 @@ import type { BlobTable } from "./blob-table.ts";
 export class BlobMarks {
   readonly #marked: Uint8Array;
   readonly #unlisted = new Set<BlobId>();
+  /** The blob last asked about and its entry: `has` then `add` of one blob look it up once. */
+  #lastId: BlobId | undefined;
+  #lastEntry = -1;
 
   constructor(readonly table: BlobTable) {
     this.#marked = new Uint8Array(table.entryCount);
   }
 
+  #entryOf(id: BlobId): number {
+    if (id !== this.#lastId) {
+      this.#lastId = id;
+      this.#lastEntry = this.table.entryOf(id);
+    }
+    return this.#lastEntry;
+  }
+
   has(id: BlobId): boolean {
-    const e = this.table.entryOf(id);
+    const e = this.#entryOf(id);
     return e < 0 ? this.#unlisted.has(id) : this.#marked[e] === 1;
   }
 
   add(id: BlobId): this {
-    const e = this.table.entryOf(id);
+    const e = this.#entryOf(id);
     if (e < 0) this.#unlisted.add(id);
     else this.#marked[e] = 1;
     return this;
