@@ -9,6 +9,18 @@ const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 /** Interned map keys, by a hash of their bytes. */
 const KEYS = new Map<number, string>();
 
+/** What a cursor over part of a stream throws when an item runs past the bytes it has: the reader rewinds to the item's start and waits for more. */
+export class NeedMore {}
+const NEED_MORE = new NeedMore();
+
+/** Where a cursor's bytes sit in a stream: `base` bytes came before them, and with `partial` more may follow. */
+export interface CursorWindow {
+  readonly base: number;
+  readonly partial: boolean;
+}
+
+const WHOLE: CursorWindow = { base: 0, partial: false };
+
 export class CborCursor {
   pos = 0;
   readonly #view: DataView;
@@ -18,13 +30,14 @@ export class CborCursor {
   constructor(
     readonly data: Uint8Array,
     readonly what: string,
+    readonly window: CursorWindow = WHOLE,
   ) {
     this.#view = new DataView(data.buffer, data.byteOffset, data.byteLength);
     this.#buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   }
 
   fail(msg: string): never {
-    throw new BackpakError("corrupt", `CBOR decoding of ${this.what} failed at byte ${this.pos}: ${msg}`);
+    throw new BackpakError("corrupt", `CBOR decoding of ${this.what} failed at byte ${this.window.base + this.pos}: ${msg}`);
   }
 
   get done(): boolean {
@@ -32,7 +45,10 @@ export class CborCursor {
   }
 
   #need(n: number): void {
-    if (this.pos + n > this.data.length) this.fail("unexpected end of data");
+    if (this.pos + n > this.data.length) {
+      if (this.window.partial) throw NEED_MORE;
+      this.fail("unexpected end of data");
+    }
   }
 
   /** Reads a head of `major` type; returns its argument, -1 for indefinite length. */
@@ -197,13 +213,18 @@ export class CborCursor {
     const major = b >> 5;
     if (major === 7) {
       const info = b & 31;
-      this.pos += 1 + (info === 24 ? 1 : info === 25 ? 2 : info === 26 ? 4 : info === 27 ? 8 : 0);
+      const n = 1 + (info === 24 ? 1 : info === 25 ? 2 : info === 26 ? 4 : info === 27 ? 8 : 0);
+      this.#need(n);
+      this.pos += n;
       return;
     }
     const n = this.#head(major);
     if (major === 2 || major === 3) {
       if (n < 0) while (!this.atBreak()) this.skip(depth + 1);
-      else this.pos += n;
+      else {
+        this.#need(n);
+        this.pos += n;
+      }
     } else if (major === 4 || major === 5) {
       const per = major === 5 ? 2 : 1;
       if (n < 0) while (!this.atBreak()) for (let k = 0; k < per; k++) this.skip(depth + 1);

@@ -80,8 +80,7 @@ export function parseId<K extends IdKind>(text: string, what = "object ID"): Obj
 }
 
 /** Decodes an ID to its 28-byte digest. */
-export function idToDigest(id: ObjectId): Uint8Array {
-  const out = new Uint8Array(ID_BYTES);
+export function idToDigest(id: ObjectId, out = new Uint8Array(ID_BYTES)): Uint8Array {
   idDigestInto(id, out, 0);
   return out;
 }

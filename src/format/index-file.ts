@@ -3,9 +3,9 @@
  * On disk: "MKBAKIDX1" + zstd(CBOR). Index ID = SHA-224 of the uncompressed CBOR.
  */
 import { CborWriter, headLength } from "./cbor.ts";
-import { CborCursor } from "./cbor-cursor.ts";
+import { CborCursor, NeedMore } from "./cbor-cursor.ts";
 import { idFromDigest, type IndexId, type PackId } from "./id.ts";
-import { visitManifest, writeManifest, type Manifest, type ManifestEntry, type ManifestVisitor } from "./manifest.ts";
+import { readManifestEntry, writeManifest, type EntryFields, type Manifest, type ManifestEntry, type ManifestVisitor } from "./manifest.ts";
 
 export interface IndexContents {
   readonly supersedes: ReadonlySet<IndexId>;
@@ -62,27 +62,149 @@ export interface IndexVisitor {
 /** Reads an index's CBOR, handing what it lists to `v` in the order it is written. */
 export function visitIndex(bytes: Uint8Array, what: string, v: IndexVisitor): void {
   v.size?.(bytes.length);
-  const c = new CborCursor(bytes, what);
-  const list = (each: () => void, n: number): void => {
-    if (n < 0) while (!c.atBreak()) each();
-    else for (let i = 0; i < n; i++) each();
-  };
-  list(() => {
-    switch (c.key()) {
-      case "supersedes":
-        list(() => v.supersedes(c.id<"index">()), c.array());
-        break;
-      case "packs":
-        list(() => {
-          if (v.pack(c.data, c.digestAt())) visitManifest(c, v.blob);
-          else c.skip();
-        }, c.map());
-        break;
-      default:
-        c.skip();
+  const r = new IndexReader(what, v);
+  r.push(bytes);
+  r.end();
+}
+
+/** Where an IndexReader is in the index: what the next item is. */
+const TOP = 0;
+const KEY = 1;
+const SUPERSEDES = 2;
+const PACKS = 3;
+const ENTRIES = 4;
+const DONE = 5;
+
+/**
+ * Reads an index's CBOR as it arrives in pieces (`push`, then `end`), handing what it lists to the
+ * visitor as `visitIndex` does. It goes item by item (a key, an ID, a pack, a manifest entry): an
+ * item that runs past the bytes pushed so far is read again once more come, so only the bytes of
+ * an unfinished item are held between pieces, and no object is made per entry.
+ */
+export class IndexReader {
+  /** Bytes pushed and not yet read: the start of an unfinished item. */
+  #held = new Uint8Array(0);
+  #heldLength = 0;
+  /** Bytes of the CBOR read so far (where `#held` starts in it). */
+  #base = 0;
+  #state = TOP;
+  /** Entries left in the top-level map, in the list being read (supersedes or packs), and in the manifest being read; -1 for an indefinite container. */
+  #top = 0;
+  #list = 0;
+  #entries = 0;
+  /** The number of the next entry in the manifest being read, and whether the visitor wants its entries. */
+  #entry = 0;
+  #wanted = true;
+  readonly #fields: EntryFields = { type: "chunk", length: 0, at: 0 };
+
+  constructor(
+    readonly what: string,
+    readonly v: IndexVisitor,
+  ) {}
+
+  /** Reads what it can of the CBOR so far, with `bytes` the next piece of it. */
+  push(bytes: Uint8Array): void {
+    this.#read(bytes, true);
+  }
+
+  /** Finishes: what is left must complete the index, with nothing after it. */
+  end(): void {
+    this.#read(new Uint8Array(0), false);
+  }
+
+  #read(bytes: Uint8Array, partial: boolean): void {
+    let data = bytes;
+    if (this.#heldLength > 0) {
+      if (this.#heldLength + bytes.length > this.#held.length) {
+        const grown = new Uint8Array(Math.max(this.#heldLength + bytes.length, 2 * this.#held.length));
+        grown.set(this.#held.subarray(0, this.#heldLength));
+        this.#held = grown;
+      }
+      this.#held.set(bytes, this.#heldLength);
+      data = this.#held.subarray(0, this.#heldLength + bytes.length);
     }
-  }, c.map());
-  if (!c.done) c.fail("trailing bytes after the index");
+    const c = new CborCursor(data, this.what, { base: this.#base, partial });
+    for (;;) {
+      const start = c.pos;
+      try {
+        if (!this.#step(c)) break;
+      } catch (err) {
+        if (!(err instanceof NeedMore)) throw err;
+        c.pos = start;
+        break;
+      }
+    }
+    const left = data.length - c.pos;
+    if (left > this.#held.length) this.#held = new Uint8Array(left);
+    this.#held.set(data.subarray(c.pos), 0);
+    this.#heldLength = left;
+    this.#base += c.pos;
+  }
+
+  /** Whether the container with `left` entries (-1: until a break) is done; consumes its break. */
+  static #ended(c: CborCursor, left: number): boolean {
+    return left === 0 || (left < 0 && c.atBreak());
+  }
+
+  /** Reads one item and hands it on; false once the index is read and the bytes are all used. */
+  #step(c: CborCursor): boolean {
+    switch (this.#state) {
+      case TOP:
+        this.#top = c.map();
+        this.#state = KEY;
+        return true;
+      case KEY: {
+        if (IndexReader.#ended(c, this.#top)) {
+          this.#state = DONE;
+          return true;
+        }
+        const key = c.key();
+        if (key === "supersedes") {
+          this.#list = c.array();
+          this.#state = SUPERSEDES;
+        } else if (key === "packs") {
+          this.#list = c.map();
+          this.#state = PACKS;
+        } else c.skip();
+        if (this.#top > 0) this.#top--;
+        return true;
+      }
+      case SUPERSEDES:
+        if (IndexReader.#ended(c, this.#list)) this.#state = KEY;
+        else {
+          this.v.supersedes(c.id<"index">());
+          if (this.#list > 0) this.#list--;
+        }
+        return true;
+      case PACKS: {
+        if (IndexReader.#ended(c, this.#list)) {
+          this.#state = KEY;
+          return true;
+        }
+        const at = c.digestAt();
+        this.#entries = c.array();
+        this.#entry = 0;
+        this.#wanted = this.v.pack(c.data, at);
+        if (this.#list > 0) this.#list--;
+        this.#state = ENTRIES;
+        return true;
+      }
+      case ENTRIES:
+        if (IndexReader.#ended(c, this.#entries)) this.#state = PACKS;
+        else {
+          if (this.#wanted) {
+            readManifestEntry(c, this.#entry, this.#fields);
+            this.v.blob(this.#fields.type, this.#fields.length, c.data, this.#fields.at);
+          } else c.skip();
+          this.#entry++;
+          if (this.#entries > 0) this.#entries--;
+        }
+        return true;
+      default:
+        if (c.done) return false;
+        return c.fail("trailing bytes after the index");
+    }
+  }
 }
 
 export function decodeIndex(bytes: Uint8Array, what: string): IndexContents {

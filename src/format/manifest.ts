@@ -49,40 +49,50 @@ export function encodeManifest(manifest: Manifest): Uint8Array {
 /** Called for each manifest entry, in order, with its ID's digest in place (28 bytes at `at` of `data`). */
 export type ManifestVisitor = (type: BlobType, length: number, data: Uint8Array, at: number) => void;
 
+/** A manifest entry's fields as read in place (its ID is the 28 bytes at `at` of the cursor's data); one object serves every entry. */
+export interface EntryFields {
+  type: BlobType;
+  length: number;
+  at: number;
+}
+
+/** Reads the manifest entry at the cursor, the `n`th of its manifest (for errors), into `out`, making no object. */
+export function readManifestEntry(c: CborCursor, n: number, out: EntryFields): void {
+  let type: string | undefined;
+  let length: number | undefined;
+  let at: number | undefined;
+  const fields = c.map();
+  for (let i = 0; fields < 0 ? !c.atBreak() : i < fields; i++) {
+    switch (c.key()) {
+      case "type":
+        type = c.key(); // "chunk" or "tree": key() reuses one string for each instead of making one per entry
+        break;
+      case "length":
+        length = c.uint();
+        break;
+      case "id":
+        at = c.digestAt();
+        break;
+      default:
+        c.skip();
+    }
+  }
+  if (type !== "chunk" && type !== "tree") return c.fail(`manifest entry ${n} has type ${JSON.stringify(type)}`);
+  if (length === undefined || length > 0xffffffff) return c.fail(`manifest entry ${n} has a bad length`);
+  if (at === undefined) return c.fail(`manifest entry ${n} has no ID`);
+  out.type = type;
+  out.length = length;
+  out.at = at;
+}
+
 /** Reads a manifest array at the cursor, handing each entry to `each` without making objects of it. */
 export function visitManifest(c: CborCursor, each: ManifestVisitor): void {
-  let count = 0;
-  const entry = (): void => {
-    let type: string | undefined;
-    let length: number | undefined;
-    let at: number | undefined;
-    const fields = c.map();
-    const field = (): void => {
-      switch (c.key()) {
-        case "type":
-          type = c.key(); // "chunk" or "tree": key() reuses one string for each instead of making one per entry
-          break;
-        case "length":
-          length = c.uint();
-          break;
-        case "id":
-          at = c.digestAt();
-          break;
-        default:
-          c.skip();
-      }
-    };
-    if (fields < 0) while (!c.atBreak()) field();
-    else for (let i = 0; i < fields; i++) field();
-    if (type !== "chunk" && type !== "tree") return c.fail(`manifest entry ${count} has type ${JSON.stringify(type)}`);
-    if (length === undefined || length > 0xffffffff) return c.fail(`manifest entry ${count} has a bad length`);
-    if (at === undefined) return c.fail(`manifest entry ${count} has no ID`);
-    count++;
-    each(type, length, c.data, at);
-  };
+  const entry: EntryFields = { type: "chunk", length: 0, at: 0 };
   const n = c.array();
-  if (n < 0) while (!c.atBreak()) entry();
-  else for (let i = 0; i < n; i++) entry();
+  for (let i = 0; n < 0 ? !c.atBreak() : i < n; i++) {
+    readManifestEntry(c, i, entry);
+    each(entry.type, entry.length, c.data, entry.at);
+  }
 }
 
 /** Reads a manifest array at the cursor. */

@@ -12,9 +12,9 @@ import { shortId } from "../format/id.ts";
 import type { Manifest } from "../format/manifest.ts";
 import { BackpakError, causeChain } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
-import { type BlobLookup, checkSnapshotLayout, type DamagedSnapshot, damagedSnapshotError, damagedSnapshotsHint, distinctTrees, fileChunksProblem, indexKey, isDamaged, layoutForest, listObjects, mergeIndexes, type OnUnreadableTree, packKey, PackManifests, PacksAhead, REBUILD_INDEX_HINT, type Repository, TreeCache, type TreeSource, tryLoadSnapshot, unpackBlobs, withPack } from "../repo/index.ts";
+import { checkSnapshotLayout, type DamagedSnapshot, damagedSnapshotError, damagedSnapshotsHint, indexKey, isDamaged, layoutForest, listObjects, mergeIndexes, packKey, PackManifests, PacksAhead, REBUILD_INDEX_HINT, type Repository, TreeCache, tryLoadSnapshot, unpackBlobs, withPack } from "../repo/index.ts";
 import { BlobPipeline, UnsplittablePack } from "../pipeline/blob-pipeline.ts";
-import { PackUsers } from "./pack-users.ts";
+import { CheckTrees } from "./check-trees.ts";
 import { pickPacks, type PackSubset } from "./pack-subset.ts";
 import { startBlobPool } from "../pipeline/pipeline-setup.ts";
 import { warnUnlistedPacks } from "./unlisted-packs.ts";
@@ -81,32 +81,6 @@ async function verifyPack(repo: Repository, pipeline: BlobPipeline, id: PackId, 
     errors.push(...(await pipeline.settle()), err as Error);
   }
   return { errors, damaged: manifest.filter((_, i) => !verified.has(i)).map((e) => e.id) };
-}
-
-/**
- * Walks the distinct trees under `root` one at a time: what is wrong with the file entries of
- * those not checked before (each tree is checked once, however often it recurs), and the chunks
- * its files need that no index lists.
- */
-async function fileProblems(
-  root: BlobId,
-  trees: TreeSource,
-  blobs: BlobLookup,
-  checked: Set<BlobId>,
-  onUnreadable: OnUnreadableTree,
-): Promise<{ problems: string[]; unlisted: Set<BlobId> }> {
-  const problems: string[] = [];
-  const unlisted = new Set<BlobId>();
-  for await (const [treeId, tree] of distinctTrees(root, trees, new Set(), onUnreadable)) {
-    for (const node of tree.values()) if (node.contents.kind === "file") for (const c of node.contents.chunks) if (!blobs.has(c)) unlisted.add(c);
-    if (checked.has(treeId)) continue;
-    checked.add(treeId);
-    for (const [name, node] of tree) {
-      const problem = fileChunksProblem(node, blobs);
-      if (problem !== undefined) problems.push(`tree ${treeId}: file ${JSON.stringify(name)}: ${problem}`);
-    }
-  }
-  return { problems, unlisted };
 }
 
 export async function check(repo: Repository, opts: CheckOptions): Promise<void> {
@@ -193,12 +167,11 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
   /** Chunks snapshots use that no index lists, with the snapshots that use them. */
   const users = new Map<BlobId, Set<SnapshotId>>();
   const damaged: DamagedSnapshot[] = [];
-  const packUsers = new PackUsers((chunk) => {
+  const checkTrees = new CheckTrees(trees, blobs, (chunk) => {
     const pack = lost.get(chunk);
     if (pack === undefined) return blobs.has(chunk) ? undefined : `chunk ${chunk}, which no index lists`;
     return `broken pack ${pack} (chunk ${chunk})`;
   });
-  const checkedTrees = new Set<BlobId>();
   /** Notes which hint fits a tree that couldn't be loaded: an index lacks it, or its pack should be read whole. */
   const hintFor = (err: unknown): void => {
     if (err instanceof BackpakError && err.kind === "not-found") unindexed = true;
@@ -213,23 +186,29 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<void>
     }
     const { id, snapshot } = loaded;
     try {
+      // One walk over the trees no earlier snapshot had; only what it finds wrong is walked again.
+      const problems: string[] = [];
+      await checkTrees.walk(snapshot.tree, (problem) => problems.push(problem));
+      const { unreadableTrees, unreadableChunks } = checkTrees.damaged(snapshot.tree);
       // Every tree that can't be read is named with the directory it holds, so the user knows what is lost.
-      let unreadable = 0;
-      const { problems, unlisted } = await fileProblems(snapshot.tree, trees, blobs, checkedTrees, (tree, names, err) => {
-        unreadable++;
-        fail(`Snapshot ${id}: ${names.length === 0 ? "root tree" : `dir ${names.join("/")}: tree`} ${tree} can't be read, nor anything beneath it: ${describe(err)}`);
-        hintFor(err);
-      });
+      if (unreadableTrees) {
+        await checkTrees.unreadableTrees(snapshot.tree, (tree, names, err) => {
+          fail(`Snapshot ${id}: ${names.length === 0 ? "root tree" : `dir ${names.join("/")}: tree`} ${tree} can't be read, nor anything beneath it: ${describe(err)}`);
+          hintFor(err);
+        });
+      }
       for (const problem of problems) fail(`Snapshot ${id}: ${problem}`);
       // Only the chunks no index lists are remembered (with the snapshots that use them), not every chunk.
-      for (const c of unlisted) {
-        let s = users.get(c);
-        if (!s) users.set(c, (s = new Set()));
-        s.add(id);
+      if (unreadableChunks) {
+        for (const c of await checkTrees.unlistedChunks(snapshot.tree)) {
+          let s = users.get(c);
+          if (!s) users.set(c, (s = new Set()));
+          s.add(id);
+        }
       }
-      if (unreadable > 0) continue;
+      if (unreadableTrees) continue;
       checkSnapshotLayout(loaded, await layoutForest(loaded, trees));
-      for await (const f of packUsers.files(trees, snapshot.tree)) log.error(`Snapshot ${id}: ${f.path} needs ${f.needs}`);
+      for await (const f of checkTrees.files(snapshot.tree)) log.error(`Snapshot ${id}: ${f.path} needs ${f.needs}`);
     } catch (err) {
       fail(`Snapshot ${id}: ${describe(err)}`);
       hintFor(err);

@@ -14,7 +14,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { idToDigest, type PackId } from "../format/id.ts";
+import type { PackId } from "../format/id.ts";
 import type { Node } from "../format/tree.ts";
 import { applyMetadata } from "../fs/apply.ts";
 import { reach } from "../fs/long-path.ts";
@@ -185,7 +185,7 @@ export class FileWriter {
     let size = 0;
     let trees = false;
     for (const id of node.contents.chunks) {
-      const e = blobs.entryOf(idToDigest(id));
+      const e = blobs.entryOfId(id);
       if (e < 0) {
         this.#unwritten.set(dest, { dest, pack: undefined, why: new BackpakError("not-found", `Chunk ${id} of ${dest} isn't in the index`) });
         return undefined;

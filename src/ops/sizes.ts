@@ -7,7 +7,7 @@
 import type { BlobId } from "../format/id.ts";
 import { EMPTY_TREE_ID, type Node, type Tree } from "../format/tree.ts";
 import { BackpakError } from "../lib/errors.ts";
-import { type BlobLookup, foldTrees, type Forest, walkTree } from "../repo/index.ts";
+import { type BlobLookup, streamFold, streamTree, type Trees } from "../repo/index.ts";
 
 export interface FileSize {
   introduced: number;
@@ -29,6 +29,12 @@ export interface ForestSizes {
   readonly fileSize: (path: string, node: Node) => FileSize | undefined;
 }
 
+/** The blobs met so far, across snapshots (a BlobMarks beside the master index; a Set in tests). */
+export interface SeenBlobs {
+  has(id: BlobId): boolean;
+  add(id: BlobId): unknown;
+}
+
 /** Tree and chunk bytes of everything beneath a tree, counting each path. */
 interface Totals {
   readonly trees: number;
@@ -38,15 +44,16 @@ interface Totals {
 /**
  * Sizes of the snapshot `root`. A subtree seen before (in this snapshot or an earlier one) holds
  * only blobs seen before, so it is counted as reused whole from its totals, computed once per
- * distinct tree: shared subtrees cost one visit however many paths they expand to. With
- * `perFile`, the files that bring new data are named as the walk meets them.
+ * distinct tree: shared subtrees cost one visit however many paths they expand to. Trees are read
+ * as the walk reaches them (through a bounded cache, so a snapshot's trees are never held whole).
+ * With `perFile`, the files that bring new data are named as the walk meets them.
  */
-export function forestSizes(root: BlobId, forest: Forest, blobs: BlobLookup, seen: Set<BlobId>, opts: { readonly perFile: boolean }): ForestSizes {
+export async function forestSizes(root: BlobId, trees: Trees, blobs: BlobLookup, seen: SeenBlobs, opts: { readonly perFile: boolean }): Promise<ForestSizes> {
   const size = (id: BlobId, what: string): number => {
     if (id === EMPTY_TREE_ID) return 1;
-    const loc = blobs.get(id);
-    if (!loc) throw new BackpakError("corrupt", `Couldn't find ${what} ${id} to get size`, { hint: "run `backpak check`" });
-    return loc.length;
+    const length = blobs.lengthOf ? blobs.lengthOf(id) : blobs.get(id)?.length;
+    if (length === undefined) throw new BackpakError("corrupt", `Couldn't find ${what} ${id} to get size`, { hint: "run `backpak check`" });
+    return length;
   };
   const newFiles = new Map<string, FileSize>();
   const fileSize = (path: string, node: Node): FileSize | undefined => {
@@ -81,9 +88,9 @@ export function forestSizes(root: BlobId, forest: Forest, blobs: BlobLookup, see
   };
   /** Set when the directory just met was counted whole, so the walk leaves out its contents. */
   let countedWhole = false;
-  const countTree = (id: BlobId): void => {
+  const countTree = async (id: BlobId): Promise<void> => {
     if (seen.has(id)) {
-      const t = foldTrees(id, forest, totalsOf, totals);
+      const t = await streamFold(id, trees, totalsOf, totals);
       const all = size(id, "tree") + t.trees + t.chunks;
       s.treeBytes += size(id, "tree") + t.trees;
       s.chunkBytes += t.chunks;
@@ -95,12 +102,12 @@ export function forestSizes(root: BlobId, forest: Forest, blobs: BlobLookup, see
     s.treeBytes += ts;
     count(id, ts);
   };
-  countTree(root);
+  await countTree(root);
   if (countedWhole) return s;
-  for (const [path, node] of walkTree("", forest, root, { skip: () => countedWhole })) {
+  for await (const [path, node] of streamTree("", trees, root, { skip: () => countedWhole })) {
     countedWhole = false;
     const c = node.contents;
-    if (c.kind === "dir") countTree(c.tree);
+    if (c.kind === "dir") await countTree(c.tree);
     else if (c.kind === "file" && c.chunks.length > 0) {
       const f: FileSize = { introduced: 0, reused: 0 };
       for (const chunk of c.chunks) {
@@ -113,14 +120,4 @@ export function forestSizes(root: BlobId, forest: Forest, blobs: BlobLookup, see
     }
   }
   return s;
-}
-
-/**
- * Bytes the index holds for the blobs in `seen`: what snapshots use of the packs. Unlike the
- * `introduced` sums, this leaves out the unpacked empty tree's byte.
- */
-export function packedBytesOf(seen: ReadonlySet<BlobId>, blobs: BlobLookup): number {
-  let n = 0;
-  for (const id of seen) n += blobs.get(id)?.length ?? 0;
-  return n;
 }

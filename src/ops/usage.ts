@@ -1,8 +1,7 @@
 /** `usage`: how big the repository is and how much of it snapshots use. */
-import type { BlobId } from "../format/id.ts";
-import { listObjects, loadForest, type Repository } from "../repo/index.ts";
+import { BlobMarks, listObjects, type Repository } from "../repo/index.ts";
 import { loadRepository } from "./open.ts";
-import { forestSizes, packedBytesOf } from "./sizes.ts";
+import { forestSizes } from "./sizes.ts";
 import { warnUnlistedPacks } from "./unlisted-packs.ts";
 
 export interface UsageReport {
@@ -23,12 +22,12 @@ export interface UsageReport {
 
 export async function usage(repo: Repository): Promise<UsageReport> {
   const loaded = await loadRepository(repo);
-  const seen = new Set<BlobId>();
+  const seen = new BlobMarks(loaded.index.blobs);
   let uniqueBytes = 0;
   let reusedBytes = 0;
   const { chronological, damaged } = loaded.snapshots;
   for (const s of chronological) {
-    const sizes = forestSizes(s.snapshot.tree, await loadForest(s.snapshot.tree, loaded.trees), loaded.index.blobs, seen, { perFile: false });
+    const sizes = await forestSizes(s.snapshot.tree, loaded.trees, loaded.index.blobs, seen, { perFile: false });
     uniqueBytes += sizes.introduced;
     reusedBytes += sizes.reused;
   }
@@ -48,7 +47,8 @@ export async function usage(repo: Repository): Promise<UsageReport> {
     reusedBytes,
     indexes: indexes.length,
     packs: loaded.index.packs.size,
-    unusedBytes: packed - packedBytesOf(seen, loaded.index.blobs),
+    // What snapshots use of the packs: unlike the sums of what they introduced, this leaves out the unpacked empty tree's byte.
+    unusedBytes: packed - seen.listedBytes(),
     snapshotFileBytes: sum([...chronological, ...damaged]),
     indexFileBytes: sum(indexes),
     packFileBytes: sum(packs),

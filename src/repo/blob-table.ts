@@ -4,7 +4,7 @@
  * Blobs sit in pack order, so a pack's manifest is a run of entries, made into objects only when
  * asked for. A blob stored in two packs has an entry in each; lookups answer with the first pack.
  */
-import { idFromDigest, idToDigest, type BlobId, type PackId } from "../format/id.ts";
+import { ID_BYTES, idFromDigest, idToDigest, type BlobId, type PackId } from "../format/id.ts";
 import type { BlobType, Manifest, ManifestEntry } from "../format/manifest.ts";
 import { BackpakError } from "../lib/errors.ts";
 import { DigestTable } from "./digest-table.ts";
@@ -19,6 +19,8 @@ export interface BlobLocation {
 export interface BlobLookup {
   has(id: BlobId): boolean;
   get(id: BlobId): BlobLocation | undefined;
+  /** Just the length, where the lookup can give it without the rest. */
+  lengthOf?(id: BlobId): number | undefined;
 }
 
 /** Blobs a writer needn't pack again: asked by ID, or by digest where the caller has one. */
@@ -37,6 +39,8 @@ export class BlobTable implements BlobLookup, KnownBlobs {
   readonly #packIds: DigestTable;
   /** Per pack, its first entry. */
   #starts: Uint32Array<ArrayBuffer>;
+  /** A text ID's digest, decoded for one lookup: a lookup makes no garbage (a walk looks up every chunk). */
+  readonly #digest = new Uint8Array(ID_BYTES);
 
   /** Room is made for the blobs and packs expected (copies included), so the table needn't grow while they are added. */
   constructor(expected: { readonly blobs: number; readonly packs: number } = { blobs: 0, packs: 0 }) {
@@ -111,7 +115,7 @@ export class BlobTable implements BlobLookup, KnownBlobs {
   }
 
   has(id: BlobId): boolean {
-    return this.#ids.find(idToDigest(id)) >= 0;
+    return this.#ids.find(idToDigest(id, this.#digest)) >= 0;
   }
 
   hasDigest(digest: Uint8Array, at = 0): boolean {
@@ -119,8 +123,24 @@ export class BlobTable implements BlobLookup, KnownBlobs {
   }
 
   get(id: BlobId): BlobLocation | undefined {
-    const e = this.#ids.find(idToDigest(id));
+    const e = this.#ids.find(idToDigest(id, this.#digest));
     return e < 0 ? undefined : { pack: this.packId(this.#where[e]! >>> 1), type: this.#typeOf(e), length: this.#lengths[e]! };
+  }
+
+  /** Entries, copies included: `entryOf` answers below this. */
+  get entryCount(): number {
+    return this.#ids.count;
+  }
+
+  /** `entryOf` for a text ID: lets a caller keep a mark per blob in an array beside the table. */
+  entryOfId(id: BlobId): number {
+    return this.#ids.find(idToDigest(id, this.#digest));
+  }
+
+  /** The blob's length, or undefined; unlike `get`, without making its pack's ID. */
+  lengthOf(id: BlobId): number | undefined {
+    const e = this.entryOfId(id);
+    return e < 0 ? undefined : this.#lengths[e];
   }
 
   /** Every pack holding the blob, the one lookups answer with first. */
@@ -138,7 +158,7 @@ export class BlobTable implements BlobLookup, KnownBlobs {
     return this.#where[e]! >>> 1;
   }
 
-  /** Entry `e`'s length, and whether it is a chunk (not a tree). */
+  /** Entry `e`'s length. */
   lengthOfEntry(e: number): number {
     return this.#lengths[e]!;
   }

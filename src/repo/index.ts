@@ -1,4 +1,5 @@
 /** The repository layer's surface: everything the layers to its right (ops, ui, cli) use of it; they import repo/ only through this file. */
+export { BlobMarks } from "./blob-marks.ts";
 export type { BlobLookup, KnownBlobs } from "./blob-table.ts";
 export { ChunkReader } from "./chunk-reader.ts";
 export { fileChunksProblem } from "./file-chunks.ts";
@@ -21,7 +22,7 @@ export { checkSnapshotLayout, layoutForest, nestedPaths } from "./snapshot-layou
 export { type DamagedSnapshot, damagedSnapshotError, damagedSnapshotsHint, findSnapshot, findSnapshots, isDamaged, loadSnapshots, resolveSnapshot, snapshotId, type SnapshotList, type StoredSnapshot, storeSnapshot, storeSnapshots, tryLoadSnapshot } from "./snapshots.ts";
 export { sizesListedAsWritten } from "./stored-sizes.ts";
 export { TreeBuilder } from "./tree-builder.ts";
-export { cycle, distinctTrees, type Forest, forestTree, loadForest, type OnUnreadableTree, TreeCache, type TreeSource } from "./tree-cache.ts";
+export { cycle, distinctTrees, type Forest, forestTree, type OnUnreadableTree, TreeCache, type TreeSource } from "./tree-cache.ts";
 export { foldTrees, streamFold } from "./tree-fold.ts";
 export { streamNode, streamTree, treeOf, type Trees, walkNode, walkTree } from "./tree-walk.ts";
 export { workTempPath } from "./work-temps.ts";

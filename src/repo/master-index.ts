@@ -97,14 +97,16 @@ async function mergeInOrder(
     const file = await ahead.shift()!;
     if (i + READ_AHEAD < ids.length) ahead.push(settled(ids[i + READ_AHEAD]!));
     let added = false;
+    /** What this index supersedes, noted only once the whole of it has checked out. */
+    const supersedes: IndexId[] = [];
     try {
       if (file instanceof Error) throw file;
-      visitIndexFile(id, file, {
+      await visitIndexFile(id, file, {
         size: (cborBytes) => {
           table.reserve(mostEntriesIn(cborBytes));
           uncollected += file.length + cborBytes;
         },
-        supersedes: (s) => void superseded?.add(s),
+        supersedes: (s) => void supersedes.push(s),
         pack: (data, at) => {
           added = true;
           return table.addPack(data, at);
@@ -113,6 +115,7 @@ async function mergeInOrder(
           if (!table.addBlob(type, length, data, at)) duplicate(idFromDigest<"blob">(data.subarray(at, at + ID_BYTES)));
         },
       });
+      for (const s of supersedes) superseded?.add(s);
     } catch (err) {
       damaged.add(id);
       if (!onDamaged) throw err;

@@ -162,13 +162,6 @@ export async function* distinctTrees(root: BlobId, trees: TreeSource, seen: Set<
   }
 }
 
-/** Loads every tree under `root` (restore and `snapshots` still hold a snapshot's trees whole). */
-export async function loadForest(root: BlobId, source: TreeSource): Promise<Forest> {
-  const forest = new Map<BlobId, Tree>();
-  for await (const [id, tree] of distinctTrees(root, source)) forest.set(id, tree);
-  return forest;
-}
-
 /** The tree `id` from a loaded forest (a missing one is a bug: forests are loaded whole). */
 export function forestTree(forest: Forest, id: BlobId): Tree {
   const t = forest.get(id);

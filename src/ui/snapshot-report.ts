@@ -1,7 +1,7 @@
 /** `snapshots` with --sizes, --file-sizes and --stat: each snapshot's lines, sizes, and its changes from the one before. */
 import type { BlobId } from "../format/id.ts";
 import type { Snapshot } from "../format/snapshot.ts";
-import type { Forest, StoredSnapshot } from "../repo/index.ts";
+import type { StoredSnapshot, Trees } from "../repo/index.ts";
 import { compareTrees } from "../ops/compare.ts";
 import type { FileSize, ForestSizes } from "../ops/sizes.ts";
 import { EMPTY_TREE_ID, type Node } from "../format/tree.ts";
@@ -10,11 +10,21 @@ import { DiffPrinter } from "./diff-printer.ts";
 import { snapshotLines } from "./snapshot-text.ts";
 
 const segmenter = new Intl.Segmenter();
-/** Width in user-perceived characters (graphemes), as backpak pads. */
-export const width = (s: string): number => [...segmenter.segment(s)].length;
+/** Printable ASCII only: one character is one grapheme. */
+const PLAIN = /^[\x20-\x7e]*$/;
+
+/** Width in user-perceived characters (graphemes), as backpak pads; ASCII is measured without segmenting (an object per character). */
+export const width = (s: string): number => (PLAIN.test(s) ? s.length : [...segmenter.segment(s)].length);
 
 export function sizesLine(s: ForestSizes): string {
   return `Sizes: ${niceSize(s.treeBytes + s.chunkBytes)} total (${niceSize(s.chunkBytes)} files, ${niceSize(s.treeBytes)} metadata / ${niceSize(s.introduced)} new, ${niceSize(s.reused)} reused)`;
+}
+
+/** The width of the widest of `lines` (0 for none), without spreading them into arguments: a million of them overflow the stack. */
+function widest(lines: readonly string[]): number {
+  let most = 0;
+  for (const l of lines) most = Math.max(most, width(l));
+  return most;
 }
 
 /** The snapshot's block: ID and tags, then (with sizes) the Sizes line, author, date, paths. */
@@ -29,21 +39,22 @@ export function newDataFiles(sizes: ForestSizes): [string, FileSize][] {
   return [...sizes.newFiles].sort((a, b) => b[1].introduced - a[1].introduced);
 }
 
-/** Files that brought new data, most first: ` <path><pad> | <new> new, <reused> reused`. */
-export function fileSizeLines(sizes: ForestSizes): string[] {
+/** Files that brought new data, most first: ` <path><pad> | <new> new, <reused> reused`, then an empty line; made as they are asked for. */
+export function* fileSizeLines(sizes: ForestSizes): Generator<string> {
   const files = newDataFiles(sizes);
-  if (files.length === 0) return [];
-  const pad = Math.max(...files.map(([p]) => width(p)));
-  return [...files.map(([p, f]) => ` ${p}${" ".repeat(pad - width(p))} | ${niceSize(f.introduced)} new, ${niceSize(f.reused)} reused`), ""];
+  if (files.length === 0) return;
+  const pad = widest(files.map(([p]) => p));
+  for (const [p, f] of files) yield ` ${p}${" ".repeat(pad - width(p))} | ${niceSize(f.introduced)} new, ${niceSize(f.reused)} reused`;
+  yield "";
 }
 
 /** The changes from `before` (the empty tree for the first snapshot) to `after`, with sizes padded onto file lines when given. */
-export async function statLines(before: [BlobId, Forest] | undefined, after: [BlobId, Forest], metadata: boolean, sizes: ForestSizes | undefined): Promise<string[]> {
+export async function statLines(before: [BlobId, Trees] | undefined, after: [BlobId, Trees], metadata: boolean, sizes: ForestSizes | undefined): Promise<string[]> {
   const collected: [line: string, path: string, now: Node | undefined][] = [];
-  const empty: [BlobId, Forest] = [EMPTY_TREE_ID, new Map([[EMPTY_TREE_ID, new Map()]])];
+  const empty: [BlobId, Trees] = [EMPTY_TREE_ID, new Map([[EMPTY_TREE_ID, new Map()]])];
   await compareTrees(before ?? empty, after, "", new DiffPrinter((line, path, now) => collected.push([line, path, now]), metadata, true));
   if (!sizes) return collected.map(([l]) => l);
-  const pad = Math.max(0, ...collected.map(([l]) => width(l)));
+  const pad = widest(collected.map(([l]) => l));
   return collected.map(([l, p, now]) => {
     const f = now && sizes.fileSize(p, now);
     return f ? `${l}${" ".repeat(pad - width(l))} | ${niceSize(f.introduced)} new, ${niceSize(f.reused)} reused` : l;

@@ -13,7 +13,7 @@ import { parseRepoConfig } from "../../src/format/repo-config.ts";
 import { check } from "../../src/ops/check.ts";
 import { loadRepository } from "../../src/ops/open.ts";
 import type { Repository } from "../../src/repo/repository.ts";
-import { loadForest } from "../../src/repo/tree-cache.ts";
+import { loadForest } from "../helpers/load-forest.ts";
 import { cleanUpAfterThisFile, ok, run, tempDir } from "../e2e/harness.ts";
 
 cleanUpAfterThisFile();

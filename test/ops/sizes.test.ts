@@ -28,7 +28,7 @@ function world(): { forest: Map<BlobId, Tree>; blobs: Map<BlobId, BlobLocation>;
   return { forest, blobs, root: tree };
 }
 
-test("file sizes keep one entry per file that brought data, not per path, and agree with the plain sums", () => {
+test("file sizes keep one entry per file that brought data, not per path, and agree with the plain sums", async () => {
   const { forest, blobs, root: tree } = world();
   const chunk = (text: string): Uint8Array => {
     const b = bytes(text);
@@ -45,8 +45,8 @@ test("file sizes keep one entry per file that brought data, not per path, and ag
 
   const seen = new Set<BlobId>();
   const plainSeen = new Set<BlobId>();
-  const sized = [first, second].map((id) => forestSizes(id, forest, blobs, seen, { perFile: true }));
-  const plain = [first, second].map((id) => forestSizes(id, forest, blobs, plainSeen, { perFile: false }));
+  const sized = [await forestSizes(first, forest, blobs, seen, { perFile: true }), await forestSizes(second, forest, blobs, seen, { perFile: true })];
+  const plain = [await forestSizes(first, forest, blobs, plainSeen, { perFile: false }), await forestSizes(second, forest, blobs, plainSeen, { perFile: false })];
 
   const deepest = ["top", ...Array<string>(LEVELS).fill("a"), "f"].join("/");
   expect([...sized[0]!.newFiles.keys()].sort()).toEqual(["new.txt", deepest]);

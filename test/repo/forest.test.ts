@@ -4,7 +4,8 @@ import type { BlobId } from "../../src/format/id.ts";
 import type { Node, Tree } from "../../src/format/tree.ts";
 import { hashId } from "../../src/kernels/sha224.ts";
 import { BackpakError } from "../../src/lib/errors.ts";
-import { loadForest, type TreeSource } from "../../src/repo/tree-cache.ts";
+import type { TreeSource } from "../../src/repo/tree-cache.ts";
+import { loadForest } from "../helpers/load-forest.ts";
 
 const T = 1n;
 const id = (n: number): BlobId => hashId<"blob">(new TextEncoder().encode(`tree ${n}`));

@@ -4,7 +4,11 @@ import { idFromDigest, type BlobId, type IndexId, type PackId } from "../../src/
 import type { IndexContents } from "../../src/format/index-file.ts";
 import type { Manifest } from "../../src/format/manifest.ts";
 import { setLogSink } from "../../src/lib/log.ts";
-import { buildIndexFile } from "../../src/repo/index-file.ts";
+import { buildIndexFile, visitIndexFile } from "../../src/repo/index-file.ts";
+import { INDEX_MAGIC, magicBytes } from "../../src/format/magic.ts";
+import { concatBytes } from "../../src/lib/bytes.ts";
+import { causeChain } from "../../src/lib/errors.ts";
+import zlib from "node:zlib";
 import { loadMasterIndex, mergeIndexes } from "../../src/repo/master-index.ts";
 import { MemoryBackend } from "../../src/backend/memory.ts";
 import { indexKey } from "../../src/repo/keys.ts";
@@ -29,6 +33,11 @@ const reader = (files: readonly IndexFile[]) => {
 const merge = (files: readonly IndexFile[], onDamaged?: (err: Error) => void) => {
   const { ids, read } = reader(files);
   return mergeIndexes(ids, read, onDamaged);
+};
+/** zstd of `data` in a frame that doesn't state its size (as a streaming compressor writes it). */
+const zstdStreamed = (data: Uint8Array): Uint8Array => {
+  const z = zlib.zstdCompressSync(data, { params: { [zlib.constants.ZSTD_c_contentSizeFlag]: 0 } });
+  return new Uint8Array(z.buffer, z.byteOffset, z.length);
 };
 const blobId = (seed: number): BlobId => idFromDigest<"blob">(randomBytes(seed, 28));
 const packId = (seed: number): PackId => idFromDigest<"pack">(randomBytes(1000 + seed, 28));
@@ -135,4 +144,59 @@ test("loading the master index reads the index files a few at a time, not all at
   const master = await loadMasterIndex(backend);
   expect(master.blobs.size).toBe(10);
   expect(mostAhead).toBeLessThanOrEqual(4);
+});
+
+/** What `visitIndexFile` hands on for `file`, as lines; streamed when `oneShotUpTo` is 0. */
+async function visited(id: IndexId, file: Uint8Array, oneShotUpTo?: number): Promise<string[]> {
+  const seen: string[] = [];
+  await visitIndexFile(
+    id,
+    file,
+    {
+      supersedes: (s) => void seen.push(`supersedes ${s}`),
+      pack: (data, at) => seen.push(`pack ${idFromDigest(data, at)}`) > 0,
+      blob: (type, length, data, at) => void seen.push(`${type} ${length} ${idFromDigest(data, at)}`),
+    },
+    oneShotUpTo,
+  );
+  return seen;
+}
+
+test("a big index decompressed as a stream hands on what it does decompressed whole", async () => {
+  const big = index(
+    Array.from({ length: 40 }, (_, p) => [packId(p), chunks(...Array.from({ length: 500 }, (_, i) => p * 500 + i + 1))] as [PackId, Manifest]),
+    [index([]).id],
+  );
+  const whole = await visited(big.id, big.file);
+  expect(whole.length).toBe(1 + 40 + 40 * 500);
+  expect(await visited(big.id, big.file, 0)).toEqual(whole);
+});
+
+test("a streamed index that is damaged, or expands too far, is an error naming it", async () => {
+  const a = index([[packId(1), chunks(...Array.from({ length: 3000 }, (_, i) => i + 1))]]);
+  const b = index([[packId(1), chunks(...Array.from({ length: 3000 }, (_, i) => i + 2))]]);
+  // b's bytes under a's name: they decode, but hash to b's ID
+  await expect(visited(a.id, b.file, 0)).rejects.toThrow(`Index ${a.id} can't be used: indexes/${a.id}.index is damaged: its contents now hash to ${b.id}`);
+  const cut = a.file.slice(0, a.file.length - 100);
+  await expect(visited(a.id, cut, 0)).rejects.toThrow(`Index ${a.id} can't be used: indexes/${a.id}.index is damaged`);
+  const zeros = new Uint8Array(64 << 20);
+  const bomb = concatBytes([magicBytes(INDEX_MAGIC), zstdStreamed(zeros)]);
+  const failure = await visited(a.id, bomb, 0).then(
+    () => "",
+    (err: unknown) => causeChain(err).join(": "),
+  );
+  expect(failure).toContain(`Index ${a.id} can't be used: indexes/${a.id}.index is damaged: index ${a.id} decompresses to more than`);
+});
+
+test("what a damaged index supersedes is not left out", async () => {
+  const old = index([[packId(1), chunks(1)]]);
+  const newer = index([[packId(2), chunks(2)]], [old.id]);
+  const other = index([[packId(3), chunks(3)]], [old.id]);
+  // `other`'s bytes under `newer`'s name: they decode, naming `old` as superseded, but don't hash to newer's ID
+  const reported: string[] = [];
+  const { blobs, superseded } = await merge([old, { id: newer.id, file: other.file }], (err) => reported.push(err.message));
+  expect(reported).toEqual([expect.stringContaining(`Index ${newer.id} can't be used`)]);
+  expect([...superseded]).toEqual([]);
+  expect(blobs.has(blobId(1))).toBe(true);
+  expect(blobs.has(blobId(3))).toBe(false);
 });

@@ -1,8 +1,8 @@
 /** `backpak snapshots [-r] [--stat] [-m] [-s] [-f] [FILTERS] [<SNAPSHOTS>...]`: list snapshots, oldest first, with sizes and changes on request. */
-import type { BlobId, SnapshotId } from "../../format/id.ts";
+import type { SnapshotId } from "../../format/id.ts";
 import { loadRepository } from "../../ops/open.ts";
 import { forestSizes, type ForestSizes } from "../../ops/sizes.ts";
-import { type Forest, loadForest, loadSnapshots, selectSnapshots } from "../../repo/index.ts";
+import { BlobMarks, loadSnapshots, selectSnapshots } from "../../repo/index.ts";
 import { stdout } from "../../ui/output.ts";
 import { fileSizeLines, snapshotBlock, statLines } from "../../ui/snapshot-report.ts";
 import { printJson } from "../../ui/json-lines.ts";
@@ -10,6 +10,19 @@ import { snapshotMessage } from "../../ui/snapshot-json.ts";
 import { arg, JSON_OPTION, QUIET_OPTION, type Command } from "../command.ts";
 import { wantsJson } from "../report-mode.ts";
 import { FILTER_OPTIONS, snapshotFilter } from "../snapshot-filter-args.ts";
+
+/** Lines written to stdout a batch at a time, so a million of them are never one string. */
+const LINES_PER_WRITE = 4096;
+
+function writeLines(lines: Iterable<string>): void {
+  let batch: string[] = [];
+  const flush = (): void => {
+    if (batch.length > 0) stdout.write(batch.join("\n") + "\n");
+    batch = [];
+  };
+  for (const line of lines) if (batch.push(line) === LINES_PER_WRITE) flush();
+  flush();
+}
 
 export const snapshots: Command = {
   lock: "read",
@@ -40,17 +53,12 @@ export const snapshots: Command = {
     const all = list.chronological;
     const refs = arg.list(args, "SNAPSHOTS");
     const chosen = new Set<SnapshotId>(selectSnapshots(list, refs, snapshotFilter(args)).map((s) => s.id));
-    // Sizes need every snapshot, oldest first (a blob is new where it first appears); --stat needs each one's predecessor.
-    const forests = new Map<number, [BlobId, Forest]>();
+    // Sizes need every snapshot, oldest first (a blob is new where it first appears). Trees are
+    // read through the bounded cache as each walk reaches them, never held a snapshot at a time.
     const sized = new Map<number, ForestSizes>();
-    const seen = new Set<BlobId>();
-    for (let i = 0; i < all.length; i++) {
-      const s = all[i]!;
-      const needed = sizes || (stat && (chosen.has(s.id) || chosen.has(all[i + 1]?.id as SnapshotId)));
-      if (!needed || !loaded) continue;
-      const forest = await loadForest(s.snapshot.tree, loaded.trees);
-      forests.set(i, [s.snapshot.tree, forest]);
-      if (sizes) sized.set(i, forestSizes(s.snapshot.tree, forest, loaded.index.blobs, seen, { perFile: fileSizes }));
+    if (sizes && loaded) {
+      const seen = new BlobMarks(loaded.index.blobs);
+      for (const [i, s] of all.entries()) sized.set(i, await forestSizes(s.snapshot.tree, loaded.trees, loaded.index.blobs, seen, { perFile: fileSizes }));
     }
     const order = all.map((_, i) => i);
     if (arg.flag(args, "reverse")) order.reverse();
@@ -61,10 +69,12 @@ export const snapshots: Command = {
         printJson("snapshot", snapshotMessage(s.id, s.snapshot, sized.get(i), fileSizes));
         continue;
       }
-      const lines = snapshotBlock(s.id, s.snapshot, sized.get(i));
-      if (stat) lines.push(...(await statLines(forests.get(i - 1), forests.get(i)!, arg.flag(args, "metadata"), fileSizes ? sized.get(i) : undefined)), "");
-      else if (fileSizes) lines.push(...fileSizeLines(sized.get(i)!));
-      stdout.write(lines.join("\n") + "\n");
+      // Written block by block, never spread into arguments: a million file lines overflow the stack.
+      stdout.write(snapshotBlock(s.id, s.snapshot, sized.get(i)).join("\n") + "\n");
+      if (stat && loaded) {
+        const before = all[i - 1];
+        writeLines([...(await statLines(before && [before.snapshot.tree, loaded.trees], [s.snapshot.tree, loaded.trees], arg.flag(args, "metadata"), fileSizes ? sized.get(i) : undefined)), ""]);
+      } else if (fileSizes) writeLines(fileSizeLines(sized.get(i)!));
     }
   },
 };
