@@ -31,8 +31,8 @@ function encodedSize(index: EncodableIndex): number {
   return size;
 }
 
-export function encodeIndex(index: EncodableIndex): Uint8Array {
-  const w = new CborWriter(encodedSize(index));
+/** Writes what comes before the packs' entries: the superseded indexes, sorted, and the head of the packs' map; returns the pack IDs in the order their entries go. */
+function writeHead(w: CborWriter, index: { readonly supersedes: ReadonlySet<IndexId>; readonly packs: ReadonlyMap<PackId, unknown> }): PackId[] {
   w.map(2).text("supersedes");
   const supersedes = [...index.supersedes].sort(byText);
   w.array(supersedes.length);
@@ -40,6 +40,12 @@ export function encodeIndex(index: EncodableIndex): Uint8Array {
   w.text("packs");
   const packs = [...index.packs.keys()].sort(byText);
   w.map(packs.length);
+  return packs;
+}
+
+export function encodeIndex(index: EncodableIndex): Uint8Array {
+  const w = new CborWriter(encodedSize(index));
+  const packs = writeHead(w, index);
   for (const id of packs) {
     w.idBytes(id);
     const m = index.packs.get(id)!;
@@ -47,6 +53,29 @@ export function encodeIndex(index: EncodableIndex): Uint8Array {
     else writeManifest(w, m);
   }
   return w.finish();
+}
+
+/** The bytes of a pack's entry in the packs' map besides its manifest: its ID, a 28-byte string with a 2-byte head. */
+const PACK_KEY_BYTES = 30;
+
+/**
+ * The CBOR `encodeIndex` gives for an index whose manifests are all encoded already, in pieces of
+ * about `pieceBytes` each, so that it is never held whole.
+ */
+export function* encodeIndexPieces(index: { readonly supersedes: ReadonlySet<IndexId>; readonly packs: ReadonlyMap<PackId, Uint8Array> }, pieceBytes = 1 << 20): Generator<Uint8Array> {
+  let w = new CborWriter(pieceBytes);
+  let held = 0;
+  for (const id of writeHead(w, index)) {
+    const m = index.packs.get(id)!;
+    if (held > 0 && held + PACK_KEY_BYTES + m.length > pieceBytes) {
+      yield w.finish();
+      w = new CborWriter(pieceBytes);
+      held = 0;
+    }
+    w.idBytes(id).raw(m);
+    held += PACK_KEY_BYTES + m.length;
+  }
+  yield w.finish();
 }
 
 /** What reading an index hands on: its superseded indexes, then each pack and its blobs, without making objects of them. */

@@ -36,7 +36,7 @@ export async function rebuildIndex(repo: Repository, opts: RebuildIndexOptions):
     }
   }
   const indexer = new Indexer(opts.scratchDir, { packs: manifests, supersedes: new Set(old) }, false);
-  const built = indexer.finish();
+  const built = await indexer.finish();
   if (!built) throw new BackpakError("not-found", "No new index built", { hint: "the repository holds no packs and no indexes" });
   if (opts.dryRun) fs.rmSync(built.path, { force: true });
   else {

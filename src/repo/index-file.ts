@@ -2,14 +2,16 @@
 import path from "node:path";
 import type { Backend } from "../backend/index.ts";
 import { cborCapFor } from "../format/cbor-cap.ts";
-import { decodeIndex, encodeIndex, IndexReader, type EncodableIndex, type IndexContents, type IndexVisitor } from "../format/index-file.ts";
+import { decodeIndex, encodeIndex, encodeIndexPieces, IndexReader, type EncodableIndex, type IndexContents, type IndexVisitor } from "../format/index-file.ts";
 import { INDEX_MAGIC, hasMagic, magicBytes } from "../format/magic.ts";
-import type { IndexId } from "../format/id.ts";
+import type { IndexId, PackId } from "../format/id.ts";
 import { concatBytes } from "../lib/bytes.ts";
 import { BackpakError, context } from "../lib/errors.ts";
+import { writeStreamAtomic } from "../lib/fsutil.ts";
 import { hashId, IdHasher } from "../kernels/sha224.ts";
 import { zstdCompress, zstdDecompress } from "../kernels/zstd.ts";
 import { scanFrame } from "../kernels/zstd-frames.ts";
+import { zstdCompressPieces } from "../kernels/zstd-compress-stream.ts";
 import { zstdPieces } from "../kernels/zstd-stream.ts";
 import { indexKey } from "./keys.ts";
 
@@ -17,6 +19,29 @@ import { indexKey } from "./keys.ts";
 export function buildIndexParts(index: EncodableIndex): { id: IndexId; parts: [Uint8Array, Uint8Array] } {
   const cbor = encodeIndex(index);
   return { id: hashId<"index">(cbor), parts: [magicBytes(INDEX_MAGIC), zstdCompress(cbor)] };
+}
+
+/**
+ * Writes the file of the index listing `packs` (each with its manifest's CBOR) that supersedes
+ * `supersedes` as `<id>.index` in `dir`, atomically, never holding its CBOR or the compressed
+ * copy whole: one pass over the CBOR's pieces finds its ID and size, a second compresses them
+ * into the file. Its bytes are those buildIndexParts gives for the same contents.
+ */
+export async function writeIndexStreamed(dir: string, index: { readonly supersedes: ReadonlySet<IndexId>; readonly packs: ReadonlyMap<PackId, Uint8Array> }): Promise<{ id: IndexId; path: string }> {
+  const hasher = new IdHasher();
+  let size = 0;
+  for (const piece of encodeIndexPieces(index)) {
+    hasher.update(piece);
+    size += piece.length;
+  }
+  const id = hasher.finish<"index">();
+  const out = indexFileName(dir, id);
+  async function* file(): AsyncGenerator<Uint8Array> {
+    yield magicBytes(INDEX_MAGIC);
+    yield* zstdCompressPieces(encodeIndexPieces(index), size);
+  }
+  await writeStreamAtomic(out, file());
+  return { id, path: out };
 }
 
 /** Encodes an index; returns its ID and the bytes of the whole file. */

@@ -1,6 +1,6 @@
 /**
- * Resuming an interrupted run: `backpak-wip.index` in the run's scratch directory (adopted from
- * the dead run) lists the packs that run finished, and `backpak-wip.sizes` their sizes. Those
+ * Resuming an interrupted run: the WIP journal in the run's scratch directory (adopted from the
+ * dead run, see wip-journal.ts) lists the packs that run finished, with their sizes. Those
  * still in the scratch directory are stored now, unless the repository has them already; the
  * rest should already be in the repository, but a prune may have deleted them (no index listed
  * them), or the storage may have kept them short (the run was killed before its end-of-run
@@ -12,19 +12,16 @@ import path from "node:path";
 import type { Backend } from "../backend/index.ts";
 import type { IndexContents } from "../format/index-file.ts";
 import type { PackId } from "../format/id.ts";
-import { context } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
-import { parseIndexFile } from "./index-file.ts";
-import { WIP_INDEX } from "./indexer.ts";
 import { listObjects } from "./keys.ts";
 import { readPackLayout } from "./pack-file.ts";
-import { readWipSizes } from "./wip-sizes.ts";
+import { hasJournal, readJournal, WIP_JOURNAL } from "./wip-journal.ts";
 
 export interface Resumable {
   readonly wip: IndexContents;
   /** Packs of the WIP index still in the scratch directory, to store. */
   readonly localPacks: ReadonlyMap<PackId, string>;
-  /** The sizes recorded for the packs of `wip` (none for a run of an earlier version). */
+  /** The sizes recorded for the packs of `wip` (none for those adopted from an earlier version's WIP index). */
   readonly sizes: ReadonlyMap<PackId, number>;
   /** Packs the killed run stored short, dropped from `wip`: to delete before their blobs are packed again. */
   readonly storedShort: readonly PackId[];
@@ -46,11 +43,10 @@ export const EMPTY_INDEX: IndexContents = { packs: new Map(), supersedes: new Se
  * every other while it lists only the packs the prune had made so far.
  */
 export async function findResumable(runDir: string, backend: Backend, opts: ResumeOptions): Promise<Resumable | undefined> {
-  const wipPath = path.join(runDir, WIP_INDEX);
-  if (!fs.existsSync(wipPath)) return undefined;
-  const wip = readWip(wipPath);
+  if (!hasJournal(runDir)) return undefined;
+  const { sizes, ...wip } = readJournal(runDir);
   if (wip.supersedes.size > 0 && !opts.replacesIndexes) {
-    log.warn(`Not resuming ${wipPath}, left by a prune: the next prune starts over`);
+    log.warn(`Not resuming ${path.join(runDir, WIP_JOURNAL)}, left by a prune: the next prune starts over`);
     return undefined;
   }
   log.info("WIP index file found, resuming where we left off...");
@@ -64,7 +60,6 @@ export async function findResumable(runDir: string, backend: Backend, opts: Resu
   // Those already stored (a run killed after an upload, before deleting the file) aren't sent
   // again: the writer finds them in its listing of packs/ and removes the copy.
   const stored = new Map((await listObjects(backend, "pack")).map((p) => [p.id, p.size]));
-  const sizes = readWipSizes(runDir);
   const packs = new Map(wip.packs);
   const storedShort: PackId[] = [];
   for (const id of wip.packs.keys()) {
@@ -82,13 +77,4 @@ export async function findResumable(runDir: string, backend: Backend, opts: Resu
     packs.delete(id);
   }
   return { wip: { packs, supersedes: wip.supersedes }, localPacks, sizes, storedShort };
-}
-
-/** Reads the resume index at `wipPath`, saying what to do when it can't be read. */
-export function readWip(wipPath: string): IndexContents {
-  try {
-    return parseIndexFile(new Uint8Array(fs.readFileSync(wipPath)), wipPath).index;
-  } catch (err) {
-    throw context("corrupt", `Couldn't read ${wipPath}`, err, `delete ${wipPath} to start over`);
-  }
 }

@@ -1,22 +1,28 @@
 /**
- * Adopting what dead runs left: their resume indexes (and the pack sizes recorded beside them)
- * are merged into this run's, the finished packs they list are moved into this run's directory
- * (to be stored as a resumed run stores its own), and everything else they left (temporary
- * files, unlisted finished files) is deleted.
+ * Adopting what dead runs left: their WIP journals (with the pack sizes they record) are merged
+ * into this run's, the finished packs they list are moved into this run's directory (to be
+ * stored as a resumed run stores its own), and everything else they left (temporary files,
+ * unlisted finished files) is deleted. A WIP index an earlier version left (`backpak-wip.index`,
+ * in a run directory or the working directory) is still read, its packs trusted at the sizes the
+ * repository lists, as that version did without its sizes file.
  */
 import fs from "node:fs";
 import path from "node:path";
 import type { IndexContents } from "../format/index-file.ts";
 import { isId, type IndexId, type PackId } from "../format/id.ts";
-import type { Manifest } from "../format/manifest.ts";
-import { PRIVATE_FILE, syncDir, writeFileAtomic } from "../lib/fsutil.ts";
+import { encodeManifest, type Manifest } from "../format/manifest.ts";
+import { context } from "../lib/errors.ts";
+import { syncDir } from "../lib/fsutil.ts";
 import { log } from "../lib/log.ts";
 import { processExists } from "../lib/processes.ts";
-import { buildIndexFile } from "./index-file.ts";
-import { WIP_INDEX } from "./indexer.ts";
-import { readWip } from "./resume.ts";
-import { readWipSizes, WIP_SIZES, writeWipSizes } from "./wip-sizes.ts";
-import { tempOwner, workTempTag } from "./work-temps.ts";
+import { parseIndexFile } from "./index-file.ts";
+import { readJournal, WIP_JOURNAL, writeJournal } from "./wip-journal.ts";
+import { tempOwner } from "./work-temps.ts";
+
+/** The resume index earlier versions rewrote after each pack, in place of the journal. */
+export const LEGACY_WIP_INDEX = "backpak-wip.index";
+/** The sizes of its packs, written beside it by some of those versions: not read, and not adopted as scratch. */
+const LEGACY_WIP_SIZES = "backpak-wip.sizes";
 
 /** The prefix of a dead run's directory once a run has claimed it (renamed it into its own). */
 export const ADOPTED = "adopted-";
@@ -51,7 +57,7 @@ export function adoptRunDir(runDir: string, from: string): void {
  * `workDir` (a resume index and packs), unless a live process still writes there.
  */
 export function adoptLegacyState(runDir: string, workDir: string): void {
-  const wipPath = path.join(workDir, WIP_INDEX);
+  const wipPath = path.join(workDir, LEGACY_WIP_INDEX);
   if (!fs.existsSync(wipPath)) return;
   const busy = fs.readdirSync(workDir).some((n) => {
     const pid = tempOwner(n);
@@ -68,15 +74,16 @@ export function adoptLegacyState(runDir: string, workDir: string): void {
 }
 
 /**
- * Reads `dir`'s resume index (and those of run directories adopted into it) and deletes the
- * scratch files it doesn't list. In a `legacy` working directory only backpak's own names count
- * as scratch; a run directory is all scratch.
+ * Reads `dir`'s journal or earlier version's WIP index (and those of run directories adopted into
+ * it) and deletes the scratch files they don't list. In a `legacy` working directory only
+ * backpak's own names count as scratch; a run directory is all scratch.
  */
 function salvage(dir: string, legacy: boolean): Salvage {
   const out = emptySalvage();
-  const wipPath = path.join(dir, WIP_INDEX);
+  const wipPath = path.join(dir, LEGACY_WIP_INDEX);
   try {
-    if (fs.existsSync(wipPath)) merge(out, { ...readWip(wipPath), sizes: readWipSizes(dir) });
+    if (fs.existsSync(wipPath)) merge(out, { ...readWip(wipPath), sizes: new Map() });
+    merge(out, readJournal(dir));
   } catch (err) {
     log.warn(`${(err as Error).message}; the packs it lists will be made again`);
   }
@@ -89,7 +96,7 @@ function salvage(dir: string, legacy: boolean): Salvage {
     }
     const finished = finishedPack(entry.name);
     const scratch = legacy ? finished !== undefined || tempOwner(entry.name) !== undefined : entry.name !== RUN_FILE;
-    if (entry.name === WIP_INDEX || entry.name === WIP_SIZES || !scratch) continue;
+    if (entry.name === LEGACY_WIP_INDEX || entry.name === LEGACY_WIP_SIZES || entry.name === WIP_JOURNAL || !scratch) continue;
     if (finished?.kind === "pack" && listed.has(finished.id)) {
       out.files.set(finished.id, file);
       continue;
@@ -107,15 +114,14 @@ function merge(into: Salvage, from: IndexContents & { sizes: ReadonlyMap<PackId,
   for (const [id, file] of from.files ?? []) into.files.set(id, file);
 }
 
-/** Merges `s` into `runDir`'s resume index (the sizes first, as a run writes them), then moves its packs there. */
+/** Merges `s` into `runDir`'s journal, then moves its packs there. */
 function absorb(runDir: string, s: Salvage): void {
   if (s.packs.size === 0 && s.supersedes.size === 0) return;
-  const ownWip = path.join(runDir, WIP_INDEX);
   const merged = emptySalvage();
-  if (fs.existsSync(ownWip)) merge(merged, { ...readWip(ownWip), sizes: readWipSizes(runDir) });
+  merge(merged, readJournal(runDir));
   merge(merged, s);
-  writeWipSizes(runDir, merged.sizes, merged.packs.keys());
-  writeFileAtomic(ownWip, buildIndexFile(merged).file, PRIVATE_FILE, workTempTag());
+  const manifests = new Map([...merged.packs].map(([id, m]) => [id, encodeManifest(m)]));
+  writeJournal(runDir, manifests, merged.supersedes, merged.sizes);
   for (const [id, file] of s.files) {
     const dest = path.join(runDir, `${id}.pack`);
     if (fs.existsSync(dest)) fs.rmSync(file, { force: true });
@@ -136,4 +142,13 @@ function moveIfThere(file: string, dest: string): void {
 function finishedPack(name: string): { id: PackId; kind: string } | undefined {
   const m = /^(.+)\.(pack|index|snapshot)$/.exec(name);
   return m && isId(m[1]!) ? { id: m[1] as PackId, kind: m[2]! } : undefined;
+}
+
+/** Reads the WIP index an earlier version left at `wipPath`, saying what to do when it can't be read. */
+export function readWip(wipPath: string): IndexContents {
+  try {
+    return parseIndexFile(new Uint8Array(fs.readFileSync(wipPath)), wipPath).index;
+  } catch (err) {
+    throw context("corrupt", `Couldn't read ${wipPath}`, err, `delete ${wipPath} to start over`);
+  }
 }

@@ -12,7 +12,7 @@ import path from "node:path";
 import { BackpakError } from "../lib/errors.ts";
 import { ensurePrivateDir, PRIVATE_FILE, randomTag, writeFileAtomic } from "../lib/fsutil.ts";
 import { isSameProcess, processStartTime } from "../lib/process-identity.ts";
-import { WIP_INDEX } from "./indexer.ts";
+import { hasJournal } from "./wip-journal.ts";
 import { ADOPTED, adoptLegacyState, adoptRunDir, RUN_FILE } from "./scratch-adopt.ts";
 
 export interface ScratchOptions {
@@ -43,7 +43,7 @@ export function openRunDir(root: string, opts: ScratchOptions): string {
     throw new BackpakError("io", `Can't write in ${root}, the scratch directory for packs, indexes and snapshots waiting to be stored`, { cause: err, hint: opts.hint });
   }
   process.on("exit", () => {
-    if (!fs.existsSync(path.join(own, WIP_INDEX))) fs.rmSync(own, { recursive: true, force: true });
+    if (!hasJournal(own)) fs.rmSync(own, { recursive: true, force: true });
   });
   for (const entry of fs.readdirSync(root, { withFileTypes: true })) {
     const name = entry.name;

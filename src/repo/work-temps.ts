@@ -13,8 +13,8 @@ import { onInterrupt } from "../lib/interrupt.ts";
 
 export type WorkTempKind = "pack" | "snapshot" | "dump";
 
-/** The process ID in a temporary file's name: `temp-backpak-<pid>-<hex>.<kind>`, or a WIP index being replaced, `backpak-wip.index.<pid>-<hex>.part`. */
-const TEMP_NAME = /^(?:temp-backpak-|backpak-wip\.index\.)(\d+)-[0-9a-f]+(?:\.pack|\.snapshot|\.dump|\.part)$/;
+/** The process ID in a temporary file's name: `temp-backpak-<pid>-<hex>.<kind>`, or a WIP journal being replaced, `backpak-wip.journal.<pid>-<hex>.part` (`backpak-wip.index.` from earlier versions). */
+const TEMP_NAME = /^(?:temp-backpak-|backpak-wip\.(?:index|journal)\.)(\d+)-[0-9a-f]+(?:\.pack|\.snapshot|\.dump|\.part)$/;
 
 /** This process's temporary paths (finished ones have been renamed away; removing them is a no-op). */
 const ours: string[] = [];

@@ -191,7 +191,7 @@ export class RepoWriter {
     this.stats.compressedBytes = this.#chunks.compressedBytes + this.#trees.compressedBytes;
     await this.#uploads.drain();
     await this.#checkPacks();
-    const index = this.#indexer.finish();
+    const index = await this.#indexer.finish();
     if (index) {
       const key = indexKey(index.id);
       const size = await this.#upload(key, index.path, this.opts.dryRun ? new Map() : await storedSizes(this.opts.backend, "indexes/"));

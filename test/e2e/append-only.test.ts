@@ -37,7 +37,7 @@ function restoresLast(work: string, repo: string, src: string): void {
 /** Starts a backup and SIGKILLs it once it has stored a pack (which the WIP index lists); returns its run directory. */
 async function killedBackup(work: string, repo: string, src: string): Promise<string> {
   const proc = spawnCli(work, repo, ["backup", src], APPEND_ONLY.env);
-  const { dir } = await whenRun(scratchRootOf(repo), proc, (d) => fs.existsSync(path.join(d, "backpak-wip.index")) && objectIds(repo, "packs").length > 0);
+  const { dir } = await whenRun(scratchRootOf(repo), proc, (d) => fs.existsSync(path.join(d, "backpak-wip.journal")) && objectIds(repo, "packs").length > 0);
   proc.kill("SIGKILL");
   await proc.exited;
   return dir;

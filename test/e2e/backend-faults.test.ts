@@ -126,7 +126,7 @@ test("a backup whose upload hangs is interrupted cleanly (exit 130), and the nex
   argsFor("backup", work);
   const proc = spawnCli(work, repo, ["backup", path.join(work, "src")], { BACKPAK_BACKEND_FAULT: "put:packs/:1:hang" });
   // The WIP index lists a pack just before its upload starts, and that upload never ends.
-  const { dir } = await whenRun(scratchRootOf(repo), proc, (d) => fs.existsSync(path.join(d, "backpak-wip.index")));
+  const { dir } = await whenRun(scratchRootOf(repo), proc, (d) => fs.existsSync(path.join(d, "backpak-wip.journal")));
   proc.kill("SIGINT");
   expect(await proc.exited).toBe(130);
   expect(fs.readdirSync(dir).filter((f) => f.startsWith("temp-backpak-"))).toEqual([]);

@@ -25,7 +25,7 @@ test("two backups from one working directory, one held mid-way while the other r
 
   // The first is stopped once it has listed a finished pack in its WIP index.
   const first = spawnCli(work, repo, ["backup", big]);
-  const { dir, said } = await whenRun(root, first, (d) => fs.existsSync(path.join(d, "backpak-wip.index")));
+  const { dir, said } = await whenRun(root, first, (d) => fs.existsSync(path.join(d, "backpak-wip.journal")));
   first.kill("SIGSTOP");
   try {
     const held = listing(dir);

@@ -40,11 +40,11 @@ test("an interrupted backup removes its unfinished pack, exits 130, and the next
   const proc = spawnCli(work, repo, ["backup", src], { BACKPAK_FAULT: "compress:5:stall", BACKPAK_WORKERS: "1" });
   const runDir = runDirOf(scratchRootOf(repo), proc.pid);
   const temps = (): string[] => (fs.existsSync(runDir) ? fs.readdirSync(runDir) : []).filter((n) => n.startsWith("temp-backpak-") && n.endsWith(".pack"));
-  const r = await interruptWhen(proc, () => fs.existsSync(path.join(runDir, "backpak-wip.index")) && temps().length > 0);
+  const r = await interruptWhen(proc, () => fs.existsSync(path.join(runDir, "backpak-wip.journal")) && temps().length > 0);
   expect(r.code).toBe(130);
   expect(r.stderr).toContain("Interrupted by SIGINT; run it again and it resumes where it stopped");
   expect(temps()).toEqual([]);
-  expect(fs.existsSync(path.join(runDir, "backpak-wip.index"))).toBe(true);
+  expect(fs.existsSync(path.join(runDir, "backpak-wip.journal"))).toBe(true);
   expect(fs.readdirSync(path.join(repo, "snapshots"))).toEqual([]);
 
   const resumed = ok(cli(work, repo, ["backup", src]));

@@ -8,17 +8,17 @@
 import { expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
-import { readWip } from "../../src/repo/resume.ts";
+import { buildIndexFile } from "../../src/repo/index-file.ts";
+import { readJournal } from "../../src/repo/wip-journal.ts";
 import { randomBytes } from "../helpers/random.ts";
 import { cleanUpAfterThisFile, cli, contentsOf, deadPid, type EnvOverrides, filesIn, objectIds, ok, puts, spawnCli, tempDir } from "./harness.ts";
 import { plantLiveRun, runDirsIn, scratchRootOf, waitingPacks, whenRun } from "./scratch-dirs.ts";
 
 cleanUpAfterThisFile();
 
-/** The packs listed by the WIP index in run directory `dir` (none before it is written). */
+/** The packs listed by the WIP journal in run directory `dir` (none before it is written). */
 function wipPacks(dir: string): string[] {
-  const wip = path.join(dir, "backpak-wip.index");
-  return fs.existsSync(wip) ? [...readWip(wip).packs.keys()] : [];
+  return [...readJournal(dir).packs.keys()];
 }
 
 /**
@@ -49,7 +49,7 @@ async function killedBackup(
 
 test("a killed backup's run directory is adopted by the next run and removed; a live run's directory is left alone", async () => {
   // Killed once it has finished a pack (the WIP index lists it) and is still going.
-  const { work, repo, src, runDir } = await killedBackup("killed", 16, 4 << 20, (d) => fs.existsSync(path.join(d, "backpak-wip.index")));
+  const { work, repo, src, runDir } = await killedBackup("killed", 16, 4 << 20, (d) => fs.existsSync(path.join(d, "backpak-wip.journal")));
   expect(objectIds(repo, "snapshots")).toEqual([]);
   const stored = objectIds(repo, "packs");
   const root = scratchRootOf(repo);
@@ -57,7 +57,7 @@ test("a killed backup's run directory is adopted by the next run and removed; a 
   // What a killed run leaves in its directory goes; a run still going (this test process) keeps its own.
   const abandoned = `temp-backpak-${deadPid()}-0123456789ab.pack`;
   fs.writeFileSync(path.join(runDir, abandoned), "unfinished");
-  const liveFiles = [`temp-backpak-${process.pid}-0123456789ab.pack`, "backpak-wip.index"];
+  const liveFiles = [`temp-backpak-${process.pid}-0123456789ab.pack`, "backpak-wip.journal"];
   const live = plantLiveRun(root, liveFiles);
 
   const resumed = ok(cli(tempDir("killed-elsewhere"), repo, ["backup", src]));
@@ -78,9 +78,10 @@ test("a killed backup's run directory is adopted by the next run and removed; a 
 
 test("what an earlier version left in the working directory (a WIP index and its packs) is adopted once", async () => {
   // An earlier version kept a killed run's state in the working directory: made here from a killed run's directory.
-  const { work, repo, src, runDir } = await killedBackup("killed-legacy", 8, 4 << 20, (d) => waitingPacks(d).length > 0 && fs.existsSync(path.join(d, "backpak-wip.index")));
+  const { work, repo, src, runDir } = await killedBackup("killed-legacy", 8, 4 << 20, (d) => waitingPacks(d).length > 0 && fs.existsSync(path.join(d, "backpak-wip.journal")));
   const waiting = waitingPacks(runDir);
-  for (const f of [...waiting, "backpak-wip.index"]) fs.renameSync(path.join(runDir, f), path.join(work, f));
+  for (const f of waiting) fs.renameSync(path.join(runDir, f), path.join(work, f));
+  fs.writeFileSync(path.join(work, "backpak-wip.index"), buildIndexFile(readJournal(runDir)).file);
   fs.rmSync(runDir, { recursive: true });
   const stored = objectIds(repo, "packs");
 

@@ -99,7 +99,7 @@ function writeSource(): string {
 async function killAfterUploads(work: string, remote: Remote, src: string): Promise<string> {
   const proc = spawnCli(work, remote.config, ["backup", src], { ...remote.env, BACKPAK_FAULT: "compress:4:stall", BACKPAK_WORKERS: "1" });
   // The WIP index lists a pack before its upload starts, and the pack's file goes only once it is stored.
-  const { dir } = await whenRun(scratchRootOf(remote.config), proc, (d) => fs.existsSync(path.join(d, "backpak-wip.index")) && waitingPacks(d).length === 0);
+  const { dir } = await whenRun(scratchRootOf(remote.config), proc, (d) => fs.existsSync(path.join(d, "backpak-wip.journal")) && waitingPacks(d).length === 0);
   proc.kill("SIGKILL");
   await proc.exited;
   return dir;

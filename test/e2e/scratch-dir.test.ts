@@ -74,7 +74,7 @@ for (const how of ["--scratch-dir", "BACKPAK_SCRATCH_DIR"]) {
     // Stopped (not killed) once it has a finished pack, to see its directory, then let go.
     const proc = spawnCli(work, repo, args, how === "BACKPAK_SCRATCH_DIR" ? { BACKPAK_SCRATCH_DIR: base } : {});
     const root = scratchRootOf(repo, base);
-    const { dir, said } = await whenRun(root, proc, (d) => fs.existsSync(path.join(d, "backpak-wip.index")) || waitingPacks(d).length > 0);
+    const { dir, said } = await whenRun(root, proc, (d) => fs.existsSync(path.join(d, "backpak-wip.journal")) || waitingPacks(d).length > 0);
     proc.kill("SIGSTOP");
     expect(modeOf(root)).toBe("700");
     expect(modeOf(dir)).toBe("700");

@@ -42,7 +42,7 @@ export async function whenRun(root: string, proc: Bun.Subprocess<"ignore", "igno
 }
 
 /** The run directories in scratch directory `root` that hold a resume index for the next run. */
-export const withResumeIndex = (root: string): string[] => runDirsIn(root).filter((d) => fs.existsSync(path.join(root, d, "backpak-wip.index")));
+export const withResumeIndex = (root: string): string[] => runDirsIn(root).filter((d) => fs.existsSync(path.join(root, d, "backpak-wip.journal")));
 
 /** Makes in `root` the run directory of a process that is running (this test's), as that process would, with `files` in it; returns its path. */
 export function plantLiveRun(root: string, files: readonly string[]): string {

@@ -5,7 +5,11 @@ import fs from "node:fs";
 import { encodeManifest, type ManifestEntry } from "../../src/format/manifest.ts";
 import type { BlobId, IndexId, PackId } from "../../src/format/id.ts";
 import { hashId } from "../../src/kernels/sha224.ts";
-import { buildIndexFile } from "../../src/repo/index-file.ts";
+import { encodeIndex, encodeIndexPieces } from "../../src/format/index-file.ts";
+import { zstdDecompress } from "../../src/kernels/zstd.ts";
+import { scanFrame } from "../../src/kernels/zstd-frames.ts";
+import { buildIndexFile, writeIndexStreamed } from "../../src/repo/index-file.ts";
+import { concatBytes } from "../../src/lib/bytes.ts";
 import { Indexer } from "../../src/repo/indexer.ts";
 import { cleanUpAfterThisFile, tempDir } from "../helpers/tmp.ts";
 
@@ -16,7 +20,7 @@ function entries(seed: string, n: number): ManifestEntry[] {
   return Array.from({ length: n }, (_, i) => ({ type: i % 7 === 0 ? "tree" : "chunk", length: [3, 200, 70_000, 5_000_000][i % 4]! + i, id: hashId<"blob">(`${seed}/${i}`) as BlobId }));
 }
 
-test.each([false, true])("the index file is byte for byte the one encoded from manifest entries (resumable: %p)", (resumable) => {
+test.each([false, true])("the index file is byte for byte the one encoded from manifest entries (resumable: %p)", async (resumable) => {
   const start = new Map<PackId, ManifestEntry[]>([[hashId<"pack">("s1") as PackId, entries("s1", 40)], [hashId<"pack">("s2") as PackId, entries("s2", 3)]]);
   const supersedes = new Set([hashId<"index">("old") as IndexId]);
   const indexer = new Indexer(tempDir("indexer"), { packs: start, supersedes }, resumable);
@@ -27,10 +31,26 @@ test.each([false, true])("the index file is byte for byte the one encoded from m
     added.set(id, manifest);
     indexer.addPack(id, encodeManifest(manifest), 1000);
   }
-  const done = indexer.finish()!;
+  const done = (await indexer.finish())!;
   const expected = buildIndexFile({ packs: new Map([...start, ...added]), supersedes });
   expect(done.id).toBe(expected.id);
   expect(Buffer.from(fs.readFileSync(done.path)).equals(Buffer.from(expected.file))).toBe(true);
+});
+
+test("the index streamed piece by piece is encodeIndex's CBOR, in one zstd frame stating its size", async () => {
+  const packs = new Map(Array.from({ length: 300 }, (_, p) => [hashId<"pack">(`z${p}`) as PackId, encodeManifest(entries(`z${p}`, 1 + (p % 40)))]));
+  const index = { packs, supersedes: new Set([hashId<"index">("a") as IndexId, hashId<"index">("b") as IndexId]) };
+  const whole = encodeIndex(index);
+  // Pieces far smaller than the index: many of them, each cut between packs.
+  const pieces = [...encodeIndexPieces(index, 4096)];
+  expect(pieces.length).toBeGreaterThan(10);
+  expect(Buffer.from(concatBytes(pieces)).equals(Buffer.from(whole))).toBe(true);
+  const written = await writeIndexStreamed(tempDir("indexer-stream"), index);
+  expect(written.id).toBe(hashId<"index">(whole) as IndexId);
+  const compressed = new Uint8Array(fs.readFileSync(written.path)).subarray("MKBAKIDX1".length);
+  const frame = scanFrame(compressed, 0, compressed.length)!;
+  expect([frame.end, frame.contentSize]).toEqual([compressed.length, whole.length]);
+  expect(Buffer.from(zstdDecompress(compressed, "the index", { atMost: whole.length })).equals(Buffer.from(whole))).toBe(true);
 });
 
 test("100,000 blobs listed leave no object per blob on the heap", () => {
@@ -45,7 +65,7 @@ test("100,000 blobs listed leave no object per blob on the heap", () => {
   expect(indexer.packs.size).toBe(10);
 });
 
-test("rewriting the WIP index after each pack leaves none of the earlier rewrites' buffers behind", () => {
+test("journaling each pack leaves no buffers behind", () => {
   const indexer = new Indexer(tempDir("indexer-wip"), { packs: new Map(), supersedes: new Set() }, true);
   const manifests = Array.from({ length: 12 }, (_, p) => encodeManifest(entries(`w${p}`, 20_000)));
   Bun.gc(true);

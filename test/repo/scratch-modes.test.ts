@@ -8,8 +8,8 @@ import { makeSnapshot } from "../../src/format/snapshot.ts";
 import { encodeManifest } from "../../src/format/manifest.ts";
 import { hashId } from "../../src/kernels/sha224.ts";
 import { zstdCompress } from "../../src/kernels/zstd.ts";
-import { Indexer, WIP_INDEX } from "../../src/repo/indexer.ts";
-import { WIP_SIZES } from "../../src/repo/wip-sizes.ts";
+import { Indexer } from "../../src/repo/indexer.ts";
+import { WIP_JOURNAL } from "../../src/repo/wip-journal.ts";
 import { Packer } from "../../src/repo/packer.ts";
 import { storeSnapshot } from "../../src/repo/snapshots.ts";
 import { randomBytes } from "../helpers/random.ts";
@@ -33,13 +33,12 @@ test("a pack being written and the finished pack handed on are 0600", async () =
   expect(handedOn).toEqual(["600"]);
 });
 
-test("the WIP index, its pack sizes and the finished index are 0600", () => {
+test("the WIP journal and the finished index are 0600", async () => {
   const workDir = tempDir("scratch-indexer");
   const indexer = new Indexer(workDir, { packs: new Map(), supersedes: new Set() }, true);
   indexer.addPack(hashId<"pack">("p") as PackId, encodeManifest([{ type: "chunk", length: 3, id: hashId<"blob">("b") as BlobId }]), 100);
-  expect(modeOf(path.join(workDir, WIP_INDEX))).toBe("600");
-  expect(modeOf(path.join(workDir, WIP_SIZES))).toBe("600");
-  const done = indexer.finish()!;
+  expect(modeOf(path.join(workDir, WIP_JOURNAL))).toBe("600");
+  const done = (await indexer.finish())!;
   expect(modeOf(done.path)).toBe("600");
 });
 
