@@ -55,27 +55,19 @@ export function encodeIndex(index: EncodableIndex): Uint8Array {
   return w.finish();
 }
 
-/** The bytes of a pack's entry in the packs' map besides its manifest: its ID, a 28-byte string with a 2-byte head. */
-const PACK_KEY_BYTES = 30;
-
 /**
- * The CBOR `encodeIndex` gives for an index whose manifests are all encoded already, in pieces of
- * about `pieceBytes` each, so that it is never held whole.
+ * The CBOR `encodeIndex` gives for an index whose manifests are all encoded already, in pieces:
+ * the head, then each pack's ID and its manifest (the very bytes held, not copied), so that the
+ * CBOR is never held whole and next to nothing is made to hand it on.
  */
-export function* encodeIndexPieces(index: { readonly supersedes: ReadonlySet<IndexId>; readonly packs: ReadonlyMap<PackId, Uint8Array> }, pieceBytes = 1 << 20): Generator<Uint8Array> {
-  let w = new CborWriter(pieceBytes);
-  let held = 0;
-  for (const id of writeHead(w, index)) {
-    const m = index.packs.get(id)!;
-    if (held > 0 && held + PACK_KEY_BYTES + m.length > pieceBytes) {
-      yield w.finish();
-      w = new CborWriter(pieceBytes);
-      held = 0;
-    }
-    w.idBytes(id).raw(m);
-    held += PACK_KEY_BYTES + m.length;
+export function* encodeIndexPieces(index: { readonly supersedes: ReadonlySet<IndexId>; readonly packs: ReadonlyMap<PackId, Uint8Array> }): Generator<Uint8Array> {
+  const head = new CborWriter(64 + 30 * index.supersedes.size);
+  const packs = writeHead(head, index);
+  yield head.finish();
+  for (const id of packs) {
+    yield new CborWriter(30).idBytes(id).finish();
+    yield index.packs.get(id)!;
   }
-  yield w.finish();
 }
 
 /** What reading an index hands on: its superseded indexes, then each pack and its blobs, without making objects of them. */

@@ -3,18 +3,21 @@
  * frame (stating its content size, as a one-shot compression does), so a big object (an index)
  * is written without its whole bytes or their compressed copy ever being held.
  */
-import { once } from "node:events";
 import zlib from "node:zlib";
 import { DEFAULT_ZSTD_LEVEL } from "./zstd.ts";
+
+/** The size of the compressed pieces handed on: few enough that handing them on costs little. */
+const PIECE_BYTES = 256 << 10;
 
 /**
  * The compressed bytes of `pieces`, `size` bytes in all (stated in the frame's header), piece by
  * piece, at `level`.
  */
 export async function* zstdCompressPieces(pieces: Iterable<Uint8Array>, size: number, level = DEFAULT_ZSTD_LEVEL): AsyncGenerator<Uint8Array> {
-  const z = zlib.createZstdCompress({ pledgedSrcSize: size, params: { [zlib.constants.ZSTD_c_compressionLevel]: level } });
+  const z = zlib.createZstdCompress({ chunkSize: PIECE_BYTES, pledgedSrcSize: size, params: { [zlib.constants.ZSTD_c_compressionLevel]: level } });
   const feed = async (): Promise<void> => {
-    for (const piece of pieces) if (!z.write(piece)) await once(z, "drain");
+    // Each piece once the compressor is done with it, so that it is never holding more than one.
+    for (const piece of pieces) await new Promise<void>((done, fail) => z.write(piece, (err) => (err ? fail(err) : done())));
     z.end();
   };
   let failed: unknown;

@@ -53,7 +53,13 @@ export class Indexer {
   addPack(id: PackId, manifest: Uint8Array, size: number): void {
     if (this.#packs.has(id)) throw new BackpakError("internal", `Pack ${id} was indexed twice`);
     this.#packs.set(id, manifest);
-    this.#journal?.addPack(id, manifest, size);
+    if (!this.#journal) return;
+    this.#journal.addPack(id, manifest, size);
+    // A full collection per pack, as when the whole WIP index was rewritten after each: it frees
+    // what the walk left that young collections don't (without it, a backup of 100,000 small
+    // files in 4 MiB packs peaked at 210 MB instead of 167 MB). Its cost is the live heap's, not
+    // the index's.
+    Bun.gc(true);
   }
 
   /** Forgets packs listed earlier (stored incomplete), so that neither the index nor a resumed run relies on them. */
