@@ -58,7 +58,8 @@ export const snapshots: Command = {
     const sized = new Map<number, ForestSizes>();
     if (sizes && loaded) {
       const seen = new BlobMarks(loaded.index.blobs);
-      for (const [i, s] of all.entries()) sized.set(i, await forestSizes(s.snapshot.tree, loaded.trees, loaded.index.blobs, seen, { perFile: fileSizes }));
+      // Files with new data are listed only for the snapshots shown.
+      for (const [i, s] of all.entries()) sized.set(i, await forestSizes(s.snapshot.tree, loaded.trees, loaded.index.blobs, seen, { perFile: fileSizes && chosen.has(s.id) }));
     }
     const order = all.map((_, i) => i);
     if (arg.flag(args, "reverse")) order.reverse();
