@@ -7,6 +7,7 @@
 import type { BlobId } from "../format/id.ts";
 import { EMPTY_TREE_ID, type Node, type Tree } from "../format/tree.ts";
 import { BackpakError } from "../lib/errors.ts";
+import { EventGcSchedule } from "../pipeline/gc-schedule.ts";
 import { type BlobLookup, streamFold, streamTree, type Trees } from "../repo/index.ts";
 import { NewFiles } from "./new-files.ts";
 
@@ -105,7 +106,10 @@ export async function forestSizes(root: BlobId, trees: Trees, blobs: BlobLookup,
   };
   await countTree(root);
   if (countedWhole) return s;
+  // Left to the runtime, the walk's garbage grew the peak RSS by 240 MB on a million files.
+  const gc = new EventGcSchedule();
   for await (const [path, node] of streamTree("", trees, root, { skip: () => countedWhole })) {
+    gc.tick();
     countedWhole = false;
     const c = node.contents;
     if (c.kind === "dir") await countTree(c.tree);

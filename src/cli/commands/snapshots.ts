@@ -2,6 +2,7 @@
 import type { SnapshotId } from "../../format/id.ts";
 import { loadRepository } from "../../ops/open.ts";
 import { forestSizes, type ForestSizes } from "../../ops/sizes.ts";
+import { EventGcSchedule } from "../../pipeline/gc-schedule.ts";
 import { BlobMarks, loadSnapshots, selectSnapshots } from "../../repo/index.ts";
 import { stdout } from "../../ui/output.ts";
 import { fileSizeLines, snapshotBlock, statLines } from "../../ui/snapshot-report.ts";
@@ -11,16 +12,23 @@ import { arg, JSON_OPTION, QUIET_OPTION, type Command } from "../command.ts";
 import { wantsJson } from "../report-mode.ts";
 import { FILTER_OPTIONS, snapshotFilter } from "../snapshot-filter-args.ts";
 
-/** Lines written to stdout a batch at a time, so a million of them are never one string. */
+/**
+ * Lines written to stdout a batch at a time, so a million of them are never one string; their
+ * garbage is collected as they go (left to the runtime, a million lines grew the peak RSS by 190 MB).
+ */
 const LINES_PER_WRITE = 4096;
 
 function writeLines(lines: Iterable<string>): void {
+  const gc = new EventGcSchedule();
   let batch: string[] = [];
   const flush = (): void => {
     if (batch.length > 0) stdout.write(batch.join("\n") + "\n");
     batch = [];
   };
-  for (const line of lines) if (batch.push(line) === LINES_PER_WRITE) flush();
+  for (const line of lines) {
+    gc.tick();
+    if (batch.push(line) === LINES_PER_WRITE) flush();
+  }
   flush();
 }
 
