@@ -8,6 +8,7 @@
  */
 import type { BlobId } from "../format/id.ts";
 import { EMPTY_TREE_ID, type Tree } from "../format/tree.ts";
+import { EventGcSchedule } from "../pipeline/gc-schedule.ts";
 import { type BlobLookup, cycle, distinctTrees, fileChunksProblem, type OnUnreadableTree, streamTree, type TreeSource } from "../repo/index.ts";
 
 /** A file (its path as `ls` shows it) and why it can't be restored: what the first unreadable chunk it needs is, e.g. "broken pack <id>". */
@@ -23,11 +24,22 @@ const PENDING = 4;
 
 const NO_TREE: Tree = new Map();
 
+/**
+ * How far the walk lets the heap grow past what its last full collection left. Left to itself,
+ * the runtime let the decoded trees the cache had let go of (old by then) pile up: after
+ * `--read-packs` had run the workers, walking a million files took the peak RSS from 260 to
+ * 760 MB. At 48 MB the walk made 11 full collections and peaked at 250 MB, at 96 MB 6 and 290 MB,
+ * below what reading the packs peaks at.
+ */
+const WALK_HEAP_GROWTH = 96 << 20;
+
 export class CheckTrees {
   /** Per tree met so far: its flags (PENDING while a walk is in it, or if that walk stopped at a cycle). */
   readonly #flags = new Map<BlobId, number>();
   /** The trees that couldn't be read, and why. */
   readonly #unreadable = new Map<BlobId, unknown>();
+  /** Collects the walk's garbage, one tick per file or directory entry (see WALK_HEAP_GROWTH). */
+  readonly #gc = new EventGcSchedule(WALK_HEAP_GROWTH);
 
   /** `lost` says why a chunk can't be read, or undefined when it can. */
   constructor(
@@ -60,6 +72,7 @@ export class CheckTrees {
       const subtrees: BlobId[] = [];
       let flags = 0;
       for (const [name, node] of tree) {
+        this.#gc.tick();
         const c = node.contents;
         if (c.kind === "dir") subtrees.push(c.tree);
         else if (c.kind === "file") {

@@ -7,7 +7,9 @@
 import type { BlobId } from "../format/id.ts";
 import { EMPTY_TREE_ID, type Node, type Tree } from "../format/tree.ts";
 import { BackpakError } from "../lib/errors.ts";
+import { EventGcSchedule } from "../pipeline/gc-schedule.ts";
 import { type BlobLookup, streamFold, streamTree, type Trees } from "../repo/index.ts";
+import { NewFiles } from "./new-files.ts";
 
 export interface FileSize {
   introduced: number;
@@ -20,11 +22,11 @@ export interface ForestSizes {
   introduced: number;
   reused: number;
   /**
-   * The files that brought new data (tree-relative path → sizes), empty unless asked for: each
+   * The files that brought new data (tree-relative paths and sizes), empty unless asked for: each
    * holds a chunk first seen here, so there are no more of them than new chunks, however many
    * paths the snapshot expands to.
    */
-  readonly newFiles: Map<string, FileSize>;
+  readonly newFiles: NewFiles;
   /** What the file `node` at `path` (a path of this snapshot) brought and reused; undefined for a file without data. Needs `newFiles`. */
   readonly fileSize: (path: string, node: Node) => FileSize | undefined;
 }
@@ -55,7 +57,7 @@ export async function forestSizes(root: BlobId, trees: Trees, blobs: BlobLookup,
     if (length === undefined) throw new BackpakError("corrupt", `Couldn't find ${what} ${id} to get size`, { hint: "run `backpak check`" });
     return length;
   };
-  const newFiles = new Map<string, FileSize>();
+  const newFiles = new NewFiles();
   const fileSize = (path: string, node: Node): FileSize | undefined => {
     if (node.contents.kind !== "file" || node.contents.chunks.length === 0) return undefined;
     const brought = newFiles.get(path);
@@ -104,7 +106,10 @@ export async function forestSizes(root: BlobId, trees: Trees, blobs: BlobLookup,
   };
   await countTree(root);
   if (countedWhole) return s;
+  // Left to the runtime, the walk's garbage grew the peak RSS by 240 MB on a million files.
+  const gc = new EventGcSchedule();
   for await (const [path, node] of streamTree("", trees, root, { skip: () => countedWhole })) {
+    gc.tick();
     countedWhole = false;
     const c = node.contents;
     if (c.kind === "dir") await countTree(c.tree);
@@ -116,7 +121,7 @@ export async function forestSizes(root: BlobId, trees: Trees, blobs: BlobLookup,
         if (count(chunk, n)) f.introduced += n;
         else f.reused += n;
       }
-      if (opts.perFile && f.introduced > 0) newFiles.set(path, f);
+      if (opts.perFile && f.introduced > 0) newFiles.add(path, f);
     }
   }
   return s;

@@ -40,9 +40,12 @@ export class EventGcSchedule {
   /** Full collections so far. */
   fullCollections = 0;
 
+  /** `growth`: how far the heap may grow past what the last full collection left before the next is made. */
+  constructor(readonly growth = EVENT_HEAP_GROWTH) {}
+
   tick(): void {
     if (++this.#events % EVENTS !== 0) return;
-    if (edenGC() <= this.#floor + EVENT_HEAP_GROWTH) return;
+    if (edenGC() <= this.#floor + this.growth) return;
     this.#floor = fullGC();
     this.fullCollections++;
   }

@@ -34,17 +34,19 @@ export function snapshotBlock(id: StoredSnapshot["id"], s: Snapshot, sizes: Fore
   return lines;
 }
 
-/** The files that brought new data, most first. */
-export function newDataFiles(sizes: ForestSizes): [string, FileSize][] {
-  return [...sizes.newFiles].sort((a, b) => b[1].introduced - a[1].introduced);
+/** The files that brought new data, most first (in walk order where they tie), each made as it is asked for. */
+export function* newDataFiles(sizes: ForestSizes): Generator<[string, FileSize]> {
+  const files = sizes.newFiles;
+  for (const i of files.mostNewFirst()) yield [files.path(i), files.sizeOf(i)];
 }
 
 /** Files that brought new data, most first: ` <path><pad> | <new> new, <reused> reused`, then an empty line; made as they are asked for. */
 export function* fileSizeLines(sizes: ForestSizes): Generator<string> {
-  const files = newDataFiles(sizes);
-  if (files.length === 0) return;
-  const pad = widest(files.map(([p]) => p));
-  for (const [p, f] of files) yield ` ${p}${" ".repeat(pad - width(p))} | ${niceSize(f.introduced)} new, ${niceSize(f.reused)} reused`;
+  const files = sizes.newFiles;
+  if (files.size === 0) return;
+  let pad = 0;
+  for (let i = 0; i < files.size; i++) pad = Math.max(pad, width(files.path(i)));
+  for (const [p, f] of newDataFiles(sizes)) yield ` ${p}${" ".repeat(pad - width(p))} | ${niceSize(f.introduced)} new, ${niceSize(f.reused)} reused`;
   yield "";
 }
 

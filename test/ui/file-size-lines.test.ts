@@ -1,9 +1,14 @@
 /** `snapshots --file-sizes` lines: padded by graphemes, and a million of them made without overflowing the stack. */
 import { expect, test } from "bun:test";
+import { NewFiles } from "../../src/ops/new-files.ts";
 import type { FileSize, ForestSizes } from "../../src/ops/sizes.ts";
 import { fileSizeLines } from "../../src/ui/snapshot-report.ts";
 
-const sizesOf = (files: Map<string, FileSize>): ForestSizes => ({ treeBytes: 0, chunkBytes: 0, introduced: 0, reused: 0, newFiles: files, fileSize: () => undefined });
+function sizesOf(files: Map<string, FileSize>): ForestSizes {
+  const newFiles = new NewFiles();
+  for (const [path, size] of files) newFiles.add(path, size);
+  return { treeBytes: 0, chunkBytes: 0, introduced: 0, reused: 0, newFiles, fileSize: () => undefined };
+}
 
 test("file lines are padded to the widest path in graphemes, most new data first", () => {
   const files = new Map<string, FileSize>([

@@ -2,6 +2,7 @@
 import type { SnapshotId } from "../../format/id.ts";
 import { loadRepository } from "../../ops/open.ts";
 import { forestSizes, type ForestSizes } from "../../ops/sizes.ts";
+import { EventGcSchedule } from "../../pipeline/gc-schedule.ts";
 import { BlobMarks, loadSnapshots, selectSnapshots } from "../../repo/index.ts";
 import { stdout } from "../../ui/output.ts";
 import { fileSizeLines, snapshotBlock, statLines } from "../../ui/snapshot-report.ts";
@@ -11,16 +12,23 @@ import { arg, JSON_OPTION, QUIET_OPTION, type Command } from "../command.ts";
 import { wantsJson } from "../report-mode.ts";
 import { FILTER_OPTIONS, snapshotFilter } from "../snapshot-filter-args.ts";
 
-/** Lines written to stdout a batch at a time, so a million of them are never one string. */
+/**
+ * Lines written to stdout a batch at a time, so a million of them are never one string; their
+ * garbage is collected as they go (left to the runtime, a million lines grew the peak RSS by 190 MB).
+ */
 const LINES_PER_WRITE = 4096;
 
 function writeLines(lines: Iterable<string>): void {
+  const gc = new EventGcSchedule();
   let batch: string[] = [];
   const flush = (): void => {
     if (batch.length > 0) stdout.write(batch.join("\n") + "\n");
     batch = [];
   };
-  for (const line of lines) if (batch.push(line) === LINES_PER_WRITE) flush();
+  for (const line of lines) {
+    gc.tick();
+    if (batch.push(line) === LINES_PER_WRITE) flush();
+  }
   flush();
 }
 
@@ -58,7 +66,8 @@ export const snapshots: Command = {
     const sized = new Map<number, ForestSizes>();
     if (sizes && loaded) {
       const seen = new BlobMarks(loaded.index.blobs);
-      for (const [i, s] of all.entries()) sized.set(i, await forestSizes(s.snapshot.tree, loaded.trees, loaded.index.blobs, seen, { perFile: fileSizes }));
+      // Files with new data are listed only for the snapshots shown.
+      for (const [i, s] of all.entries()) sized.set(i, await forestSizes(s.snapshot.tree, loaded.trees, loaded.index.blobs, seen, { perFile: fileSizes && chosen.has(s.id) }));
     }
     const order = all.map((_, i) => i);
     if (arg.flag(args, "reverse")) order.reverse();
