@@ -1,16 +1,8 @@
 /** `stat` of a path or an open file (statx, else node:fs), and node metadata as backpak records it (POSIX: mode, size for files, uid, gid, atime, mtime in ns). */
 import fs from "node:fs";
-import { metadataKind, type NodeKind, type PosixMetadata } from "../format/tree.ts";
+import type { PosixMetadata } from "../format/tree.ts";
 import { BackpakError } from "../lib/errors.ts";
-import { reach } from "./long-path.ts";
 import { fstatx, type RawStat, statx } from "./statx.ts";
-
-export interface Stat {
-  readonly metadata: PosixMetadata;
-  readonly kind: NodeKind;
-  /** Status-change time (ns), which backup compares after reading a file. */
-  readonly ctime: bigint;
-}
 
 /** The metadata a tree records for a stat. */
 export function toMetadata(st: RawStat): PosixMetadata {
@@ -26,19 +18,6 @@ function fromNode(st: fs.BigIntStats): RawStat {
 /** Stats `path` (following a final symlink only with `follow`): statx, or node:fs where that isn't available; throws node:fs's error. */
 export function statRaw(path: string, follow: boolean): RawStat {
   return statx(path, follow) ?? fromNode(follow ? fs.statSync(path, { bigint: true }) : fs.lstatSync(path, { bigint: true }));
-}
-
-/** Stats `path` (following a final symlink only with `dereference`); errors name the path. */
-export function statPath(path: string, dereference: boolean): Stat {
-  const at = reach(path);
-  let st: RawStat;
-  try {
-    st = statRaw(at, dereference);
-  } catch (err) {
-    throw new BackpakError("io", `Couldn't stat ${path}`, { cause: err });
-  }
-  const metadata = toMetadata(st);
-  return { metadata, kind: metadataKind(metadata), ctime: st.ctime };
 }
 
 /** Stats the open file `fd` (opened from `path`, which errors name). */

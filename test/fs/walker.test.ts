@@ -183,7 +183,14 @@ test("scanFs stops at the first entry it can't read or name, with the error it a
   const names = path.join(root, "names");
   fs.mkdirSync(names);
   fs.writeFileSync(Buffer.concat([Buffer.from(`${names}/`), Buffer.from([0x66, 0x80])]), "");
+  fs.writeFileSync(path.join(names, "a"), "");
   expectError(scan(names), "usage", `Failed iterating subdirectory ${names}: the name "f\u0080" (bytes 6680) isn't valid UTF-8`);
+  // The error comes where the walk meets the name (in byte order), no longer when its directory is listed.
+  const seen: string[] = [];
+  expect(() => {
+    for (const e of scanFs([names], { dereference: false })) seen.push(`${e.kind} ${path.relative(root, e.entry.path)}`);
+  }).toThrow(BackpakError);
+  expect(seen).toEqual(["enter names", "file names/a"]);
   const links = path.join(root, "links");
   fs.mkdirSync(links);
   fs.symlinkSync(Buffer.from([0xff]), path.join(links, "l"));
