@@ -1,16 +1,8 @@
-/** `stat` (of a path or an open file) → node metadata as backpak records it (POSIX: mode, size for files, uid, gid, atime, mtime in ns). */
+/** `stat` of a path or an open file (statx, else node:fs), and node metadata as backpak records it (POSIX: mode, size for files, uid, gid, atime, mtime in ns). */
 import fs from "node:fs";
-import { metadataKind, type NodeKind, type PosixMetadata } from "../format/tree.ts";
+import type { PosixMetadata } from "../format/tree.ts";
 import { BackpakError } from "../lib/errors.ts";
-import { reach } from "./long-path.ts";
-import { fstatx, statx, type RawStat } from "./statx.ts";
-
-export interface Stat {
-  readonly metadata: PosixMetadata;
-  readonly kind: NodeKind;
-  /** Status-change time (ns), which backup compares after reading a file. */
-  readonly ctime: bigint;
-}
+import { fstatx, type RawStat, statx } from "./statx.ts";
 
 /** The metadata a tree records for a stat. */
 export function toMetadata(st: RawStat): PosixMetadata {
@@ -18,26 +10,23 @@ export function toMetadata(st: RawStat): PosixMetadata {
   return (mode & 0o170000) === 0o100000 ? { type: "posix", mode, size: st.size, uid, gid, atime, mtime } : { type: "posix", mode, uid, gid, atime, mtime };
 }
 
-/** node:fs's stat, for where statx isn't available (and for the error it gives). */
-function nodeStat(stat: () => fs.BigIntStats, path: string): RawStat {
-  let st: fs.BigIntStats;
-  try {
-    st = stat();
-  } catch (err) {
-    throw new BackpakError("io", `Couldn't stat ${path}`, { cause: err });
-  }
+/** A node:fs stat as the fields backpak keeps. */
+function fromNode(st: fs.BigIntStats): RawStat {
   return { mode: Number(st.mode), uid: Number(st.uid), gid: Number(st.gid), size: Number(st.size), atime: st.atimeNs, mtime: st.mtimeNs, ctime: st.ctimeNs, nlink: Number(st.nlink), dev: Number(st.dev) };
 }
 
-/** Stats `path` (following a final symlink only with `dereference`); errors name the path. */
-export function statPath(path: string, dereference: boolean): Stat {
-  const at = reach(path);
-  const st = statx(at, dereference) ?? nodeStat(() => (dereference ? fs.statSync(at, { bigint: true }) : fs.lstatSync(at, { bigint: true })), path);
-  const metadata = toMetadata(st);
-  return { metadata, kind: metadataKind(metadata), ctime: st.ctime };
+/** Stats `path` (following a final symlink only with `follow`): statx, or node:fs where that isn't available; throws node:fs's error. */
+export function statRaw(path: string, follow: boolean): RawStat {
+  return statx(path, follow) ?? fromNode(follow ? fs.statSync(path, { bigint: true }) : fs.lstatSync(path, { bigint: true }));
 }
 
 /** Stats the open file `fd` (opened from `path`, which errors name). */
 export function statFd(fd: number, path: string): RawStat {
-  return fstatx(fd) ?? nodeStat(() => fs.fstatSync(fd, { bigint: true }), path);
+  const st = fstatx(fd);
+  if (st) return st;
+  try {
+    return fromNode(fs.fstatSync(fd, { bigint: true }));
+  } catch (err) {
+    throw new BackpakError("io", `Couldn't stat ${path}`, { cause: err });
+  }
 }

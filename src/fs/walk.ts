@@ -2,15 +2,15 @@
  * Walks directory trees on disk as a stream of events in depth-first order (a directory's "enter",
  * its entries, then its "exit"), and compares each entry with the node of the same name in a
  * previous tree (from a snapshot). Scanning and comparing are separate steps, so a scan can be
- * recorded once and compared later. Backup, its pre-flight check, diff and restore all walk with it.
+ * recorded once and compared later: backup compares the records of its scan on a worker, diff and
+ * restore scan here, on the main thread; both scans walk with `walker.ts` `Walker`.
  */
-import path from "node:path";
 import type { BlobId } from "../format/id.ts";
 import type { Node, PosixMetadata, Tree } from "../format/tree.ts";
-import { compareUtf8 } from "../lib/order.ts";
+import { BackpakError } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
-import { statPath } from "./metadata.ts";
-import { readDirUtf8, readLinkUtf8 } from "./names.ts";
+import { toMetadata } from "./metadata.ts";
+import { Problem, Step, Walker } from "./walker.ts";
 
 /** What a scan sees of one entry. */
 export interface ScannedEntry {
@@ -48,44 +48,72 @@ export function fileUnchanged(metadata: PosixMetadata, previous: Node | undefine
   return pmtime === metadata.mtime && pm.size === metadata.size;
 }
 
+const NOT_UTF8_HINT = "rename it to valid UTF-8, or leave it out with --skip";
+
+/** The error a scan of the disk stops at, for what the walker couldn't read or name. */
+function unreadableError(w: Walker): BackpakError {
+  const cause = w.cause;
+  switch (w.problem) {
+    case Problem.Stat:
+      return new BackpakError("io", `Couldn't stat ${w.path}`, { cause });
+    case Problem.List:
+      return new BackpakError("io", `Failed iterating subdirectory ${w.path.slice(0, -1)}`, { cause });
+    case Problem.Name: {
+      const raw = w.rawName!;
+      return new BackpakError("usage", `Failed iterating subdirectory ${w.parent}: the name ${JSON.stringify(raw.toString("latin1"))} (bytes ${raw.toString("hex")}) isn't valid UTF-8`, {
+        hint: NOT_UTF8_HINT,
+      });
+    }
+    case Problem.Link:
+      return new BackpakError("io", `Couldn't get symlink target of ${w.path}`, { cause });
+    case Problem.Target:
+      return new BackpakError("usage", `The symlink ${w.path} points to a path that isn't valid UTF-8`, { hint: NOT_UTF8_HINT });
+    default:
+      return new BackpakError("io", `Can't read ${w.path} (${w.why})`, { cause });
+  }
+}
+
 /**
- * Scans `paths` (absolute; their last components become the top-level names), depth first on an
- * explicit stack: each level holds its directory's remaining paths, so depth costs heap, not call
- * stack, and each event costs the same however deep it is.
+ * Scans `paths` (absolute; their last components become the top-level names) with the walker, as
+ * events; stops with an error at the first entry it can't read or name, and warns about (and
+ * leaves out) special files.
  */
 export function* scanFs(paths: readonly string[], opts: ScanOptions): Generator<ScanEvent> {
-  const stack: { readonly paths: readonly string[]; next: number; readonly dir: ScannedEntry | undefined }[] = [{ paths, next: 0, dir: undefined }];
-  while (stack.length > 0) {
-    const top = stack[stack.length - 1]!;
-    if (top.next === top.paths.length) {
-      stack.pop();
-      if (top.dir) yield { kind: "exit", entry: top.dir };
-      continue;
-    }
-    const p = top.paths[top.next++]!;
-    if (opts.skip?.(p)) {
-      log.debug(`     skip ${p}`);
-      continue;
-    }
-    const { metadata, kind, ctime } = statPath(p, opts.dereference);
-    const entry: ScannedEntry = { path: p, name: path.basename(p), metadata, ctime };
-    switch (kind) {
-      case "dir": {
-        const children = readDirUtf8(p)
-          .sort(compareUtf8)
-          .map((n) => path.join(p, n));
-        yield { kind: "enter", entry };
-        stack.push({ paths: children, next: 0, dir: entry });
+  const skip = opts.skip;
+  const w = new Walker(paths, {
+    dereference: opts.dereference,
+    skip:
+      skip &&
+      ((p) => {
+        if (!skip(p)) return false;
+        log.debug(`     skip ${p}`);
+        return true;
+      }),
+  });
+  const dirs: ScannedEntry[] = [];
+  const entry = (): ScannedEntry => ({ path: w.path, name: w.name, metadata: toMetadata(w.stat!), ctime: w.stat!.ctime });
+  for (let step = w.next(); step !== Step.End; step = w.next()) {
+    switch (step) {
+      case Step.Enter: {
+        const e = entry();
+        dirs.push(e);
+        yield { kind: "enter", entry: e };
         break;
       }
-      case "symlink":
-        yield { kind: "symlink", entry, target: readLinkUtf8(p) };
+      case Step.Exit:
+        yield { kind: "exit", entry: dirs.pop()! };
         break;
-      case "file":
-        yield { kind: "file", entry };
+      case Step.File:
+        yield { kind: "file", entry: entry() };
         break;
-      default:
-        log.warn(`Skipping special file (${(metadata.mode & 0o170000).toString(8)}) ${p}`);
+      case Step.Symlink:
+        yield { kind: "symlink", entry: entry(), target: w.targetText };
+        break;
+      case Step.Special:
+        log.warn(`Skipping special file (${(w.stat!.mode & 0o170000).toString(8)}) ${w.path}`);
+        break;
+      case Step.Unreadable:
+        throw unreadableError(w);
     }
   }
 }
