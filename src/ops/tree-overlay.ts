@@ -4,7 +4,7 @@ import type { Tree } from "../format/tree.ts";
 import type { TreeSource } from "../repo/index.ts";
 
 /** `held`'s trees, then `source`'s. */
-export function overlay(held: ReadonlyMap<BlobId, Tree>, source: TreeSource): TreeSource {
+export function overlay(held: Pick<ReadonlyMap<BlobId, Tree>, "get">, source: TreeSource): TreeSource {
   return {
     tree: async (id) => held.get(id) ?? source.tree(id),
     peek: (id) => held.get(id) ?? source.peek?.(id),
