@@ -9,6 +9,7 @@ import { contentsEqual, metadataEqual, metadataKind, type Node, type NodeKind, t
 import { BackpakError } from "../lib/errors.ts";
 import { compareUtf8 } from "../lib/order.ts";
 import { yieldPoint } from "../lib/yield-point.ts";
+import { EventGcSchedule } from "../pipeline/gc-schedule.ts";
 import { treeOf, type Trees } from "../repo/index.ts";
 
 export interface CompareCallbacks {
@@ -56,6 +57,9 @@ export async function compareTrees(oldSide: readonly [BlobId, Trees], newSide: r
     return { t1, t2, names: [...new Set([...t1.keys(), ...t2.keys()])].sort(compareUtf8), next: 0, nodes };
   };
   const stack = [await frame(oldSide[0], newSide[0], undefined)];
+  // Left to the runtime, the trees decoded and let go of piled up: diff of a million files against
+  // the disk peaked 340 MB above where its walk had.
+  const gc = new EventGcSchedule();
   /** names[i]: the directory stack[i + 1] compares. */
   const names: string[] = [];
   const pathOf = (...more: string[]): string => (dir === "" ? [...names, ...more] : [dir, ...names, ...more]).join("/");
@@ -68,6 +72,7 @@ export async function compareTrees(oldSide: readonly [BlobId, Trees], newSide: r
       continue;
     }
     await yieldPoint();
+    gc.tick();
     const name = top.names[top.next++]!;
     // Joined only for a callback or an error: unchanged entries cost no path.
     const path = (): string => pathOf(name);
