@@ -5,23 +5,16 @@
  * --stat comparison each read trees the cache had to let go of.
  */
 import { expect, test } from "bun:test";
-import fs from "node:fs";
-import path from "node:path";
-import { mostReads, writeWideTree } from "./wide-tree.ts";
-import { cleanUpAfterThisFile, cli, ok, setup } from "./harness.ts";
+import { backedUpWideTree, BOUNDED, changeFiles, mostReads } from "./wide-tree.ts";
+import { cleanUpAfterThisFile, cli, ok } from "./harness.ts";
 
 cleanUpAfterThisFile();
 
-
 test("snapshots with sizes and changes, and usage, print the same through a 1 MiB tree cache", () => {
-  const { work, repo } = setup("sizes-bound");
-  const src = path.join(work, "src");
-  writeWideTree(src);
-  ok(cli(work, repo, ["backup", src]));
-  const bounded = { env: { BACKPAK_TREE_CACHE_MIB: "1" } };
+  const { work, repo, src } = backedUpWideTree("sizes-bound");
   const run = (args: string[]): void => {
     const whole = ok(cli(work, repo, args));
-    const part = ok(cli(work, repo, args, bounded));
+    const part = ok(cli(work, repo, args, BOUNDED));
     expect(part.stdout).toEqual(whole.stdout);
     expect(mostReads(whole.stderr)).toBe(1);
   };
@@ -30,12 +23,12 @@ test("snapshots with sizes and changes, and usage, print the same through a 1 Mi
   // One snapshot: held whole, each tree would be read once for both the sizes and the comparison.
   const stat = ["snapshots", "--stat", "--file-sizes"];
   run(stat);
-  const part = ok(cli(work, repo, stat, bounded));
+  const part = ok(cli(work, repo, stat, BOUNDED));
   expect(part.stdout).toContain(" + src/dir-079/file-0099 | 6 B new, 0 B reused\n");
   expect(mostReads(part.stderr)).toBeGreaterThan(1);
 
   // A second snapshot, three files changed: its sizes count the unchanged directories as reused.
-  for (const d of [3, 40, 79]) fs.writeFileSync(path.join(src, `dir-${String(d).padStart(3, "0")}`, "file-0007"), "changed, longer\n");
+  changeFiles(src, [3, 40, 79]);
   ok(cli(work, repo, ["backup", src]));
   for (const args of [["snapshots", "--file-sizes"], stat, ["usage"]]) run(args);
 });

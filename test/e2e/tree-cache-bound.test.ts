@@ -6,39 +6,33 @@
  */
 import { expect, test } from "bun:test";
 import fs from "node:fs";
-import path from "node:path";
-import { DIRS, FILES, mostReads, writeWideTree } from "./wide-tree.ts";
-import { cleanUpAfterThisFile, cli, ok, setup, tempDir } from "./harness.ts";
+import { backedUpWideTree, BOUNDED, changeFiles, DIRS, FILES, mostReads } from "./wide-tree.ts";
+import { cleanUpAfterThisFile, cli, ok, tempDir } from "./harness.ts";
 
 cleanUpAfterThisFile();
 
-
 test("ls, diff, check and a backup with a parent give the same output through a 1 MiB tree cache", () => {
-  const { work, repo } = setup("bound");
-  const src = path.join(work, "src");
-  writeWideTree(src);
-  ok(cli(work, repo, ["backup", src]));
+  const { work, repo, src } = backedUpWideTree("bound");
   const small = tempDir("bound-small-repo");
   fs.cpSync(repo, small, { recursive: true });
 
   // Three files change; the backup must take the other files from the parent's trees.
-  for (const d of [3, 40, 79]) fs.writeFileSync(path.join(src, `dir-${String(d).padStart(3, "0")}`, "file-0007"), "changed, longer\n");
-  const bounded = { env: { BACKPAK_TREE_CACHE_MIB: "1" } };
+  changeFiles(src, [3, 40, 79]);
   const unchanged = (stderr: string): number => stderr.split("\n").filter((l) => / unchanged \//.test(l)).length;
   const backupDefault = ok(cli(work, repo, ["backup", src]));
-  const backupSmall = ok(cli(work, small, ["backup", src], bounded));
+  const backupSmall = ok(cli(work, small, ["backup", src], BOUNDED));
   expect(unchanged(backupSmall.stderr)).toBe(DIRS * FILES - 3);
   expect(unchanged(backupDefault.stderr)).toBe(DIRS * FILES - 3);
 
   let reread = mostReads(backupSmall.stderr);
   for (const args of [["ls", "LAST"], ["diff", "LAST~1", "LAST"], ["diff", "--metadata", "LAST~1"], ["check"]]) {
     const whole = ok(cli(work, repo, args));
-    const part = ok(cli(work, small, args, bounded));
+    const part = ok(cli(work, small, args, BOUNDED));
     expect(part.stdout).toEqual(whole.stdout);
     expect(mostReads(whole.stderr)).toBe(1);
     reread = Math.max(reread, mostReads(part.stderr));
   }
-  expect(ok(cli(work, small, ["ls", "LAST"], bounded)).stdout.split("\n").filter((l) => l !== "")).toHaveLength(1 + DIRS + DIRS * FILES);
+  expect(ok(cli(work, small, ["ls", "LAST"], BOUNDED)).stdout.split("\n").filter((l) => l !== "")).toHaveLength(1 + DIRS + DIRS * FILES);
   // The bound was in force: some tree was read more than once.
   expect(reread).toBeGreaterThan(1);
 });
