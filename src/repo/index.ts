@@ -23,7 +23,7 @@ export { type DamagedSnapshot, damagedSnapshotError, damagedSnapshotsHint, findS
 export { sizesListedAsWritten } from "./stored-sizes.ts";
 export { TreeBuilder } from "./tree-builder.ts";
 export { cycle, distinctTrees, type Forest, forestTree, type OnUnreadableTree, TreeCache, type TreeSource } from "./tree-cache.ts";
-export { foldTrees, streamFold } from "./tree-fold.ts";
-export { streamNode, streamTree, treeOf, type Trees, walkNode, walkTree } from "./tree-walk.ts";
+export { streamFold } from "./tree-fold.ts";
+export { streamNode, streamTree, treeOf, type Trees } from "./tree-walk.ts";
 export { workTempPath } from "./work-temps.ts";
 export type { RepoWriter, WriterStats } from "./writer.ts";

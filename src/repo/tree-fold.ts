@@ -1,26 +1,18 @@
 /**
  * Computes one value per distinct tree, children before parents, on an explicit stack: each tree
  * is combined once however many paths share it (trees whose shared subtrees expand to millions of
- * paths cost as many steps as there are trees), and depth costs heap, not call stack. Trees come
- * from a loaded forest (`foldTrees`) or are read as the fold reaches them (`streamFold`, which
- * holds only the trees on the current branch); a tree that contains itself is reported.
+ * paths cost as many steps as there are trees), and depth costs heap, not call stack. Trees are
+ * read as the fold reaches them (`streamFold` holds only the trees on the current branch); a tree
+ * that contains itself is reported.
  */
 import type { BlobId } from "../format/id.ts";
 import type { Tree } from "../format/tree.ts";
-import { cycle, forestTree, type Forest } from "./tree-cache.ts";
+import { cycle } from "./tree-cache.ts";
 import { treeOf, type Trees } from "./tree-walk.ts";
 
 type Combine<T> = (tree: Tree, sub: (id: BlobId) => T) => T;
 
-/** The value of `root`: `combine` gets each tree and the values of its subtrees; `memo` keeps values across calls. */
-export function foldTrees<T>(root: BlobId, forest: Forest, combine: Combine<T>, memo: Map<BlobId, T>): T {
-  const core = fold(root, combine, memo);
-  let r = core.next();
-  while (!r.done) r = core.next(forestTree(forest, r.value));
-  return r.value;
-}
-
-/** `foldTrees`, reading each tree when the fold reaches it. */
+/** The value of `root`: `combine` gets each tree and the values of its subtrees, each tree read when the fold reaches it; `memo` keeps values across calls. */
 export async function streamFold<T>(root: BlobId, trees: Trees, combine: Combine<T>, memo: Map<BlobId, T>): Promise<T> {
   const core = fold(root, combine, memo);
   let r = core.next();

@@ -2,9 +2,9 @@
  * Walks the paths beneath a node, depth first with names in byte order, on an explicit stack: a
  * tree nested 10,000 deep costs heap for its 10,000 frames, never call stack, and each step costs
  * the same however deep it is. Paths are yielded as they are met, so a caller that streams them
- * holds only the current branch. Trees come from a loaded forest (`walkTree`, `walkNode`) or are
- * read one directory at a time as the walk reaches them (`streamTree`, `streamNode`); a tree
- * that contains itself is reported, not followed forever.
+ * holds only the current branch. Trees are read one directory at a time as the walk reaches them
+ * (`streamTree`, `streamNode`), from a source or a loaded forest; a tree that contains itself is
+ * reported, not followed forever.
  */
 import type { BlobId } from "../format/id.ts";
 import { sortedEntries, type Node, type Tree } from "../format/tree.ts";
@@ -42,36 +42,15 @@ interface Frame {
   next: number;
 }
 
-/** Every path beneath the tree `id` of a loaded forest, whose own path is `dir` ("" for a root). */
-export function walkTree(dir: string, forest: Forest, id: BlobId, opts: WalkOptions = {}): Generator<WalkStep> {
-  return fromForest(walk(dir, undefined, id, opts), forest);
-}
-
-/** The node at `path` of a loaded forest, then (for a directory) every path beneath it. */
-export function* walkNode(path: string, node: Node, forest: Forest, opts: WalkOptions = {}): Generator<WalkStep> {
-  yield [path, node, false];
-  if (node.contents.kind === "dir" && !opts.skip?.(node)) yield* fromForest(walk(path, node, node.contents.tree, opts), forest);
-}
-
-/** `walkTree`, reading each tree when the walk reaches it. */
+/** Every path beneath the tree `id`, whose own path is `dir` ("" for a root), each tree read when the walk reaches it. */
 export function streamTree(dir: string, trees: Trees, id: BlobId, opts: WalkOptions = {}): AsyncGenerator<WalkStep> {
   return fromSource(walk(dir, undefined, id, opts), trees);
 }
 
-/** `walkNode`, reading each tree when the walk reaches it. */
+/** The node at `path`, then (for a directory) every path beneath it, each tree read when the walk reaches it. */
 export async function* streamNode(path: string, node: Node, trees: Trees, opts: WalkOptions = {}): AsyncGenerator<WalkStep> {
   yield [path, node, false];
   if (node.contents.kind === "dir" && !opts.skip?.(node)) yield* fromSource(walk(path, node, node.contents.tree, opts), trees);
-}
-
-function* fromForest(core: Core, forest: Forest): Generator<WalkStep> {
-  for (let r = core.next(); !r.done; ) {
-    if (typeof r.value === "string") r = core.next(forestTree(forest, r.value));
-    else {
-      yield r.value;
-      r = core.next();
-    }
-  }
 }
 
 async function* fromSource(core: Core, trees: Trees): AsyncGenerator<WalkStep> {

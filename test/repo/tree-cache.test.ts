@@ -14,7 +14,7 @@ import { loadMasterIndex } from "../../src/repo/master-index.ts";
 import { EMPTY_INDEX } from "../../src/repo/resume.ts";
 import { TreeCache, decodedTreeBytes, treeCacheBudget } from "../../src/repo/tree-cache.ts";
 import { loadForest } from "../helpers/load-forest.ts";
-import { streamTree, walkTree } from "../../src/repo/tree-walk.ts";
+import { streamTree } from "../../src/repo/tree-walk.ts";
 import { RepoWriter } from "../../src/repo/writer.ts";
 import { cleanUpAfterThisFile, tempDir } from "../helpers/tmp.ts";
 
@@ -101,7 +101,8 @@ test("a walk through a cache smaller than the snapshot's trees lists every path,
   const root: Tree = new Map(subIds.map((id, i) => [`dir-${String(i).padStart(2, "0")}`, dir(id)] as [string, Node]));
   const [rootId] = (await storeTrees(b, [root, ...subs], 4 * encodeTree(subs[0]!).length)).slice(0, 1);
   const blobs = (await loadMasterIndex(b)).blobs;
-  const whole = [...walkTree("", await loadForest(rootId!, new TreeCache(b, blobs)), rootId!)].map(([p]) => p);
+  const whole: string[] = [];
+  for await (const [p] of streamTree("", await loadForest(rootId!, new TreeCache(b, blobs)), rootId!)) whole.push(p);
   expect(whole).toHaveLength(30 + 30 * 40);
 
   const all = [root, ...subs].reduce((n, t) => n + treeBytes(t), 0);
