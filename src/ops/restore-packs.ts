@@ -7,6 +7,7 @@
 import { idToDigest, type PackId } from "../format/id.ts";
 import { PACK_MAGIC } from "../format/magic.ts";
 import type { RangeReader } from "../backend/index.ts";
+import { CostLru } from "../lib/cost-lru.ts";
 import type { PackTask } from "../pipeline/blob-pipeline.ts";
 import { type MasterIndex, readPackLayoutFrom } from "../repo/index.ts";
 
@@ -22,18 +23,15 @@ export interface RestorePack {
 const KEPT = 2;
 
 export class RestorePacks {
-  readonly #kept = new Map<number, RestorePack>();
+  /** Each layout costs 1, so the budget is how many are kept. */
+  readonly #kept = new CostLru<number, RestorePack>(KEPT);
 
   constructor(readonly index: MasterIndex) {}
 
   /** Pack `p`'s layout, read through `reader` unless kept. */
   layout(p: number, id: PackId, reader: Pick<RangeReader, "size" | "readInto">): RestorePack {
     const kept = this.#kept.get(p);
-    if (kept) {
-      this.#kept.delete(p);
-      this.#kept.set(p, kept);
-      return kept;
-    }
+    if (kept) return kept;
     const { manifest, blobsEnd } = readPackLayoutFrom(reader, id);
     const table = this.index.blobs;
     const entries = new Int32Array(manifest.length);
@@ -47,8 +45,7 @@ export class RestorePacks {
       return { length: m.length, digest };
     });
     const layout = { label: `pack ${id}`, blobsEnd, blobs, entries };
-    this.#kept.set(p, layout);
-    if (this.#kept.size > KEPT) this.#kept.delete(this.#kept.keys().next().value!);
+    this.#kept.set(p, layout, 1);
     return layout;
   }
 }

@@ -3,6 +3,7 @@ import type { BlobId } from "../format/id.ts";
 import type { Snapshot } from "../format/snapshot.ts";
 import type { StoredSnapshot, Trees } from "../repo/index.ts";
 import { compareTrees } from "../ops/compare.ts";
+import { SHALLOW_TREES } from "../ops/shallow-node.ts";
 import type { FileSize, ForestSizes } from "../ops/sizes.ts";
 import { EMPTY_TREE_ID, type Node } from "../format/tree.ts";
 import { niceSize } from "../lib/sizes.ts";
@@ -18,13 +19,6 @@ export const width = (s: string): number => (PLAIN.test(s) ? s.length : [...segm
 
 export function sizesLine(s: ForestSizes): string {
   return `Sizes: ${niceSize(s.treeBytes + s.chunkBytes)} total (${niceSize(s.chunkBytes)} files, ${niceSize(s.treeBytes)} metadata / ${niceSize(s.introduced)} new, ${niceSize(s.reused)} reused)`;
-}
-
-/** The width of the widest of `lines` (0 for none), without spreading them into arguments: a million of them overflow the stack. */
-function widest(lines: readonly string[]): number {
-  let most = 0;
-  for (const l of lines) most = Math.max(most, width(l));
-  return most;
 }
 
 /** The snapshot's block: ID and tags, then (with sizes) the Sizes line, author, date, paths. */
@@ -53,10 +47,11 @@ export function* fileSizeLines(sizes: ForestSizes): Generator<string> {
 /** The changes from `before` (the empty tree for the first snapshot) to `after`, with sizes padded onto file lines when given. */
 export async function statLines(before: [BlobId, Trees] | undefined, after: [BlobId, Trees], metadata: boolean, sizes: ForestSizes | undefined): Promise<string[]> {
   const collected: [line: string, path: string, now: Node | undefined][] = [];
-  const empty: [BlobId, Trees] = [EMPTY_TREE_ID, new Map([[EMPTY_TREE_ID, new Map()]])];
-  await compareTrees(before ?? empty, after, "", new DiffPrinter((line, path, now) => collected.push([line, path, now]), metadata, true));
+  await compareTrees(before ?? [EMPTY_TREE_ID, SHALLOW_TREES], after, "", new DiffPrinter((line, path, now) => collected.push([line, path, now]), metadata, true));
   if (!sizes) return collected.map(([l]) => l);
-  const pad = widest(collected.map(([l]) => l));
+  // The widest line, in a loop: spread into Math.max's arguments, a million lines overflow the stack.
+  let pad = 0;
+  for (const [l] of collected) pad = Math.max(pad, width(l));
   return collected.map(([l, p, now]) => {
     const f = now && sizes.fileSize(p, now);
     return f ? `${l}${" ".repeat(pad - width(l))} | ${niceSize(f.introduced)} new, ${niceSize(f.reused)} reused` : l;

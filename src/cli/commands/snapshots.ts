@@ -82,7 +82,9 @@ export const snapshots: Command = {
       stdout.write(snapshotBlock(s.id, s.snapshot, sized.get(i)).join("\n") + "\n");
       if (stat && loaded) {
         const before = all[i - 1];
-        writeLines([...(await statLines(before && [before.snapshot.tree, loaded.trees], [s.snapshot.tree, loaded.trees], arg.flag(args, "metadata"), fileSizes ? sized.get(i) : undefined)), ""]);
+        const lines = await statLines(before && [before.snapshot.tree, loaded.trees], [s.snapshot.tree, loaded.trees], arg.flag(args, "metadata"), fileSizes ? sized.get(i) : undefined);
+        lines.push("");
+        writeLines(lines);
       } else if (fileSizes) writeLines(fileSizeLines(sized.get(i)!));
     }
   },
