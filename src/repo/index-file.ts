@@ -14,6 +14,7 @@ import { scanFrame } from "../kernels/zstd-frames.ts";
 import { zstdCompressPieces } from "../kernels/zstd-compress-stream.ts";
 import { zstdPieces } from "../kernels/zstd-stream.ts";
 import { indexKey } from "./keys.ts";
+import { scratchWriteError } from "./work-temps.ts";
 
 /** Encodes an index; returns its ID and the file's bytes in two parts (the magic, then the compressed CBOR), so a big index needn't be copied to join them. */
 export function buildIndexParts(index: EncodableIndex): { id: IndexId; parts: [Uint8Array, Uint8Array] } {
@@ -40,7 +41,9 @@ export async function writeIndexStreamed(dir: string, index: { readonly supersed
     yield magicBytes(INDEX_MAGIC);
     yield* zstdCompressPieces(encodeIndexPieces(index), size);
   }
-  await writeStreamAtomic(out, file());
+  await writeStreamAtomic(out, file()).catch((err: unknown) => {
+    throw scratchWriteError(out, err);
+  });
   return { id, path: out };
 }
 

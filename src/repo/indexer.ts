@@ -13,7 +13,6 @@ import { encodeManifest } from "../format/manifest.ts";
 import { BackpakError } from "../lib/errors.ts";
 import { writeIndexStreamed } from "./index-file.ts";
 import { WipJournal } from "./wip-journal.ts";
-import { scratchWriteError } from "./work-temps.ts";
 
 export class Indexer {
   /** Each pack's manifest, as its CBOR. */
@@ -71,11 +70,7 @@ export class Indexer {
   /** Writes `<id>.index` in the scratch directory, streamed; undefined when nothing was indexed. */
   async finish(): Promise<{ id: IndexId; path: string } | undefined> {
     if (this.isEmpty) return undefined;
-    try {
-      return await writeIndexStreamed(this.scratchDir, { packs: this.#packs, supersedes: this.#supersedes });
-    } catch (err) {
-      throw scratchWriteError(this.scratchDir, err);
-    }
+    return await writeIndexStreamed(this.scratchDir, { packs: this.#packs, supersedes: this.#supersedes });
   }
 
   /** Removes the journal once the index is safely stored (dry runs have none). */

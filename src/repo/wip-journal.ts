@@ -65,7 +65,12 @@ function recordsOf(packs: ReadonlyMap<PackId, Uint8Array>, supersedes: Iterable<
  */
 export function writeJournal(dir: string, packs: ReadonlyMap<PackId, Uint8Array>, supersedes: Iterable<IndexId>, sizes: ReadonlyMap<PackId, number>): void {
   const file = path.join(dir, WIP_JOURNAL);
-  scratchWrite(file, () => writeFileAtomic(file, [MAGIC, ...recordsOf(packs, supersedes, sizes)], PRIVATE_FILE, workTempTag()));
+  scratchWrite(file, () => createJournal(file, recordsOf(packs, supersedes, sizes)));
+}
+
+/** Makes the journal `file` holding `records`, atomically (errors as they come: callers name the file). */
+function createJournal(file: string, records: readonly Uint8Array[]): void {
+  writeFileAtomic(file, [MAGIC, ...records], PRIVATE_FILE, workTempTag());
 }
 
 /** A run's journal, appended to as it finishes packs. */
@@ -79,7 +84,7 @@ export class WipJournal {
     sizes: ReadonlyMap<PackId, number>,
   ) {
     // Replaced atomically: a kill meanwhile leaves the adopted journal this run started from.
-    if (start.packs.size > 0 || start.supersedes.size > 0) this.#open(() => writeJournal(dir, start.packs, start.supersedes, sizes));
+    if (start.packs.size > 0 || start.supersedes.size > 0) this.#open(() => createJournal(this.path, recordsOf(start.packs, start.supersedes, sizes)));
     else fs.rmSync(this.path, { force: true });
   }
 
@@ -100,7 +105,7 @@ export class WipJournal {
   /** Appends the `parts` of records and fsyncs them (making the file with them if it isn't there yet). */
   #append(parts: readonly Uint8Array[]): void {
     const fd = this.#fd;
-    if (fd === undefined) return this.#open(() => writeFileAtomic(this.path, [MAGIC, ...parts], PRIVATE_FILE, workTempTag()));
+    if (fd === undefined) return this.#open(() => createJournal(this.path, parts));
     scratchWrite(this.path, () => {
       for (const r of parts) for (let done = 0; done < r.length; ) done += fs.writeSync(fd, r, done);
       fs.fsyncSync(fd);

@@ -77,3 +77,12 @@ test("journaling each pack leaves no buffers behind", () => {
   // to the runtime, 33 MB of them were still held after the last.
   expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(4 << 20);
 });
+
+test("a failed write of the index names the index file, and a full disk's hint names the scratch directory", async () => {
+  const dir = tempDir("indexer-fail");
+  const indexer = new Indexer(dir, { packs: new Map(), supersedes: new Set() }, false);
+  indexer.addPack(hashId<"pack">("f") as PackId, encodeManifest(entries("f", 3)), 1000);
+  fs.rmSync(dir, { recursive: true });
+  const err = await indexer.finish().then(() => undefined, (e: unknown) => e as Error);
+  expect(err?.message).toMatch(new RegExp(`^Couldn't write ${dir}/[0-9a-v]{45}\\.index in the scratch directory`));
+});

@@ -90,3 +90,17 @@ test("a run resumed from a torn journal keeps the packs before the torn record, 
   expect([...r.wip.packs.keys()]).toEqual([0, 2].map(packId));
   expect(r.storedShort).toEqual([packId(1)]);
 });
+
+test("a journal that can't be made is named once in the error", () => {
+  const dir = path.join(tempDir("journal-fail"), "gone");
+  const start = { packs: new Map([[packId(0), manifest("j", 3)]]), supersedes: new Set<IndexId>() };
+  let err: Error | undefined;
+  try {
+    new Indexer(dir, start, true);
+  } catch (e) {
+    err = e as Error;
+  }
+  expect(err?.message).toBe(`Couldn't write ${dir}/${WIP_JOURNAL} in the scratch directory`);
+  // Its cause is the system's error, not the same message wrapped again.
+  expect((err?.cause as NodeJS.ErrnoException | undefined)?.code).toBe("ENOENT");
+});
