@@ -86,7 +86,7 @@ export function readManifestEntry(c: CborCursor, n: number, out: EntryFields): v
 }
 
 /** Reads a manifest array at the cursor, handing each entry to `each` without making objects of it. */
-export function visitManifest(c: CborCursor, each: ManifestVisitor): void {
+function visitManifest(c: CborCursor, each: ManifestVisitor): void {
   const entry: EntryFields = { type: "chunk", length: 0, at: 0 };
   const n = c.array();
   for (let i = 0; n < 0 ? !c.atBreak() : i < n; i++) {

@@ -25,7 +25,7 @@ export interface ScanOptions {
 const encoder = new TextEncoder();
 
 /** The most log bytes held in memory: past that, the log is written to its file. A record is far shorter (LONGEST_RECORD). */
-export const SCAN_LOG_MEMORY = 4 << 20;
+const SCAN_LOG_MEMORY = 4 << 20;
 
 /** A finished scan's log: records in its file (if it grew that long), then the ones still in memory. */
 export class ScanLog {

@@ -102,7 +102,7 @@ function damagedIndex(id: IndexId, err: unknown): BackpakError {
  * peaked 100-150 MB higher in 5 of 8 runs (the memory the stream's pieces took is not reused
  * as readily), so it pays only where the CBOR held whole would cost more than that.
  */
-export const ONE_SHOT_UP_TO = 64 << 20;
+const ONE_SHOT_UP_TO = 64 << 20;
 
 /** How many CBOR bytes an index whose frame doesn't state its size is reckoned to hold per stored byte (indexes compress under 2:1). */
 const CBOR_PER_STORED = 2;

@@ -25,7 +25,7 @@ export class Indexer {
     readonly scratchDir: string,
     start: IndexContents,
     /** Journal every pack (live runs) or not at all (dry runs). */
-    readonly resumable: boolean,
+    resumable: boolean,
     /** The sizes of the packs of `start` that a killed run finished (recorded in its journal). */
     startSizes: ReadonlyMap<PackId, number> = new Map(),
   ) {

@@ -20,7 +20,7 @@ import { readJournal, WIP_JOURNAL, writeJournal } from "./wip-journal.ts";
 import { tempOwner } from "./work-temps.ts";
 
 /** The resume index earlier versions rewrote after each pack, in place of the journal. */
-export const LEGACY_WIP_INDEX = "backpak-wip.index";
+const LEGACY_WIP_INDEX = "backpak-wip.index";
 /** The sizes of its packs, written beside it by some of those versions: not read, and not adopted as scratch. */
 const LEGACY_WIP_SIZES = "backpak-wip.sizes";
 
@@ -145,7 +145,7 @@ function finishedPack(name: string): { id: PackId; kind: string } | undefined {
 }
 
 /** Reads the WIP index an earlier version left at `wipPath`, saying what to do when it can't be read. */
-export function readWip(wipPath: string): IndexContents {
+function readWip(wipPath: string): IndexContents {
   try {
     return parseIndexFile(new Uint8Array(fs.readFileSync(wipPath)), wipPath).index;
   } catch (err) {
