@@ -16,12 +16,12 @@ const BREAK = 0xff;
 
 const textEncoder = new TextEncoder();
 
-/** Appends CBOR items to a growing buffer. */
 /** The bytes of the head of an item whose argument is `n` (a length or a small unsigned integer). */
 export function headLength(n: number): number {
   return n < 24 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : n <= 0xffffffff ? 5 : 9;
 }
 
+/** Appends CBOR items to a growing buffer. */
 export class CborWriter {
   #buf: Uint8Array;
   #view: DataView;

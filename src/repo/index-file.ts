@@ -16,17 +16,11 @@ import { zstdPieces } from "../kernels/zstd-stream.ts";
 import { indexKey } from "./keys.ts";
 import { scratchWriteError } from "./work-temps.ts";
 
-/** Encodes an index; returns its ID and the file's bytes in two parts (the magic, then the compressed CBOR), so a big index needn't be copied to join them. */
-export function buildIndexParts(index: EncodableIndex): { id: IndexId; parts: [Uint8Array, Uint8Array] } {
-  const cbor = encodeIndex(index);
-  return { id: hashId<"index">(cbor), parts: [magicBytes(INDEX_MAGIC), zstdCompress(cbor)] };
-}
-
 /**
  * Writes the file of the index listing `packs` (each with its manifest's CBOR) that supersedes
  * `supersedes` as `<id>.index` in `dir`, atomically, never holding its CBOR or the compressed
  * copy whole: one pass over the CBOR's pieces finds its ID and size, a second compresses them
- * into the file. Its bytes are those buildIndexParts gives for the same contents.
+ * into the file. Its bytes are those buildIndexFile gives for the same contents.
  */
 export async function writeIndexStreamed(dir: string, index: { readonly supersedes: ReadonlySet<IndexId>; readonly packs: ReadonlyMap<PackId, Uint8Array> }): Promise<{ id: IndexId; path: string }> {
   const hasher = new IdHasher();
@@ -47,10 +41,10 @@ export async function writeIndexStreamed(dir: string, index: { readonly supersed
   return { id, path: out };
 }
 
-/** Encodes an index; returns its ID and the bytes of the whole file. */
+/** Encodes an index whole; returns its ID and the bytes of the file (the magic, then the compressed CBOR). */
 export function buildIndexFile(index: EncodableIndex): { id: IndexId; file: Uint8Array } {
-  const { id, parts } = buildIndexParts(index);
-  return { id, file: concatBytes(parts) };
+  const cbor = encodeIndex(index);
+  return { id: hashId<"index">(cbor), file: concatBytes([magicBytes(INDEX_MAGIC), zstdCompress(cbor)]) };
 }
 
 /** Decompresses an index file's bytes to its CBOR; returns the ID that CBOR hashes to too. */
