@@ -27,11 +27,15 @@ for (let i = 0; i < ALPHABET.length; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
 const CODES = new Uint16Array(45);
 const ALPHABET_CODES = Uint8Array.from(ALPHABET, (c) => c.charCodeAt(0));
 
-/** Encodes a 28-byte digest as its 45-character ID (a flat string, cheap to hash as a map key). */
-export function idFromDigest<K extends IdKind>(bytes: Uint8Array, at = 0): ObjectId<K> {
-  if (at === 0 && bytes.length !== ID_BYTES) {
-    throw new BackpakError("internal", `an object ID needs ${ID_BYTES} bytes, got ${bytes.length}`);
+/**
+ * Encodes a 28-byte digest as its 45-character ID (a flat string, cheap to hash as a map key):
+ * `bytes` whole, or the 28 bytes at `at` of it.
+ */
+export function idFromDigest<K extends IdKind>(bytes: Uint8Array, at?: number): ObjectId<K> {
+  if (at === undefined ? bytes.length !== ID_BYTES : at < 0 || bytes.length < at + ID_BYTES) {
+    throw new BackpakError("internal", `an object ID needs ${ID_BYTES} bytes, got ${at === undefined ? bytes.length : bytes.length - at}`);
   }
+  at ??= 0;
   const d = bytes;
   // Five bytes make eight digits; 28 bytes are five such groups and three bytes more.
   let c = 0;

@@ -8,8 +8,8 @@
  * can't be read, by the directory it holds in each snapshot.
  */
 import type { BlobId, PackId, SnapshotId } from "../format/id.ts";
-import { shortId } from "../format/id.ts";
-import type { Manifest } from "../format/manifest.ts";
+import { ID_BYTES, idFromDigest, shortId } from "../format/id.ts";
+import type { Manifest, ManifestColumns } from "../format/manifest.ts";
 import { BackpakError, causeChain } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import { checkSnapshotLayout, type DamagedSnapshot, damagedSnapshotError, damagedSnapshotsHint, indexKey, isDamaged, layoutForest, listObjects, mergeIndexes, packKey, PackManifests, PacksAhead, REBUILD_INDEX_HINT, type Repository, TreeCache, tryLoadSnapshot, unpackBlobs, withPack } from "../repo/index.ts";
@@ -43,8 +43,8 @@ export interface CheckSummary {
 
 const describe = (err: unknown): string => causeChain(err).join(": ");
 
-function sameManifest(a: Manifest, b: Manifest): boolean {
-  return a.length === b.length && a.every((e, i) => e.id === b[i]!.id && e.type === b[i]!.type && e.length === b[i]!.length);
+function sameManifest(a: ManifestColumns, b: Manifest): boolean {
+  return a.count === b.length && b.every((e, i) => a.lengths[i] === e.length && a.trees[i] === (e.type === "tree" ? 1 : 0) && idFromDigest(a.digests, i * ID_BYTES) === e.id);
 }
 
 /** What reading one pack found: the errors to report, and the blobs that couldn't be read from it. */
@@ -65,7 +65,7 @@ async function verifyPack(repo: Repository, pipeline: BlobPipeline, id: PackId, 
   const on = { onBlob: (i: number) => void verified.add(i), onDamage: (err: Error) => void errors.push(err) };
   try {
     await withPack(repo, id, async (pack) => {
-      if (!sameManifest(pack.manifest, manifest)) throw new BackpakError("corrupt", `Pack ${id}'s manifest doesn't match its index entry`);
+      if (!sameManifest(pack.blobs, manifest)) throw new BackpakError("corrupt", `Pack ${id}'s manifest doesn't match its index entry`);
       try {
         await pipeline.run(pack.task(new Map(manifest.map((_, i) => [i, []])), on));
       } catch (err) {

@@ -4,12 +4,12 @@
  * the first copy of. Batches read the same pack one after another, so the last few packs' layouts
  * are kept and a pack's manifest is decoded once, not once per batch.
  */
-import { idToDigest, type PackId } from "../format/id.ts";
+import { ID_BYTES, type PackId } from "../format/id.ts";
 import { PACK_MAGIC } from "../format/magic.ts";
 import type { RangeReader } from "../backend/index.ts";
 import { CostLru } from "../lib/cost-lru.ts";
 import type { PackTask } from "../pipeline/blob-pipeline.ts";
-import { type MasterIndex, readPackLayoutFrom } from "../repo/index.ts";
+import { type MasterIndex, readPackColumnsFrom } from "../repo/index.ts";
 
 export interface RestorePack {
   readonly label: string;
@@ -32,18 +32,19 @@ export class RestorePacks {
   layout(p: number, id: PackId, reader: Pick<RangeReader, "size" | "readInto">): RestorePack {
     const kept = this.#kept.get(p);
     if (kept) return kept;
-    const { manifest, blobsEnd } = readPackLayoutFrom(reader, id);
+    const { blobs, blobsEnd } = readPackColumnsFrom(reader, id);
     const table = this.index.blobs;
-    const entries = new Int32Array(manifest.length);
-    const claimed = new Set<number>();
-    const blobs = manifest.map((m, i) => {
-      const digest = idToDigest(m.id);
-      const e = table.entryOf(digest);
+    const entries = new Int32Array(blobs.count);
+    const start = table.packStart(p);
+    /** Per entry of pack `p` in the index, whether a blob of the manifest has claimed it. */
+    const claimed = new Uint8Array(table.packEnd(p) - start);
+    for (let i = 0; i < blobs.count; i++) {
+      const e = table.entryOf(blobs.digests, i * ID_BYTES);
       // Each chunk is taken from the first place the manifest lists it, in the pack the index gives.
-      entries[i] = e >= 0 && table.packOfEntry(e) === p && !claimed.has(e) ? e : -1;
-      if (entries[i] >= 0) claimed.add(e);
-      return { length: m.length, digest };
-    });
+      const first = e >= 0 && table.packOfEntry(e) === p && claimed[e - start] === 0;
+      entries[i] = first ? e : -1;
+      if (first) claimed[e - start] = 1;
+    }
     const layout = { label: `pack ${id}`, blobsEnd, blobs, entries };
     this.#kept.set(p, layout, 1);
     return layout;

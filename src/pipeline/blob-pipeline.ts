@@ -6,7 +6,8 @@
  * jobs finish, so memory stays bounded whatever the pack sizes.
  */
 import type { RangeReader } from "../backend/index.ts";
-import { idFromDigest } from "../format/id.ts";
+import { ID_BYTES, idFromDigest } from "../format/id.ts";
+import type { ManifestColumns } from "../format/manifest.ts";
 import { BackpakError, context } from "../lib/errors.ts";
 import { scanFrame } from "../kernels/zstd-frames.ts";
 import { yieldPoint } from "../lib/yield-point.ts";
@@ -28,8 +29,8 @@ export interface PackTask {
   /** The blob stream's byte range in the pack. */
   readonly blobsStart: number;
   readonly blobsEnd: number;
-  /** Every blob of the pack, in stream order. */
-  readonly blobs: readonly { readonly length: number; readonly digest: Uint8Array }[];
+  /** Every blob of the pack, in stream order (its manifest: their lengths and digests). */
+  readonly blobs: Pick<ManifestColumns, "count" | "lengths" | "digests">;
   /** Blobs to verify (and write to their targets), by index; an empty target list only verifies. */
   readonly wanted: ReadonlyMap<number, readonly BlobTarget[]>;
   /** Called once a wanted blob is verified and written everywhere it goes. */
@@ -104,16 +105,17 @@ export class BlobPipeline {
    * Throws UnsplittablePack, before anything of it is written, if its frames can't be split.
    */
   async run(task: PackTask): Promise<void> {
-    const offsets: number[] = [];
+    const { count, lengths } = task.blobs;
+    const offsets = new Float64Array(count);
     let raw = 0;
-    for (const b of task.blobs) {
-      offsets.push(raw);
-      raw += b.length;
+    for (let b = 0; b < count; b++) {
+      offsets[b] = raw;
+      raw += lengths[b]!;
     }
     const wanted = [...task.wanted.keys()].sort((a, b) => a - b);
     // Without the last blob wanted, scanning stops after the frame of the last one that is; else it
     // goes to the end, where a stream that holds fewer blobs than its manifest is caught.
-    const last = wanted.length === 0 || wanted[wanted.length - 1] === task.blobs.length - 1 ? Infinity : wanted[wanted.length - 1]!;
+    const last = wanted.length === 0 || wanted[wanted.length - 1] === count - 1 ? Infinity : wanted[wanted.length - 1]!;
     const from = await this.#readKnown(task, wanted, offsets);
     if (from === "done") return;
     let pos = from?.pos ?? task.blobsStart;
@@ -143,8 +145,8 @@ export class BlobPipeline {
           if (frame.contentSize < 0) throw new UnsplittablePack(`${task.label}: a frame without its size`);
           const first = blob;
           task.onFrame?.({ pos: pos + frame.start, rawPos, blob: first });
-          while (blob < task.blobs.length && offsets[blob]! + task.blobs[blob]!.length <= rawPos + frame.contentSize) blob++;
-          if (blob < task.blobs.length && offsets[blob]! < rawPos + frame.contentSize) throw new UnsplittablePack(`${task.label}: a blob spans frames`);
+          while (blob < count && offsets[blob]! + lengths[blob]! <= rawPos + frame.contentSize) blob++;
+          if (blob < count && offsets[blob]! < rawPos + frame.contentSize) throw new UnsplittablePack(`${task.label}: a blob spans frames`);
           await this.#submit(task, window, at + frame.start, frame.end - frame.start, frame.contentSize, first, blob, rawPos, offsets);
           rawPos += frame.contentSize;
           off = frame.end;
@@ -158,7 +160,7 @@ export class BlobPipeline {
       }
       pos += off;
     }
-    if (blob !== task.blobs.length) throw new BackpakError("corrupt", `${task.label}'s frames hold fewer blobs than its manifest lists`);
+    if (blob !== count) throw new BackpakError("corrupt", `${task.label}'s frames hold fewer blobs than its manifest lists`);
     task.onFrame?.({ pos, rawPos, blob });
   }
 
@@ -167,7 +169,7 @@ export class BlobPipeline {
    * blobs, consecutive ones a window at a time, and skips the rest; returns the last known start,
    * where scanning goes on ("done" when no wanted blob lies past it, undefined when nothing is known).
    */
-  async #readKnown(task: PackTask, wanted: readonly number[], offsets: readonly number[]): Promise<StreamPoint | "done" | undefined> {
+  async #readKnown(task: PackTask, wanted: readonly number[], offsets: Float64Array): Promise<StreamPoint | "done" | undefined> {
     const known = task.known ?? [];
     if (known.length === 0) return undefined;
     const lastKnown = known[known.length - 1]!;
@@ -215,7 +217,7 @@ export class BlobPipeline {
   }
 
   /** Submits decompress jobs for the wanted blobs in one frame (several jobs if they don't fit one). */
-  async #submit(task: PackTask, window: Window, at: number, length: number, rawSize: number, from: number, to: number, rawStart: number, offsets: readonly number[]): Promise<void> {
+  async #submit(task: PackTask, window: Window, at: number, length: number, rawSize: number, from: number, to: number, rawStart: number, offsets: Float64Array): Promise<void> {
     let items: [number, readonly BlobTarget[]][] = [];
     let count = 0;
     /** The most bytes the paths of `items` take. */
@@ -239,8 +241,8 @@ export class BlobPipeline {
             if (pathLen < 0) throw new BackpakError("internal", `path too long for a job: ${t.path}`);
             pathBytes += pathLen;
           }
-          slots.setItem(slot, i, BlobItem, { offset: offsets[b]! - rawStart, length: task.blobs[b]!.length, pathAt, pathLength: pathLen, fileOffset: t?.offset ?? 0 });
-          slots.digest(slot, i - 1).set(task.blobs[b]!.digest);
+          slots.setItem(slot, i, BlobItem, { offset: offsets[b]! - rawStart, length: task.blobs.lengths[b]!, pathAt, pathLength: pathLen, fileOffset: t?.offset ?? 0 });
+          slots.digest(slot, i - 1).set(task.blobs.digests.subarray(b * ID_BYTES, (b + 1) * ID_BYTES));
           itemBlob.push(b);
           i++;
         }
@@ -337,7 +339,7 @@ export class BlobPipeline {
       return context("io", `Couldn't write ${this.nameOf(slots.path(job.slot, slots.item(job.slot, item, BlobItem.pathAt), slots.item(job.slot, item, BlobItem.pathLength)))}`, err);
     }
     const b = job.itemBlob[item] ?? -1;
-    const what = b >= 0 ? ` (blob ${idFromDigest(job.task.blobs[b]!.digest)})` : "";
+    const what = b >= 0 ? ` (blob ${idFromDigest(job.task.blobs.digests, b * ID_BYTES)})` : "";
     const kind = this.pool.failure === undefined ? "corrupt" : "internal";
     return context(kind, `Couldn't read ${job.task.label}${what}`, err, "run `backpak check --read-packs` to see which objects are damaged");
   }

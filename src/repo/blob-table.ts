@@ -168,6 +168,11 @@ export class BlobTable implements BlobLookup, KnownBlobs {
     return this.#starts[p]!;
   }
 
+  /** The entry after pack `p`'s last. */
+  packEnd(p: number): number {
+    return p + 1 < this.#packIds.count ? this.#starts[p + 1]! : this.#ids.count;
+  }
+
   isChunkEntry(e: number): boolean {
     return (this.#where[e]! & TREE) === 0;
   }
@@ -183,9 +188,8 @@ export class BlobTable implements BlobLookup, KnownBlobs {
 
   /** Pack `p`'s manifest, as its index gives it. */
   manifest(p: number): ManifestEntry[] {
-    const end = p + 1 < this.#packIds.count ? this.#starts[p + 1]! : this.#ids.count;
     const out: ManifestEntry[] = [];
-    for (let e = this.#starts[p]!; e < end; e++) out.push({ type: this.#typeOf(e), length: this.#lengths[e]!, id: idFromDigest<"blob">(this.#ids.key(e)) });
+    for (let e = this.#starts[p]!, end = this.packEnd(p); e < end; e++) out.push({ type: this.#typeOf(e), length: this.#lengths[e]!, id: idFromDigest<"blob">(this.#ids.key(e)) });
     return out;
   }
 

@@ -10,7 +10,7 @@ export { acquireLock, type HeldLock } from "./lock-holder.ts";
 export { isStale, localJudge } from "./lock-rule.ts";
 export { describeLock, listLocks, removeLock } from "./locks.ts";
 export { loadMasterIndex, type MasterIndex, mergeIndexes, type ReadIndex } from "./master-index.ts";
-export { readPackLayout, readPackLayoutFrom, unpackBlobs } from "./pack-file.ts";
+export { readPackColumnsFrom, readPackLayout, readPackLayoutFrom, unpackBlobs } from "./pack-file.ts";
 export { PackManifests } from "./pack-manifests.ts";
 export { PacksAhead, withPack } from "./pack-task.ts";
 export { openRepoWriter, PipelinedWriter, type PipelinedWriterOptions, resumeStart } from "./pipelined-writer.ts";

@@ -5,7 +5,7 @@
  */
 import { cborCapFor } from "../format/cbor-cap.ts";
 import { PACK_MAGIC, hasMagic } from "../format/magic.ts";
-import { decodeManifest, type Manifest, type ManifestEntry } from "../format/manifest.ts";
+import { decodeManifest, decodeManifestColumns, type Manifest, type ManifestColumns, type ManifestEntry } from "../format/manifest.ts";
 import type { PackId } from "../format/id.ts";
 import type { RangeReader } from "../backend/index.ts";
 import { readU32BE } from "../lib/bytes.ts";
@@ -22,15 +22,23 @@ export interface PackLayout {
 
 /** Reads a pack's manifest from its tail and checks it hashes to the pack's ID. */
 export function readPackLayout(file: Uint8Array, id: PackId): PackLayout {
-  return layoutFrom({ size: file.length, readInto: (t, p) => (t.set(file.subarray(p, p + t.length)), Math.min(t.length, Math.max(0, file.length - p))) }, id);
+  return readPackLayoutFrom({ size: file.length, readInto: (t, p) => (t.set(file.subarray(p, p + t.length)), Math.min(t.length, Math.max(0, file.length - p))) }, id);
 }
 
 /** The same, reading only the pack's first bytes and its tail through positioned reads. */
 export function readPackLayoutFrom(reader: Pick<RangeReader, "size" | "readInto">, id: PackId): PackLayout {
-  return layoutFrom(reader, id);
+  const { cbor, blobsEnd } = manifestFrom(reader, id);
+  return { manifest: decodeManifest(cbor, `pack ${id}`), blobsEnd };
 }
 
-function layoutFrom(reader: Pick<RangeReader, "size" | "readInto">, id: PackId): PackLayout {
+/** The same, with the manifest as columns (for packs' readers, which need no object per blob). */
+export function readPackColumnsFrom(reader: Pick<RangeReader, "size" | "readInto">, id: PackId): { readonly blobs: ManifestColumns; readonly blobsEnd: number } {
+  const { cbor, blobsEnd } = manifestFrom(reader, id);
+  return { blobs: decodeManifestColumns(cbor, `pack ${id}`), blobsEnd };
+}
+
+/** A pack's manifest CBOR, checked against the pack's ID, and where its blob stream ends. */
+function manifestFrom(reader: Pick<RangeReader, "size" | "readInto">, id: PackId): { cbor: Uint8Array; blobsEnd: number } {
   const what = `pack ${id}`;
   const size = reader.size;
   const head = new Uint8Array(Math.min(PACK_MAGIC.length, size));
@@ -47,7 +55,7 @@ function layoutFrom(reader: Pick<RangeReader, "size" | "readInto">, id: PackId):
   const cbor = zstdDecompress(frame, `${what}'s manifest`, { atMost: cborCapFor(frame.length) });
   const actual = hashId<"pack">(cbor);
   if (actual !== id) throw new BackpakError("corrupt", `Pack ${id}'s manifest changed! Now hashes to ${actual}`);
-  return { manifest: decodeManifest(cbor, what), blobsEnd: start };
+  return { cbor, blobsEnd: start };
 }
 
 export interface PackBlob {

@@ -3,17 +3,18 @@
  * and digest; and opens the next few packs of a list ahead of time, so that downloading them from a
  * remote repository overlaps with the work on earlier ones.
  */
-import { idToDigest, type PackId } from "../format/id.ts";
+import type { PackId } from "../format/id.ts";
 import { PACK_MAGIC } from "../format/magic.ts";
-import type { Manifest } from "../format/manifest.ts";
+import type { ManifestColumns } from "../format/manifest.ts";
 import type { RangeReader } from "../backend/index.ts";
 import type { BlobTarget, PackTask } from "../pipeline/blob-pipeline.ts";
 import { packKey } from "./keys.ts";
-import { readPackLayoutFrom } from "./pack-file.ts";
+import { readPackColumnsFrom } from "./pack-file.ts";
 import { transfersAtOnce, type Repository } from "./repository.ts";
 
 export interface OpenPack {
-  readonly manifest: Manifest;
+  /** The pack's own manifest. */
+  readonly blobs: ManifestColumns;
   readonly blobsEnd: number;
   /** A pipeline task for this pack, reading the given blobs. */
   task(wanted: ReadonlyMap<number, readonly BlobTarget[]>, on?: Pick<PackTask, "onBlob" | "onDamage">): PackTask;
@@ -26,10 +27,9 @@ export interface OpenPack {
 export async function withPack<T>(repo: Repository, id: PackId, fn: (pack: OpenPack) => Promise<T>, ahead?: PacksAhead): Promise<T> {
   const reader: RangeReader = await (ahead ? ahead.take(id) : repo.backend.openRange(packKey(id)));
   try {
-    const { manifest, blobsEnd } = readPackLayoutFrom(reader, id);
-    const blobs = manifest.map((e) => ({ length: e.length, digest: idToDigest(e.id) }));
+    const { blobs, blobsEnd } = readPackColumnsFrom(reader, id);
     return await fn({
-      manifest,
+      blobs,
       blobsEnd,
       task: (wanted, on = {}) => ({ label: `pack ${id}`, reader, blobsStart: PACK_MAGIC.length, blobsEnd, blobs, wanted, ...on }),
     });

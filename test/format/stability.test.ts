@@ -1,10 +1,10 @@
 /** backpak's four golden CBOR files, reproduced byte for byte from their described inputs and decoded back. */
 import { describe, expect, test } from "bun:test";
 import { decodeIndex, encodeIndex } from "../../src/format/index-file.ts";
-import { decodeManifest, encodeManifest, type Manifest } from "../../src/format/manifest.ts";
+import { decodeManifest, decodeManifestColumns, encodeManifest, type Manifest } from "../../src/format/manifest.ts";
 import { decodeSnapshotBody, encodeSnapshotBody, type Snapshot } from "../../src/format/snapshot.ts";
 import { decodeTree, encodeTree, type Tree } from "../../src/format/tree.ts";
-import type { BlobId, IndexId, PackId } from "../../src/format/id.ts";
+import { idFromDigest, ID_BYTES, type BlobId, type IndexId, type PackId } from "../../src/format/id.ts";
 import { hashId } from "../../src/kernels/sha224.ts";
 import { readVector } from "../vectors.ts";
 
@@ -26,6 +26,17 @@ describe("pack.stability", () => {
   });
   test("decodes back", () => {
     expect(decodeManifest(golden, "pack.stability")).toEqual([...manifest]);
+  });
+  test("decodes back as columns", () => {
+    const c = decodeManifestColumns(golden, "pack.stability");
+    expect(c.count).toBe(3);
+    expect([...c.trees]).toEqual([0, 1, 0]);
+    expect([...c.lengths]).toEqual([42, 22, 42]);
+    expect(c.digests.length).toBe(3 * ID_BYTES);
+    expect([0, 1, 2].map((i) => idFromDigest(c.digests, i * ID_BYTES))).toEqual(manifest.map((e) => e.id));
+  });
+  test("columns refuse trailing bytes", () => {
+    expect(() => decodeManifestColumns(new Uint8Array([...golden, 0]), "pack.stability")).toThrow(/pack.stability.*trailing bytes/);
   });
 });
 

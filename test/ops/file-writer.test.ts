@@ -48,3 +48,22 @@ test("at most two batches of files are pending while 200 files in 20 directories
   expect(progress.filesDone).toBe(200);
   for (let i = 0; i < 200; i++) expect(Buffer.compare(fs.readFileSync(at(i)), Buffer.concat(parts(i)))).toBe(0);
 });
+
+test("a pack that lists a chunk twice restores the files that use it, from the chunk's first place", async () => {
+  const { repo, work } = craftedRepo("file-writer-twice");
+  const [a, b, c] = [1, 2, 3].map((i) => randomBytes(i + 100, 700 + i));
+  writeIndex(repo, [await writePack(repo, [a!, b!, a!, c!], "chunk")]);
+  const opened = openRepository(repo, (_config, location) => ({ backend: new FilesystemBackend(location), locks: new FilesystemBackend(location) }));
+  const index = await loadMasterIndex(opened.backend);
+  const writer = new FileWriter(opened, index, { times: false, permissions: false });
+  const out = path.join(work, "out");
+  fs.mkdirSync(out);
+  const files = [[a!, c!], [b!, a!], [a!]];
+  try {
+    for (const [i, parts] of files.entries()) await writer.file(path.join(out, `f${i}`), fileNode(parts), false);
+    expect(await writer.finish()).toEqual([]);
+  } finally {
+    await writer.close();
+  }
+  for (const [i, parts] of files.entries()) expect(Buffer.compare(fs.readFileSync(path.join(out, `f${i}`)), Buffer.concat(parts))).toBe(0);
+});

@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
-import { idToDigest, type BlobId } from "../../src/format/id.ts";
+import type { BlobId } from "../../src/format/id.ts";
 import { PACK_MAGIC } from "../../src/format/magic.ts";
 import { encodeManifest } from "../../src/format/manifest.ts";
 import { concatBytes, u32BE } from "../../src/lib/bytes.ts";
@@ -11,7 +11,7 @@ import { zstdCompress } from "../../src/kernels/zstd.ts";
 import { BlobPipeline, UnsplittablePack, type BlobTarget, type PackTask } from "../../src/pipeline/blob-pipeline.ts";
 import { WorkerPool } from "../../src/pipeline/pool.ts";
 import { Packer, type FinishedPack } from "../../src/repo/packer.ts";
-import { readPackLayout } from "../../src/repo/pack-file.ts";
+import { readPackColumnsFrom } from "../../src/repo/pack-file.ts";
 import { randomBytes } from "../helpers/random.ts";
 import { cleanUpAfterThisFile, tempDir } from "../helpers/tmp.ts";
 import { streamedFrame } from "../helpers/zstd-stream.ts";
@@ -30,14 +30,20 @@ async function packFile(frameSize: number): Promise<{ file: Uint8Array; pack: Fi
   return { file: new Uint8Array(fs.readFileSync(done!.path)), pack: done! };
 }
 
+/** Positioned reads of a pack held in memory. */
+function fileReader(file: Uint8Array): PackTask["reader"] {
+  return { size: file.length, readInto: (t, p) => (t.set(file.subarray(p, p + t.length)), Math.min(t.length, file.length - p)) };
+}
+
 function task(file: Uint8Array, wanted: Map<number, BlobTarget[]>, onBlob?: PackTask["onBlob"]): PackTask {
-  const layout = readPackLayout(file, hashId<"pack">(encodeManifest(blobs.map((b, i) => ({ type: "chunk", length: b.length, id: ids[i]! })))));
+  const reader = fileReader(file);
+  const layout = readPackColumnsFrom(reader, hashId<"pack">(encodeManifest(blobs.map((b, i) => ({ type: "chunk", length: b.length, id: ids[i]! })))));
   return {
     label: "pack test",
-    reader: { size: file.length, readInto: (t, p) => (t.set(file.subarray(p, p + t.length)), Math.min(t.length, file.length - p)) },
+    reader,
     blobsStart: PACK_MAGIC.length,
     blobsEnd: layout.blobsEnd,
-    blobs: layout.manifest.map((e) => ({ length: e.length, digest: idToDigest(e.id) })),
+    blobs: layout.blobs,
     wanted,
     ...(onBlob ? { onBlob } : {}),
   };
@@ -132,13 +138,14 @@ describe("blob pipeline", () => {
     const cbor = encodeManifest(blobs.slice(0, 3).map((b, i) => ({ type: "chunk", length: b.length, id: ids[i]! as BlobId })));
     const zm = zstdCompress(cbor);
     const file = concatBytes([Buffer.from(PACK_MAGIC), stream, zm, u32BE(zm.length)]);
-    const layout = readPackLayout(file, hashId<"pack">(cbor));
+    const reader = fileReader(file);
+    const layout = readPackColumnsFrom(reader, hashId<"pack">(cbor));
     const t: PackTask = {
       label: "pack single",
-      reader: { size: file.length, readInto: (tgt, p) => (tgt.set(file.subarray(p, p + tgt.length)), Math.min(tgt.length, file.length - p)) },
+      reader,
       blobsStart: PACK_MAGIC.length,
       blobsEnd: layout.blobsEnd,
-      blobs: layout.manifest.map((e) => ({ length: e.length, digest: idToDigest(e.id) })),
+      blobs: layout.blobs,
       wanted: new Map([[0, []]]),
     };
     await withPipeline(async (p) => {
