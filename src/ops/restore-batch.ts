@@ -35,10 +35,10 @@ export interface BatchLimits {
   readonly bytes: number;
 }
 
-const DEFAULT_ITEMS = 20_000;
+const DEFAULT_ITEMS = 10_000;
 const DEFAULT_MIB = 64;
 
-/** The limits from the environment, or the defaults (20,000 files and directories, 64 MiB of data). */
+/** The limits from the environment, or the defaults (10,000 files and directories, 64 MiB of data). */
 export function batchLimits(env: NodeJS.ProcessEnv = process.env): BatchLimits {
   return { items: positive(env, "BACKPAK_RESTORE_BATCH_FILES", DEFAULT_ITEMS), bytes: positive(env, "BACKPAK_RESTORE_BATCH_MIB", DEFAULT_MIB) * 2 ** 20 };
 }
