@@ -43,8 +43,11 @@ export class EventGcSchedule {
   /** `growth`: how far the heap may grow past what the last full collection left before the next is made. */
   constructor(readonly growth = EVENT_HEAP_GROWTH) {}
 
-  tick(): void {
-    if (++this.#events % EVENTS !== 0) return;
+  /** Counts `n` more events (a tree's entries, say). */
+  tick(n = 1): void {
+    const before = Math.floor(this.#events / EVENTS);
+    this.#events += n;
+    if (Math.floor(this.#events / EVENTS) === before) return;
     if (edenGC() <= this.#floor + this.growth) return;
     this.#floor = fullGC();
     this.fullCollections++;

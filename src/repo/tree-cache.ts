@@ -85,7 +85,8 @@ export class TreeCache implements TreeSource {
     return id === EMPTY_TREE_ID ? EMPTY_TREE : this.#trees.get(id);
   }
 
-  async tree(id: BlobId): Promise<Tree> {
+  /** The tree, read and decoded if it isn't cached; `keep` false leaves it out of the cache (for a walk that lets each tree go at once). */
+  async tree(id: BlobId, keep = true): Promise<Tree> {
     const hit = this.peek(id);
     if (hit) return hit;
     const loc = this.blobs.get(id);
@@ -95,7 +96,7 @@ export class TreeCache implements TreeSource {
     log.debug(`Decoding tree ${id} of pack ${loc.pack}`);
     const bytes = await this.#frames.chunk(id);
     const found = decodeTree(bytes, `tree ${id}`);
-    this.#trees.set(id, found, decodedTreeBytes(bytes.length));
+    if (keep) this.#trees.set(id, found, decodedTreeBytes(bytes.length));
     return found;
   }
 }

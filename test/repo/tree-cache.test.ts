@@ -2,7 +2,7 @@
  * The tree cache is bounded by the trees' reckoned decoded size: hits read nothing, a frame is
  * decompressed once for the trees in it, the least recently used trees are evicted past the budget
  * (which resident trees never exceed, also during a walk), and a tree read again after its
- * eviction is read from its pack and verified again.
+ * eviction is read from its pack and verified again; a tree read without keeping it isn't cached.
  */
 import { expect, test } from "bun:test";
 import { MemoryBackend } from "../../src/backend/index.ts";
@@ -58,6 +58,19 @@ test("a hit reads nothing; a miss decompresses its frame once for every tree in 
   for (const i of [0, 1, 2, 3, 2]) expect(await cache.tree(ids[i]!)).toEqual(trees[i]!);
   expect([cache.framesRead, cache.decoded]).toEqual([1, 4]);
   expect(cache.residentBytes).toBe(trees.reduce((n, t) => n + treeBytes(t), 0));
+});
+
+test("a tree read without keeping it is decoded but not cached, and one already cached is a hit", async () => {
+  const b = new MemoryBackend();
+  const trees = [0, 1].map((i) => filesTree(`k${i}`));
+  const ids = await storeTrees(b, trees, 1e9);
+  const cache = new TreeCache(b, (await loadMasterIndex(b)).blobs);
+  expect(await cache.tree(ids[0]!, false)).toEqual(trees[0]!);
+  expect(await cache.tree(ids[0]!, false)).toEqual(trees[0]!);
+  expect([cache.decoded, cache.residentBytes]).toEqual([2, 0]);
+  await cache.tree(ids[1]!);
+  expect(await cache.tree(ids[1]!, false)).toEqual(trees[1]!);
+  expect([cache.decoded, cache.residentBytes]).toEqual([3, treeBytes(trees[1]!)]);
 });
 
 test("past the budget the least recently used trees are evicted, and reading one again reads (and verifies) it again", async () => {
