@@ -1,6 +1,4 @@
 /** What most read-side commands start from: the master index, the snapshots (in time order, and the damaged ones), a tree cache. */
-import type { BlobId } from "../format/id.ts";
-import type { Tree } from "../format/tree.ts";
 import { withContextAsync } from "../lib/errors.ts";
 import { findSnapshot, loadMasterIndex, loadSnapshots, type MasterIndex, type Repository, type SnapshotList, type StoredSnapshot, TreeCache, type TreeSource } from "../repo/index.ts";
 
@@ -21,9 +19,12 @@ export async function loadRepository(repo: Repository): Promise<LoadedRepository
   return { repo, index, snapshots, trees: new TreeCache(repo.backend, index.blobs) };
 }
 
-/** The snapshot `ref` and its trees, read as they are needed; an error reading one names the snapshot. */
+/** The snapshot `ref` and its trees, read as they are needed (cached, or through `once` not); an error reading one names the snapshot. */
 export function snapshotTrees(loaded: LoadedRepository, ref: string): { stored: StoredSnapshot; trees: TreeSource; once: TreeSource } {
   const stored = findSnapshot(loaded.snapshots, ref);
-  const read = (id: BlobId, keep: boolean): Promise<Tree> => withContextAsync(`Couldn't load the trees of snapshot ${stored.id}`, () => loaded.trees.tree(id, keep));
-  return { stored, trees: { tree: (id) => read(id, true), peek: (id) => loaded.trees.peek(id) }, once: { tree: (id) => read(id, false), peek: (id) => loaded.trees.peek(id) } };
+  const source = (keep: boolean): TreeSource => ({
+    tree: (id) => withContextAsync(`Couldn't load the trees of snapshot ${stored.id}`, () => loaded.trees.tree(id, keep)),
+    peek: (id) => loaded.trees.peek(id),
+  });
+  return { stored, trees: source(true), once: source(false) };
 }
